@@ -1,0 +1,60 @@
+/**
+ * The app's environment, read and checked in one place (README, "Configuration").
+ * Every variable is optional; unset means the embedded default.
+ */
+import path from 'path';
+
+export interface AppEnv {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** Broker URL the flows use: MQTT_URL, or the embedded broker's. */
+  mqttUrl: string;
+  /** True when no MQTT_URL is set and the embedded broker runs. */
+  embeddedBroker: boolean;
+  embeddedPort: number;
+  simulateDevices: number;
+  production: boolean;
+  credentialSecret?: string;
+  adminUser: string;
+  adminPasswordHash?: string;
+  logLevel: string;
+  logFormat: 'text' | 'json';
+}
+
+export const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
+function int(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
+  }
+  return n;
+}
+
+/** Parses the environment; throws an Error whose message names the bad variable. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
+  const embeddedPort = int('MQTT_EMBEDDED_PORT', env.MQTT_EMBEDDED_PORT, 1883, 1, 65535);
+  const mqttUrl = env.MQTT_URL || '';
+  if (mqttUrl && !/^(mqtts?|wss?|tcp|tls):\/\/[^/]+/.test(mqttUrl)) {
+    throw new Error(`MQTT_URL must look like mqtt://host:1883 or mqtts://host:8883, got "${mqttUrl}"`);
+  }
+  const logFormat = (env.LOG_FORMAT || 'text').toLowerCase();
+  if (logFormat !== 'text' && logFormat !== 'json') throw new Error(`LOG_FORMAT must be text or json, got "${env.LOG_FORMAT}"`);
+  return {
+    port: int('PORT', env.PORT, 1880, 1, 65535),
+    host: env.HOST || '127.0.0.1',
+    dataDir: path.resolve(env.DATA_DIR || path.join(REPO_ROOT, '.data')),
+    mqttUrl: mqttUrl || `mqtt://127.0.0.1:${embeddedPort}`,
+    embeddedBroker: !mqttUrl,
+    embeddedPort,
+    simulateDevices: int('SIMULATE_DEVICES', env.SIMULATE_DEVICES, mqttUrl ? 0 : 5, 0, 100),
+    production: env.NODE_ENV === 'production',
+    credentialSecret: env.NODE_RED_CREDENTIAL_SECRET || undefined,
+    adminUser: env.ADMIN_USER || 'admin',
+    adminPasswordHash: env.ADMIN_PASSWORD_HASH || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    logFormat,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * `npm start`: the embedded broker (when MQTT_URL is unset), the versioned flows,
+ * and Node-RED with the editor and dashboard, in one process.
+ */
+import http from 'http';
+import path from 'path';
+import { readEnv, REPO_ROOT } from './env';
+import { installFlows } from './flows';
+import { startEmbeddedBroker, EmbeddedBroker } from './broker';
+
+async function main(): Promise<void> {
+  const env = readEnv();
+  let broker: EmbeddedBroker | undefined;
+  if (env.embeddedBroker) {
+    broker = await startEmbeddedBroker(env.embeddedPort);
+    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port} (set MQTT_URL to use your own)`);
+  }
+  const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
+  console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);
+
+  // Loaded after the broker is up: settings.ts validates the environment and throws on bad values.
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const settings = require('../settings');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const express = require('express');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const RED = require('node-red');
+
+  const app = express();
+  const server = http.createServer(app);
+  RED.init(server, settings);
+  app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
+  app.use(settings.httpNodeRoot || '/', RED.httpNode);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(env.port, env.host, () => resolve());
+  });
+  await RED.start();
+  const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${env.port}`;
+  console.log(`[app] editor ${url}/  dashboard ${url}/dashboard`);
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[app] ${signal}: stopping flows (flushing writers and outboxes)`);
+    const force = setTimeout(() => process.exit(1), 30_000);
+    force.unref();
+    try {
+      await RED.stop();
+      server.close();
+      await broker?.close();
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+main().catch((err: Error) => {
+  console.error(`[app] failed to start: ${err.message}`);
+  process.exit(1);
+});

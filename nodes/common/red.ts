@@ -1,0 +1,80 @@
+/**
+ * The small part of the Node-RED runtime API our nodes use, typed once.
+ * (The community @types/node-red lags the runtime; this subset is stable since 1.0.)
+ */
+import type { NodeStatus } from './status';
+
+export interface NodeMessage {
+  _msgid?: string;
+  topic?: string;
+  payload?: unknown;
+  [key: string]: unknown;
+}
+
+export type SendFn = (msg: NodeMessage | null | Array<NodeMessage | NodeMessage[] | null>) => void;
+export type DoneFn = (err?: Error) => void;
+
+/** The properties every node definition carries in a flow file. */
+export interface NodeDef {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeContextStore {
+  get(key: string, store?: string): unknown;
+  set(key: string, value: unknown, store?: string): void;
+  keys(store?: string): string[];
+}
+
+export interface NodeInstance<Creds = Record<string, string>> {
+  id: string;
+  type: string;
+  name?: string;
+  z?: string;
+  credentials: Partial<Creds>;
+  on(event: 'input', cb: (msg: NodeMessage, send: SendFn, done: DoneFn) => void): void;
+  on(event: 'close', cb: (removed: boolean, done: () => void) => void): void;
+  send: SendFn;
+  status(s: NodeStatus): void;
+  log(msg: unknown): void;
+  warn(msg: unknown): void;
+  error(err: unknown, msg?: NodeMessage): void;
+  debug(msg: unknown): void;
+  trace(msg: unknown): void;
+  context(): { flow: NodeContextStore; global: NodeContextStore } & NodeContextStore;
+  receive(msg?: NodeMessage): void;
+}
+
+export interface RuntimeSettings {
+  userDir?: string;
+  [key: string]: unknown;
+}
+
+export interface NodeAPI {
+  nodes: {
+    createNode(node: NodeInstance<any>, def: NodeDef): void;
+    registerType(type: string, ctor: (this: NodeInstance<any>, def: NodeDef) => void, opts?: {
+      credentials?: Record<string, { type: 'text' | 'password' }>;
+      settings?: Record<string, { value: unknown; exportable?: boolean }>;
+    }): void;
+    getNode(id: string): unknown;
+  };
+  settings: RuntimeSettings;
+  util: {
+    cloneMessage<T>(msg: T): T;
+    evaluateNodeProperty(value: string, type: string, node: NodeInstance<any>, msg: NodeMessage, cb?: (err: Error | null, v: unknown) => void): unknown;
+  };
+  httpAdmin: import('http').RequestListener & { get: Function; post: Function };
+  httpNode: import('http').RequestListener & { get: Function; post: Function; use: Function };
+  auth: { needsPermission(permission: string): (req: unknown, res: unknown, next: () => void) => void };
+  log: { info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void; debug(m: unknown): void };
+  events: { on(event: string, cb: (...args: any[]) => void): void; removeListener(event: string, cb: (...args: any[]) => void): void };
+}
+
+/** Where nodes keep files (spool, outbox, alert state, media): the runtime's user directory. */
+export function dataDir(RED: NodeAPI): string {
+  return process.env.DATA_DIR || RED.settings.userDir || process.cwd();
+}

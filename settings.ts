@@ -1,0 +1,56 @@
+/**
+ * Node-RED runtime settings for the app, configured from the environment
+ * (README, "Configuration"). Compiled to dist/settings.js; `npm start` uses it,
+ * and `node-red --settings dist/settings.js` works too (without the embedded broker).
+ */
+import path from 'path';
+import { readEnv, REPO_ROOT } from './app/env';
+
+const env = readEnv();
+
+if (env.production && !env.credentialSecret) {
+  throw new Error('NODE_RED_CREDENTIAL_SECRET is required when NODE_ENV=production: it encrypts the credentials file.');
+}
+const loopback = /^(127\.|::1$|localhost$)/.test(env.host);
+if (!loopback && !env.adminPasswordHash) {
+  throw new Error(`HOST=${env.host} exposes the editor beyond this machine: set ADMIN_PASSWORD_HASH (a bcrypt hash) to turn on login, or use HOST=127.0.0.1.`);
+}
+
+// The flows read these through ${VAR} substitution; settings is loaded before the flows.
+process.env.MQTT_BROKER_URL = env.mqttUrl;
+process.env.SIMULATE_DEVICES = String(env.simulateDevices);
+
+const settings = {
+  uiPort: env.port,
+  uiHost: env.host,
+  userDir: env.dataDir,
+  flowFile: 'flows.json',
+  flowFilePretty: true,
+  credentialSecret: env.credentialSecret,
+  // The repository is itself a Node-RED module (package.json "node-red"): load it as one.
+  nodesDir: [REPO_ROOT],
+  adminAuth: env.adminPasswordHash
+    ? { type: 'credentials', users: [{ username: env.adminUser, password: env.adminPasswordHash, permissions: '*' }] }
+    : undefined,
+  httpNodeAuth: env.adminPasswordHash ? { user: env.adminUser, pass: env.adminPasswordHash } : undefined,
+  contextStorage: {
+    default: { module: 'memory' },
+    file: { module: 'localfilesystem', config: { dir: path.join(env.dataDir, 'context'), flushInterval: 5 } },
+  },
+  logging: {
+    console: { level: env.logLevel, metrics: false, audit: false },
+  },
+  editorTheme: {
+    projects: { enabled: false },
+    tours: false,
+    header: { title: 'IoT flow engine' },
+    page: { title: 'IoT flow engine' },
+  },
+  diagnostics: { enabled: false },
+  runtimeState: { enabled: false },
+  externalModules: { autoInstall: false, palette: { allowInstall: true } },
+  functionExternalModules: false,
+  exportGlobalContextKeys: false,
+};
+
+export = settings;
