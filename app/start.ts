@@ -7,6 +7,8 @@ import path from 'path';
 import { readEnv, REPO_ROOT } from './env';
 import { installFlows } from './flows';
 import { startEmbeddedBroker, EmbeddedBroker } from './broker';
+import { healthRoutes } from './health';
+import { basicAuth } from './basic-auth';
 
 async function main(): Promise<void> {
   const env = readEnv();
@@ -29,6 +31,15 @@ async function main(): Promise<void> {
   const app = express();
   const server = http.createServer(app);
   RED.init(server, settings);
+  healthRoutes(app, {
+    brokers() {
+      const out: Record<string, boolean> = {};
+      RED.nodes.eachNode((n: { id: string; type: string }) => {
+        if (n.type === 'mqtt-broker') out[n.id] = Boolean(RED.nodes.getNode(n.id)?.connected);
+      });
+      return out;
+    },
+  }, { metricsAuth: env.adminPasswordHash ? basicAuth(env.adminUser, env.adminPasswordHash) : undefined });
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   app.use(settings.httpNodeRoot || '/', RED.httpNode);
 

@@ -1,0 +1,80 @@
+/**
+ * /health/live, /health/ready and /metrics for the app.
+ *
+ * Ready means: every MQTT broker connection is up and no InfluxDB writer is
+ * failing. The JSON detail (component figures, no secrets) is given to
+ * loopback callers and to logged-in users; others get the verdict only.
+ */
+import type { Request, Response, Router } from 'express';
+import client from 'prom-client';
+import { healthSnapshot, ComponentHealth } from '../nodes/common/health';
+import { registry } from '../nodes/common/metrics';
+
+export interface RuntimeView {
+  /** State of each mqtt-broker config node: id -> connected. */
+  brokers(): Record<string, boolean>;
+}
+
+export interface ReadyReport {
+  status: 'ready' | 'not ready';
+  reasons: string[];
+  brokers?: Record<string, boolean>;
+  components?: Record<string, ComponentHealth>;
+  counters?: Record<string, number>;
+}
+
+/** Sums of the app's counters and gauges, by metric name (labels collapsed) plus per-label entries. */
+export async function counterSummary(): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const metric of await registry.getMetricsAsJSON()) {
+    if (!metric.name.startsWith('iot_')) continue;
+    let total = 0;
+    for (const v of metric.values) {
+      total += v.value;
+      const labels = Object.entries(v.labels || {}).map(([k, l]) => `${k}=${l}`).join(',');
+      if (labels) out[`${metric.name}{${labels}}`] = v.value;
+    }
+    out[metric.name] = total;
+  }
+  return out;
+}
+
+export function readiness(view: RuntimeView): ReadyReport {
+  const reasons: string[] = [];
+  const brokers = view.brokers();
+  for (const [id, up] of Object.entries(brokers)) if (!up) reasons.push(`MQTT broker ${id} not connected`);
+  const components = healthSnapshot();
+  for (const [id, c] of Object.entries(components)) {
+    if (c.kind === 'influxdb-writer' && !c.ok) reasons.push(`InfluxDB writer ${id}: ${c.detail}`);
+  }
+  return { status: reasons.length ? 'not ready' : 'ready', reasons, brokers, components };
+}
+
+const isLoopback = (req: Request): boolean => /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress || '');
+
+let processMetrics = false;
+
+export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsAuth?: (req: Request, res: Response, next: () => void) => void }): void {
+  if (!processMetrics) {
+    client.collectDefaultMetrics({ register: registry, prefix: 'iot_process_' });
+    processMetrics = true;
+  }
+  router.get('/health/live', (_req, res) => {
+    res.json({ status: 'live', uptime: process.uptime() });
+  });
+  router.get('/health/ready', async (req, res) => {
+    const report = readiness(view);
+    res.status(report.status === 'ready' ? 200 : 503);
+    if (!isLoopback(req) && !(req as Request & { user?: unknown }).user) {
+      res.json({ status: report.status });
+      return;
+    }
+    res.json({ ...report, counters: await counterSummary() });
+  });
+  const metrics = async (_req: Request, res: Response): Promise<void> => {
+    res.set('Content-Type', registry.contentType);
+    res.send(await registry.metrics());
+  };
+  if (opts.metricsAuth) router.get('/metrics', opts.metricsAuth, metrics);
+  else router.get('/metrics', metrics);
+}

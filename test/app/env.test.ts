@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { readEnv } from '../../app/env';
+
+test('defaults: embedded broker, loopback, 5 simulated devices', () => {
+  const env = readEnv({});
+  assert.equal(env.port, 1880);
+  assert.equal(env.host, '127.0.0.1');
+  assert.equal(env.embeddedBroker, true);
+  assert.equal(env.mqttUrl, 'mqtt://127.0.0.1:1883');
+  assert.equal(env.simulateDevices, 5);
+});
+
+test('an external broker turns the embedded one and the simulator off', () => {
+  const env = readEnv({ MQTT_URL: 'mqtts://broker.example:8883' });
+  assert.equal(env.embeddedBroker, false);
+  assert.equal(env.mqttUrl, 'mqtts://broker.example:8883');
+  assert.equal(env.simulateDevices, 0);
+});
+
+test('bad values name the variable', () => {
+  assert.throws(() => readEnv({ PORT: 'eighty' }), /PORT must be a whole number/);
+  assert.throws(() => readEnv({ SIMULATE_DEVICES: '500' }), /SIMULATE_DEVICES must be a whole number from 0 to 100/);
+  assert.throws(() => readEnv({ MQTT_URL: 'broker:1883' }), /MQTT_URL must look like/);
+  assert.throws(() => readEnv({ LOG_FORMAT: 'xml' }), /LOG_FORMAT must be text or json/);
+});

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import test from 'node:test';
+import { checkFlows, documentedEnvFromReadme } from '../../scripts/flow-check';
+import { runCheck } from '../../scripts/check-flows';
+
+const ctx = { knownTypes: new Set(['debug', 'mqtt-broker', 'mqtt in', 'link out', 'link in']), documentedEnv: new Set(['MQTT_BROKER_URL']) };
+const tab = { id: 't', type: 'tab', env: [{ name: 'FLOW_VERSION', value: '1.0.0' }], info: '## Changelog\n- 1.0.0 first' };
+
+test('a clean file passes', () => {
+  const nodes = [tab, { id: 'b', type: 'mqtt-broker', broker: '${MQTT_BROKER_URL}' }, { id: 'i', type: 'mqtt in', z: 't', broker: 'b', wires: [['d']] }, { id: 'd', type: 'debug', z: 't', wires: [] }];
+  assert.deepEqual(checkFlows([{ file: 'ok.json', nodes }], ctx), []);
+});
+
+test('each rule reports its problem', () => {
+  const nodes = [
+    { id: 't', type: 'tab', env: [], info: '' },
+    { id: 'x', type: 'mystery', z: 't', wires: [['gone']] },
+    { id: 'i', type: 'mqtt in', z: 't', broker: 'nope', password: 'hunter2', wires: [] },
+    { id: 'c', type: 'debug', z: 't', credentials: { user: 'a' }, topic: '${UNDOCUMENTED}' },
+    { id: 'l', type: 'link out', z: 't', links: ['missing-link'] },
+  ];
+  const problems = checkFlows([{ file: 'bad.json', nodes }], ctx).join('\n');
+  for (const expected of [/FLOW_VERSION/, /Changelog/, /mystery.*unknown node type/, /wired to gone/, /broker refers to config node nope/,
+    /"password" holds a literal value/, /holds credentials/, /UNDOCUMENTED/, /links to missing-link/]) {
+    assert.match(problems, expected);
+  }
+});
+
+test('documented variables come from the first column of README tables', () => {
+  const env = documentedEnvFromReadme('| variable | meaning |\n| --- | --- |\n| `PORT`, `HOST` | port |\n| x | `NOT_ME` |\n');
+  assert.deepEqual([...env].sort(), ['HOST', 'PORT']);
+});
+
+test('the project\'s own flow files pass the check', () => {
+  assert.deepEqual(runCheck(), []);
+});
