@@ -143,7 +143,9 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Servi
         'max_inflight_messages 0',
         opts.extraConfig || '',
       ].join('\n');
-  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), `${config}\n`);
+  // As root, Mosquitto drops to the `mosquitto` user, which cannot read a private temp folder.
+  const asRoot = process.getuid?.() === 0 && !/^user /m.test(config) ? 'user root\n' : '';
+  fs.writeFileSync(path.join(dir, 'mosquitto.conf'), `${asRoot}${config}\n`);
   return launch(bin, ['-c', path.join(dir, 'mosquitto.conf')], dir, port, `mqtt://127.0.0.1:${port}`);
 }
 
