@@ -1,0 +1,133 @@
+/**
+ * camera-recorder: Node-RED glue. Records with ffmpeg on a trigger (see
+ * recorder.ts), outputs a Recording and a metadata Reading, serves recordings
+ * over HTTP (routes.ts) and applies retention (media.ts).
+ */
+import { errorMessage } from '../common/errors';
+import { clearHealth, reportHealth } from '../common/health';
+import { metrics } from '../common/metrics';
+import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
+import { status } from '../common/status';
+import { CameraConfig, parseConfig, parseTrigger } from './config';
+import { FfmpegLocation, locateFfmpeg } from './locate';
+import { applyRetention, listRecordings, mediaRoot, planRetention } from './media';
+import { CameraRecorder, recordingReading, RecordingError } from './recorder';
+import { registerRoutes } from './routes';
+
+interface Creds {
+  username: string;
+  password: string;
+}
+
+const RETENTION_EVERY_MS = 3_600_000;
+
+export = function (RED: NodeAPI) {
+  registerRoutes(RED.httpNode as never, () => mediaRoot(dataDir(RED)));
+
+  RED.nodes.registerType('camera-recorder', function (this: NodeInstance<Creds>, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let cfg: CameraConfig | undefined;
+    let location: FfmpegLocation | undefined;
+    let recorder: CameraRecorder | undefined;
+    let setupError: Error | undefined;
+    let ticker: NodeJS.Timeout | undefined;
+    let closing = false;
+    const root = mediaRoot(dataDir(RED));
+
+    try {
+      cfg = parseConfig(def);
+      location = locateFfmpeg(cfg.ffmpegPath);
+      recorder = new CameraRecorder(cfg, { location, mediaRoot: root, username: node.credentials.username, password: node.credentials.password });
+      node.status(status.ok(`ready · ffmpeg: ${location.origin}`));
+      reportHealth(node.id, { kind: 'camera-recorder', ok: true, detail: `ffmpeg ${location.ffmpeg} (${location.origin})` });
+    } catch (err) {
+      setupError = err as Error;
+      node.status(status.failed(errorMessage(err)));
+      node.warn(errorMessage(err));
+      reportHealth(node.id, { kind: 'camera-recorder', ok: false, detail: errorMessage(err) });
+    }
+
+    const retention = (): void => {
+      if (!cfg || !recorder) return;
+      try {
+        const entries = listRecordings(root, cfg.cameraId);
+        const keep = new Set(recorder.current ? [recorder.current] : []);
+        const doomed = planRetention(entries, { maxAgeDays: cfg.retentionDays, maxTotalBytes: cfg.retentionMaxMb * 1_048_576 }, Date.now(), keep);
+        if (doomed.length) node.log(`retention deleted ${applyRetention(root, doomed)} recording(s) of ${cfg.cameraId}`);
+      } catch (err) {
+        node.warn(`retention: ${errorMessage(err)}`);
+      }
+    };
+    retention();
+    const retentionTimer = setInterval(retention, RETENTION_EVERY_MS);
+    retentionTimer.unref?.();
+
+    const tick = (): void => {
+      if (ticker) clearInterval(ticker);
+      const show = (): void => {
+        if (recorder?.recording) node.status(status.busy(`recording · ${recorder.secondsLeft()} s left`));
+      };
+      show();
+      ticker = setInterval(show, 1000);
+    };
+    const stopTick = (): void => {
+      if (ticker) clearInterval(ticker);
+      ticker = undefined;
+    };
+
+    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      try {
+        if (!cfg || !recorder) throw setupError || new Error('camera-recorder is not configured');
+        const trigger = parseTrigger(msg, cfg);
+        const outcome = recorder.trigger(trigger);
+        if (outcome.kind !== 'started') {
+          if (outcome.kind === 'extended') node.status(status.busy(`recording · ${outcome.secondsLeft} s left (extended)`));
+          done();
+          return;
+        }
+        tick();
+        outcome.recording
+          .then((rec) => {
+            stopTick();
+            metrics.recordings.inc({ result: closing ? 'closed' : 'ok' });
+            node.status(status.ok(`last: ${rec.duration.toFixed(1)} s, ${(rec.size / 1_048_576).toFixed(1)} MB, ${rec.width ?? '?'}x${rec.height ?? '?'}`));
+            reportHealth(node.id, { kind: 'camera-recorder', ok: true, detail: `last recording ${rec.duration.toFixed(1)} s`, figures: { lastSizeBytes: rec.size } });
+            if (closing) return;
+            retention();
+            msg.topic = `recordings/${rec.cameraId}`;
+            msg.payload = rec;
+            msg.recording = rec;
+            send([msg, { topic: `recordings/${rec.cameraId}`, payload: recordingReading(rec) }]);
+          })
+          .then(
+            () => done(),
+            (err: Error) => {
+              stopTick();
+              metrics.recordings.inc({ result: err instanceof RecordingError ? err.result : 'failed' });
+              node.status(status.failed(errorMessage(err)));
+              reportHealth(node.id, { kind: 'camera-recorder', ok: false, detail: errorMessage(err) });
+              done(err);
+            },
+          );
+      } catch (err) {
+        node.status(status.failed(errorMessage(err)));
+        done(err as Error);
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closing = true;
+      stopTick();
+      clearInterval(retentionTimer);
+      clearHealth(node.id);
+      const finish = (): void => {
+        node.status(status.clear());
+        done();
+      };
+      (recorder ? recorder.close() : Promise.resolve()).then(finish, finish);
+    });
+  }, {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  });
+};
