@@ -1,0 +1,52 @@
+/** threshold-alert node settings: typed, defaulted, validated, upgraded. No node-red import. */
+import { createHash } from 'crypto';
+import { ValidationError } from '../common/errors';
+import { DEFAULT_RULES, Rule, parseRulesJson } from './rules';
+
+export const CONFIG_VERSION = 1;
+
+export interface ThresholdAlertConfig {
+  /** Version of the saved settings; older ones are upgraded by parseConfig. */
+  configVersion: number;
+  /** The rules, validated from the dialog's JSON. */
+  rules: Rule[];
+  /** Hash of the dialog's rules: a run-time `rules` override is kept only while this is unchanged. */
+  rulesHash: string;
+  /** Transitions kept in the history (10-10000). */
+  historyLimit: number;
+  /** Seconds between timer checks (pending, keep-firing, repeat, staleness). */
+  tickSeconds: number;
+  /** Start armed when no saved state exists (event rules marked whileArmed). */
+  armed: boolean;
+}
+
+export const DEFAULTS = {
+  configVersion: CONFIG_VERSION,
+  rules: JSON.stringify(DEFAULT_RULES, null, 2),
+  historyLimit: 500,
+  tickSeconds: 1,
+  armed: false,
+};
+
+function num(def: Record<string, unknown>, field: string, dflt: number, min: number, max: number): number {
+  const raw = def[field];
+  if (raw === undefined || raw === '') return dflt;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ValidationError(`${field} must be a number from ${min} to ${max} (got ${JSON.stringify(raw)})`, field);
+  return n;
+}
+
+/** Validates and converts the node's saved properties; throws ValidationError naming the field. */
+export function parseConfig(def: Record<string, unknown>): ThresholdAlertConfig {
+  // Version 0 (no configVersion) is the same shape; nothing to migrate yet.
+  const text = typeof def.rules === 'string' && def.rules.trim() !== '' ? def.rules : DEFAULTS.rules;
+  const rules = parseRulesJson(text);
+  return {
+    configVersion: CONFIG_VERSION,
+    rules,
+    rulesHash: createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16),
+    historyLimit: Math.round(num(def, 'historyLimit', DEFAULTS.historyLimit, 10, 10_000)),
+    tickSeconds: num(def, 'tickSeconds', DEFAULTS.tickSeconds, 0.05, 60),
+    armed: def.armed === true || def.armed === 'true',
+  };
+}

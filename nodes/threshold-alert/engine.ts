@@ -1,0 +1,335 @@
+/**
+ * The alert engine: rule evaluation, the pending -> firing -> acknowledged ->
+ * resolved lifecycle (one alert per rule and device), staleness, the armed
+ * state, and a snapshot that restores without re-firing. Pure: the clock is
+ * injected, nothing here touches Node-RED, files or timers.
+ */
+import { ValidationError } from '../common/errors';
+import type { AlertState, Reading } from '../common/types';
+import { AlertRecord, describe, HistoryEntry, titleOf, Transition } from './alert-record';
+import { Compiled, RuleIndex } from './rule-index';
+import { compare, EventRule, Rule, ThresholdRule } from './rules';
+
+export interface Verdict { ruleId: string; state: AlertState | 'ok' }
+
+/** Last-seen times of one device: any reading, per sensor type, per watched metric. */
+export interface SeenEntry { at: number; types: Record<string, number>; metrics?: Record<string, number> }
+
+/** What is persisted (see store.ts). */
+export interface EngineState {
+  version: 1;
+  armed: boolean;
+  alerts: AlertRecord[];
+  history: HistoryEntry[];
+  seen: Record<string, SeenEntry>;
+}
+
+export interface ActionRequest {
+  action: 'ack' | 'resolve';
+  alertId?: string;
+  ruleId?: string;
+  deviceId?: string;
+  by: string;
+  reason?: string;
+}
+
+export interface EngineOptions {
+  now?: () => number;
+  /** Transitions kept in the history (default 500). */
+  historyLimit?: number;
+}
+
+/** Nothing to save / save soon (values, last-seen) / save now (a transition). */
+export enum Dirty { None = 0, Soft = 1, Urgent = 2 }
+
+const SEP = '\u0000';
+const ACTIVE: readonly string[] = ['pending', 'firing', 'acknowledged'];
+
+export class AlertEngine {
+  private index: RuleIndex;
+  private readonly active = new Map<string, AlertRecord>();
+  private history: HistoryEntry[] = [];
+  private readonly seen = new Map<string, SeenEntry>();
+  private readonly now: () => number;
+  private readonly historyLimit: number;
+  /** Staleness counts from here at the earliest, so downtime does not make every device stale at once. */
+  private readonly startedAt: number;
+  private seq = 0;
+  private dirty = Dirty.None;
+  armed = false;
+
+  constructor(rules: readonly Rule[], opts: EngineOptions = {}) {
+    this.now = opts.now ?? Date.now;
+    this.historyLimit = opts.historyLimit ?? 500;
+    this.index = new RuleIndex(rules);
+    this.startedAt = this.now();
+  }
+
+  get rules(): readonly Rule[] { return this.index.rules; }
+
+  /** Replaces the rules; alerts of removed or disabled rules resolve. */
+  setRules(rules: readonly Rule[]): Transition[] {
+    this.index = new RuleIndex(rules);
+    this.mark(Dirty.Urgent);
+    return this.reconcile();
+  }
+
+  /** Evaluates one reading against the rules that can match it. */
+  evaluate(r: Reading): { transitions: Transition[]; verdicts: Verdict[] } {
+    const now = this.now();
+    const out: Transition[] = [];
+    const verdicts: Verdict[] = [];
+    this.touch(r, now);
+    for (const c of this.index.staleness) {
+      const rule = c.rule;
+      if (!c.matchDevice(r.deviceId) || (rule.sensorType && rule.sensorType !== r.sensorType) || (rule.metric && !(rule.metric in r.metrics))) continue;
+      const a = this.active.get(rule.id + SEP + r.deviceId);
+      if (!a || a.state === 'pending') continue;
+      out.push(this.finish(a, now, 'system', 'reading received'));
+      verdicts.push({ ruleId: rule.id, state: 'resolved' });
+    }
+    const cands: Compiled<ThresholdRule>[] = [];
+    for (const metric in r.metrics) {
+      const value = r.metrics[metric];
+      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+      cands.length = 0;
+      this.index.thresholdRules(metric, r.sensorType, r.deviceId, cands);
+      for (const c of cands) verdicts.push({ ruleId: c.rule.id, state: this.threshold(c.rule, r, value, now, out) });
+    }
+    if (r.event) {
+      for (const c of this.index.eventRules(r.event.type, r.deviceId, r.sensorType)) {
+        if (c.rule.whileArmed && !this.armed) continue;
+        verdicts.push({ ruleId: c.rule.id, state: this.event(c.rule, r, now, out) });
+      }
+    }
+    return { transitions: out, verdicts };
+  }
+
+  private threshold(rule: ThresholdRule, r: Reading, value: number, now: number, out: Transition[]): Verdict['state'] {
+    const key = rule.id + SEP + r.deviceId;
+    let a = this.active.get(key);
+    if (!a) {
+      if (!compare(rule.operator, value, rule.threshold)) return 'ok';
+      a = this.open(rule, r.deviceId, r.sensorType, rule.metric, value, rule.threshold, now);
+      if (rule.for === 0) out.push(this.fire(a, rule, now));
+      return a.state;
+    }
+    a.value = value;
+    this.mark(Dirty.Soft);
+    if (compare(rule.operator, value, rule.clear ?? rule.threshold)) {
+      a.lastBadAt = now;
+      if (a.clearSince !== undefined) { delete a.clearSince; this.mark(Dirty.Urgent); }
+      if (a.state === 'pending' && now - a.startedAt >= rule.for * 1000) out.push(this.fire(a, rule, now));
+      return a.state;
+    }
+    if (a.state === 'pending') {
+      this.cancel(a, now);
+      return 'ok';
+    }
+    if (a.clearSince === undefined) { a.clearSince = now; this.mark(Dirty.Urgent); }
+    if (now - a.clearSince >= rule.keepFiring * 1000) {
+      out.push(this.finish(a, now, 'system', 'value back to normal'));
+      return 'resolved';
+    }
+    return a.state;
+  }
+
+  private event(rule: EventRule, r: Reading, now: number, out: Transition[]): Verdict['state'] {
+    const a = this.active.get(rule.id + SEP + r.deviceId);
+    if (a) {
+      a.lastBadAt = now;
+      this.mark(Dirty.Soft);
+      return a.state;
+    }
+    const created = this.open(rule, r.deviceId, r.sensorType, r.event!.type, null, null, now);
+    out.push(this.fire(created, rule, now));
+    return created.state;
+  }
+
+  /** Timer work: pending -> firing, keep-firing expiry, event expiry, repeats, staleness. */
+  tick(): Transition[] {
+    const now = this.now();
+    const out: Transition[] = [];
+    for (const a of [...this.active.values()]) {
+      const rule = this.index.byId.get(a.ruleId);
+      if (!rule) continue;
+      if (a.state === 'pending') {
+        if (rule.kind === 'threshold' && now - a.startedAt >= rule.for * 1000) out.push(this.fire(a, rule, now));
+        continue;
+      }
+      if (rule.kind === 'threshold' && a.clearSince !== undefined && now - a.clearSince >= rule.keepFiring * 1000) {
+        out.push(this.finish(a, now, 'system', 'value back to normal'));
+        continue;
+      }
+      if (rule.kind === 'event' && rule.keepFiring > 0 && now - a.lastBadAt >= rule.keepFiring * 1000) {
+        out.push(this.finish(a, now, 'system', `no ${a.metric} for ${rule.keepFiring} s`));
+        continue;
+      }
+      if (a.state === 'firing' && rule.repeat > 0 && now - (a.lastNotifiedAt ?? a.since) >= rule.repeat * 1000) {
+        a.lastNotifiedAt = now;
+        a.text = describe(rule, a);
+        this.mark(Dirty.Urgent);
+        out.push({ event: 'repeated', alert: { ...a } });
+      }
+    }
+    if (this.index.staleness.length) this.checkStaleness(now, out);
+    return out;
+  }
+
+  private checkStaleness(now: number, out: Transition[]): void {
+    for (const [deviceId, s] of this.seen) {
+      for (const c of this.index.staleness) {
+        const rule = c.rule;
+        if (!c.matchDevice(deviceId)) continue;
+        const last = rule.metric ? s.metrics?.[rule.metric] : rule.sensorType ? s.types[rule.sensorType] : s.at;
+        if (last === undefined || now - Math.max(last, this.startedAt) < rule.after * 1000) continue;
+        if (this.active.has(rule.id + SEP + deviceId)) continue;
+        const silent = Math.round((now - last) / 1000);
+        const sensorType = rule.sensorType ?? Object.keys(s.types)[0] ?? '';
+        const a = this.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', silent, rule.after, now);
+        out.push(this.fire(a, rule, now));
+      }
+    }
+  }
+
+  private touch(r: Reading, now: number): void {
+    let s = this.seen.get(r.deviceId);
+    if (!s) this.seen.set(r.deviceId, (s = { at: now, types: {} }));
+    s.at = now;
+    s.types[r.sensorType] = now;
+    for (const m of this.index.watchedMetrics) {
+      if (m in r.metrics) (s.metrics ??= {})[m] = now;
+    }
+    this.mark(Dirty.Soft);
+  }
+
+  private open(rule: Rule, deviceId: string, sensorType: string, metric: string, value: number | null,
+    threshold: AlertRecord['threshold'], now: number): AlertRecord {
+    const a: AlertRecord = {
+      id: `${rule.id}:${deviceId}:${now.toString(36)}${(this.seq++).toString(36)}`,
+      ruleId: rule.id, deviceId, metric, value, threshold, severity: rule.severity, state: 'pending',
+      since: now, title: '', text: '', kind: rule.kind, sensorType, startedAt: now, lastBadAt: now,
+    };
+    a.title = titleOf(rule, a);
+    a.text = describe(rule, a);
+    this.active.set(rule.id + SEP + deviceId, a);
+    this.log(a, 'pending', now);
+    return a;
+  }
+
+  private fire(a: AlertRecord, rule: Rule, now: number): Transition {
+    Object.assign(a, { state: 'firing', since: now, firedAt: now, lastNotifiedAt: now, text: describe(rule, a) });
+    this.log(a, 'fired', now);
+    return { event: 'fired', alert: { ...a } };
+  }
+
+  private cancel(a: AlertRecord, now: number): void {
+    this.active.delete(a.ruleId + SEP + a.deviceId);
+    this.log(a, 'cancelled', now);
+  }
+
+  private finish(a: AlertRecord, now: number, by: string, reason: string): Transition {
+    this.active.delete(a.ruleId + SEP + a.deviceId);
+    Object.assign(a, { state: 'resolved', since: now, resolvedBy: by, reason });
+    this.log(a, 'resolved', now, by, reason);
+    return { event: 'resolved', alert: { ...a }, by, reason };
+  }
+
+  private log(a: AlertRecord, event: HistoryEntry['event'], at: number, by?: string, reason?: string): void {
+    const e: HistoryEntry = { at, event, alertId: a.id, ruleId: a.ruleId, deviceId: a.deviceId, severity: a.severity, value: a.value };
+    if (by !== undefined) e.by = by;
+    if (reason !== undefined) e.reason = reason;
+    this.history.push(e);
+    if (this.history.length > this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
+    this.mark(Dirty.Urgent);
+  }
+
+  /** Acknowledge or resolve by hand. Throws ValidationError naming what is wrong. */
+  act(req: ActionRequest): Transition {
+    const a = this.find(req);
+    const now = this.now();
+    if (req.action === 'ack') {
+      if (a.state === 'acknowledged') throw new ValidationError(`alert ${a.id} is already acknowledged by ${a.acknowledgedBy}`, 'alertId');
+      if (a.state !== 'firing') throw new ValidationError(`alert ${a.id} is ${a.state}; only a firing alert can be acknowledged`, 'alertId');
+      Object.assign(a, { state: 'acknowledged', since: now, acknowledgedBy: req.by, acknowledgedAt: now, reason: req.reason });
+      if (req.reason === undefined) delete a.reason;
+      this.log(a, 'acknowledged', now, req.by, req.reason);
+      return { event: 'acknowledged', alert: { ...a }, by: req.by, reason: req.reason };
+    }
+    if (a.state === 'pending') throw new ValidationError(`alert ${a.id} is pending (not fired yet); only firing or acknowledged alerts can be resolved`, 'alertId');
+    return this.finish(a, now, req.by, req.reason ?? 'resolved by hand');
+  }
+
+  private find(req: ActionRequest): AlertRecord {
+    if (req.alertId !== undefined) {
+      for (const a of this.active.values()) if (a.id === req.alertId) return a;
+      const past = this.history.some((h) => h.alertId === req.alertId);
+      throw new ValidationError(past ? `alert ${req.alertId} is already resolved` : `no active alert with id ${req.alertId}`, 'alertId');
+    }
+    const a = this.active.get(`${req.ruleId}${SEP}${req.deviceId}`);
+    if (!a) throw new ValidationError(`no active alert for rule ${req.ruleId} on device ${req.deviceId}`, 'ruleId');
+    return a;
+  }
+
+  /** Arms or disarms event rules marked `whileArmed`. Returns whether it changed. */
+  setArmed(armed: boolean): boolean {
+    if (this.armed === armed) return false;
+    this.armed = armed;
+    this.mark(Dirty.Urgent);
+    return true;
+  }
+
+  list(): { active: AlertRecord[]; history: HistoryEntry[] } {
+    return { active: [...this.active.values()].map((a) => ({ ...a })), history: this.history.slice() };
+  }
+
+  counts(): Record<AlertState, number> {
+    const n: Record<AlertState, number> = { pending: 0, firing: 0, acknowledged: 0, resolved: 0 };
+    for (const a of this.active.values()) n[a.state]++;
+    return n;
+  }
+
+  private mark(d: Dirty): void { if (d > this.dirty) this.dirty = d; }
+
+  /** What changed since the last call (for the debounced store). */
+  takeDirty(): Dirty {
+    const d = this.dirty;
+    this.dirty = Dirty.None;
+    return d;
+  }
+
+  snapshot(): EngineState {
+    return { version: 1, armed: this.armed, alerts: [...this.active.values()], history: this.history, seen: Object.fromEntries(this.seen) };
+  }
+
+  /**
+   * Loads a saved state. Alerts come back in the state they were in (nothing is
+   * re-emitted); alerts whose rule is gone resolve, and those transitions are returned.
+   */
+  restore(state: EngineState): Transition[] {
+    this.armed = state.armed === true;
+    this.history = Array.isArray(state.history) ? state.history.slice(-this.historyLimit) : [];
+    this.active.clear();
+    for (const a of Array.isArray(state.alerts) ? state.alerts : []) {
+      if (a && typeof a.id === 'string' && typeof a.ruleId === 'string' && typeof a.deviceId === 'string' && ACTIVE.includes(a.state)) {
+        this.active.set(a.ruleId + SEP + a.deviceId, { ...a });
+      }
+    }
+    this.seen.clear();
+    for (const [id, s] of Object.entries(state.seen ?? {})) if (s && typeof s.at === 'number') this.seen.set(id, s);
+    return this.reconcile();
+  }
+
+  private reconcile(): Transition[] {
+    const now = this.now();
+    const out: Transition[] = [];
+    for (const a of [...this.active.values()]) {
+      const rule = this.index.byId.get(a.ruleId);
+      if (rule && rule.enabled && rule.kind === a.kind) continue;
+      const why = !rule ? 'rule removed' : !rule.enabled ? 'rule disabled' : 'rule changed kind';
+      if (a.state === 'pending') this.cancel(a, now);
+      else out.push(this.finish(a, now, 'system', why));
+    }
+    return out;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * threshold-alert: Node-RED glue around the pure AlertEngine (engine.ts).
+ * Output 1: alert transitions; output 2: readings with msg.verdicts.
+ * State lives in <DATA_DIR>/alerts/<node id>.json (store.ts).
+ */
+import path from 'path';
+import { errorMessage } from '../common/errors';
+import { clearHealth, reportHealth } from '../common/health';
+import { metrics } from '../common/metrics';
+import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
+import { status } from '../common/status';
+import type { Severity } from '../common/types';
+import { Transition, transitionMessage } from './alert-record';
+import { parseConfig, ThresholdAlertConfig } from './config';
+import { AlertEngine, Dirty } from './engine';
+import { classify } from './messages';
+import { validateRules } from './rules';
+import { AlertStore, StoredState } from './store';
+
+export = function (RED: NodeAPI) {
+  RED.nodes.registerType('threshold-alert', function (this: NodeInstance, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let cfg: ThresholdAlertConfig;
+    try {
+      cfg = parseConfig(def);
+    } catch (err) {
+      node.status(status.failed(errorMessage(err)));
+      node.error(`threshold-alert: ${errorMessage(err)}`);
+      node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(err as Error));
+      return;
+    }
+
+    const engine = new AlertEngine(cfg.rules, { historyLimit: cfg.historyLimit });
+    engine.armed = cfg.armed;
+    let override: StoredState['override'];
+    let storeError: string | undefined;
+    const file = path.join(dataDir(RED), 'alerts', `${node.id}.json`);
+    const store = new AlertStore(file, () => ({ ...engine.snapshot(), savedAt: 0, override }), {
+      onError: (err) => {
+        if (storeError === undefined) node.warn(`threshold-alert: cannot save ${file}: ${err.message}`);
+        storeError = err.message;
+        refresh();
+      },
+      onSaved: () => {
+        if (storeError !== undefined) { storeError = undefined; refresh(); }
+      },
+    });
+
+    // Transitions found while loading are sent on the first tick, once the flow is running.
+    let queued: Transition[] = [];
+    try {
+      const saved = store.load();
+      if (saved) {
+        if (saved.override && saved.override.configHash === cfg.rulesHash) {
+          engine.setRules(validateRules(saved.override.rules));
+          override = saved.override;
+        }
+        queued = engine.restore(saved);
+      }
+    } catch (err) {
+      node.warn(`threshold-alert: ${errorMessage(err)}`);
+    }
+
+    const activeBySeverity: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
+    function refresh(): void {
+      const now: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
+      for (const a of engine.list().active) now[a.severity]++;
+      for (const s of Object.keys(now) as Severity[]) {
+        const delta = now[s] - activeBySeverity[s];
+        if (delta) metrics.alertsActive.inc({ severity: s }, delta);
+        activeBySeverity[s] = now[s];
+      }
+      const n = engine.counts();
+      const armed = engine.armed ? ' · armed' : '';
+      const text = `${n.firing} firing, ${n.acknowledged} acked${n.pending ? `, ${n.pending} pending` : ''}${armed}`;
+      node.status(storeError ? status.degraded(`state not saved: ${storeError}`) : status.ok(text));
+      reportHealth(node.id, {
+        kind: 'threshold-alert',
+        ok: storeError === undefined,
+        detail: storeError ? `state not saved: ${storeError}` : text,
+        figures: { rules: engine.rules.length, pending: n.pending, firing: n.firing, acknowledged: n.acknowledged },
+      });
+    }
+
+    /** Counts, status and saving after anything the engine did. */
+    function after(transitions: Transition[]): NodeMessage[] {
+      for (const t of transitions) if (t.event === 'fired') metrics.alertsFired.inc({ severity: t.alert.severity });
+      const dirty = engine.takeDirty();
+      if (dirty !== Dirty.None) store.schedule(dirty === Dirty.Urgent);
+      if (transitions.length || dirty === Dirty.Urgent) refresh();
+      return transitions.map(transitionMessage);
+    }
+
+    const timer = setInterval(() => {
+      try {
+        const out = after([...queued, ...engine.tick()]);
+        queued = [];
+        if (out.length) node.send([out, null]);
+      } catch (err) {
+        node.error(`threshold-alert: timer check failed: ${errorMessage(err)}`);
+      }
+    }, cfg.tickSeconds * 1000);
+    refresh();
+
+    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      try {
+        const input = classify(msg);
+        if (input.kind === 'reading') {
+          const { transitions, verdicts } = engine.evaluate(input.reading);
+          msg.verdicts = verdicts;
+          const out = after(transitions);
+          send([out.length ? out : null, msg]);
+        } else if (input.kind === 'rules') {
+          const out = after(engine.setRules(input.rules));
+          override = { configHash: cfg.rulesHash, rules: input.rules };
+          store.schedule(true);
+          if (out.length) send([out, null]);
+        } else if (input.kind === 'action') {
+          send([after([engine.act(input.req)]), null]);
+        } else if (input.kind === 'list') {
+          msg.payload = engine.list();
+          send([msg, null]);
+        } else {
+          engine.setArmed(input.armed);
+          after([]);
+        }
+        done();
+      } catch (err) {
+        done(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      clearInterval(timer);
+      for (const s of Object.keys(activeBySeverity) as Severity[]) {
+        if (activeBySeverity[s]) metrics.alertsActive.dec({ severity: s }, activeBySeverity[s]);
+      }
+      clearHealth(node.id);
+      // The file stays even when the node is deleted: undo + deploy brings its alerts back.
+      void store.flush().then(() => done());
+    });
+  });
+};
