@@ -1,0 +1,177 @@
+/**
+ * Settings of the sensor-input node: one typed object, its defaults, and the
+ * parser that validates what the editor or a flow file saved.
+ */
+import { ValidationError } from '../common/errors';
+import { compileTopic } from '../common/topic';
+import { EVENT_KINDS, EVENT_TYPES, type EventType } from './event-shape';
+import { DEFAULT_SYSFS_ROOT } from './gpio-chip';
+import type { Edge } from './gpio-input';
+import { isProfileName, PROFILE_NAMES, type ProfileName } from './sim/profiles';
+
+export const CONFIG_VERSION = 1;
+
+export interface SensorInputConfig {
+  /** Version of the saved settings; older ones are upgraded by parseConfig. */
+  configVersion: number;
+  /** `simulate`: a fleet of simulated devices; `gpio`: a digital input through onoff. */
+  mode: 'simulate' | 'gpio';
+  /** Simulated device kind, or every kind. */
+  profile: ProfileName | 'all';
+  /** Devices per profile, 0 (off) to 100. */
+  devices: number;
+  /** Seconds between readings of periodic devices. */
+  interval: number;
+  /** Mean seconds between events of event devices (PIR, buttons). */
+  eventMean: number;
+  /** Prepended to every simulated device id. */
+  idPrefix: string;
+  /** Seed of the random source; undefined for a different fleet each start. */
+  seed?: number;
+  /** Fault probabilities per message, 0-1. */
+  dropout: number;
+  spike: number;
+  malformed: number;
+  /** Start simulating or watching on deploy (otherwise on a "start" message). */
+  autoStart: boolean;
+  /** BCM pin number of the input (GPIO17 is header pin 11). */
+  pin: number;
+  /** Which debounced changes emit an event. */
+  edge: Edge;
+  /** Milliseconds the level must be stable before it counts. */
+  debounce: number;
+  /** Input reads low when active (pull-up, switch to ground). */
+  activeLow: boolean;
+  /** Event type of the seed's document. */
+  eventType: EventType;
+  /** `device_id` of the events and `{deviceId}` of the topic. */
+  deviceId: string;
+  /** `source` of the events (PIR, BUTTON, PRESSURE_MAT by default). */
+  source: string;
+  /** Topic or template with {deviceId} and {sensorType}; the seed's topic for the type when empty. */
+  topic: string;
+  /** Folder holding gpiochip* entries; tests point it elsewhere. */
+  sysfsRoot: string;
+}
+
+export const DEFAULTS: SensorInputConfig = {
+  configVersion: CONFIG_VERSION,
+  mode: 'simulate',
+  profile: 'all',
+  devices: 1,
+  interval: 5,
+  eventMean: 30,
+  idPrefix: '',
+  seed: undefined,
+  dropout: 0,
+  spike: 0,
+  malformed: 0,
+  autoStart: true,
+  pin: 17,
+  edge: 'rising',
+  debounce: 50,
+  activeLow: false,
+  eventType: 'MOTION_DETECTED',
+  deviceId: 'raspberry-1',
+  source: '',
+  topic: '',
+  sysfsRoot: DEFAULT_SYSFS_ROOT,
+};
+
+type Raw = Record<string, unknown>;
+export type EnvLookup = (name: string) => string | undefined;
+
+function num(def: Raw, key: keyof SensorInputConfig, min: number, max: number, integer = false): number {
+  const raw = def[key];
+  const v = raw === undefined || raw === '' ? (DEFAULTS[key] as number) : Number(raw);
+  if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    throw new ValidationError(`${key} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${String(raw)}"`, key);
+  }
+  return v;
+}
+
+function oneOf<T extends string>(def: Raw, key: keyof SensorInputConfig, allowed: readonly T[]): T {
+  const v = def[key] === undefined || def[key] === '' ? DEFAULTS[key] : def[key];
+  if (!allowed.includes(v as T)) throw new ValidationError(`${key} must be one of ${allowed.join(', ')}, got "${String(v)}"`, key);
+  return v as T;
+}
+
+function bool(def: Raw, key: keyof SensorInputConfig): boolean {
+  const v = def[key];
+  if (v === undefined || v === '') return DEFAULTS[key] as boolean;
+  return v === true || v === 'true';
+}
+
+/**
+ * Device count from a typed value: a number, `${VAR}` that the runtime did not
+ * replace, or (type `env`) a variable name. Unset or empty variables mean 0 (off).
+ */
+export function resolveDevices(value: unknown, type: unknown, env: EnvLookup): { value: unknown; from?: string } {
+  if (type === 'env') return { value: env(String(value)) ?? '', from: String(value) };
+  const m = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value.trim()) : null;
+  if (m) return { value: env(m[1]) ?? '', from: m[1] };
+  return { value };
+}
+
+/**
+ * Brings settings saved by an older version to the current shape. Version 1 is
+ * the first; unversioned settings only get the missing fields' defaults.
+ */
+export function upgrade(def: Raw): Raw {
+  return { ...def, configVersion: CONFIG_VERSION };
+}
+
+/** Validates and converts a node definition; throws ValidationError naming the field. */
+export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]): SensorInputConfig {
+  const def = upgrade(input);
+  const devicesRaw = resolveDevices(def.devices, def.devicesType, env);
+  const devices = devicesRaw.value === '' ? 0 : num({ devices: devicesRaw.value }, 'devices', 0, 100, true);
+  const seedRaw = def.seed;
+  const seed = seedRaw === undefined || seedRaw === '' || seedRaw === null ? undefined : Number(seedRaw);
+  if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)) {
+    throw new ValidationError(`seed must be empty or a whole number from 0 to 4294967295, got "${String(seedRaw)}"`, 'seed');
+  }
+  const cfg: SensorInputConfig = {
+    configVersion: CONFIG_VERSION,
+    mode: oneOf(def, 'mode', ['simulate', 'gpio'] as const),
+    profile: oneOf(def, 'profile', ['all', ...PROFILE_NAMES]),
+    devices,
+    interval: num(def, 'interval', 0.05, 86_400),
+    eventMean: num(def, 'eventMean', 0.1, 86_400),
+    idPrefix: String(def.idPrefix ?? ''),
+    seed,
+    dropout: num(def, 'dropout', 0, 1),
+    spike: num(def, 'spike', 0, 1),
+    malformed: num(def, 'malformed', 0, 1),
+    autoStart: bool(def, 'autoStart'),
+    pin: num(def, 'pin', 0, 57, true),
+    edge: oneOf(def, 'edge', ['rising', 'falling', 'both'] as const),
+    debounce: num(def, 'debounce', 0, 10_000, true),
+    activeLow: bool(def, 'activeLow'),
+    eventType: oneOf(def, 'eventType', EVENT_TYPES),
+    deviceId: String(def.deviceId ?? '').trim() || DEFAULTS.deviceId,
+    source: String(def.source ?? '').trim(),
+    topic: String(def.topic ?? '').trim(),
+    sysfsRoot: String(def.sysfsRoot ?? '').trim() || DEFAULT_SYSFS_ROOT,
+  };
+  if (/[/+#]/.test(cfg.idPrefix)) throw new ValidationError(`idPrefix must not hold / + or #, got "${cfg.idPrefix}"`, 'idPrefix');
+  if (cfg.mode === 'gpio') gpioTopic(cfg); // throws on a bad template
+  return cfg;
+}
+
+/** Profiles the fleet runs. */
+export function selectedProfiles(cfg: SensorInputConfig): ProfileName[] {
+  return cfg.profile === 'all' ? [...PROFILE_NAMES] : [cfg.profile];
+}
+
+/** The topic GPIO events go to. */
+export function gpioTopic(cfg: SensorInputConfig): string {
+  const kind = EVENT_KINDS[cfg.eventType];
+  if (!cfg.topic) return kind.topic;
+  if (/(^|\/)[+#](\/|$)/.test(cfg.topic)) throw new ValidationError(`topic "${cfg.topic}" must not hold + or # wildcards`, 'topic');
+  try {
+    return compileTopic(cfg.topic).render({ deviceId: cfg.deviceId, sensorType: kind.sensorType });
+  } catch (err) {
+    throw new ValidationError(`topic "${cfg.topic}" cannot be used: ${(err as Error).message}`, 'topic');
+  }
+}
