@@ -73,9 +73,15 @@ export class AlertStore {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     this.due = Infinity;
-    const state = this.get();
-    state.savedAt = Date.now();
-    const text = JSON.stringify(state);
+    let text: string;
+    try {
+      const state = this.get();
+      state.savedAt = Date.now();
+      text = JSON.stringify(state);
+    } catch (err) {
+      this.opts.onError?.(err as Error);
+      return this.writing;
+    }
     this.writing = this.writing.then(() => writeAtomic(this.file, text)).then(
       () => this.opts.onSaved?.(),
       (err: Error) => this.opts.onError?.(err),
