@@ -1,0 +1,136 @@
+/**
+ * Settings of the influxdb-config, influxdb-writer and influxdb-query nodes,
+ * parsed and checked in one place.
+ *
+ * Flow files hold `${INFLUX_URL}`-style values. Node-RED replaces them with
+ * the environment at deploy; an unset variable is left as the literal text,
+ * which we treat as empty. Node-RED 4.1 also substitutes `${VAR}` inside
+ * credential values, but flow files carry no credentials at all, so an empty
+ * token falls back to the INFLUX_TOKEN environment variable.
+ */
+import { ValidationError } from '../common/errors';
+import type { NodeDef } from '../common/red';
+import type { WriteTarget } from './http-write';
+
+/** influxdb-config node. */
+export interface InfluxConfig {
+  /** 1 for InfluxDB 1.x, 2 for 2.x and 3.x (v2 write API). */
+  version: 1 | 2;
+  /** Base URL; empty means no database is configured (writers spool). */
+  url: string;
+  /** 1.x database. */
+  database: string;
+  /** 1.x retention policy; empty: the database default. */
+  retentionPolicy: string;
+  /** 2.x organisation. */
+  org: string;
+  /** 2.x bucket. */
+  bucket: string;
+  configVersion: number;
+}
+
+export interface InfluxCredentials {
+  user?: string;
+  password?: string;
+  token?: string;
+}
+
+export const CONFIG_DEFAULTS: InfluxConfig = { version: 2, url: '', database: 'iot', retentionPolicy: '', org: 'iot', bucket: 'iot', configVersion: 1 };
+
+/** A property value with unresolved `${VAR}` text treated as empty. */
+export function envValue(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  const s = String(v).trim();
+  return /^\$\{[^}]*\}$/.test(s) ? '' : s;
+}
+
+export function parseInfluxConfig(def: NodeDef): InfluxConfig {
+  const versionText = envValue(def.version) || String(CONFIG_DEFAULTS.version);
+  if (versionText !== '1' && versionText !== '2' && versionText !== '3') {
+    throw new ValidationError(`version must be 1 or 2 (INFLUX_VERSION), got "${versionText}"`, 'version');
+  }
+  const url = envValue(def.url);
+  if (url && !/^https?:\/\/[^/\s]+/.test(url)) throw new ValidationError(`url must look like http://host:8086 (INFLUX_URL), got "${url}"`, 'url');
+  return {
+    version: versionText === '1' ? 1 : 2,
+    url,
+    database: envValue(def.database) || CONFIG_DEFAULTS.database,
+    retentionPolicy: envValue(def.retentionPolicy),
+    org: envValue(def.org) || CONFIG_DEFAULTS.org,
+    bucket: envValue(def.bucket) || CONFIG_DEFAULTS.bucket,
+    configVersion: CONFIG_DEFAULTS.configVersion,
+  };
+}
+
+/**
+ * Credentials to use: the node's own, else INFLUX_TOKEN from the environment.
+ * For 1.x a token of the form `user:password` is split into both.
+ */
+export function resolveCredentials(version: 1 | 2, creds: InfluxCredentials, env: NodeJS.ProcessEnv = process.env): InfluxCredentials {
+  const own = { user: envValue(creds.user), password: envValue(creds.password), token: envValue(creds.token) };
+  const envToken = env.INFLUX_TOKEN || '';
+  if (version === 2) return { token: own.token || envToken || undefined };
+  if (own.user) return { user: own.user, password: own.password };
+  if (own.token) return { token: own.token };
+  if (envToken.includes(':')) {
+    const i = envToken.indexOf(':');
+    return { user: envToken.slice(0, i), password: envToken.slice(i + 1) };
+  }
+  return envToken ? { token: envToken } : {};
+}
+
+/** influxdb-writer node. */
+export interface WriterConfig {
+  /** Measurement for every reading; empty: the Reading's sensorType (then kept as the tag sensorType otherwise). */
+  measurement: string;
+  /** Lines per request. */
+  batchSize: number;
+  /** Longest wait before a partial batch is sent, ms. */
+  flushMs: number;
+  /** Compress request bodies. */
+  gzip: boolean;
+  /** Bound on the disk spool, MB. Past it the oldest data is dropped and counted. */
+  spoolMaxMB: number;
+  /** Request timeout, ms. */
+  timeoutMs: number;
+  configVersion: number;
+}
+
+export const WRITER_DEFAULTS: WriterConfig = { measurement: '', batchSize: 5000, flushMs: 1000, gzip: false, spoolMaxMB: 100, timeoutMs: 10_000, configVersion: 1 };
+
+function num(def: NodeDef, field: keyof WriterConfig, min: number, max: number): number {
+  const raw = def[field];
+  if (raw === undefined || raw === '' || raw === null) return WRITER_DEFAULTS[field] as number;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new ValidationError(`${field} must be a number from ${min} to ${max}, got "${String(raw)}"`, field);
+  return n;
+}
+
+export function parseWriterConfig(def: NodeDef): WriterConfig {
+  // configVersion 0 (none) had no timeout field: the defaults cover it.
+  return {
+    measurement: envValue(def.measurement),
+    batchSize: Math.round(num(def, 'batchSize', 1, 100_000)),
+    flushMs: num(def, 'flushMs', 10, 600_000),
+    gzip: def.gzip === true || def.gzip === 'true',
+    spoolMaxMB: num(def, 'spoolMaxMB', 1, 1_000_000),
+    timeoutMs: num(def, 'timeoutMs', 100, 600_000),
+    configVersion: WRITER_DEFAULTS.configVersion,
+  };
+}
+
+export function writeTarget(c: InfluxConfig, creds: InfluxCredentials, w: Pick<WriterConfig, 'gzip' | 'timeoutMs'>): WriteTarget {
+  return {
+    version: c.version, url: c.url, database: c.database, retentionPolicy: c.retentionPolicy, org: c.org, bucket: c.bucket,
+    ...creds, gzip: w.gzip, timeoutMs: w.timeoutMs,
+  };
+}
+
+/** What an influxdb-config node instance offers to the writer and query nodes. */
+export interface InfluxConfigHandle {
+  /** Parsed settings, or undefined when they are invalid (see configError). */
+  influx?: InfluxConfig;
+  configError?: string;
+  /** Credentials after the INFLUX_TOKEN fallback. */
+  resolvedCredentials(): InfluxCredentials;
+}

@@ -1,0 +1,119 @@
+/**
+ * influxdb-writer: Readings -> InfluxDB in batches, spooled to disk while the
+ * database is away. Glue only: line-protocol.ts, writer-engine.ts, spool.ts.
+ */
+import path from 'path';
+import { errorMessage } from '../common/errors';
+import { clearHealth, reportHealth } from '../common/health';
+import { metrics } from '../common/metrics';
+import { dataDir, NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
+import { status } from '../common/status';
+import type { Reading } from '../common/types';
+import { InfluxConfigHandle, parseWriterConfig, writeTarget } from './config';
+import { postLines } from './http-write';
+import { LineError, readingToLine } from './line-protocol';
+import { Spool } from './spool';
+import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
+import { writerHealth, writerStatus } from './writer-status';
+
+export = function (RED: NodeAPI) {
+  RED.nodes.registerType('influxdb-writer', function (this: NodeInstance, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let cfg;
+    try {
+      cfg = parseWriterConfig(def);
+    } catch (err) {
+      node.status(status.failed(errorMessage(err)));
+      node.on('input', (_msg, _send, done) => done(err as Error));
+      return;
+    }
+    const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
+    const influx = configNode?.influx;
+    const configured = !!influx?.url;
+    const target = influx && configured ? writeTarget(influx, configNode.resolvedCredentials(), cfg) : undefined;
+    const spool = new Spool({ dir: path.join(dataDir(RED), 'spool', node.id), maxBytes: cfg.spoolMaxMB * 1024 * 1024 });
+    const lineOpts = { measurement: cfg.measurement };
+    let invalid = 0;
+
+    const sendError = (payload: Record<string, unknown>): void => {
+      node.send([null, { topic: 'influxdb/error', payload }]);
+    };
+    const engine = new WriterEngine({
+      ...ENGINE_DEFAULTS,
+      batchSize: cfg.batchSize,
+      flushMs: cfg.flushMs,
+      post: target ? (body, signal) => postLines(target, body, signal) : undefined,
+      spool,
+      onWritten: (n) => {
+        metrics.pointsWritten.inc(n);
+        node.send([{ topic: 'influxdb/written', payload: { written: n } }, null]);
+      },
+      onSpooled: (n) => metrics.pointsSpooled.inc(n),
+      onRejected: (r) => {
+        metrics.pointsDropped.inc({ reason: 'rejected' }, r.lines.length);
+        sendError({ reason: 'rejected', statusCode: r.status, error: r.message, lines: r.lines });
+      },
+    });
+
+    let lastWritten = 0;
+    let lastTick = Date.now();
+    let lastSpoolDropped = 0;
+    const gauges = { queued: 0, spooled: 0 };
+    const tick = (): void => {
+      const state = engine.state();
+      const now = Date.now();
+      const rate = ((state.written - lastWritten) * 1000) / Math.max(1, now - lastTick);
+      [lastWritten, lastTick] = [state.written, now];
+      if (state.spoolDropped > lastSpoolDropped) metrics.pointsDropped.inc({ reason: 'spool_full' }, state.spoolDropped - lastSpoolDropped);
+      lastSpoolDropped = state.spoolDropped;
+      metrics.writerQueue.inc(state.queued - gauges.queued);
+      metrics.writerSpool.inc(state.spooled - gauges.spooled);
+      [gauges.queued, gauges.spooled] = [state.queued, state.spooled];
+      const dropped = state.spoolDropped + state.rejected + invalid;
+      const view = { state, rate, configured, dropped };
+      node.status(configNode?.configError ? status.failed(configNode.configError) : writerStatus(view));
+      reportHealth(node.id, { kind: 'influxdb-writer', ...writerHealth(view), figures: { queued: state.queued, spooled: state.spooled, dropped } });
+    };
+    const statusTimer = setInterval(tick, 1000);
+    tick();
+
+    const addReading = (r: unknown, msg: NodeMessage): void => {
+      try {
+        engine.add(readingToLine(r as Reading, lineOpts));
+      } catch (err) {
+        if (!(err instanceof LineError)) throw err;
+        invalid++;
+        metrics.pointsDropped.inc({ reason: 'invalid' });
+        sendError({ reason: 'invalid', error: err.message, reading: r, topic: msg.topic });
+      }
+    };
+
+    node.on('input', (msg, _send, done) => {
+      try {
+        const p = msg.payload;
+        if (typeof p === 'string') {
+          // Line protocol written as is (one line per row), for data that is not a Reading.
+          for (const line of p.split('\n')) if (line.trim() !== '') engine.add(line.trim());
+        } else if (Array.isArray(p)) {
+          for (const r of p) addReading(r, msg);
+        } else {
+          addReading(p, msg);
+        }
+        done();
+      } catch (err) {
+        done(err as Error);
+      }
+    });
+
+    node.on('close', (_removed, done) => {
+      clearInterval(statusTimer);
+      engine.close(Math.min(5000, cfg.timeoutMs)).catch((err) => node.warn(`influxdb-writer close: ${errorMessage(err)}`)).finally(() => {
+        metrics.writerQueue.dec(gauges.queued);
+        metrics.writerSpool.dec(gauges.spooled);
+        clearHealth(node.id);
+        done();
+      });
+    });
+  });
+};

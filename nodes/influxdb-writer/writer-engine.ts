@@ -1,0 +1,190 @@
+/**
+ * The writer's batching and delivery, without Node-RED.
+ *
+ * Lines collect in a buffer that becomes a batch at `batchSize` lines or
+ * `flushMs` after its first line. Batches wait in a short in-memory queue and
+ * are sent one request at a time. When the server is unavailable (or the
+ * queue is full because it is slow), batches go to the disk spool, and while
+ * the spool holds anything every new batch goes there too, so data is written
+ * in arrival order. The spool is replayed with backoff that honours Retry-After.
+ */
+import { backoffDelay, BackoffOptions, BACKOFF_DEFAULTS } from './backoff';
+import { deliver, PostFn, Rejection } from './deliver';
+import type { Spool } from './spool';
+
+export interface EngineOptions {
+  batchSize: number;
+  flushMs: number;
+  /** Batches held in memory while one is being sent; beyond that they are spooled. */
+  maxQueueBatches: number;
+  backoff: BackoffOptions;
+  /** Sends one batch body; undefined when no database is configured (spool only). */
+  post?: (body: string, signal: AbortSignal) => ReturnType<PostFn>;
+  spool: Spool;
+  onWritten?(points: number): void;
+  onSpooled?(points: number): void;
+  onRejected?(r: Rejection): void;
+}
+
+export const ENGINE_DEFAULTS = { batchSize: 5000, flushMs: 1000, maxQueueBatches: 4, backoff: BACKOFF_DEFAULTS };
+
+export interface EngineState {
+  /** Points in memory: buffer, queued batches and the request in flight. */
+  queued: number;
+  spooled: number;
+  written: number;
+  rejected: number;
+  /** Points deleted because the spool was full. */
+  spoolDropped: number;
+  lastError?: string;
+  lastErrorAt?: number;
+  /** True while waiting to retry after a failure. */
+  retrying: boolean;
+}
+
+export class WriterEngine {
+  private buffer: string[] = [];
+  private queue: string[][] = [];
+  private inflight = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryAt = 0;
+  private attempts = 0;
+  private pumping: Promise<void> | undefined;
+  private closing = false;
+  private abort = new AbortController();
+  written = 0;
+  rejected = 0;
+  lastError: string | undefined;
+  lastErrorAt: number | undefined;
+
+  constructor(private readonly opts: EngineOptions) {
+    if (!opts.spool.isEmpty()) this.kick();
+  }
+
+  /** Adds one line (no newline inside). */
+  add(line: string): void {
+    if (this.closing) {
+      this.spoolBatch([line]);
+      return;
+    }
+    this.buffer.push(line);
+    if (this.buffer.length >= this.opts.batchSize) this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.opts.flushMs);
+  }
+
+  /** Turns the buffer into a batch now. */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    const { spool, post } = this.opts;
+    if (!post || this.closing || !spool.isEmpty() || this.retryAt > Date.now() || this.queue.length >= this.opts.maxQueueBatches) {
+      this.spoolBatch(batch);
+    } else {
+      this.queue.push(batch);
+    }
+    this.kick();
+  }
+
+  private spoolBatch(lines: string[]): void {
+    if (lines.length === 0) return;
+    this.opts.spool.append(lines.join('\n'), lines.length);
+    this.opts.onSpooled?.(lines.length);
+  }
+
+  state(): EngineState {
+    return {
+      queued: this.buffer.length + this.queue.reduce((n, b) => n + b.length, 0) + this.inflight,
+      spooled: this.opts.spool.points,
+      written: this.written,
+      rejected: this.rejected,
+      spoolDropped: this.opts.spool.dropped,
+      lastError: this.lastError,
+      lastErrorAt: this.lastErrorAt,
+      retrying: this.retryAt > Date.now(),
+    };
+  }
+
+  private kick(): void {
+    if (this.pumping || !this.opts.post) return;
+    const wait = this.retryAt - Date.now();
+    if (wait > 0) {
+      if (!this.retryTimer) this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick(); }, wait);
+      return;
+    }
+    this.pumping = this.pump().finally(() => {
+      this.pumping = undefined;
+      if (!this.closing && (this.queue.length > 0 || !this.opts.spool.isEmpty())) this.kick();
+    });
+  }
+
+  private async pump(): Promise<void> {
+    const { spool } = this.opts;
+    const post = this.opts.post as NonNullable<EngineOptions['post']>;
+    while (this.retryAt <= Date.now()) {
+      const fromQueue = this.queue.length > 0;
+      if (!fromQueue && this.closing) return;
+      const rec = fromQueue ? undefined : spool.peek();
+      if (!fromQueue && !rec) return;
+      const lines = fromQueue ? this.queue[0] : (rec as NonNullable<typeof rec>).body.split('\n');
+      this.inflight = lines.length;
+      let out;
+      try {
+        out = await deliver(lines, (body) => post(body, this.abort.signal));
+      } finally {
+        this.inflight = 0;
+      }
+      this.written += out.written;
+      if (out.written) this.opts.onWritten?.(out.written);
+      for (const r of out.rejected) {
+        this.rejected += r.lines.length;
+        this.noteError(`HTTP ${r.status}: ${r.message}`);
+        this.opts.onRejected?.(r);
+      }
+      if (out.retry) {
+        this.attempts++;
+        this.noteError(out.retry.message);
+        this.retryAt = Date.now() + backoffDelay(this.attempts, this.opts.backoff, out.retry.retryAfterMs);
+        if (fromQueue) {
+          // Keep order: the failed part first, then every batch queued after it.
+          this.queue.shift();
+          this.spoolBatch(out.retry.lines);
+          for (const b of this.queue.splice(0)) this.spoolBatch(b);
+        }
+        // A spool record stays where it is and is sent whole again (its written lines overwrite themselves).
+        return;
+      }
+      this.attempts = 0;
+      if (fromQueue) this.queue.shift();
+      else spool.commit(rec as NonNullable<typeof rec>);
+    }
+  }
+
+  private noteError(message: string): void {
+    this.lastError = message;
+    this.lastErrorAt = Date.now();
+  }
+
+  /**
+   * Stops: the buffer becomes a batch, queued batches are sent if the server
+   * answers within `graceMs`, and everything not written is spooled.
+   */
+  async close(graceMs = 3000): Promise<void> {
+    this.flush();
+    this.closing = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    const timer = setTimeout(() => this.abort.abort(), graceMs);
+    try {
+      if (this.retryAt <= Date.now() && this.queue.length > 0 && !this.pumping) this.kick();
+      while (this.pumping) await this.pumping;
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const b of this.queue.splice(0)) this.spoolBatch(b);
+    this.opts.spool.close();
+  }
+}

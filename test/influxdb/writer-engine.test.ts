@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { WriteResult } from '../../nodes/influxdb-writer/http-write';
+import { Spool } from '../../nodes/influxdb-writer/spool';
+import { WriterEngine } from '../../nodes/influxdb-writer/writer-engine';
+import { tempDir } from '../support/services';
+
+async function until(cond: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function fakeServer() {
+  const bodies: string[][] = [];
+  const s = {
+    up: true,
+    retryAfter: undefined as number | undefined,
+    bodies,
+    lines: () => bodies.flat(),
+    post: async (body: string): Promise<WriteResult> => {
+      await new Promise((r) => setTimeout(r, 2));
+      if (!s.up) return { kind: 'retry', message: 'ECONNREFUSED', retryAfterMs: s.retryAfter };
+      bodies.push(body.split('\n'));
+      return { kind: 'ok' };
+    },
+  };
+  return s;
+}
+
+const engineWith = (server: ReturnType<typeof fakeServer> | undefined, opts: Partial<{ batchSize: number; flushMs: number }> = {}, dir = tempDir('engine')) =>
+  new WriterEngine({
+    batchSize: opts.batchSize ?? 100, flushMs: opts.flushMs ?? 50, maxQueueBatches: 4,
+    backoff: { baseMs: 20, maxMs: 200 },
+    post: server?.post, spool: new Spool({ dir, maxBytes: 1 << 24 }),
+  });
+
+test('a full batch is sent at once, one request per batch', async () => {
+  const srv = fakeServer();
+  const e = engineWith(srv, { batchSize: 10, flushMs: 60_000 });
+  for (let i = 0; i < 30; i++) e.add(`m v=${i} ${i}`);
+  await until(() => srv.lines().length === 30);
+  assert.deepEqual(srv.bodies.map((b) => b.length), [10, 10, 10]);
+  await e.close();
+});
+
+test('a partial batch is sent after flushMs', async () => {
+  const srv = fakeServer();
+  const e = engineWith(srv, { batchSize: 1000, flushMs: 100 });
+  e.add('m v=1 1');
+  e.add('m v=2 2');
+  assert.equal(srv.bodies.length, 0);
+  await until(() => srv.bodies.length === 1);
+  assert.deepEqual(srv.bodies[0], ['m v=1 1', 'm v=2 2']);
+  await e.close();
+});
+
+test('while the server is down batches are spooled, then replayed in order exactly once', async () => {
+  const srv = fakeServer();
+  srv.up = false;
+  const e = engineWith(srv, { batchSize: 5, flushMs: 20 });
+  for (let i = 0; i < 50; i++) e.add(`m v=${i} ${i}`);
+  await until(() => e.state().spooled === 50);
+  assert.equal(e.state().retrying, true);
+  assert.match(e.state().lastError ?? '', /ECONNREFUSED/);
+  srv.up = true;
+  for (let i = 50; i < 60; i++) e.add(`m v=${i} ${i}`);
+  await until(() => srv.lines().length === 60);
+  // Exactly once: every line, no duplicates (order is kept within the spool, see spool.test).
+  assert.deepEqual(srv.lines().map((l) => Number(l.split(' ')[2])).sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i));
+  assert.equal(e.state().spooled, 0);
+  await e.close();
+});
+
+test('Retry-After delays the next attempt', async () => {
+  const srv = fakeServer();
+  srv.up = false;
+  srv.retryAfter = 700;
+  const e = engineWith(srv, { batchSize: 1 });
+  e.add('m v=1 1');
+  await until(() => e.state().retrying);
+  const failedAt = Date.now();
+  srv.up = true;
+  await until(() => srv.lines().length === 1);
+  assert.ok(Date.now() - failedAt >= 600, `retried after ${Date.now() - failedAt} ms`);
+  await e.close();
+});
+
+test('without a database everything is spooled, and a later engine on the same spool writes it', async () => {
+  const dir = tempDir('engine');
+  const a = engineWith(undefined, { batchSize: 10 }, dir);
+  for (let i = 0; i < 25; i++) a.add(`m v=${i} ${i}`);
+  await a.close();
+  const srv = fakeServer();
+  const b = engineWith(srv, {}, dir);
+  await until(() => srv.lines().length === 25);
+  assert.equal(new Set(srv.lines()).size, 25);
+  await b.close();
+});
+
+test('close spools what the server does not take', async () => {
+  const dir = tempDir('engine');
+  const srv = fakeServer();
+  srv.up = false;
+  const a = engineWith(srv, { batchSize: 1000, flushMs: 60_000 }, dir);
+  for (let i = 0; i < 7; i++) a.add(`m v=${i} ${i}`);
+  await a.close(200);
+  const s = new Spool({ dir, maxBytes: 1 << 24 });
+  assert.equal(s.points, 7);
+  s.close();
+});
