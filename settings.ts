@@ -5,6 +5,7 @@
  */
 import path from 'path';
 import { readEnv, REPO_ROOT } from './app/env';
+import { basicChecker } from './app/basic-auth';
 
 const env = readEnv();
 
@@ -20,6 +21,19 @@ if (!loopback && !env.adminPasswordHash) {
 process.env.MQTT_BROKER_URL = env.mqttUrl;
 process.env.SIMULATE_DEVICES = String(env.simulateDevices);
 
+/** The dashboard's socket.io connection needs the same login as its pages (httpNodeAuth). */
+function dashboardSocketAuth(user: string, hash: string) {
+  const check = basicChecker(user, hash);
+  return (socket: { request: { headers: Record<string, string | undefined>; url?: string }; client: { conn: { close(): void } } }, next: (err?: Error) => void): void => {
+    // As the dashboard's default middleware does: a client must start with HTTP polling.
+    if ((socket.request.url || '').includes('transport=websocket')) {
+      socket.client.conn.close();
+      return;
+    }
+    void check(socket.request.headers.authorization).then((ok) => next(ok ? undefined : new Error('authentication required')));
+  };
+}
+
 const settings = {
   uiPort: env.port,
   uiHost: env.host,
@@ -33,6 +47,7 @@ const settings = {
     ? { type: 'credentials', users: [{ username: env.adminUser, password: env.adminPasswordHash, permissions: '*' }] }
     : undefined,
   httpNodeAuth: env.adminPasswordHash ? { user: env.adminUser, pass: env.adminPasswordHash } : undefined,
+  dashboard: env.adminPasswordHash ? { ioMiddleware: dashboardSocketAuth(env.adminUser, env.adminPasswordHash) } : {},
   contextStorage: {
     default: { module: 'memory' },
     file: { module: 'localfilesystem', config: { dir: path.join(env.dataDir, 'context'), flushInterval: 5 } },

@@ -18,6 +18,9 @@ export interface AppEnv {
   credentialSecret?: string;
   adminUser: string;
   adminPasswordHash?: string;
+  /** PEM files for HTTPS; both or neither. */
+  tlsCertFile?: string;
+  tlsKeyFile?: string;
   logLevel: string;
   logFormat: 'text' | 'json';
 }
@@ -42,6 +45,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
   }
   const logFormat = (env.LOG_FORMAT || 'text').toLowerCase();
   if (logFormat !== 'text' && logFormat !== 'json') throw new Error(`LOG_FORMAT must be text or json, got "${env.LOG_FORMAT}"`);
+  if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) throw new Error('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
   return {
     port: int('PORT', env.PORT, 1880, 1, 65535),
     host: env.HOST || '127.0.0.1',
@@ -54,6 +58,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     credentialSecret: env.NODE_RED_CREDENTIAL_SECRET || undefined,
     adminUser: env.ADMIN_USER || 'admin',
     adminPasswordHash: env.ADMIN_PASSWORD_HASH || undefined,
+    tlsCertFile: env.TLS_CERT_FILE || undefined,
+    tlsKeyFile: env.TLS_KEY_FILE || undefined,
     logLevel: env.LOG_LEVEL || 'info',
     logFormat,
   };

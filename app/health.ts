@@ -11,6 +11,8 @@ import { healthSnapshot, ComponentHealth } from '../nodes/common/health';
 import { registry } from '../nodes/common/metrics';
 
 export interface RuntimeView {
+  /** False until Node-RED has started its flows. */
+  started(): boolean;
   /** State of each mqtt-broker config node: id -> connected. */
   brokers(): Record<string, boolean>;
 }
@@ -40,7 +42,7 @@ export async function counterSummary(): Promise<Record<string, number>> {
 }
 
 export function readiness(view: RuntimeView): ReadyReport {
-  const reasons: string[] = [];
+  const reasons: string[] = view.started() ? [] : ['flows not started yet'];
   const brokers = view.brokers();
   for (const [id, up] of Object.entries(brokers)) if (!up) reasons.push(`MQTT broker ${id} not connected`);
   const components = healthSnapshot();
@@ -60,7 +62,8 @@ export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsA
     processMetrics = true;
   }
   router.get('/health/live', (_req, res) => {
-    res.json({ status: 'live', uptime: process.uptime() });
+    if (!view.started()) res.status(503).json({ status: 'starting', uptime: process.uptime() });
+    else res.json({ status: 'live', uptime: process.uptime() });
   });
   router.get('/health/ready', async (req, res) => {
     const report = readiness(view);

@@ -2,7 +2,9 @@
  * `npm start`: the embedded broker (when MQTT_URL is unset), the versioned flows,
  * and Node-RED with the editor and dashboard, in one process.
  */
+import fs from 'fs';
 import http from 'http';
+import https from 'https';
 import path from 'path';
 import { readEnv, REPO_ROOT } from './env';
 import { installFlows } from './flows';
@@ -29,9 +31,13 @@ async function main(): Promise<void> {
   const RED = require('node-red');
 
   const app = express();
-  const server = http.createServer(app);
+  const server = env.tlsCertFile && env.tlsKeyFile
+    ? https.createServer({ cert: fs.readFileSync(env.tlsCertFile), key: fs.readFileSync(env.tlsKeyFile) }, app)
+    : http.createServer(app);
   RED.init(server, settings);
+  let started = false;
   healthRoutes(app, {
+    started: () => started,
     brokers() {
       const out: Record<string, boolean> = {};
       RED.nodes.eachNode((n: { id: string; type: string }) => {
@@ -41,6 +47,9 @@ async function main(): Promise<void> {
     },
   }, { metricsAuth: env.adminPasswordHash ? basicAuth(env.adminUser, env.adminPasswordHash) : undefined });
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
+  // As node-red's own launcher does: admin routes first, then the login for
+  // everything served on httpNode (dashboard, recordings, http-in flows).
+  if (env.adminPasswordHash) app.use(settings.httpNodeRoot || '/', basicAuth(env.adminUser, env.adminPasswordHash));
   app.use(settings.httpNodeRoot || '/', RED.httpNode);
 
   await new Promise<void>((resolve, reject) => {
@@ -48,7 +57,8 @@ async function main(): Promise<void> {
     server.listen(env.port, env.host, () => resolve());
   });
   await RED.start();
-  const url = `http://${env.host.includes(':') ? `[${env.host}]` : env.host}:${env.port}`;
+  started = true;
+  const url = `${env.tlsCertFile ? 'https' : 'http'}://${env.host.includes(':') ? `[${env.host}]` : env.host}:${env.port}`;
   console.log(`[app] editor ${url}/  dashboard ${url}/dashboard`);
 
   let stopping = false;

@@ -1,0 +1,47 @@
+/** Starts the real app (dist/app/start.js) as a child process on free ports. */
+import { spawn, ChildProcess } from 'child_process';
+import path from 'path';
+import { freePort, tempDir, waitForHttp } from './services';
+import { REPO_ROOT } from './red';
+
+export interface RunningApp {
+  url: string;
+  port: number;
+  mqttUrl: string;
+  dataDir: string;
+  proc: ChildProcess;
+  log(): string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  const port = await freePort();
+  const mqttPort = await freePort();
+  const dataDir = env.DATA_DIR || tempDir('app');
+  const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'app', 'start.js')], {
+    env: { ...process.env, PORT: String(port), MQTT_EMBEDDED_PORT: String(mqttPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout?.on('data', (d) => (out += d));
+  proc.stderr?.on('data', (d) => (out += d));
+  const app: RunningApp = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    mqttUrl: env.MQTT_URL || `mqtt://127.0.0.1:${mqttPort}`,
+    dataDir,
+    proc,
+    log: () => out,
+    stop: () =>
+      new Promise((resolve) => {
+        if (proc.exitCode !== null) return resolve(proc.exitCode);
+        const kill = setTimeout(() => proc.kill('SIGKILL'), 40_000);
+        proc.once('exit', (code) => { clearTimeout(kill); resolve(code); });
+        proc.kill('SIGTERM');
+      }),
+  };
+  const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`app exited with ${code}:\n${out}`))));
+  await Promise.race([waitForHttp(`${app.url}/health/live`, 60_000), exited]);
+  return app;
+}
