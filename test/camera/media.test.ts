@@ -1,0 +1,78 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'fs';
+import path from 'path';
+import express from 'express';
+import type { AddressInfo } from 'net';
+import { applyRetention, listRecordings, MediaEntry, planRetention, recordingName, safeJoin } from '../../nodes/camera-recorder/media';
+import { registerRoutes } from '../../nodes/camera-recorder/routes';
+import { tempDir } from '../support/services';
+
+const DAY = 86_400_000;
+const now = Date.UTC(2026, 0, 10);
+const e = (file: string, ageDays: number, size: number): MediaEntry => ({ camera: 'cam1', file, size, mtimeMs: now - ageDays * DAY });
+
+test('planRetention deletes by age, then oldest first by total size', () => {
+  const list = [e('a.mp4', 10, 100), e('b.mp4', 5, 100), e('c.mp4', 2, 100), e('d.mp4', 0.1, 100)];
+  assert.deepEqual(planRetention(list, { maxAgeDays: 7, maxTotalBytes: 0 }, now).map((x) => x.file), ['a.mp4']);
+  assert.deepEqual(planRetention(list, { maxAgeDays: 0, maxTotalBytes: 250 }, now).map((x) => x.file), ['a.mp4', 'b.mp4']);
+  assert.deepEqual(planRetention(list, { maxAgeDays: 7, maxTotalBytes: 150 }, now).map((x) => x.file), ['a.mp4', 'b.mp4', 'c.mp4']);
+  assert.deepEqual(planRetention(list, { maxAgeDays: 0, maxTotalBytes: 0 }, now), []);
+  // the file being recorded is never deleted
+  assert.deepEqual(planRetention(list, { maxAgeDays: 1, maxTotalBytes: 0 }, now, new Set(['b.mp4'])).map((x) => x.file), ['a.mp4', 'c.mp4']);
+});
+
+test('safeJoin and recordingName keep files inside the media folder', () => {
+  assert.equal(safeJoin('/m', 'cam1', 'x.mp4'), '/m/cam1/x.mp4');
+  assert.throws(() => safeJoin('/m', '..', 'etc'), /escapes/);
+  assert.throws(() => safeJoin('/m', '/etc/passwd'), /escapes/);
+  assert.equal(recordingName(Date.UTC(2026, 0, 2, 3, 4, 5, 6), 'evt/../x'), '20260102T030405006Z_evt____x.mp4');
+  assert.match(recordingName(0), /_manual\.mp4$/);
+});
+
+const root = tempDir('media');
+let server: import('http').Server | undefined;
+after(() => server?.close());
+
+test('listing, retention on disk and the HTTP routes (Range, traversal refused)', async () => {
+  fs.mkdirSync(path.join(root, 'cam1'));
+  fs.mkdirSync(path.join(root, 'cam2'));
+  const video = Buffer.alloc(1000, 7);
+  fs.writeFileSync(path.join(root, 'cam1', 'old.mp4'), video);
+  fs.writeFileSync(path.join(root, 'cam1', 'old.jpg'), 'jpg');
+  fs.utimesSync(path.join(root, 'cam1', 'old.mp4'), new Date(Date.now() - 30 * DAY), new Date(Date.now() - 30 * DAY));
+  fs.writeFileSync(path.join(root, 'cam1', 'new.mp4'), video);
+  fs.writeFileSync(path.join(root, 'cam2', 'other.mp4'), Buffer.from('0123456789'));
+  fs.writeFileSync(path.join(root, 'secret.txt'), 'top secret');
+
+  const app = express();
+  assert.equal(registerRoutes(app as never, () => root), true);
+  assert.equal(registerRoutes(app as never, () => root), false, 'registered once per app');
+  server = app.listen(0, '127.0.0.1');
+  await new Promise((r) => server!.once('listening', r));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  const list = (await (await fetch(`${base}/recordings`)).json()) as Array<Record<string, unknown>>;
+  assert.deepEqual(list.map((x) => `${x.camera}/${x.file}`).sort(), ['cam1/new.mp4', 'cam1/old.mp4', 'cam2/other.mp4']);
+  assert.equal(list.find((x) => x.file === 'old.mp4')?.thumbnailUrl, '/recordings/cam1/old.jpg');
+  const cam2 = (await (await fetch(`${base}/recordings?camera=cam2`)).json()) as unknown[];
+  assert.equal(cam2.length, 1);
+
+  const ranged = await fetch(`${base}/recordings/cam2/other.mp4`, { headers: { Range: 'bytes=2-5' } });
+  assert.equal(ranged.status, 206);
+  assert.equal(await ranged.text(), '2345');
+  assert.equal(ranged.headers.get('content-range'), 'bytes 2-5/10');
+  assert.equal((await fetch(`${base}/recordings/cam1/old.jpg`)).status, 200);
+  for (const bad of ['/recordings/..%2Fsecret.txt', '/recordings/cam1/..%2F..%2Fsecret.txt', '/recordings/cam1/%2E%2E%2Fcam2%2Fother.mp4', '/recordings/cam1/x.txt', '/recordings/..%2F/secret.txt']) {
+    const res = await fetch(base + bad);
+    assert.ok(res.status === 400 || res.status === 404, `${bad} -> ${res.status}`);
+    assert.doesNotMatch(await res.text(), /top secret/);
+  }
+  assert.equal((await fetch(`${base}/recordings/cam1/missing.mp4`)).status, 404);
+  assert.equal((await fetch(`${base}/recordings?camera=../x`)).status, 400);
+
+  const entries = listRecordings(root, 'cam1');
+  const doomed = planRetention(entries, { maxAgeDays: 7, maxTotalBytes: 0 }, Date.now());
+  assert.equal(applyRetention(root, doomed), 1);
+  assert.deepEqual(fs.readdirSync(path.join(root, 'cam1')).sort(), ['new.mp4']);
+});
