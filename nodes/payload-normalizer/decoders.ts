@@ -1,0 +1,233 @@
+/**
+ * The decoder registry. Each decoder has a name, a cheap detect() on the parsed
+ * payload and a decode() that fills a Draft. Auto-detection tries them in
+ * DECODERS order; a node can pin one by name.
+ */
+import { Draft, idValue, isForbiddenKey, nonFiniteString, numericString, snakeName } from './draft';
+import { EPOCH_MS_MIN } from './timestamps';
+import { isTemperatureName, isTemperatureUnit } from './units';
+
+export type Obj = Record<string, unknown>;
+
+/** What decoders need from the normalizer's configuration. */
+export interface DecodeContext {
+  /** Device event type (`MOTION_DETECTED`) -> snake_case type (`motion_detected`), after the configured map. */
+  eventType(raw: string): string;
+}
+
+export interface Decoder {
+  readonly name: string;
+  /** Cheap shape test on the parsed payload (a number, boolean or plain object). */
+  detect(p: unknown): boolean;
+  /** Fills the draft; false (with d.code set) to reject. */
+  decode(p: unknown, d: Draft, ctx: DecodeContext): boolean;
+}
+
+/** Nested keys whose children are taken as if they were top level (no name prefix). */
+const WRAPPERS = new Set(['sensors', 'data', 'values', 'readings', 'measurements', 'fields']);
+/** Keys that give the unit of the metrics beside them. */
+const UNIT_KEYS = new Set(['unit', 'temp_unit', 'temperature_unit', 'tempunit']);
+const NO_SKIP: ReadonlySet<string> = new Set();
+const EVENT_SKIP: ReadonlySet<string> = new Set(['event_id', 'type', 'data']);
+const ARRAY_SKIP: ReadonlySet<string> = new Set(['metrics']);
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !Buffer.isBuffer(v);
+
+/** Adds a metric or tag from one value; false on a non-finite value. */
+function addValue(d: Draft, name: string, v: unknown, unit?: string): boolean {
+  switch (typeof v) {
+    case 'number':
+      if (!Number.isFinite(v)) return d.fail('not_finite', `${name} is ${v}`);
+      d.metric(name, v, unit);
+      return true;
+    case 'boolean':
+      d.metric(name, v ? 1 : 0, unit);
+      return true;
+    case 'string': {
+      const n = numericString(v);
+      if (n !== undefined) {
+        if (!Number.isFinite(n)) return d.fail('not_finite', `${name} is ${v}`);
+        d.metric(name, n, unit);
+      } else if (nonFiniteString(v)) {
+        return d.fail('not_finite', `${name} is ${v}`);
+      } else {
+        d.tag(name, v);
+      }
+      return true;
+    }
+    default:
+      return true; // null, undefined: nothing to keep
+  }
+}
+
+/**
+ * Walks one block of a JSON object: numbers, numeric strings and booleans become
+ * metrics, other strings tags, nested objects `<block>_<name>` metrics (wrapper keys
+ * such as `sensors` add no prefix). Arrays are skipped.
+ */
+function walk(obj: Obj, prefix: string, depth: number, d: Draft, top: boolean, skip: ReadonlySet<string>): boolean {
+  if (depth > d.limits.maxDepth) return d.fail('too_deep', `payload is nested deeper than ${d.limits.maxDepth} levels`);
+  const start = d.mNames.length;
+  let blockUnit: string | undefined;
+  let units: Obj | undefined;
+  for (const key in obj) {
+    if (!d.countKey()) return false;
+    const name = snakeName(key);
+    if (name === '') continue;
+    const v = obj[key];
+    if (top) {
+      if (skip.has(name)) continue;
+      switch (name) {
+        case 'device_id':
+          if (d.deviceId === undefined) d.deviceId = idValue(v);
+          continue;
+        case 'sensor_type':
+          if (d.sensorType === undefined) d.sensorType = idValue(v);
+          continue;
+        case 'timestamp': case 'ts': case 'time': case 'datetime':
+          if (d.tsRaw === undefined) d.tsRaw = v;
+          continue;
+        case 'units':
+          if (isObj(v)) units = v;
+          continue;
+      }
+    }
+    if (UNIT_KEYS.has(name)) {
+      if (typeof v === 'string') blockUnit = v;
+      continue;
+    }
+    const full = prefix === '' ? name : prefix + name;
+    if (typeof v === 'object' && v !== null) {
+      if (Array.isArray(v) || !isObj(v)) continue;
+      if (!walk(v, WRAPPERS.has(name) ? prefix : `${full}_`, depth + 1, d, false, NO_SKIP)) return false;
+    } else if (!addValue(d, full, v)) {
+      return false;
+    }
+  }
+  if (blockUnit !== undefined) applyBlockUnit(d, start, blockUnit);
+  if (units !== undefined) {
+    for (const key in units) {
+      const u = units[key];
+      const i = d.mNames.indexOf(snakeName(key));
+      if (i >= 0 && typeof u === 'string') d.mUnits[i] = u;
+    }
+  }
+  return true;
+}
+
+/** A `unit` beside one metric is that metric's unit; beside several, a temperature unit applies to the temperatures. */
+function applyBlockUnit(d: Draft, start: number, unit: string): void {
+  const end = d.mNames.length;
+  if (end - start === 1) {
+    if (d.mUnits[start] === undefined) d.mUnits[start] = unit;
+    return;
+  }
+  if (!isTemperatureUnit(unit)) return;
+  for (let i = start; i < end; i++) {
+    if (d.mUnits[i] === undefined && isTemperatureName(d.mNames[i])) d.mUnits[i] = unit;
+  }
+}
+
+/** Copy of event details without forbidden keys, with strings cut to 1 KiB and a depth limit. */
+export function copyData(v: unknown, depth: number, d: Draft): unknown {
+  if (typeof v === 'string') return v.length > 1024 ? v.slice(0, 1024) : v;
+  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
+  if (typeof v === 'boolean' || v === null) return v;
+  if (typeof v !== 'object') return undefined;
+  if (depth > d.limits.maxDepth) {
+    d.fail('too_deep', `event data is nested deeper than ${d.limits.maxDepth} levels`);
+    return undefined;
+  }
+  if (Array.isArray(v)) {
+    const out: unknown[] = [];
+    for (const item of v) {
+      if (!d.countKey()) return undefined;
+      out.push(copyData(item, depth + 1, d));
+    }
+    return out;
+  }
+  const out: Obj = {};
+  for (const key in v as Obj) {
+    if (!d.countKey()) return undefined;
+    if (isForbiddenKey(key)) continue;
+    const c = copyData((v as Obj)[key], depth + 1, d);
+    if (c !== undefined) out[key] = c;
+  }
+  return out;
+}
+
+/** Flat JSON readings, nested sensor blocks, small payloads such as {"confidence":0.95}. */
+export const flat: Decoder = {
+  name: 'flat',
+  detect: isObj,
+  decode: (p, d) => walk(p as Obj, '', 0, d, true, NO_SKIP),
+};
+
+/** The ESP32 MAX30614 document: its `timestamp` is millis() uptime unless it has epoch-ms magnitude. */
+export const esp32: Decoder = {
+  name: 'esp32',
+  detect(p) {
+    if (!isObj(p)) return false;
+    if (p.heart_rate !== undefined || p.spo2 !== undefined || p.object_temp !== undefined) return true;
+    return typeof p.sensor_type === 'string' && /^max3/i.test(p.sensor_type);
+  },
+  decode(p, d) {
+    d.uptimeBelow = EPOCH_MS_MIN;
+    return walk(p as Obj, '', 0, d, true, NO_SKIP);
+  },
+};
+
+/** Device events: {event_id, device_id, source, type: "MOTION_DETECTED", data: {...}, timestamp}. */
+export const event: Decoder = {
+  name: 'event',
+  detect(p) {
+    return isObj(p) && typeof p.type === 'string' && (p.event_id !== undefined || p.eventId !== undefined || isObj(p.data));
+  },
+  decode(p, d, ctx) {
+    const o = p as Obj;
+    const type = ctx.eventType(o.type as string);
+    if (type === '') return d.fail('unsupported_shape', `event type "${String(o.type).slice(0, 40)}" has no usable name`);
+    const id = idValue(o.event_id ?? o.eventId);
+    let data: Obj | undefined;
+    if (isObj(o.data)) {
+      data = copyData(o.data, 1, d) as Obj | undefined;
+      if (d.code) return false;
+    }
+    d.event = { id: id ?? '', type, ...(data ? { data } : {}) };
+    d.eventIdFromDevice = id !== undefined;
+    return walk(o, '', 0, d, true, EVENT_SKIP);
+  },
+};
+
+/** Telemetry with a metrics array: {device_id, timestamp, metrics: [{name, value, unit}]}. */
+export const metricsArray: Decoder = {
+  name: 'metrics-array',
+  detect: (p) => isObj(p) && Array.isArray(p.metrics),
+  decode(p, d) {
+    const o = p as Obj;
+    if (!walk(o, '', 0, d, true, ARRAY_SKIP)) return false;
+    for (const item of o.metrics as unknown[]) {
+      if (!d.countKey()) return false;
+      if (!isObj(item)) continue;
+      const name = typeof item.name === 'string' ? snakeName(item.name) : '';
+      if (name === '') continue;
+      if (!addValue(d, name, item.value, typeof item.unit === 'string' && item.unit !== '' ? item.unit : undefined)) return false;
+    }
+    return true;
+  },
+};
+
+/** A bare number or boolean (`21.5`, `true`): the metric is named after the sensor type / last topic level. */
+export const plain: Decoder = {
+  name: 'number',
+  detect: (p) => typeof p === 'number' || typeof p === 'boolean',
+  decode: (p, d) => addValue(d, '', p),
+};
+
+/** Auto-detection order: most specific first; `flat` takes any object. */
+export const DECODERS: readonly Decoder[] = [plain, metricsArray, event, esp32, flat];
+export const DECODER_NAMES: readonly string[] = DECODERS.map((x) => x.name);
+
+export function decoderByName(name: string): Decoder | undefined {
+  return DECODERS.find((x) => x.name === name);
+}

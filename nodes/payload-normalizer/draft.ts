@@ -1,0 +1,142 @@
+/**
+ * The scratch a decoder fills: identity, raw timestamp, metrics, tags and event.
+ * One Draft is reused for every message of a normalizer (reset per message), so
+ * decoding allocates little beyond the Reading itself.
+ */
+import type { ReadingEvent } from '../common/types';
+
+/** Reject reason codes (also the `reason` label of iot_readings_rejected_total). */
+export type RejectCode =
+  | 'empty_payload' | 'too_large' | 'invalid_json' | 'unsupported_type' | 'unsupported_shape'
+  | 'too_deep' | 'too_many_keys' | 'forbidden_key' | 'no_device_id' | 'invalid_device_id'
+  | 'no_metrics' | 'not_finite' | 'out_of_range' | 'bad_timestamp' | 'decoder_mismatch' | 'internal';
+
+/** Keys that must never be written into an object (prototype pollution). */
+export function isForbiddenKey(key: string): boolean {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype';
+}
+
+const SNAKE_OK = /^[a-z0-9_]{1,64}$/;
+const names = new Map<string, string>();
+
+/**
+ * snake_case name for a payload key (`heartRate` -> `heart_rate`, `TempUnit` -> `temp_unit`,
+ * `SpO2` -> `spo2`, `Temperature Outside` -> `temperature_outside`); '' when nothing usable is left.
+ * Cached: keys repeat on every message.
+ */
+export function snakeName(key: string): string {
+  if (SNAKE_OK.test(key)) return isForbiddenKey(key) ? '' : key;
+  const hit = names.get(key);
+  if (hit !== undefined) return hit;
+  let out = key.length > 200 ? '' : key
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+    .replace(/([a-z0-9])([A-Z][a-z])/g, '$1_$2')
+    .toLowerCase()
+    .replace(/[^a-z0-9_]+/g, '_')
+    .replace(/_+/g, '_')
+    .replace(/^_|_$/g, '')
+    .slice(0, 64);
+  if (isForbiddenKey(out)) out = '';
+  if (names.size > 10000) names.clear();
+  names.set(key, out);
+  return out;
+}
+
+const NUMERIC_RE = /^\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*$/;
+const NOT_FINITE_RE = /^\s*[+-]?(?:nan|inf|infinity)\s*$/i;
+
+/** Number held in a string ("21.5", " -3e2 "), or undefined. Hex, empty and "1,5" are not numbers. */
+export function numericString(s: string): number | undefined {
+  if (s.length === 0 || s.length > 40) return undefined;
+  const c = s.charCodeAt(0);
+  // Fast exit for words: first char must be a digit, sign, dot or space.
+  if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 32)) return undefined;
+  return NUMERIC_RE.test(s) ? Number(s) : undefined;
+}
+
+/** True for "NaN", "Infinity", "-inf"...: strings that stand for a non-finite number. */
+export function nonFiniteString(s: string): boolean {
+  return s.length <= 10 && NOT_FINITE_RE.test(s);
+}
+
+/** Limits a decoder enforces while walking a payload. */
+export interface WalkLimits {
+  maxDepth: number;
+  maxKeys: number;
+}
+
+export class Draft {
+  deviceId: string | undefined;
+  sensorType: string | undefined;
+  /** Raw timestamp value from the payload (string or number). */
+  tsRaw: unknown;
+  /** Numbers below this are device uptime (see timestamps.ts). */
+  uptimeBelow = 0;
+  readonly mNames: string[] = [];
+  readonly mValues: number[] = [];
+  readonly mUnits: Array<string | undefined> = [];
+  readonly tNames: string[] = [];
+  readonly tValues: string[] = [];
+  event: ReadingEvent | undefined;
+  /** True when the event id came from the device (so it is worth de-duplicating). */
+  eventIdFromDevice = false;
+  keys = 0;
+  code: RejectCode | undefined;
+  message = '';
+
+  constructor(readonly limits: WalkLimits) {}
+
+  reset(uptimeBelow: number): void {
+    this.deviceId = undefined;
+    this.sensorType = undefined;
+    this.tsRaw = undefined;
+    this.uptimeBelow = uptimeBelow;
+    this.mNames.length = 0;
+    this.mValues.length = 0;
+    this.mUnits.length = 0;
+    this.tNames.length = 0;
+    this.tValues.length = 0;
+    this.event = undefined;
+    this.eventIdFromDevice = false;
+    this.keys = 0;
+    this.code = undefined;
+    this.message = '';
+  }
+
+  /** Records a reject; returns false so decoders can `return d.fail(...)`. */
+  fail(code: RejectCode, message: string): false {
+    if (this.code === undefined) {
+      this.code = code;
+      this.message = message;
+    }
+    return false;
+  }
+
+  metric(name: string, value: number, unit?: string): void {
+    this.mNames.push(name);
+    this.mValues.push(value);
+    this.mUnits.push(unit);
+  }
+
+  tag(name: string, value: string): void {
+    this.tNames.push(name);
+    this.tValues.push(value.length > 256 ? value.slice(0, 256) : value);
+  }
+
+  hasMetric(name: string): boolean {
+    return this.mNames.indexOf(name) >= 0;
+  }
+
+  /** Counts one more key against maxKeys; false (with a reject) when over. */
+  countKey(): boolean {
+    if (++this.keys > this.limits.maxKeys) return this.fail('too_many_keys', `payload has more than ${this.limits.maxKeys} keys`);
+    return true;
+  }
+}
+
+/** Device / sensor id from a payload value: a non-empty string or a number, else undefined. */
+export function idValue(v: unknown): string | undefined {
+  if (typeof v === 'string') return v.length > 0 ? v : undefined;
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  return undefined;
+}

@@ -1,0 +1,243 @@
+/**
+ * The normalizer: topic + payload -> Reading, or a reject with a reason code.
+ * Pure (no Node-RED import); one instance per node, compiled once from its options.
+ */
+import { ValidationError } from '../common/errors';
+import type { Reading, ReadingEvent } from '../common/types';
+import type { NormalizerOptions, TemplateSpec } from './config';
+import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
+import { Draft, snakeName, type RejectCode } from './draft';
+import { DuplicateFilter, RateLimiter } from './guards';
+import { parsePayload } from './payload';
+import { TimestampParser, UPTIME_LIMIT } from './timestamps';
+import { baseName, canonicalUnit, convert, DEFAULT_UNITS, type Range } from './units';
+
+/** The error a reject reports to Catch nodes; `code` is the reject reason. */
+export class NormalizeError extends ValidationError {
+  override name = 'NormalizeError';
+  constructor(readonly code: RejectCode, message: string) {
+    super(`${code}: ${message}`, 'payload');
+  }
+}
+
+export type Outcome =
+  | { kind: 'reading'; reading: Reading; decoder: string; family: string }
+  | { kind: 'reject'; code: RejectCode; message: string; family: string }
+  | { kind: 'duplicate'; eventId: string; family: string }
+  | { kind: 'rate-limited'; deviceId: string; family: string };
+
+interface TopicMatch {
+  topic: string;
+  spec: TemplateSpec | null;
+  vars: Record<string, string> | null;
+  lastLevel: string;
+  family: string;
+}
+
+interface MetricInfo {
+  unit: string | undefined;
+  range: Range | null;
+}
+
+/** Sensor types whose object payloads are events even without an event id (Raspberry Pi seed). */
+const EVENT_SENSOR_TYPES: Readonly<Record<string, string>> = { motion: 'motion_detected', button: 'button_pressed' };
+/** Event type -> the 0/1 metric it sets. Other types drop a `_detected`/`_pressed`/`_triggered` suffix. */
+const EVENT_METRICS: Readonly<Record<string, string>> = { motion_detected: 'motion', button_pressed: 'button' };
+
+const CONTROL_RE = /[\u0000-\u001f\u007f]/;
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+/** Name of the 0/1 metric an event type sets (`motion_detected` -> `motion`). */
+export function eventMetric(type: string): string {
+  return hasOwn(EVENT_METRICS, type) ? EVENT_METRICS[type] : type.replace(/_(?:detected|pressed|triggered)$/, '') || type;
+}
+
+/** 0 for an event whose data.state says off (LOW, 0, false, off), else 1. */
+export function eventValue(ev: ReadingEvent): number {
+  const s = ev.data?.state;
+  if (s === 0 || s === false) return 0;
+  if (typeof s === 'string') {
+    const l = s.toLowerCase();
+    if (l === 'low' || l === 'off' || l === '0' || l === 'false') return 0;
+  }
+  return 1;
+}
+
+export class Normalizer {
+  private readonly topics = new Map<string, TopicMatch>();
+  private readonly infos = new Map<string, MetricInfo>();
+  private readonly draft: Draft;
+  private readonly time: TimestampParser;
+  private readonly pinned: Decoder | undefined;
+  private readonly ctx: DecodeContext;
+  readonly dedupe: DuplicateFilter;
+  readonly limiter: RateLimiter;
+  private seq = 0;
+  private readonly idPrefix = `gen-${Math.random().toString(36).slice(2, 6)}`;
+
+  constructor(readonly options: NormalizerOptions) {
+    this.draft = new Draft(options.limits);
+    this.time = new TimestampParser(options.timezone);
+    this.pinned = options.decoder === 'auto' ? undefined : decoderByName(options.decoder);
+    this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
+    this.limiter = new RateLimiter(options.rateLimit);
+    const types = options.eventTypes;
+    this.ctx = { eventType: (raw) => types.get(raw) ?? snakeName(raw) };
+  }
+
+  /** Normalizes one message. `now` is the receive time (epoch ms). Never throws for any input. */
+  normalize(topic: unknown, payload: unknown, now = Date.now()): Outcome {
+    const m = this.matchTopic(typeof topic === 'string' ? topic : '');
+    try {
+      return this.run(m, payload, now);
+    } catch (err) {
+      return { kind: 'reject', code: 'internal', message: `normalizer failed: ${(err as Error)?.message ?? String(err)}`, family: m.family };
+    }
+  }
+
+  private run(m: TopicMatch, payload: unknown, now: number): Outcome {
+    const family = m.family;
+    const reject = (code: RejectCode, message: string): Outcome => ({ kind: 'reject', code, message, family });
+    const topicDevice = m.vars?.deviceId;
+    // Rate limit before parsing when the topic names the device.
+    if (topicDevice !== undefined && !this.limiter.allow(topicDevice, now)) return { kind: 'rate-limited', deviceId: topicDevice, family };
+
+    const parsed = parsePayload(payload, this.options.limits.maxBytes);
+    if (!parsed.ok) return reject(parsed.code, parsed.message);
+    const value = parsed.value;
+    let decoder = this.pinned;
+    if (decoder === undefined) {
+      for (const dec of DECODERS) {
+        if (dec.detect(value)) {
+          decoder = dec;
+          break;
+        }
+      }
+      if (decoder === undefined) return reject('unsupported_shape', 'no decoder recognises this payload');
+    } else if (!decoder.detect(value)) {
+      return reject('decoder_mismatch', `payload does not have the shape the pinned decoder "${decoder.name}" reads`);
+    }
+    const d = this.draft;
+    d.reset(UPTIME_LIMIT);
+    if (!decoder.decode(value, d, this.ctx)) return reject(d.code ?? 'internal', d.message);
+
+    const deviceId = topicDevice ?? d.deviceId ?? m.spec?.defaults.deviceId;
+    if (deviceId === undefined) {
+      return reject('no_device_id', m.spec
+        ? `no device id: template "${m.spec.source}" has no {deviceId} and the payload has no device_id`
+        : `no device id: topic "${m.topic.slice(0, 100)}" matches no template and the payload has no device_id`);
+    }
+    if (deviceId.length > 128 || CONTROL_RE.test(deviceId)) return reject('invalid_device_id', 'device id is longer than 128 characters or holds control characters');
+    if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
+    let sensorType = m.vars?.sensorType ?? d.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
+    if (sensorType.length > 64 || CONTROL_RE.test(sensorType)) sensorType = 'unknown';
+
+    let ts = now;
+    let uptimeMs: number | undefined;
+    if (d.tsRaw !== undefined && d.tsRaw !== null) {
+      const t = this.time.parse(d.tsRaw, now, d.uptimeBelow);
+      if (t === null) return reject('bad_timestamp', `timestamp ${JSON.stringify(d.tsRaw)?.slice(0, 60)} is not ISO 8601 or epoch time`);
+      ts = t.ts;
+      uptimeMs = t.uptimeMs;
+    }
+
+    let event = d.event;
+    if (event === undefined && decoder.name !== 'number') {
+      const type = EVENT_SENSOR_TYPES[sensorType];
+      if (type !== undefined && hasOwn(EVENT_SENSOR_TYPES, sensorType)) event = { id: '', type, data: this.draftData() };
+    }
+    if (event !== undefined) {
+      if (event.id === '') event.id = `${this.idPrefix}-${now.toString(36)}-${(++this.seq).toString(36)}`;
+      else if (d.eventIdFromDevice && this.dedupe.isDuplicate(`${deviceId}\u0000${event.id}`, now)) return { kind: 'duplicate', eventId: event.id, family };
+    }
+
+    const metrics: Record<string, number> = {};
+    let units: Record<string, string> | undefined;
+    let count = 0;
+    let dropped = '';
+    const n = d.mNames.length;
+    const conv = this.options.conversions;
+    for (let i = 0; i < n; i++) {
+      let name = d.mNames[i];
+      if (name === '' || (n === 1 && name === 'value')) name = snakeName(sensorType) || 'value';
+      const rawUnit = d.mUnits[i];
+      const info = this.info(name);
+      const [v, unit] = convert(d.mValues[i], rawUnit === undefined ? undefined : canonicalUnit(rawUnit), info.unit, conv);
+      if (!Number.isFinite(v)) return reject('not_finite', `${name} is not a finite number after conversion`);
+      const r = info.range;
+      if (r !== null && (unit === info.unit || info.unit === undefined) && (v < r[0] || v > r[1])) {
+        if (this.options.outOfRange === 'reject') return reject('out_of_range', `${name}=${v} is outside ${r[0]}..${r[1]}`);
+        dropped = `${name}=${v} is outside ${r[0]}..${r[1]}`;
+        continue;
+      }
+      if (!hasOwn(metrics, name)) count++;
+      metrics[name] = v;
+      if (unit !== undefined) (units ??= {})[name] = unit;
+    }
+    if (uptimeMs !== undefined) {
+      metrics.uptime_ms = uptimeMs;
+      (units ??= {}).uptime_ms = 'ms';
+      count++;
+    }
+    if (event !== undefined) {
+      const em = eventMetric(event.type);
+      if (!hasOwn(metrics, em)) {
+        metrics[em] = eventValue(event);
+        count++;
+      }
+    }
+    if (count === 0 || (uptimeMs !== undefined && count === 1 && event === undefined)) {
+      return dropped ? reject('out_of_range', dropped) : reject('no_metrics', 'payload holds no numeric value');
+    }
+
+    const reading: Reading = { deviceId, sensorType, ts, metrics, received: now };
+    if (units !== undefined) reading.units = units;
+    if (d.tNames.length > 0) {
+      const tags: Record<string, string> = {};
+      for (let i = 0; i < d.tNames.length; i++) tags[d.tNames[i]] = d.tValues[i];
+      reading.tags = tags;
+    }
+    if (event !== undefined) reading.event = event;
+    return { kind: 'reading', reading, decoder: decoder.name, family };
+  }
+
+  /** Event details for an event built from a plain object payload: its tags and raw metrics. */
+  private draftData(): Record<string, unknown> {
+    const d = this.draft;
+    const data: Record<string, unknown> = {};
+    for (let i = 0; i < d.tNames.length; i++) data[d.tNames[i]] = d.tValues[i];
+    for (let i = 0; i < d.mNames.length; i++) if (d.mNames[i] !== '') data[d.mNames[i]] = d.mValues[i];
+    return data;
+  }
+
+  private matchTopic(topic: string): TopicMatch {
+    const hit = this.topics.get(topic);
+    if (hit !== undefined) return hit;
+    const lastLevel = topic.slice(topic.lastIndexOf('/') + 1);
+    let found: TopicMatch = { topic, spec: null, vars: null, lastLevel, family: 'other' };
+    for (const spec of this.options.templates) {
+      if (!topic.startsWith(spec.prefix)) continue;
+      const vars = spec.topic.match(topic);
+      if (vars !== null) {
+        found = { topic, spec, vars, lastLevel, family: spec.family };
+        break;
+      }
+    }
+    if (this.topics.size >= 10000) this.topics.clear();
+    this.topics.set(topic, found);
+    return found;
+  }
+
+  private info(name: string): MetricInfo {
+    let info = this.infos.get(name);
+    if (info !== undefined) return info;
+    const base = baseName(name);
+    const unit = hasOwn(DEFAULT_UNITS, name) ? DEFAULT_UNITS[name] : base !== null && hasOwn(DEFAULT_UNITS, base) ? DEFAULT_UNITS[base] : undefined;
+    const ranges = this.options.ranges;
+    const range = ranges.has(name) ? ranges.get(name)! : base !== null && ranges.has(base) ? ranges.get(base)! : null;
+    info = { unit, range };
+    if (this.infos.size > 10000) this.infos.clear();
+    this.infos.set(name, info);
+    return info;
+  }
+}
