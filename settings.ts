@@ -6,6 +6,7 @@
 import path from 'path';
 import { readEnv, REPO_ROOT } from './app/env';
 import { basicChecker } from './app/basic-auth';
+import { logHandler } from './app/logging';
 
 const env = readEnv();
 
@@ -53,7 +54,7 @@ const settings = {
     file: { module: 'localfilesystem', config: { dir: path.join(env.dataDir, 'context'), flushInterval: 5 } },
   },
   logging: {
-    console: { level: env.logLevel, metrics: false, audit: false },
+    console: { level: env.logLevel, metrics: false, audit: false, handler: () => logHandler(env.logFormat) },
   },
   editorTheme: {
     projects: { enabled: false },
