@@ -15,7 +15,8 @@ export interface RaspberryState {
 
 export const raspberry: Profile<RaspberryState> = {
   timing: 'event',
-  defaultId: (i) => `raspberry-${String(i).padStart(2, '0')}`,
+  // `raspberry-01` as in the seed; the leading 0 keeps ids apart from the surveillance profile's `raspberry-1`.
+  defaultId: (i) => `raspberry-0${i}`,
   init: (deviceId, _now, rng) => ({ deviceId, location: pick(rng, LOCATIONS) }),
   next(s, _now, rng) {
     if (rng.next() < 0.7) {
