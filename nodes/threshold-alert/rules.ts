@@ -222,11 +222,13 @@ export function validateRules(input: unknown): Rule[] {
   const rules: Rule[] = [];
   const seen = new Set<string>();
   input.forEach((raw, i) => {
+    const id = (raw as Obj | null)?.id;
+    if (typeof id === 'string') {
+      if (seen.has(id)) errors.push(`rules[${i}].id: duplicate ${JSON.stringify(id)}`);
+      seen.add(id);
+    }
     const rule = checkRule(raw, `rules[${i}]`, errors);
-    if (!rule) return;
-    if (seen.has(rule.id)) errors.push(`rules[${i}].id: duplicate ${JSON.stringify(rule.id)}`);
-    seen.add(rule.id);
-    rules.push(rule);
+    if (rule) rules.push(rule);
   });
   if (errors.length) throw new ValidationError(`invalid rules: ${errors.join('; ')}`, 'rules');
   return rules;
