@@ -1,0 +1,129 @@
+// History page logic. Inputs, told apart by shape:
+//  - {topic:'devices'} fleet snapshot      -> device/metric catalog for the selectors
+//  - {topic:'select', payload:{deviceId, metric, range}} from the selector widget
+//  - msg.historyQuery + result rows         -> whole series for the chart (replace)
+//  - msg.historyQuery + msg.error (catch)   -> error status
+//  - a Reading                              -> live point, decimated to the query's bucket size
+// Outputs: 1 query for influxdb-query, 2 chart data, 3 selector state.
+const RANGES = {
+    '1h': { ms: 3600e3, every: 10e3 },
+    '6h': { ms: 6 * 3600e3, every: 60e3 },
+    '24h': { ms: 24 * 3600e3, every: 300e3 },
+    '7d': { ms: 7 * 86400e3, every: 1800e3 },
+    '30d': { ms: 30 * 86400e3, every: 7200e3 },
+};
+const st = flow.get('history') || { catalog: {}, sel: null, status: 'Pick a device and a metric.', lastLive: 0 };
+const p = msg.payload;
+const state = () => ({ topic: 'history-state', payload: { catalog: st.catalog, sel: st.sel, status: st.status, ranges: Object.keys(RANGES) } });
+const save = () => flow.set('history', st);
+const dur = (ms) => (ms % 86400e3 === 0 ? ms / 86400e3 + 'd' : ms % 3600e3 === 0 ? ms / 3600e3 + 'h' : ms % 60e3 === 0 ? ms / 60e3 + 'm' : ms / 1e3 + 's');
+const ident = (s) => '"' + String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
+const lit = (s) => "'" + String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
+const label = (sel) => sel.deviceId + ' · ' + sel.metric + (sel.unit ? ' (' + sel.unit + ')' : '');
+
+if (msg.historyQuery) {
+    const sel = st.sel;
+    if (!sel || msg.historyQuery !== sel.key) return null; // an answer to an older selection
+    if (msg.error) {
+        st.status = 'Query failed: ' + String(msg.error.message || msg.error).slice(0, 200);
+        save();
+        return [null, null, state()];
+    }
+    const points = toPoints(p);
+    st.status = points.length + ' points, mean per ' + dur(RANGES[sel.range].every) + ' over the last ' + sel.range;
+    st.lastLive = points.length ? points[points.length - 1].x : 0;
+    save();
+    // An empty array clears the chart, so "no data" sends nothing to it.
+    return [null, points.length ? { topic: label(sel), action: 'replace', payload: points } : null, state()];
+}
+
+if (msg.topic === 'devices' && p && Array.isArray(p.devices)) {
+    const catalog = {};
+    for (const d of p.devices) {
+        catalog[d.deviceId] = {};
+        for (const [m, v] of Object.entries(d.metrics || {})) catalog[d.deviceId][m] = { st: v.st, u: v.u };
+    }
+    const changed = JSON.stringify(catalog) !== JSON.stringify(st.catalog);
+    st.catalog = catalog;
+    save();
+    return changed ? [null, null, state()] : null;
+}
+
+if (msg.topic === 'select' && p && typeof p === 'object') {
+    const range = RANGES[p.range] ? p.range : '24h';
+    const info = (st.catalog[p.deviceId] || {})[p.metric];
+    if (!info) {
+        st.status = 'Unknown device or metric: ' + p.deviceId + ' / ' + p.metric;
+        save();
+        return [null, null, state()];
+    }
+    const r = RANGES[range];
+    const key = p.deviceId + '|' + p.metric + '|' + range + '|' + Date.now();
+    st.sel = { deviceId: p.deviceId, metric: p.metric, range: range, sensorType: info.st, unit: info.u, key: key };
+    st.status = 'Loading ' + label(st.sel) + ' for the last ' + range + '…';
+    st.lastLive = 0;
+    save();
+    const influxql = 'SELECT mean(' + ident(p.metric) + ') AS "value" FROM ' + ident(info.st) +
+        ' WHERE "deviceId" = ' + lit(p.deviceId) + ' AND time > now() - ' + dur(r.ms) +
+        ' GROUP BY time(' + dur(r.every) + ') fill(none)';
+    const flux = 'from(bucket: ' + JSON.stringify(env.get('INFLUX_BUCKET') || 'iot') + ')' +
+        ' |> range(start: -' + dur(r.ms) + ')' +
+        ' |> filter(fn: (r) => r._measurement == ' + JSON.stringify(info.st) + ' and r.deviceId == ' + JSON.stringify(p.deviceId) +
+        ' and r._field == ' + JSON.stringify(p.metric) + ')' +
+        ' |> aggregateWindow(every: ' + dur(r.every) + ', fn: mean, createEmpty: false)';
+    const v1 = String(env.get('INFLUX_VERSION') || '2') === '1';
+    const query = {
+        topic: 'history',
+        historyQuery: key,
+        query: v1 ? influxql : flux,
+        payload: { deviceId: p.deviceId, sensorType: info.st, metric: p.metric, range: dur(r.ms), every: dur(r.every) },
+    };
+    return [query, { topic: label(st.sel), payload: [] }, state()];
+}
+
+if (p && typeof p === 'object' && typeof p.deviceId === 'string' && p.metrics) {
+    const sel = st.sel;
+    if (!sel || p.deviceId !== sel.deviceId || typeof p.metrics[sel.metric] !== 'number') return null;
+    const ts = typeof p.ts === 'number' ? p.ts : Date.now();
+    // One live point per bucket: the chart never holds more than the range's worth.
+    if (ts - st.lastLive < RANGES[sel.range].every) return null;
+    st.lastLive = ts;
+    save();
+    return [null, { topic: label(sel), payload: { x: ts, y: p.metrics[sel.metric] } }, null];
+}
+return null;
+
+function toPoints(body) {
+    let rows = body;
+    if (rows && !Array.isArray(rows) && Array.isArray(rows.rows)) rows = rows.rows;
+    if (rows && !Array.isArray(rows) && Array.isArray(rows.results)) {
+        // raw InfluxQL JSON: {results:[{series:[{columns, values}]}]}
+        const out = [];
+        for (const res of rows.results) for (const s of res.series || []) {
+            for (const v of s.values) out.push(Object.fromEntries(s.columns.map((c, i) => [c, v[i]])));
+        }
+        rows = out;
+    }
+    if (!Array.isArray(rows)) return [];
+    const pts = [];
+    for (const row of rows) {
+        if (!row || typeof row !== 'object') continue;
+        const t = row.time !== undefined ? row.time : row._time !== undefined ? row._time : row.ts;
+        const x = typeof t === 'number' ? t : Date.parse(t);
+        let y = row.value !== undefined ? row.value : row._value !== undefined ? row._value : row.mean;
+        if (y === undefined) {
+            const nums = Object.entries(row).filter(([k, v]) => !['time', '_time', 'ts'].includes(k) && typeof v === 'number');
+            y = nums.length ? nums[0][1] : undefined;
+        }
+        if (Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y)) pts.push({ x: x, y: Math.round(y * 1000) / 1000 });
+    }
+    pts.sort((a, b) => a.x - b.x);
+    // Decimate: never more than 500 points whatever the query returned.
+    if (pts.length > 500) {
+        const step = pts.length / 500;
+        const out = [];
+        for (let i = 0; i < 500; i++) out.push(pts[Math.floor(i * step)]);
+        return out;
+    }
+    return pts;
+}

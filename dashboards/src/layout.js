@@ -1,0 +1,142 @@
+/**
+ * What dashboards/dashboard.json holds: pages, groups, and the flow nodes with
+ * their positions and wires. build.js turns this into the Node-RED export.
+ */
+'use strict';
+
+const VERSION = '1.0.0';
+const CHANGELOG = [
+  `- ${VERSION}: first version: Overview, History, Alerts, Cameras and System pages (Dashboard 2.0).`,
+].join('\n');
+
+const TAB = {
+  id: 'dashboard-tab',
+  label: 'Dashboard',
+  info: [
+    'Operators\' dashboard (FlowFuse Dashboard 2.0) at `/dashboard`: Overview (a tile per device),',
+    'History (InfluxDB, aggregated), Alerts (acknowledge / resolve, history, notification of new critical',
+    'alerts), Cameras (recordings, record now, servo) and System (health and rates).',
+    '',
+    'Wiring to the other flows (link nodes): readings come in on `readings-in-dashboard`; alert transitions',
+    'on `alerts-in-dashboard`; ack / resolve / list requests go out on `alert-control-out`; record-now on',
+    '`camera-control-out`; servo commands on `servo-control-out`, their status back on',
+    '`servo-status-in-dashboard`; errors from other flows on `errors-in-dashboard`.',
+    '',
+    'Sources: the Vue templates and function bodies are in `dashboards/src/`; `node dashboards/src/build.js`',
+    'rebuilds this file. Tab env: `OFFLINE_AFTER_S` (a device is offline after this many silent seconds),',
+    '`SERVO_DEVICES` (comma-separated servo device ids offered on the Cameras page).',
+  ].join('\n'),
+  env: [
+    { name: 'FLOW_VERSION', value: VERSION, type: 'str' },
+    { name: 'OFFLINE_AFTER_S', value: '120', type: 'num' },
+    { name: 'SERVO_DEVICES', value: 'raspberry-01', type: 'str' },
+  ],
+};
+
+const pages = [
+  { id: 'ui-page-overview', name: 'Overview', path: '/overview', icon: 'view-dashboard' },
+  { id: 'ui-page-history', name: 'History', path: '/history', icon: 'chart-line' },
+  { id: 'ui-page-alerts', name: 'Alerts', path: '/alerts', icon: 'bell-alert' },
+  { id: 'ui-page-cameras', name: 'Cameras', path: '/cameras', icon: 'cctv' },
+  { id: 'ui-page-system', name: 'System', path: '/system', icon: 'heart-pulse' },
+];
+
+const groups = [
+  { id: 'grp-overview-devices', name: 'Devices', page: 'ui-page-overview', width: 12, order: 1 },
+  { id: 'grp-history-controls', name: 'Series', page: 'ui-page-history', width: 12, order: 1 },
+  { id: 'grp-history-chart', name: 'Chart', page: 'ui-page-history', width: 12, order: 2 },
+  { id: 'grp-alerts-active', name: 'Active alerts', page: 'ui-page-alerts', width: 12, order: 1 },
+  { id: 'grp-alerts-history', name: 'History', page: 'ui-page-alerts', width: 12, order: 2 },
+  { id: 'grp-cameras-recordings', name: 'Recordings', page: 'ui-page-cameras', width: 8, order: 1 },
+  { id: 'grp-cameras-servo', name: 'Servo', page: 'ui-page-cameras', width: 4, order: 2 },
+  { id: 'grp-system-status', name: 'Health', page: 'ui-page-system', width: 12, order: 1 },
+  { id: 'grp-system-errors', name: 'Recent errors', page: 'ui-page-system', width: 12, order: 2 },
+];
+
+const fn = (id, name, src, g, x, y, wires, outputs) => ({ id, type: 'function', name, src, g, x, y, wires, outputs: outputs || wires.length });
+const tpl = (id, name, src, group, g, x, y, wires, order) => ({ id, type: 'ui-template', name, src, group, g, x, y, wires: wires || [[]], order: order || 1, width: 0, height: 0 });
+const inject = (id, name, g, x, y, wires, opts) => ({
+  id, type: 'inject', name, g, x, y, wires,
+  props: { props: [{ p: 'payload' }, { p: 'topic', vt: 'str' }], repeat: opts.repeat || '', crontab: '', once: true, onceDelay: opts.delay || '1', topic: opts.topic || '', payload: '', payloadType: 'date' },
+});
+
+const list = [
+  // Overview: live readings -> fleet state -> tiles (and the History catalog)
+  { id: 'readings-in-dashboard', type: 'link in', name: 'readings', links: ['readings-out'], g: 'g-overview', x: 150, y: 100, wires: [['fn-device-state', 'fn-history']] },
+  fn('fn-device-state', 'fleet state', 'device-state.js', 'g-overview', 370, 100, [['throttle-devices']]),
+  {
+    id: 'throttle-devices', type: 'delay', name: 'latest, 1/s', g: 'g-overview', x: 580, y: 100, wires: [['tpl-overview', 'fn-history']],
+    props: { pauseType: 'timed', timeout: '5', timeoutUnits: 'seconds', rate: '1', nbRateUnits: '1', rateUnits: 'second', randomFirst: '1', randomLast: '5', randomUnits: 'seconds', drop: false, allowrate: false, outputs: 1 },
+  },
+  tpl('tpl-overview', 'device tiles', 'overview.vue', 'grp-overview-devices', 'g-overview', 800, 100),
+  { id: 'tpl-site-style', type: 'ui-template', name: 'site style', src: 'site.css', scope: 'site:style', ui: 'ui-base-iot', g: 'g-overview', x: 800, y: 160, wires: [[]] },
+
+  // History: selector -> InfluxDB query -> chart; live points decimated
+  fn('fn-history', 'history', 'history.js', 'g-history', 370, 300, [['influx-history-query'], ['chart-history'], ['tpl-history-controls']]),
+  {
+    id: 'influx-history-query', type: 'influxdb-query', name: 'history query', g: 'g-history', x: 590, y: 260, wires: [['fn-history']],
+    props: { influxdb: 'influxdb-default' },
+  },
+  {
+    id: 'chart-history', type: 'ui-chart', name: 'history chart', g: 'g-history', x: 800, y: 300, wires: [[]],
+    props: {
+      group: 'grp-history-chart', label: '', order: 1, chartType: 'line', category: 'topic', categoryType: 'msg',
+      xAxisLabel: '', xAxisProperty: 'x', xAxisPropertyType: 'property', xAxisType: 'time', xAxisFormat: '', xAxisFormatType: 'auto',
+      xmin: '', xmax: '', yAxisLabel: '', yAxisProperty: 'y', yAxisPropertyType: 'property', ymin: '', ymax: '', bins: 10,
+      action: 'append', stackSeries: false, pointShape: 'false', pointRadius: 2, showLegend: true,
+      removeOlder: '0', removeOlderUnit: '86400', removeOlderPoints: '500',
+      colors: ['#0d74ce', '#c62828', '#ef6c00', '#2e7d32', '#6a1b9a', '#00838f', '#ad1457', '#5d4037', '#546e7a'],
+      textColor: ['#666666'], textColorDefault: true, gridColor: ['#e5e5e5'], gridColorDefault: true,
+      width: '12', height: '8', className: '', interpolation: 'linear',
+    },
+  },
+  tpl('tpl-history-controls', 'series selector', 'history-controls.vue', 'grp-history-controls', 'g-history', 800, 360, [['fn-history']]),
+
+  // Alerts
+  { id: 'alerts-in-dashboard', type: 'link in', name: 'alerts', links: ['alerts-out'], g: 'g-alerts', x: 150, y: 480, wires: [['fn-alerts-state']] },
+  fn('fn-alerts-state', 'alert state', 'alerts-state.js', 'g-alerts', 370, 480, [['tpl-alerts-active', 'tpl-alerts-history'], ['notify-critical']]),
+  tpl('tpl-alerts-active', 'active alerts', 'alerts-active.vue', 'grp-alerts-active', 'g-alerts', 600, 440, [['fn-alert-control']]),
+  tpl('tpl-alerts-history', 'alert history', 'alerts-history.vue', 'grp-alerts-history', 'g-alerts', 600, 480),
+  {
+    id: 'notify-critical', type: 'ui-notification', name: 'critical alert', g: 'g-alerts', x: 610, y: 520, wires: [[]],
+    props: { ui: 'ui-base-iot', position: 'top right', colorDefault: false, color: '#c62828', displayTime: '15', showCountdown: true, outputs: 1, allowDismiss: true, dismissText: 'Close', allowConfirm: false, confirmText: 'Confirm', raw: true, className: '' },
+  },
+  fn('fn-alert-control', 'check ack / resolve', 'alert-control.js', 'g-alerts', 820, 440, [['alert-control-out']]),
+  inject('inject-alerts-list', 'list alerts every 30 s', 'g-alerts', 180, 560, [['alert-control-out']], { repeat: '30', delay: '2', topic: 'list' }),
+  { id: 'alert-control-out', type: 'link out', name: 'to threshold-alert', links: ['alert-control-in'], g: 'g-alerts', x: 1010, y: 500 },
+
+  // Cameras and servo
+  tpl('tpl-cameras', 'recordings', 'cameras.vue', 'grp-cameras-recordings', 'g-cameras', 170, 660, [['fn-camera-control']]),
+  fn('fn-camera-control', 'record now', 'camera-control.js', 'g-cameras', 400, 660, [['camera-control-out'], ['tpl-cameras']]),
+  { id: 'camera-control-out', type: 'link out', name: 'to camera-recorder', links: ['camera-control-in'], g: 'g-cameras', x: 620, y: 640 },
+  tpl('tpl-servo', 'servo panel', 'servo.vue', 'grp-cameras-servo', 'g-cameras', 170, 760, [['fn-servo-control']]),
+  fn('fn-servo-control', 'servo request', 'servo-control.js', 'g-cameras', 400, 760, [['servo-control-out'], ['fn-servo-status']]),
+  { id: 'servo-control-out', type: 'link out', name: 'to servo-command', links: ['servo-control-in'], g: 'g-cameras', x: 620, y: 740 },
+  { id: 'servo-status-in-dashboard', type: 'link in', name: 'servo status', links: ['servo-status-out'], g: 'g-cameras', x: 420, y: 840, wires: [['fn-servo-status']] },
+  inject('inject-servo-init', 'servo devices', 'g-cameras', 430, 880, [['fn-servo-status']], { topic: 'init', delay: '1' }),
+  fn('fn-servo-status', 'command status', 'servo-status.js', 'g-cameras', 640, 820, [['tpl-servo']]),
+
+  // System
+  inject('inject-health', 'every 3 s', 'g-system', 160, 960, [['fn-health-url']], { repeat: '3', delay: '1' }),
+  fn('fn-health-url', '/health/ready URL', 'health-url.js', 'g-system', 350, 960, [['http-health']]),
+  {
+    id: 'http-health', type: 'http request', name: 'GET health', g: 'g-system', x: 550, y: 960, wires: [['fn-system-state']],
+    props: { method: 'GET', ret: 'obj', paytoqs: 'ignore', url: '', tls: '', persist: false, proxy: '', insecureHTTPParser: false, authType: '', senderr: false, headers: [] },
+  },
+  fn('fn-system-state', 'figures and rates', 'system-state.js', 'g-system', 750, 960, [['tpl-system']]),
+  tpl('tpl-system', 'health', 'system.vue', 'grp-system-status', 'g-system', 960, 960),
+  { id: 'catch-dashboard', type: 'catch', name: 'dashboard errors', g: 'g-system', x: 170, y: 1040, wires: [['fn-errors', 'fn-history']], props: { scope: null, uncaught: false } },
+  { id: 'errors-in-dashboard', type: 'link in', name: 'errors from other flows', links: ['errors-out-telemetry', 'errors-out-storage', 'errors-out-alerts', 'errors-out-surveillance'], g: 'g-system', x: 170, y: 1090, wires: [['fn-errors']] },
+  fn('fn-errors', 'recent errors', 'errors.js', 'g-system', 400, 1060, [['tpl-errors']]),
+  tpl('tpl-errors', 'error list', 'errors.vue', 'grp-system-errors', 'g-system', 610, 1060),
+];
+
+const editorGroups = {
+  'g-overview': { name: 'Overview: live fleet state', fill: '#e3f3d3' },
+  'g-history': { name: 'History: InfluxDB series + live points', fill: '#dbecf9' },
+  'g-alerts': { name: 'Alerts: list, acknowledge, resolve, notify', fill: '#ffefbf' },
+  'g-cameras': { name: 'Cameras: recordings, record now, servo', fill: '#f3e5f5' },
+  'g-system': { name: 'System: health, rates, errors', fill: '#eceff1' },
+};
+
+module.exports = { VERSION, CHANGELOG, TAB, pages, groups, nodes: { list, editorGroups } };
