@@ -1,0 +1,128 @@
+/** alert-notifier: Node-RED glue around Notifier (email + webhooks through a durable outbox). */
+import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
+import { dataDir } from '../common/red';
+import { status } from '../common/status';
+import { metrics } from '../common/metrics';
+import { clearHealth, reportHealth } from '../common/health';
+import { errorMessage } from '../common/errors';
+import { parseConfig } from './config';
+import { folders, Notifier, NotifyResult } from './notifier';
+import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
+import { envValue } from './env-value';
+import { redact } from './redact';
+
+interface Creds {
+  secret: string;
+}
+
+/** Outbox depth per node, summed into the one gauge. */
+const depths = new Map<string, number>();
+function setDepth(id: string, n: number | undefined): void {
+  if (n === undefined) depths.delete(id);
+  else depths.set(id, n);
+  metrics.outboxDepth.set([...depths.values()].reduce((a, b) => a + b, 0));
+}
+
+export = function (RED: NodeAPI) {
+  RED.nodes.registerType('alert-notifier', function (this: NodeInstance<Creds>, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const secret = node.credentials?.secret || process.env.WEBHOOK_SECRET || '';
+    let notifier: Notifier | undefined;
+    let ready: Promise<void> = Promise.resolve();
+    let problem: string | undefined;
+    let lastFailure: string | undefined;
+    const counts = { sent: 0, failed: 0 };
+
+    const refresh = (): void => {
+      if (!notifier) return;
+      const depth = notifier.depth;
+      setDepth(node.id, depth);
+      const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
+      const detail = failing
+        ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
+        : lastFailure ? `outbox ${depth} · failed: ${lastFailure}` : `sent ${counts.sent} · outbox ${depth}`;
+      node.status(failing ? status.degraded(detail) : lastFailure ? status.failed(detail) : status.ok(detail));
+      reportHealth(node.id, { kind: 'alert-notifier', ok: !failing && !lastFailure, detail, figures: { outbox: depth, sent: counts.sent, failed: counts.failed } });
+    };
+
+    const emit = (r: NotifyResult): void => {
+      if (r.status === 'sent') {
+        counts.sent++;
+        lastFailure = undefined;
+        metrics.notificationsSent.inc({ channel: r.channel });
+      } else if (r.status === 'failed') {
+        counts.failed++;
+        lastFailure = r.reason;
+        metrics.notificationsFailed.inc({ channel: r.channel });
+        node.warn(`${r.channel} notification failed for good: ${r.reason}`);
+      }
+      node.send({ topic: `notification/${r.status}`, payload: r });
+      refresh();
+    };
+
+    try {
+      const cfg = parseConfig(def);
+      let smtp: SmtpTarget = { kind: 'folder', from: envValue('${ALERT_EMAIL_FROM}') || DEFAULT_FROM, describe: 'no SMTP config: writing .eml files', secrets: [] };
+      if (cfg.email && cfg.smtp) {
+        const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
+        if (!cfgNode) throw new Error(`smtp config node ${cfg.smtp} not found`);
+        smtp = cfgNode.target();
+      }
+      const data = dataDir(RED);
+      notifier = new Notifier({
+        cfg,
+        dataFolder: data,
+        outboxDir: folders.outbox(data, node.id),
+        mailFolder: folders.mail(data),
+        smtp,
+        webhookSecret: secret,
+        onResult: emit,
+        onRetry: (item, error, delay) => {
+          metrics.notificationsFailed.inc({ channel: item.channel });
+          node.debug(`${item.channel} attempt ${item.attempts} failed (${error}); next in ${Math.round(delay / 1000)} s`);
+        },
+        onChange: refresh,
+        onWarn: (text) => node.warn(text),
+      });
+      const n = notifier;
+      ready = n.start().then((pending) => {
+        if (pending) node.log(`${pending} pending notifications loaded from the outbox`);
+        refresh();
+      }, (err) => {
+        problem = `outbox not usable: ${n.redact(err)}`;
+        node.status(status.failed(problem));
+      });
+    } catch (err) {
+      problem = redact(errorMessage(err), [secret]);
+      node.status(status.failed(problem));
+      node.error(problem);
+    }
+
+    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      ready.then(async () => {
+        if (!notifier || problem) throw new Error(problem ?? 'notifier not configured');
+        if (msg.topic === 'notifier/retry') {
+          notifier.retryNow();
+          return;
+        }
+        const intake = await notifier.accept(msg);
+        for (const r of intake) if (r.status !== 'queued') send({ topic: `notification/${r.status}`, payload: r });
+        refresh();
+      }).then(() => done(), (err: unknown) => done(new Error(notifier ? notifier.redact(err) : redact(err, [secret]))));
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      const n = notifier;
+      const finish = (): void => {
+        setDepth(node.id, undefined);
+        clearHealth(node.id);
+        done();
+      };
+      if (!n) return finish();
+      ready.then(() => n.close(5000)).catch((err) => node.warn(`close: ${n.redact(err)}`)).finally(finish);
+    });
+  }, {
+    credentials: { secret: { type: 'password' } },
+  });
+};

@@ -1,0 +1,269 @@
+/**
+ * The notifier without Node-RED: turns messages into outbox items (rendered
+ * once, with their idempotency key), applies the rate limit with digests and
+ * runs the dispatcher. The node glue only wires it to input, output and close.
+ */
+import path from 'path';
+import type { Alert, Severity } from '../common/types';
+import { SEVERITIES } from '../common/types';
+import { ValidationError, RemoteError } from '../common/errors';
+import { alertEvent, validateAlert } from './alert-input';
+import type { NotifierConfig } from './config';
+import { DeliveryResult, Dispatcher, Sender } from './delivery';
+import { collectAttachments, EmailSender, splitAddresses } from './email';
+import { Channel, newItemId, Outbox, OutboxItem, StoredAttachment } from './outbox';
+import { Digest, RateLimiter } from './rate-limit';
+import { redact } from './redact';
+import { hashKey, transitionKey } from './signing';
+import type { SmtpTarget } from './smtp-settings';
+import { alertContext, DEFAULT_TEMPLATES, escapeHtml, eventContext, render, renderJson, renderLine, TemplateContext } from './templates';
+import { WebhookSender } from './webhook';
+
+/** What happened to one channel of one message (besides the dispatcher's sent/failed). */
+export interface IntakeResult {
+  status: 'queued' | 'held' | 'skipped' | 'duplicate';
+  channel: Channel;
+  key: string;
+  ref: OutboxItem['ref'];
+  reason?: string;
+  at: number;
+}
+
+export type NotifyResult = DeliveryResult | IntakeResult;
+
+export interface NotifierDeps {
+  cfg: NotifierConfig;
+  /** The data folder: attachments must be inside it. */
+  dataFolder: string;
+  /** This node's outbox folder. */
+  outboxDir: string;
+  /** Where .eml files go without an SMTP server. */
+  mailFolder: string;
+  smtp: SmtpTarget;
+  webhookSecret: string;
+  onResult(r: NotifyResult): void;
+  onRetry?(item: OutboxItem, error: string, delayMs: number): void;
+  onChange?(): void;
+  onWarn?(text: string): void;
+  now?: () => number;
+  random?: () => number;
+  /** Senders to use instead of the real ones (tests). */
+  senders?: Partial<Record<Channel, Sender>>;
+}
+
+export interface MessageLike {
+  payload?: unknown;
+  topic?: unknown;
+  event?: unknown;
+  repeat?: unknown;
+  idempotencyKey?: unknown;
+  attachments?: unknown;
+  recording?: unknown;
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+export class Notifier {
+  readonly dispatcher: Dispatcher;
+  readonly limiter: RateLimiter;
+  private readonly outbox: Outbox;
+  private readonly email?: EmailSender;
+  private digestTimer?: NodeJS.Timeout;
+  private readonly now: () => number;
+  private readonly secrets: string[];
+
+  constructor(private readonly deps: NotifierDeps) {
+    const { cfg } = deps;
+    this.now = deps.now ?? Date.now;
+    this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
+    this.outbox = new Outbox(deps.outboxDir, this.now);
+    this.limiter = new RateLimiter(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
+    const senders: Partial<Record<Channel, Sender>> = { ...deps.senders };
+    if (cfg.email && !senders.email) senders.email = this.email = new EmailSender(deps.smtp, deps.mailFolder);
+    if (cfg.webhook && !senders.webhook) {
+      senders.webhook = new WebhookSender({ url: cfg.url, method: cfg.method, headers: cfg.headers, secret: deps.webhookSecret, timeoutMs: cfg.timeoutMs });
+    }
+    this.dispatcher = new Dispatcher({
+      outbox: this.outbox,
+      senders,
+      backoff: { initialMs: cfg.retryInitialMs, maxMs: cfg.retryMaxMs, factor: 2, jitter: 0.5 },
+      giveUpMs: cfg.giveUpMs,
+      onResult: deps.onResult,
+      onRetry: deps.onRetry,
+      onChange: deps.onChange,
+      onStorageError: (err) => deps.onWarn?.(`outbox: ${this.redact(err)}`),
+      describe: (err) => this.redact(err),
+      now: this.now,
+      random: deps.random,
+    });
+  }
+
+  /** Text with every secret of this notifier masked. */
+  redact(v: unknown): string {
+    return redact(v, this.secrets);
+  }
+
+  /** Loads the outbox; returns how many deliveries were pending. */
+  async start(): Promise<number> {
+    const n = await this.dispatcher.start();
+    if (this.outbox.quarantined.length) this.deps.onWarn?.(`outbox: unreadable files set aside as .bad: ${this.outbox.quarantined.join(', ')}`);
+    return n;
+  }
+
+  get depth(): number {
+    return this.dispatcher.depth;
+  }
+
+  /** Takes one message; resolves once every delivery it causes is safely in the outbox. */
+  async accept(msg: MessageLike): Promise<IntakeResult[]> {
+    const at = this.now();
+    let ctx: TemplateContext;
+    let key: string;
+    let ref: OutboxItem['ref'];
+    let severity: Severity = 'warning';
+    let alert: Alert | undefined;
+    const cfg = this.deps.cfg;
+    if (cfg.mode === 'alert') {
+      alert = validateAlert(msg.payload);
+      const event = alertEvent(msg.event, alert);
+      ref = { alertId: alert.id, ruleId: alert.ruleId, deviceId: alert.deviceId, event, severity: alert.severity };
+      if (!event) return [];
+      const off = (event === 'repeated' && !cfg.notifyRepeated) || (event === 'acknowledged' && !cfg.notifyAcknowledged) || (event === 'resolved' && !cfg.notifyResolved);
+      if (off) return [];
+      severity = alert.severity;
+      // A repeat keeps state and since: its own sequence (or time) keeps its key distinct.
+      key = transitionKey(alert, event === 'repeated' ? (typeof msg.repeat === 'number' || typeof msg.repeat === 'string' ? msg.repeat : at) : undefined);
+      ctx = alertContext(alert, event, { recording: msg.recording });
+    } else {
+      if (msg.payload === null || typeof msg.payload !== 'object') throw new ValidationError('msg.payload must be a JSON object in event mode', 'payload');
+      const body = JSON.stringify(msg.payload);
+      if (body === undefined) throw new ValidationError('msg.payload cannot be sent as JSON', 'payload');
+      key = typeof msg.idempotencyKey === 'string' && msg.idempotencyKey ? msg.idempotencyKey : hashKey('event', body);
+      const topic = typeof msg.topic === 'string' ? msg.topic : undefined;
+      ref = { topic, event: typeof (msg.payload as Record<string, unknown>).type === 'string' ? String((msg.payload as Record<string, unknown>).type) : undefined };
+      ctx = eventContext(msg.payload, topic);
+    }
+    const out: IntakeResult[] = [];
+    const channels: Channel[] = [];
+    if (cfg.email) channels.push('email');
+    if (cfg.webhook) channels.push('webhook');
+    for (const channel of channels) {
+      const base = { channel, key, ref, at };
+      const unusable = this.unusable(channel, severity);
+      if (unusable) {
+        out.push({ ...base, status: 'skipped', reason: unusable });
+      } else if (this.outbox.has(channel, key)) {
+        out.push({ ...base, status: 'duplicate', reason: 'this transition is already queued or was delivered' });
+      } else if (alert && !this.limiter.take(`${alert.ruleId}|${channel}`, { alertId: alert.id, deviceId: alert.deviceId, event: ref.event, severity, title: alert.title, at }, at)) {
+        out.push({ ...base, status: 'held', reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${alert.ruleId}; held for the digest` });
+        this.scheduleDigest();
+      } else {
+        const item = this.item(channel, key, cfg.mode === 'alert' ? 'alert' : 'event', ref, at);
+        if (channel === 'email') item.email = { ...this.renderEmail(ctx, severity), attachments: this.attachments(msg) };
+        else item.webhook = { body: JSON.stringify(renderJson(cfg.body ?? DEFAULT_TEMPLATES[cfg.mode].body, ctx)) ?? 'null' };
+        await this.enqueue(item);
+        out.push({ ...base, status: 'queued' });
+      }
+    }
+    return out;
+  }
+
+  retryNow(): void {
+    this.dispatcher.retryNow();
+  }
+
+  /** Puts held notifications into the outbox as digests, then stops (in-flight attempts get `graceMs`). */
+  async close(graceMs = 5000): Promise<void> {
+    if (this.digestTimer) clearTimeout(this.digestTimer);
+    this.digestTimer = undefined;
+    for (const d of this.limiter.flushAll(this.now())) await this.enqueueDigest(d).catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`));
+    await this.dispatcher.stop(graceMs);
+    this.email?.close();
+  }
+
+  private unusable(channel: Channel, severity: Severity): string | undefined {
+    if (channel === 'email' && !this.recipients(severity).length) return `no email recipients for ${severity} (set ALERT_EMAIL_TO or the node's recipients)`;
+    if (channel === 'webhook' && !this.deps.cfg.url) return 'no webhook URL (set WEBHOOK_URL or the node\'s URL)';
+    return undefined;
+  }
+
+  private recipients(severity: Severity): string[] {
+    const cfg = this.deps.cfg;
+    return splitAddresses(cfg.toBySeverity[severity] || cfg.to);
+  }
+
+  private item(channel: Channel, key: string, kind: OutboxItem['kind'], ref: OutboxItem['ref'], at: number): OutboxItem {
+    return { id: newItemId(at, channel), channel, key, kind, createdAt: at, attempts: 0, nextAt: at, ref };
+  }
+
+  private async enqueue(item: OutboxItem): Promise<void> {
+    if (this.outbox.size >= this.deps.cfg.outboxMax) {
+      throw new RemoteError(`outbox full (${this.outbox.size} pending deliveries): ${item.channel} notification refused`);
+    }
+    await this.dispatcher.enqueue(item);
+  }
+
+  private renderEmail(ctx: TemplateContext, severity: Severity): { to: string[]; subject: string; text: string; html: string } {
+    const cfg = this.deps.cfg;
+    const t = DEFAULT_TEMPLATES[cfg.mode];
+    return {
+      to: this.recipients(severity),
+      subject: renderLine(cfg.subject || t.subject, ctx),
+      text: render(cfg.textTemplate || t.text, ctx, 'text'),
+      html: render(cfg.htmlTemplate || t.html, ctx, 'html'),
+    };
+  }
+
+  private attachments(msg: MessageLike): StoredAttachment[] | undefined {
+    const rec = msg.recording && typeof msg.recording === 'object' ? (msg.recording as Record<string, unknown>).thumbnail : undefined;
+    if (msg.attachments === undefined && rec === undefined) return undefined;
+    try {
+      return collectAttachments(msg.attachments, rec, this.deps.dataFolder);
+    } catch (err) {
+      // A bad attachment must not cost the notification itself.
+      this.deps.onWarn?.(`attachments left out: ${this.redact(err)}`);
+      return undefined;
+    }
+  }
+
+  private scheduleDigest(): void {
+    const next = this.limiter.nextDue();
+    if (next === undefined || this.digestTimer) return;
+    this.digestTimer = setTimeout(() => {
+      this.digestTimer = undefined;
+      const digests = this.limiter.due(this.now());
+      Promise.all(digests.map((d) => this.enqueueDigest(d)))
+        .catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`))
+        .finally(() => this.scheduleDigest());
+    }, Math.max(10, next - this.now() + 5));
+  }
+
+  private async enqueueDigest(d: Digest): Promise<void> {
+    const [ruleId, channel] = d.key.split('|') as [string, Channel];
+    const severity = d.held.reduce<Severity>((s, h) => (SEVERITIES.includes(h.severity as Severity) && SEVERITY_RANK[h.severity as Severity] > SEVERITY_RANK[s] ? (h.severity as Severity) : s), 'info');
+    const key = hashKey('digest', d.key, d.windowStart);
+    const at = this.now();
+    const ref = { ruleId, event: 'digest', severity };
+    if (this.unusable(channel, severity) || this.outbox.has(channel, key)) return;
+    const item = this.item(channel, key, 'digest', ref, at);
+    const lines = d.held.map((h) => `${new Date(h.at).toISOString()}  ${h.event ?? ''}  ${h.deviceId ?? ''}  ${h.title ?? ''}`);
+    const window = `${new Date(d.windowStart).toISOString()} – ${new Date(d.windowEnd).toISOString()}`;
+    if (channel === 'email') {
+      item.email = {
+        to: this.recipients(severity),
+        subject: `[DIGEST] ${d.count} notifications held back for rule ${ruleId}`.replace(/[\r\n]+/g, ' '),
+        text: `Rate limit reached for rule ${ruleId} (${window}). Held back:\n\n${lines.join('\n')}${d.count > lines.length ? `\n… and ${d.count - lines.length} more` : ''}`,
+        html: `<p>Rate limit reached for rule ${escapeHtml(ruleId)} (${escapeHtml(window)}). Held back:</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
+      };
+    } else {
+      item.webhook = { body: JSON.stringify({ event: 'digest', ruleId, channel, count: d.count, windowStart: d.windowStart, windowEnd: d.windowEnd, held: d.held }) };
+    }
+    await this.enqueue(item);
+  }
+}
+
+/** Folder helpers shared by the glue and the tests. */
+export const folders = {
+  outbox: (dataFolder: string, nodeId: string): string => path.join(dataFolder, 'outbox', nodeId.replace(/[^\w.-]/g, '_')),
+  mail: (dataFolder: string): string => path.join(dataFolder, 'outbox-mail'),
+};

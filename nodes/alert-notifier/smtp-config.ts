@@ -1,0 +1,26 @@
+/** smtp-config: where the alert notifiers send email (SMTP server, SMTP_URL, or a folder). */
+import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
+import { redact } from './redact';
+import { parseSmtpConfig, smtpTarget, SmtpConfigNode, SmtpTarget } from './smtp-settings';
+
+export = function (RED: NodeAPI) {
+  RED.nodes.registerType('smtp-config', function (this: NodeInstance<any>, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this as SmtpConfigNode;
+    const creds = node.credentials ?? {};
+    let target: SmtpTarget | undefined;
+    let problem: string | undefined;
+    try {
+      target = smtpTarget(parseSmtpConfig(def), { user: creds.user, password: creds.password });
+    } catch (err) {
+      problem = redact(err, [creds.password]);
+      node.error(`smtp-config: ${problem}`);
+    }
+    node.target = () => {
+      if (!target) throw new Error(`smtp-config "${def.name || def.id}": ${problem}`);
+      return target;
+    };
+  }, {
+    credentials: { user: { type: 'text' }, password: { type: 'password' } },
+  });
+};

@@ -1,0 +1,183 @@
+/**
+ * alert-notifier in the Node-RED test helper against a real SMTP server and a
+ * real HTTP receiver: email content, webhook signature and idempotency key,
+ * folder fallback, attachments, rate limit digest, errors to Catch.
+ */
+import { test, before, after, beforeEach, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'fs';
+import path from 'path';
+import { tempDir } from '../support/services';
+
+// Each test gets its own data folder: outbox and delivered-keys journal start empty.
+let DATA = tempDir('notifier');
+const dirs: string[] = [];
+
+import { helper, load, nodeModule, collect } from '../support/red';
+import { SmtpReceiver, HttpReceiver, waitFor } from './receivers';
+import { alert, notifierFlow } from './fixtures';
+import { transitionKey } from '../../nodes/alert-notifier/signing';
+
+const SECRET = 'hook-secret-123';
+const smtp = new SmtpReceiver({ user: 'mailer', password: 'p@ss:word/1' });
+const web = new HttpReceiver(SECRET);
+const nodes = [nodeModule('alert-notifier'), require('../../nodes/alert-notifier/smtp-config'), require('@node-red/nodes/core/common/25-catch.js')];
+
+before(async () => {
+  await smtp.start();
+  await web.start();
+  await new Promise<void>((r) => helper.startServer(() => r()));
+});
+beforeEach(() => {
+  DATA = tempDir('notifier');
+  dirs.push(DATA);
+  process.env.DATA_DIR = DATA;
+});
+afterEach(async () => {
+  await helper.unload();
+  smtp.mails.length = 0;
+  web.requests.length = 0;
+});
+after(async () => {
+  await new Promise<void>((r) => helper.stopServer(() => r()));
+  await smtp.stop();
+  await web.stop();
+  for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const creds = { 'smtp-default': { user: 'mailer', password: 'p@ss:word/1' }, n1: { secret: SECRET } };
+
+test('a fired critical alert arrives as email (templates, escaping, auth) and as a signed webhook', async () => {
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook` }), creds);
+  const results = collect('out', 2, 15_000);
+  const a = alert({ severity: 'critical', title: 'Temp <b>high</b> & "hot"' });
+  helper.getNode('n1').receive({ payload: a, event: 'fired' });
+  const got = await results;
+  assert.deepEqual(got.map((m) => m.payload.status).sort(), ['sent', 'sent']);
+  assert.deepEqual(got.map((m) => m.payload.channel).sort(), ['email', 'webhook']);
+
+  await waitFor('one mail', () => smtp.mails.length === 1);
+  const mail = smtp.mails[0];
+  assert.deepEqual(mail.to, ['oncall@test.local'], 'critical goes to the critical recipients');
+  assert.equal(mail.from, 'alerts@test.local');
+  assert.equal(mail.user, 'mailer', 'authenticated with the credentials');
+  assert.equal(mail.headers.subject, '[CRITICAL] Temp <b>high</b> & "hot" (fired)');
+  assert.match(mail.raw, /Temp &lt;b&gt;high&lt;\/b&gt; &amp; &quot;hot&quot;/, 'HTML part escapes the title');
+  assert.ok(!/<h2>Temp <b>/.test(mail.raw), 'no raw markup from a field in the HTML part');
+  const key = transitionKey(a);
+  assert.equal(mail.headers['message-id'], `<${key.slice(0, 40)}@iot-notifier.local>`);
+
+  const req = web.requests[0];
+  assert.equal(web.requests.length, 1);
+  assert.equal(req.method, 'POST');
+  assert.equal(req.url, '/hook');
+  assert.equal(req.signatureOk, true, 'X-Signature is HMAC-SHA256 of the raw body');
+  assert.match(String(req.headers['x-signature']), /^sha256=[0-9a-f]{64}$/);
+  assert.equal(req.headers['idempotency-key'], key);
+  assert.equal(req.headers['x-test'], 'yes');
+  assert.deepEqual(req.json, { event: 'fired', alert: a });
+});
+
+test('a resolved alert is notified by default and gets its own key', async () => {
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook` }), creds);
+  const results = collect('out', 4, 15_000);
+  const fired = alert();
+  const resolved = alert({ state: 'resolved', since: fired.since + 60_000 });
+  helper.getNode('n1').receive({ payload: fired, event: 'fired' });
+  helper.getNode('n1').receive({ payload: resolved, event: 'resolved' });
+  await results;
+  const keys = web.requests.map((r) => r.headers['idempotency-key']);
+  assert.deepEqual(new Set(keys), new Set([transitionKey(fired), transitionKey(resolved)]));
+  assert.equal(smtp.mails.length, 2);
+});
+
+test('notifyResolved off: a resolved alert sends nothing', async () => {
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook`, notifier: { notifyResolved: false } }), creds);
+  const results = collect('out', 2, 15_000);
+  helper.getNode('n1').receive({ payload: alert({ state: 'resolved' }), event: 'resolved' });
+  helper.getNode('n1').receive({ payload: alert({ id: 'al-2' }), event: 'fired' });
+  const got = await results;
+  assert.ok(got.every((m) => m.payload.ref.alertId === 'al-2'), 'only the fired alert was delivered');
+  assert.equal(smtp.mails.length, 1);
+});
+
+test('an invalid alert goes to Catch with the field named, and nothing is sent', async () => {
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook` }), creds);
+  const errors = collect('errors', 1, 5000);
+  helper.getNode('n1').receive({ payload: { ...alert(), severity: 'huge' }, event: 'fired' });
+  const [err] = await errors;
+  assert.match(err.error.message, /severity must be one of info, warning, critical/);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(smtp.mails.length + web.requests.length, 0);
+});
+
+test('without an SMTP server the email is written as an .eml file in the data folder', async () => {
+  await load(nodes, notifierFlow({}), creds);
+  const results = collect('out', 1, 10_000);
+  helper.getNode('n1').receive({ payload: alert({ title: 'Folder mail' }), event: 'fired' });
+  const [r] = await results;
+  assert.equal(r.payload.status, 'sent');
+  const dir = path.join(DATA, 'outbox-mail');
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.eml'));
+  assert.equal(files.length, 1);
+  const eml = fs.readFileSync(path.join(dir, files[0]), 'utf8');
+  assert.match(eml, /^Subject: \[WARNING\] Folder mail \(fired\)$/m);
+  assert.match(eml, /^To: ops@test\.local$/m);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('a recording thumbnail inside the data folder is attached; one outside is left out with a warning', async () => {
+  const thumb = path.join(DATA, 'recordings', 'rec-1.jpg');
+  fs.mkdirSync(path.dirname(thumb), { recursive: true });
+  fs.writeFileSync(thumb, Buffer.from('fake-jpeg-bytes'));
+  await load(nodes, notifierFlow({ smtpPort: smtp.port }), creds);
+  const results = collect('out', 2, 15_000);
+  helper.getNode('n1').receive({ payload: alert(), event: 'fired', recording: { thumbnail: thumb } });
+  helper.getNode('n1').receive({ payload: alert({ id: 'al-9' }), event: 'fired', recording: { thumbnail: '/etc/hostname' } });
+  await results;
+  await waitFor('two mails', () => smtp.mails.length === 2);
+  const withThumb = smtp.mails.find((m) => /rec-1\.jpg/.test(m.raw));
+  assert.ok(withThumb, 'thumbnail attached');
+  assert.ok(withThumb!.raw.includes(Buffer.from('fake-jpeg-bytes').toString('base64')));
+  const other = smtp.mails.find((m) => m !== withThumb)!;
+  assert.ok(!/filename=/.test(other.raw), 'file outside the data folder not attached');
+});
+
+test('rate limit per rule and channel holds the excess and sends one digest when the window ends', async () => {
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, notifier: { rateMax: 2, rateWindowS: 2 } }), creds);
+  const results = collect('out', 6, 15_000);
+  for (let i = 0; i < 5; i++) helper.getNode('n1').receive({ payload: alert({ id: `al-${i}`, deviceId: `dev-${i}` }), event: 'fired' });
+  const got = await results;
+  const statuses = got.map((m) => m.payload.status);
+  assert.equal(statuses.filter((s) => s === 'held').length, 3);
+  assert.equal(statuses.filter((s) => s === 'sent').length, 3, 'two alerts and one digest');
+  await waitFor('3 mails', () => smtp.mails.length === 3);
+  const digest = smtp.mails.find((m) => /DIGEST/.test(m.headers.subject));
+  assert.ok(digest, 'digest mail');
+  assert.equal(digest!.headers.subject, '[DIGEST] 3 notifications held back for rule temp-high');
+  for (const d of ['dev-2', 'dev-3', 'dev-4']) assert.ok(digest!.raw.includes(d), `digest lists ${d}`);
+});
+
+test('event mode posts the payload as is, keyed by msg.idempotencyKey', async () => {
+  const flow = notifierFlow({ webhookUrl: `${web.url}/api/events`, notifier: { mode: 'event', email: false } });
+  await load(nodes, flow, creds);
+  const results = collect('out', 1, 10_000);
+  const body = { type: 'motion_detected', device_id: 'raspberry-1', details: { event_id: 'evt-1' } };
+  helper.getNode('n1').receive({ payload: body, idempotencyKey: 'evt-1', topic: 'sensor/motion' });
+  const [r] = await results;
+  assert.equal(r.payload.status, 'sent');
+  assert.deepEqual(web.requests[0].json, body);
+  assert.equal(web.requests[0].headers['idempotency-key'], 'evt-1');
+});
+
+test('status shows retries without the SMTP password from SMTP_URL', async () => {
+  const statuses: string[] = [];
+  const flow = notifierFlow({ smtp: { url: 'smtp://mailer:S3cretPw99@127.0.0.1:1/' } });
+  await load(nodes, flow, creds);
+  const n = helper.getNode('n1');
+  const orig = n.status.bind(n);
+  n.status = (s: { text?: string }) => { statuses.push(String(s.text ?? '')); orig(s); };
+  n.receive({ payload: alert(), event: 'fired' });
+  await waitFor('a retry status', () => statuses.some((s) => /retrying/.test(s)), 15_000);
+  assert.ok(statuses.every((s) => !s.includes('S3cretPw99')), statuses.join(' | '));
+});
