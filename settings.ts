@@ -4,7 +4,7 @@
  * and `node-red --settings dist/settings.js` works too (without the embedded broker).
  */
 import path from 'path';
-import { readEnv, REPO_ROOT } from './app/env';
+import { readEnv, REPO_ROOT, withAuth } from './app/env';
 import { basicChecker } from './app/basic-auth';
 import { logHandler } from './app/logging';
 
@@ -19,7 +19,9 @@ if (!loopback && !env.adminPasswordHash) {
 }
 
 // The flows read these through ${VAR} substitution; settings is loaded before the flows.
-process.env.MQTT_BROKER_URL = env.mqttUrl;
+// Node-RED does not substitute ${VAR} in credentials: the broker node takes the
+// user and password from the URL (mqtt.js reads them from there; logs mask them).
+process.env.MQTT_BROKER_URL = withAuth(env.mqttUrl, process.env.MQTT_USERNAME, process.env.MQTT_PASSWORD);
 process.env.SIMULATE_DEVICES = String(env.simulateDevices);
 
 /** The dashboard's socket.io connection needs the same login as its pages (httpNodeAuth). */

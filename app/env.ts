@@ -64,3 +64,12 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     logFormat,
   };
 }
+
+/** The broker URL with user and password, for the flows' broker node. */
+export function withAuth(url: string, username?: string, password?: string): string {
+  if (!username) return url;
+  const u = new URL(url);
+  u.username = encodeURIComponent(username);
+  u.password = encodeURIComponent(password || '');
+  return u.toString().replace(/\/$/, '');
+}

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { readEnv } from '../../app/env';
+import { readEnv, withAuth } from '../../app/env';
 
 test('defaults: embedded broker, loopback, 5 simulated devices', () => {
   const env = readEnv({});
@@ -23,4 +23,9 @@ test('bad values name the variable', () => {
   assert.throws(() => readEnv({ SIMULATE_DEVICES: '500' }), /SIMULATE_DEVICES must be a whole number from 0 to 100/);
   assert.throws(() => readEnv({ MQTT_URL: 'broker:1883' }), /MQTT_URL must look like/);
   assert.throws(() => readEnv({ LOG_FORMAT: 'xml' }), /LOG_FORMAT must be text or json/);
+});
+
+test('broker credentials go into the URL, encoded', () => {
+  assert.equal(withAuth('mqtt://broker:1883', undefined, 'x'), 'mqtt://broker:1883');
+  assert.equal(withAuth('mqtts://broker:8883', 'node red', 'p@ss:word'), 'mqtts://node%20red:p%40ss%3Aword@broker:8883');
 });
