@@ -257,6 +257,8 @@ export class AlertEngine {
       return { event: 'acknowledged', alert: { ...a }, by: req.by, reason: req.reason };
     }
     if (a.state === 'pending') throw new ValidationError(`alert ${a.id} is pending (not fired yet); only firing or acknowledged alerts can be resolved`, 'alertId');
+    // A silent device resolved by hand is taken as retired: it is watched again once it reports.
+    if (a.kind === 'staleness') this.seen.delete(a.deviceId);
     return this.finish(a, now, req.by, req.reason ?? 'resolved by hand');
   }
 
@@ -279,8 +281,8 @@ export class AlertEngine {
     return true;
   }
 
-  list(): { active: AlertRecord[]; history: HistoryEntry[] } {
-    return { active: [...this.active.values()].map((a) => ({ ...a })), history: this.history.slice() };
+  list(): { active: AlertRecord[]; history: HistoryEntry[]; armed: boolean } {
+    return { active: [...this.active.values()].map((a) => ({ ...a })), history: this.history.slice(), armed: this.armed };
   }
 
   counts(): Record<AlertState, number> {

@@ -144,7 +144,7 @@ function checkRule(raw: unknown, at: string, errors: string[]): Rule | undefined
   if (!SEVERITIES.includes(severity as Severity)) bad('severity', `must be one of ${SEVERITIES.join(', ')} (got ${JSON.stringify(r.severity)})`);
   if (r.enabled !== undefined && typeof r.enabled !== 'boolean') bad('enabled', `must be true or false (got ${JSON.stringify(r.enabled)})`);
   const known = new Set([...KNOWN.common, ...(KNOWN[kind as string] || [])]);
-  for (const key of Object.keys(r)) if (!known.has(key)) bad(key, `is not a field of a ${String(kind)} rule`);
+  for (const key of Object.keys(r)) if (!known.has(key)) bad(key, `is not a field of ${kind === 'event' ? 'an' : 'a'} ${String(kind)} rule`);
   const base = {
     id: id as string,
     name: str('name', false),

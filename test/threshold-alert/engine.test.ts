@@ -152,6 +152,19 @@ test('staleness: device and metric silence, fired by the timer, resolved by a re
   assert.equal(back.transitions[0].reason, 'reading received');
 });
 
+test('staleness resolved by hand retires the device until it reports again', () => {
+  const { engine, advance } = setup([{ id: 'silent', kind: 'staleness', after: 60 }]);
+  engine.evaluate(reading('old', { x: 1 }));
+  advance(60);
+  const [fired] = engine.tick();
+  engine.act({ action: 'resolve', alertId: fired.alert.id, by: 'ops', reason: 'decommissioned' });
+  advance(600);
+  assert.deepEqual(engine.tick(), [], 'not re-fired for a retired device');
+  engine.evaluate(reading('old', { x: 1 }));
+  advance(60);
+  assert.deepEqual(events(engine.tick()), ['fired'], 'watched again after it reported');
+});
+
 test('staleness after a restart counts from the restart, not from the last reading', () => {
   const a = setup([{ id: 'silent', kind: 'staleness', after: 120 }]);
   a.engine.evaluate(reading('d', { x: 1 }));

@@ -106,7 +106,8 @@ test('fire, acknowledge and resolve through messages; verdicts on output 2; metr
 
   send({ topic: 'list' }, 'n-fire');
   await until('list answer', () => p.alerts.length === 4);
-  const { active, history } = p.alerts[3].payload;
+  const { active, history, armed } = p.alerts[3].payload;
+  assert.equal(armed, false);
   assert.deepEqual(active, []);
   assert.deepEqual(history.map((h: any) => [h.event, h.by ?? null]), [['pending', null], ['fired', null], ['acknowledged', 'alice'], ['resolved', 'bob']]);
   assert.deepEqual(p.caught, []);
