@@ -23,13 +23,12 @@ const TAB = {
     '`servo-status-in-dashboard`; errors from other flows on `errors-in-dashboard`.',
     '',
     'Sources: the Vue templates and function bodies are in `dashboards/src/`; `node dashboards/src/build.js`',
-    'rebuilds this file. Tab env: `OFFLINE_AFTER_S` (a device is offline after this many silent seconds),',
-    '`SERVO_DEVICES` (comma-separated servo device ids offered on the Cameras page).',
+    'rebuilds this file. Environment (process or tab env): `OFFLINE_AFTER_S` (a device is offline after this',
+    'many silent seconds, default 120), `SERVO_DEVICES` (comma-separated servo device ids offered on the',
+    'Cameras page, default raspberry-01).',
   ].join('\n'),
   env: [
     { name: 'FLOW_VERSION', value: VERSION, type: 'str' },
-    { name: 'OFFLINE_AFTER_S', value: '120', type: 'num' },
-    { name: 'SERVO_DEVICES', value: 'raspberry-01', type: 'str' },
   ],
 };
 

@@ -30,7 +30,8 @@ if (msg.historyQuery) {
         return [null, null, state()];
     }
     const points = toPoints(p);
-    st.status = points.length + ' points, mean per ' + dur(RANGES[sel.range].every) + ' over the last ' + sel.range;
+    st.status = points.length + ' points, mean per ' + dur(RANGES[sel.range].every) + ' over the last ' + sel.range +
+        (points.length ? ' · latest ' + points[points.length - 1].y + (sel.unit ? ' ' + sel.unit : '') : '');
     st.lastLive = points.length ? points[points.length - 1].x : 0;
     save();
     // An empty array clears the chart, so "no data" sends nothing to it.
@@ -120,9 +121,8 @@ function toPoints(body) {
     pts.sort((a, b) => a.x - b.x);
     // Decimate: never more than 500 points whatever the query returned.
     if (pts.length > 500) {
-        const step = pts.length / 500;
         const out = [];
-        for (let i = 0; i < 500; i++) out.push(pts[Math.floor(i * step)]);
+        for (let i = 0; i < 500; i++) out.push(pts[Math.round((i * (pts.length - 1)) / 499)]);
         return out;
     }
     return pts;

@@ -2,7 +2,7 @@
 // servo-command's status output (msg.payload Command) and local requests.
 const list = flow.get('servoCommands') || [];
 const devices = flow.get('servoDevices') || [];
-for (const id of String(env.get('SERVO_DEVICES') || '').split(',').map((s) => s.trim()).filter(Boolean)) {
+for (const id of String(env.get('SERVO_DEVICES') || 'raspberry-01').split(',').map((s) => s.trim()).filter(Boolean)) {
     if (!devices.includes(id)) devices.push(id);
 }
 flow.set('servoDevices', devices);
@@ -18,7 +18,7 @@ const entry = {
     deviceId: c.deviceId,
     action: action,
     status: String(c.status || 'unknown'),
-    error: c.error ? String(c.error).slice(0, 200) : undefined,
+    error: msg.reason || c.error ? String(msg.reason || c.error).slice(0, 200) : undefined,
     at: Date.now(),
 };
 // A real command replaces the newest local "requested" placeholder of the same device.
