@@ -109,3 +109,23 @@ export async function postLines(t: WriteTarget, body: string, signal?: AbortSign
     return { kind: 'retry', message: e.cause?.code ? `${e.cause.code} ${e.cause.message ?? ''}`.trim() : e.message };
   }
 }
+
+/**
+ * 1.x only: CREATE DATABASE (a no-op when it exists), so a fresh server works
+ * without a set-up step. Best effort: errors (no admin right...) are returned, not thrown.
+ */
+export async function ensureDatabase(t: WriteTarget): Promise<string | undefined> {
+  if (t.version !== 1) return undefined;
+  const headers: Record<string, string> = {};
+  const auth = authHeader(t);
+  if (auth) headers.Authorization = auth;
+  const q = `CREATE DATABASE "${t.database.replace(/["\\]/g, '\\$&')}"`;
+  try {
+    const res = await fetch(`${t.url.replace(/\/+$/, '')}/query`, {
+      method: 'POST', headers, body: new URLSearchParams({ q }), signal: AbortSignal.timeout(t.timeoutMs),
+    });
+    return res.ok ? undefined : `HTTP ${res.status}: ${serverMessage(await res.text())}`;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}

@@ -10,7 +10,7 @@ import { dataDir, NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
 import { InfluxConfigHandle, parseWriterConfig, writeTarget } from './config';
-import { postLines } from './http-write';
+import { ensureDatabase, postLines, WriteTarget } from './http-write';
 import { LineError, readingToLine } from './line-protocol';
 import { Spool } from './spool';
 import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
@@ -36,6 +36,12 @@ export = function (RED: NodeAPI) {
     const lineOpts = { measurement: cfg.measurement };
     let invalid = 0;
 
+    // 1.x: a 404 means the database is missing (fresh server): create it, the retry then succeeds.
+    const post = async (t: WriteTarget, body: string, signal: AbortSignal) => {
+      const r = await postLines(t, body, signal);
+      if (r.kind === 'retry' && r.status === 404 && t.version === 1) await ensureDatabase(t);
+      return r;
+    };
     const sendError = (payload: Record<string, unknown>): void => {
       node.send([null, { topic: 'influxdb/error', payload }]);
     };
@@ -43,7 +49,7 @@ export = function (RED: NodeAPI) {
       ...ENGINE_DEFAULTS,
       batchSize: cfg.batchSize,
       flushMs: cfg.flushMs,
-      post: target ? (body, signal) => postLines(target, body, signal) : undefined,
+      post: target ? (body, signal) => post(target, body, signal) : undefined,
       spool,
       onWritten: (n) => {
         metrics.pointsWritten.inc(n);

@@ -89,7 +89,9 @@ export class Spool {
     }
     const head = this.segments[0];
     if (!head || head.seq !== this.cursor.seq) {
-      this.cursor = { seq: head ? head.seq : 0, offset: 0 };
+      // Sequence numbers only grow: an empty spool keeps the cursor's, so new
+      // segments are never mistaken for replayed ones on the next open.
+      this.cursor = { seq: head ? head.seq : Math.max(1, this.cursor.seq || 1), offset: 0 };
     } else if (this.cursor.offset > 0) {
       const buf = fs.readFileSync(path.join(this.opts.dir, segName(head.seq))).subarray(0, this.cursor.offset);
       this.headDone = scanSegment(buf).points;
@@ -120,7 +122,10 @@ export class Spool {
       const seq = tail ? tail.seq + 1 : Math.max(1, this.cursor.seq);
       tail = { seq, bytes: 0, points: 0 };
       this.segments.push(tail);
-      if (this.segments.length === 1) this.cursor = { seq, offset: 0 };
+      if (this.segments.length === 1) {
+        this.cursor = { seq, offset: 0 };
+        this.saveCursor();
+      }
       this.fd = fs.openSync(path.join(this.opts.dir, segName(seq)), 'a');
     }
     const data = Buffer.from(`#${points} ${Buffer.byteLength(body)}\n${body}\n`);

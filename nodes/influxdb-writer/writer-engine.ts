@@ -5,8 +5,10 @@
  * `flushMs` after its first line. Batches wait in a short in-memory queue and
  * are sent one request at a time. When the server is unavailable (or the
  * queue is full because it is slow), batches go to the disk spool, and while
- * the spool holds anything every new batch goes there too, so data is written
- * in arrival order. The spool is replayed with backoff that honours Retry-After.
+ * the spool holds anything every new batch goes there too; the spool is
+ * replayed oldest first, with backoff that honours Retry-After. (A batch that
+ * fails while newer ones already overflowed to the spool is spooled after
+ * them: InfluxDB orders by timestamp, not by arrival, so this is harmless.)
  */
 import { backoffDelay, BackoffOptions, BACKOFF_DEFAULTS } from './backoff';
 import { deliver, PostFn, Rejection } from './deliver';

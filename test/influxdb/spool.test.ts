@@ -92,3 +92,18 @@ test('dropping the segment being replayed makes its commit a no-op', () => {
   assert.equal(Number(s.peek()?.body.split('\n')[0].split(' ')[2]), s.dropped);
   s.close();
 });
+
+test('a spool drained, reopened and written again keeps its new data across another reopen', () => {
+  const dir = tempDir('spool');
+  const a = new Spool({ dir, maxBytes: 1 << 20 });
+  for (let i = 0; i < 3; i++) a.append(batch(i * 2, 2), 2);
+  drain(a);
+  a.close();
+  const b = new Spool({ dir, maxBytes: 1 << 20 });
+  b.append(batch(100, 5), 5);
+  b.close();
+  const c = new Spool({ dir, maxBytes: 1 << 20 });
+  assert.equal(c.points, 5);
+  assert.equal(drain(c).length, 5);
+  c.close();
+});
