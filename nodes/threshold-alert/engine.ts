@@ -7,13 +7,12 @@
 import { ValidationError } from '../common/errors';
 import type { AlertState, Reading } from '../common/types';
 import { AlertRecord, describe, HistoryEntry, titleOf, Transition } from './alert-record';
+import { LastSeen, SeenEntry } from './last-seen';
 import { Compiled, RuleIndex } from './rule-index';
 import { compare, EventRule, Rule, ThresholdRule } from './rules';
 
 export interface Verdict { ruleId: string; state: AlertState | 'ok' }
 
-/** Last-seen times of one device: any reading, per sensor type, per watched metric. */
-export interface SeenEntry { at: number; types: Record<string, number>; metrics?: Record<string, number> }
 
 /** What is persisted (see store.ts). */
 export interface EngineState {
@@ -49,11 +48,9 @@ export class AlertEngine {
   private index: RuleIndex;
   private readonly active = new Map<string, AlertRecord>();
   private history: HistoryEntry[] = [];
-  private readonly seen = new Map<string, SeenEntry>();
+  private readonly seen: LastSeen;
   private readonly now: () => number;
   private readonly historyLimit: number;
-  /** Staleness counts from here at the earliest, so downtime does not make every device stale at once. */
-  private readonly startedAt: number;
   private seq = 0;
   private dirty = Dirty.None;
   armed = false;
@@ -62,7 +59,7 @@ export class AlertEngine {
     this.now = opts.now ?? Date.now;
     this.historyLimit = opts.historyLimit ?? 500;
     this.index = new RuleIndex(rules);
-    this.startedAt = this.now();
+    this.seen = new LastSeen(this.now());
   }
 
   get rules(): readonly Rule[] { return this.index.rules; }
@@ -79,7 +76,8 @@ export class AlertEngine {
     const now = this.now();
     const out: Transition[] = [];
     const verdicts: Verdict[] = [];
-    this.touch(r, now);
+    this.seen.touch(r, now, this.index.watchedMetrics);
+    this.mark(Dirty.Soft);
     for (const c of this.index.staleness) {
       const rule = c.rule;
       if (!c.matchDevice(r.deviceId) || (rule.sensorType && rule.sensorType !== r.sensorType) || (rule.metric && !(rule.metric in r.metrics))) continue;
@@ -177,30 +175,11 @@ export class AlertEngine {
   }
 
   private checkStaleness(now: number, out: Transition[]): void {
-    for (const [deviceId, s] of this.seen) {
-      for (const c of this.index.staleness) {
-        const rule = c.rule;
-        if (!c.matchDevice(deviceId)) continue;
-        const last = rule.metric ? s.metrics?.[rule.metric] : rule.sensorType ? s.types[rule.sensorType] : s.at;
-        if (last === undefined || now - Math.max(last, this.startedAt) < rule.after * 1000) continue;
-        if (this.active.has(rule.id + SEP + deviceId)) continue;
-        const silent = Math.round((now - last) / 1000);
-        const sensorType = rule.sensorType ?? Object.keys(s.types)[0] ?? '';
-        const a = this.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', silent, rule.after, now);
-        out.push(this.fire(a, rule, now));
-      }
+    for (const { rule, deviceId, sensorType, last } of this.seen.silent(this.index.staleness, now)) {
+      if (this.active.has(rule.id + SEP + deviceId)) continue;
+      const a = this.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', Math.round((now - last) / 1000), rule.after, now);
+      out.push(this.fire(a, rule, now));
     }
-  }
-
-  private touch(r: Reading, now: number): void {
-    let s = this.seen.get(r.deviceId);
-    if (!s) this.seen.set(r.deviceId, (s = { at: now, types: {} }));
-    s.at = now;
-    s.types[r.sensorType] = now;
-    for (const m of this.index.watchedMetrics) {
-      if (m in r.metrics) (s.metrics ??= {})[m] = now;
-    }
-    this.mark(Dirty.Soft);
   }
 
   private open(rule: Rule, deviceId: string, sensorType: string, metric: string, value: number | null,
@@ -258,7 +237,7 @@ export class AlertEngine {
     }
     if (a.state === 'pending') throw new ValidationError(`alert ${a.id} is pending (not fired yet); only firing or acknowledged alerts can be resolved`, 'alertId');
     // A silent device resolved by hand is taken as retired: it is watched again once it reports.
-    if (a.kind === 'staleness') this.seen.delete(a.deviceId);
+    if (a.kind === 'staleness') this.seen.forget(a.deviceId);
     return this.finish(a, now, req.by, req.reason ?? 'resolved by hand');
   }
 
@@ -301,7 +280,7 @@ export class AlertEngine {
   }
 
   snapshot(): EngineState {
-    return { version: 1, armed: this.armed, alerts: [...this.active.values()], history: this.history, seen: Object.fromEntries(this.seen) };
+    return { version: 1, armed: this.armed, alerts: [...this.active.values()], history: this.history, seen: this.seen.toJSON() };
   }
 
   /**
@@ -317,8 +296,7 @@ export class AlertEngine {
         this.active.set(a.ruleId + SEP + a.deviceId, { ...a });
       }
     }
-    this.seen.clear();
-    for (const [id, s] of Object.entries(state.seen ?? {})) if (s && typeof s.at === 'number') this.seen.set(id, s);
+    this.seen.load(state.seen);
     return this.reconcile();
   }
 
