@@ -19,8 +19,8 @@ after(stopServer);
 
 const flow = (props: Record<string, unknown>) => [
   { id: 'tab', type: 'tab', label: 'camera' },
-  { id: 'cam', type: 'camera-recorder', z: 'tab', cameraId: 'entrance', source: 'testsrc', resolution: '320x240', duration: 2, maxDuration: 10, ...props, wires: [['rec'], ['meta']] },
-  { id: 'catcher', type: 'catch', z: 'tab', scope: null, uncaught: false, wires: [['caught']] },
+  { id: 'cam', type: 'camera-recorder', z: 'tab', x: 100, y: 100, cameraId: 'entrance', source: 'testsrc', resolution: '320x240', duration: 2, maxDuration: 10, ...props, wires: [['rec'], ['meta']] },
+  { id: 'catch', type: 'catch', z: 'tab', x: 100, y: 100, scope: null, uncaught: false, wires: [['caught']] },
   { id: 'rec', type: 'helper', z: 'tab' },
   { id: 'meta', type: 'helper', z: 'tab' },
   { id: 'caught', type: 'helper', z: 'tab' },
