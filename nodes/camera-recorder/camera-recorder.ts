@@ -98,7 +98,7 @@ export = function (RED: NodeAPI) {
             msg.topic = `recordings/${rec.cameraId}`;
             msg.payload = rec;
             msg.recording = rec;
-            send([msg, { topic: `recordings/${rec.cameraId}`, payload: recordingReading(rec) }]);
+            send([msg, { topic: `sensors/${rec.cameraId}/recording`, payload: recordingReading(rec) }]);
           })
           .then(
             () => done(),

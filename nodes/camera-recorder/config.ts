@@ -95,8 +95,18 @@ function num(def: Record<string, unknown>, field: keyof CameraConfig, min: numbe
   return n;
 }
 
+/**
+ * A `${VAR}` the runtime left in place (the variable is unset in the flow and
+ * the process) is looked up here once more; unset means empty, i.e. the default.
+ */
+export function resolveEnvRef(value: unknown, env: NodeJS.ProcessEnv): unknown {
+  const m = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value.trim()) : null;
+  return m ? env[m[1]] ?? '' : value;
+}
+
 /** Validates and converts a node definition; throws ValidationError naming the field. */
-export function parseConfig(def: Record<string, unknown>): CameraConfig {
+export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): CameraConfig {
+  const def: Record<string, unknown> = { ...input, cameraId: resolveEnvRef(input.cameraId, env), source: resolveEnvRef(input.source, env) };
   const cameraId = def.cameraId === undefined || def.cameraId === '' ? DEFAULTS.cameraId : String(def.cameraId);
   if (!ID_RE.test(cameraId)) {
     throw new ValidationError(`cameraId must be 1-40 letters, digits, - or _, got "${cameraId.slice(0, 60)}"`, 'cameraId');

@@ -86,7 +86,10 @@ function template(def: Record<string, unknown>, field: 'topic' | 'ackTopic'): st
   return t;
 }
 
-export function parseConfig(def: Record<string, unknown>): ServoConfig {
+/** Validates and converts a node definition; an unresolved `${VAR}` device id is read from `env` (unset: empty). */
+export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ServoConfig {
+  const ref = typeof input.deviceId === 'string' ? /^\$\{(\w+)\}$/.exec(input.deviceId.trim()) : null;
+  const def: Record<string, unknown> = ref ? { ...input, deviceId: env[ref[1]] ?? '' } : input;
   const mode = def.mode === undefined || def.mode === '' ? 'server' : String(def.mode);
   if (mode !== 'server' && mode !== 'device') throw new ValidationError(`mode must be server or device, got "${mode}"`, 'mode');
   const deviceId = def.deviceId ? String(def.deviceId).trim() : '';

@@ -42,6 +42,13 @@ test('parseConfig applies defaults and names bad fields', () => {
   for (const [def, re] of bad) assert.throws(() => parseConfig(def), re, JSON.stringify(def));
 });
 
+test('an unresolved ${VAR} is read from the environment, unset means the default', () => {
+  assert.equal(parseConfig({ source: '${CAMERA_SOURCE}' }, {}).source, 'testsrc');
+  assert.equal(parseConfig({ source: '${CAMERA_SOURCE}' }, { CAMERA_SOURCE: '/dev/video2' }).source, '/dev/video2');
+  assert.equal(parseConfig({ cameraId: '${DEVICE_ID}' }, { DEVICE_ID: 'raspberry-01' }).cameraId, 'raspberry-01');
+  assert.throws(() => parseConfig({ source: '${CAMERA_SOURCE}' }, { CAMERA_SOURCE: '-i x' }), /source must be/);
+});
+
 test('parseTrigger: a message chooses only duration (clamped) and a sanitized event id', () => {
   const cfg = { duration: 10, maxDuration: 60 };
   assert.deepEqual(parseTrigger({ payload: {} }, cfg), { action: 'start', duration: 10, eventId: undefined });

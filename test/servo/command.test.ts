@@ -43,6 +43,8 @@ test('config validation names the field', () => {
   assert.throws(() => parseConfig({ maxPulseUs: 4000, periodNs: 3_000_000 }), /shorter than the period/);
   assert.throws(() => parseConfig({ rateLimitMs: -1 }), /rateLimitMs must be a number from 0/);
   assert.throws(() => parseConfig({ pwmRoot: 'sys/class/pwm' }), /absolute/);
+  assert.equal(parseConfig({ deviceId: '${DEVICE_ID}' }, { DEVICE_ID: 'raspberry-01' }).deviceId, 'raspberry-01');
+  assert.equal(parseConfig({ deviceId: '${DEVICE_ID}' }, {}).deviceId, '');
 });
 
 test('status machine moves only forward and never leaves a final state', () => {
