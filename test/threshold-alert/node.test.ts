@@ -74,8 +74,18 @@ async function metricValue(metric: { get(): Promise<{ values: Array<{ value: num
   return (await metric.get()).values.find((v) => v.labels.severity === severity)?.value ?? 0;
 }
 
-test('fire, acknowledge and resolve through messages; verdicts on output 2; metrics', async () => {
+/** Records the statuses a node shows from now on. */
+function statuses(nodeId: string): Array<{ fill?: string; text?: string }> {
+  const node = helper.getNode(nodeId);
+  const seen: Array<{ fill?: string; text?: string }> = [];
+  const original = node.status.bind(node);
+  node.status = (s: { fill?: string; text?: string }) => { seen.push(s); original(s); };
+  return seen;
+}
+
+test('fire, acknowledge and resolve through messages; verdicts on output 2; metrics and status', async () => {
   const p = await start('n-fire');
+  const shown = statuses('n-fire');
   const firedBefore = await metricValue(metrics.alertsFired, 'warning');
   const activeBefore = await metricValue(metrics.alertsActive, 'warning');
   send(reading('ruuvi_01', { temperature: 22 }), 'n-fire');
@@ -93,11 +103,13 @@ test('fire, acknowledge and resolve through messages; verdicts on output 2; metr
   assert.equal(fired.payload.title, 'Hot on ruuvi_01');
   assert.equal(await metricValue(metrics.alertsFired, 'warning'), firedBefore + 1);
   assert.equal(await metricValue(metrics.alertsActive, 'warning'), activeBefore + 1);
+  assert.deepEqual(shown[shown.length - 1], { fill: 'green', shape: 'dot', text: '1 firing, 0 acked' });
 
   send({ topic: 'ack', payload: { alertId: fired.payload.id, by: 'alice', reason: 'checking the fan' } }, 'n-fire');
   await until('acknowledged', () => p.alerts.length === 2);
   assert.deepEqual([p.alerts[1].topic, p.alerts[1].event, p.alerts[1].by, p.alerts[1].reason, p.alerts[1].payload.acknowledgedBy],
     ['alert/acknowledged', 'acknowledged', 'alice', 'checking the fan', 'alice']);
+  assert.equal(shown[shown.length - 1].text, '0 firing, 1 acked');
 
   send({ topic: 'ui', payload: { action: 'resolve', alertId: fired.payload.id, by: 'bob', reason: 'fan replaced' } }, 'n-fire');
   await until('resolved', () => p.alerts.length === 3);
@@ -219,4 +231,19 @@ test('an invalid rules setting shows a red status and refuses input via Catch', 
   await until('error', () => p.caught.length === 1);
   assert.match(p.caught[0].error.message, /rules\[0\]\.metric: is required/);
   assert.deepEqual(p.alerts, []);
+});
+
+test('when the state file cannot be written the status turns yellow and health says why', async () => {
+  fs.mkdirSync(path.join(stateFile('n-ro'), 'blocker'), { recursive: true });
+  const p = await start('n-ro');
+  const shown = statuses('n-ro');
+  send(reading('ruuvi_01', { temperature: 30 }), 'n-ro');
+  await until('fired', () => p.alerts.length === 1);
+  await until('degraded status', () => shown.some((s) => s.fill === 'yellow'));
+  assert.match(shown.find((s) => s.fill === 'yellow')!.text ?? '', /^state not saved: /);
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { healthSnapshot } = require('../../nodes/common/health');
+  const h = healthSnapshot()['n-ro'];
+  assert.deepEqual([h.kind, h.ok, h.figures.firing], ['threshold-alert', false, 1]);
+  assert.equal(p.caught.length, 0, 'a save failure does not fail the message');
 });
