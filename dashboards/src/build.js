@@ -26,7 +26,7 @@ function configNodes() {
     {
       id: 'ui-base-iot', type: 'ui-base', name: 'IoT dashboard', path: '/dashboard', appIcon: '',
       includeClientData: true, acceptsClientConfig: ['ui-notification', 'ui-control'], showPathInSidebar: false,
-      headerContent: 'page', navigationStyle: 'default', titleBarStyle: 'default',
+      headerContent: 'page', navigationStyle: 'icon', titleBarStyle: 'default',
       showReconnectNotification: true, notificationDisplayTime: 5, showDisconnectNotification: true, allowInstall: false,
     },
     {
