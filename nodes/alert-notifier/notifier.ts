@@ -7,7 +7,7 @@ import path from 'path';
 import type { Alert, Severity } from '../common/types';
 import { SEVERITIES } from '../common/types';
 import { ValidationError, RemoteError } from '../common/errors';
-import { alertEvent, validateAlert } from './alert-input';
+import { alertEvent, repeatMark, validateAlert } from './alert-input';
 import type { NotifierConfig } from './config';
 import { DeliveryResult, Dispatcher, Sender } from './delivery';
 import { collectAttachments, EmailSender, splitAddresses } from './email';
@@ -56,6 +56,9 @@ export interface MessageLike {
   topic?: unknown;
   event?: unknown;
   repeat?: unknown;
+  /** Who acknowledged or resolved, and why (threshold-alert sets them). */
+  by?: unknown;
+  reason?: unknown;
   idempotencyKey?: unknown;
   attachments?: unknown;
   recording?: unknown;
@@ -132,8 +135,8 @@ export class Notifier {
       if (off) return [];
       severity = alert.severity;
       // A repeat keeps state and since: its own sequence (or time) keeps its key distinct.
-      key = transitionKey(alert, event === 'repeated' ? (typeof msg.repeat === 'number' || typeof msg.repeat === 'string' ? msg.repeat : at) : undefined);
-      ctx = alertContext(alert, event, { recording: msg.recording });
+      key = transitionKey(alert, event === 'repeated' ? (repeatMark(msg.repeat, msg.payload) ?? at) : undefined);
+      ctx = alertContext(alert, event, { recording: msg.recording, by: msg.by, reason: msg.reason });
     } else {
       if (msg.payload === null || typeof msg.payload !== 'object') throw new ValidationError('msg.payload must be a JSON object in event mode', 'payload');
       const body = JSON.stringify(msg.payload);
