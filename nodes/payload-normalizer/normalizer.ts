@@ -97,13 +97,12 @@ export class Normalizer {
 
   private run(m: TopicMatch, payload: unknown, now: number): Outcome {
     const family = m.family;
-    const reject = (code: RejectCode, message: string): Outcome => ({ kind: 'reject', code, message, family });
     const topicDevice = m.vars?.deviceId;
     // Rate limit before parsing when the topic names the device.
     if (topicDevice !== undefined && !this.limiter.allow(topicDevice, now)) return { kind: 'rate-limited', deviceId: topicDevice, family };
 
     const parsed = parsePayload(payload, this.options.limits.maxBytes);
-    if (!parsed.ok) return reject(parsed.code, parsed.message);
+    if (!parsed.ok) return this.reject(family, parsed.code, parsed.message);
     const value = parsed.value;
     let decoder = this.pinned;
     if (decoder === undefined) {
@@ -113,21 +112,21 @@ export class Normalizer {
           break;
         }
       }
-      if (decoder === undefined) return reject('unsupported_shape', 'no decoder recognises this payload');
+      if (decoder === undefined) return this.reject(family, 'unsupported_shape', 'no decoder recognises this payload');
     } else if (!decoder.detect(value)) {
-      return reject('decoder_mismatch', `payload does not have the shape the pinned decoder "${decoder.name}" reads`);
+      return this.reject(family, 'decoder_mismatch', `payload does not have the shape the pinned decoder "${decoder.name}" reads`);
     }
     const d = this.draft;
     d.reset(UPTIME_LIMIT);
-    if (!decoder.decode(value, d, this.ctx)) return reject(d.code ?? 'internal', d.message);
+    if (!decoder.decode(value, d, this.ctx)) return this.reject(family, d.code ?? 'internal', d.message);
 
     const deviceId = topicDevice ?? d.deviceId ?? m.spec?.defaults.deviceId;
     if (deviceId === undefined) {
-      return reject('no_device_id', m.spec
+      return this.reject(family, 'no_device_id', m.spec
         ? `no device id: template "${m.spec.source}" has no {deviceId} and the payload has no device_id`
         : `no device id: topic "${m.topic.slice(0, 100)}" matches no template and the payload has no device_id`);
     }
-    if (deviceId.length > 128 || CONTROL_RE.test(deviceId)) return reject('invalid_device_id', 'device id is longer than 128 characters or holds control characters');
+    if (deviceId.length > 128 || CONTROL_RE.test(deviceId)) return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
     let sensorType = m.vars?.sensorType ?? d.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
     if (sensorType.length > 64 || CONTROL_RE.test(sensorType)) sensorType = 'unknown';
@@ -136,7 +135,7 @@ export class Normalizer {
     let uptimeMs: number | undefined;
     if (d.tsRaw !== undefined && d.tsRaw !== null) {
       const t = this.time.parse(d.tsRaw, now, d.uptimeBelow);
-      if (t === null) return reject('bad_timestamp', `timestamp ${JSON.stringify(d.tsRaw)?.slice(0, 60)} is not ISO 8601 or epoch time`);
+      if (t === null) return this.reject(family, 'bad_timestamp', `timestamp ${JSON.stringify(d.tsRaw)?.slice(0, 60)} is not ISO 8601 or epoch time`);
       ts = t.ts;
       uptimeMs = t.uptimeMs;
     }
@@ -162,11 +161,14 @@ export class Normalizer {
       if (name === '' || (n === 1 && name === 'value')) name = snakeName(sensorType) || 'value';
       const rawUnit = d.mUnits[i];
       const info = this.info(name);
-      const [v, unit] = convert(d.mValues[i], rawUnit === undefined ? undefined : canonicalUnit(rawUnit), info.unit, conv);
-      if (!Number.isFinite(v)) return reject('not_finite', `${name} is not a finite number after conversion`);
+      let v = d.mValues[i];
+      let unit = info.unit;
+      // Fast path: no unit given and nothing to convert (all but Pa-range pressures).
+      if (rawUnit !== undefined || unit === 'hPa') [v, unit] = convert(v, rawUnit === undefined ? undefined : canonicalUnit(rawUnit), unit, conv);
+      if (!Number.isFinite(v)) return this.reject(family, 'not_finite', `${name} is not a finite number after conversion`);
       const r = info.range;
       if (r !== null && (unit === info.unit || info.unit === undefined) && (v < r[0] || v > r[1])) {
-        if (this.options.outOfRange === 'reject') return reject('out_of_range', `${name}=${v} is outside ${r[0]}..${r[1]}`);
+        if (this.options.outOfRange === 'reject') return this.reject(family, 'out_of_range', `${name}=${v} is outside ${r[0]}..${r[1]}`);
         dropped = `${name}=${v} is outside ${r[0]}..${r[1]}`;
         continue;
       }
@@ -187,7 +189,7 @@ export class Normalizer {
       }
     }
     if (count === 0 || (uptimeMs !== undefined && count === 1 && event === undefined)) {
-      return dropped ? reject('out_of_range', dropped) : reject('no_metrics', 'payload holds no numeric value');
+      return dropped ? this.reject(family, 'out_of_range', dropped) : this.reject(family, 'no_metrics', 'payload holds no numeric value');
     }
 
     const reading: Reading = { deviceId, sensorType, ts, metrics, received: now };
@@ -199,6 +201,10 @@ export class Normalizer {
     }
     if (event !== undefined) reading.event = event;
     return { kind: 'reading', reading, decoder: decoder.name, family };
+  }
+
+  private reject(family: string, code: RejectCode, message: string): Outcome {
+    return { kind: 'reject', code, message, family };
   }
 
   /** Event details for an event built from a plain object payload: its tags and raw metrics. */

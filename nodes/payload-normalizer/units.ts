@@ -54,19 +54,22 @@ export interface Conversions {
   toHectopascal: boolean;
 }
 
+/** Rounds away float noise from conversions (300.15 K -> 27, not 27.000000000000057). */
+const tidy = (x: number): number => Math.round(x * 1e9) / 1e9;
+
 /** Converted value and unit. Returns the input unchanged when no conversion applies. */
 export function convert(value: number, unit: string | undefined, defaultUnit: string | undefined, conv: Conversions): [number, string | undefined] {
   if (unit === undefined) {
-    if (conv.toHectopascal && defaultUnit === 'hPa' && value > 2000) return [value / 100, 'hPa'];
+    if (conv.toHectopascal && defaultUnit === 'hPa' && value > 2000) return [tidy(value / 100), 'hPa'];
     return [value, defaultUnit];
   }
   if (conv.toCelsius) {
-    if (unit === '°F') return [((value - 32) * 5) / 9, '°C'];
-    if (unit === 'K') return [value - 273.15, '°C'];
+    if (unit === '°F') return [tidy(((value - 32) * 5) / 9), '°C'];
+    if (unit === 'K') return [tidy(value - 273.15), '°C'];
   }
   if (conv.toHectopascal) {
-    if (unit === 'Pa') return [value / 100, 'hPa'];
-    if (unit === 'kPa') return [value * 10, 'hPa'];
+    if (unit === 'Pa') return [tidy(value / 100), 'hPa'];
+    if (unit === 'kPa') return [tidy(value * 10), 'hPa'];
   }
   return [value, unit];
 }
