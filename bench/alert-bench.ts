@@ -11,7 +11,7 @@ import { AlertEngine } from '../nodes/threshold-alert/engine';
 import { DEFAULT_RULES, validateRules } from '../nodes/threshold-alert/rules';
 
 const DEVICES = 1000;
-const SECONDS = Number(process.argv[2] ?? 2);
+const SECONDS = Number(process.argv[2] ?? 3);
 
 /** Small deterministic PRNG so runs compare. */
 function prng(seed: number): () => number {
@@ -57,59 +57,92 @@ function fiftyRules(): unknown[] {
   return [...JSON.parse(JSON.stringify(DEFAULT_RULES)), ...extra];
 }
 
-function run(label: string, rulesInput: unknown[], deviceCount = DEVICES): void {
+interface Case {
+  label: string;
+  rules: number;
+  /** Runs for `ms` and returns readings and rule evaluations done. */
+  slice(ms: number): { readings: number; evaluations: number; secs: number };
+  tickMs(): number;
+  summary(): string;
+}
+
+function makeCase(label: string, rulesInput: unknown[], deviceCount = DEVICES): Case {
   const rules = validateRules(rulesInput);
   const clock = { t: 1_700_000_000_000 };
   const engine = new AlertEngine(rules, { now: () => clock.t });
   engine.setArmed(true);
   const devices = fleet(deviceCount);
   const rnd = prng(42);
-  let readings = 0;
-  let evaluations = 0;
+  let seq = 0;
   let transitions = 0;
-  const step = (): void => {
-    const d = devices[readings % deviceCount];
+  const step = (): number => {
+    const d = devices[seq++ % deviceCount];
     const metrics: Record<string, number> = {};
     for (const m in d.metrics) {
       d.metrics[m] += (rnd() - 0.5) * (m === 'pressure' ? 2 : 1.5);
       metrics[m] = Math.round(d.metrics[m] * 10) / 10;
     }
     const r: Reading = { deviceId: d.id, sensorType: d.type, ts: clock.t, metrics, received: clock.t };
-    if (d.type === 'motion' && rnd() < 0.1) r.event = { id: String(readings), type: 'motion_detected' };
+    if (d.type === 'motion' && rnd() < 0.1) r.event = { id: String(seq), type: 'motion_detected' };
     const res = engine.evaluate(r);
-    evaluations += res.verdicts.length;
     transitions += res.transitions.length;
-    readings++;
     clock.t += 5;
+    return res.verdicts.length;
   };
   for (let i = 0; i < 20_000; i++) step(); // warm up
-  readings = evaluations = transitions = 0;
-  const start = process.hrtime.bigint();
-  const end = start + BigInt(SECONDS * 1e9);
-  let now = start;
-  while (now < end) {
-    for (let i = 0; i < 1000; i++) step();
-    now = process.hrtime.bigint();
-  }
-  const secs = Number(now - start) / 1e9;
-  const tickStart = process.hrtime.bigint();
-  const TICKS = 50;
-  for (let i = 0; i < TICKS; i++) { clock.t += 1000; transitions += engine.tick().length; }
-  const tickMs = Number(process.hrtime.bigint() - tickStart) / 1e6 / TICKS;
-  const n = engine.counts();
-  console.log(
-    `${label.padEnd(40)} ${fmt(readings / secs)} readings/s  ${fmt(evaluations / secs)} rule evaluations/s  ` +
-    `${(evaluations / readings).toFixed(2)} rules/reading  tick ${tickMs.toFixed(2)} ms  (${transitions} transitions, ${n.firing + n.acknowledged} firing, ${n.pending} pending)`,
-  );
+  return {
+    label,
+    rules: rules.length,
+    slice(ms) {
+      let readings = 0;
+      let evaluations = 0;
+      const start = process.hrtime.bigint();
+      const end = start + BigInt(Math.round(ms * 1e6));
+      let now = start;
+      while (now < end) {
+        for (let i = 0; i < 1000; i++) evaluations += step();
+        readings += 1000;
+        now = process.hrtime.bigint();
+      }
+      return { readings, evaluations, secs: Number(now - start) / 1e9 };
+    },
+    tickMs() {
+      const start = process.hrtime.bigint();
+      for (let i = 0; i < 20; i++) { clock.t += 1000; transitions += engine.tick().length; }
+      return Number(process.hrtime.bigint() - start) / 1e6 / 20;
+    },
+    summary() {
+      const n = engine.counts();
+      return `${transitions} transitions, ${n.firing + n.acknowledged} firing, ${n.pending} pending at the end`;
+    },
+  };
 }
 
 const fmt = (x: number): string => Math.round(x).toLocaleString('en-US').padStart(10);
+const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-console.log(`alert engine, ${SECONDS} s per case, node ${process.version}, ${process.arch}`);
-for (let round = 1; round <= 2; round++) {
-  console.log(`round ${round}`);
-  run('1,000 devices,  5 rules', JSON.parse(JSON.stringify(FIVE)));
-  run('1,000 devices, 50 rules (45 elsewhere)', fiftyElsewhere());
-  run('1,000 devices, 50 rules (all local)', fiftyRules());
-  run('10,000 devices, 50 rules (all local)', fiftyRules(), 10_000);
+// Trials interleave the cases so a busy machine slows them all alike; medians are printed.
+const TRIALS = 7;
+const cases = [
+  makeCase('1,000 devices,  5 rules', JSON.parse(JSON.stringify(FIVE))),
+  makeCase('1,000 devices, 50 rules (45 for other metrics)', fiftyElsewhere()),
+  makeCase('1,000 devices, 50 rules (all for this fleet)', fiftyRules()),
+  makeCase('10,000 devices, 50 rules (all for this fleet)', fiftyRules(), 10_000),
+];
+const rates = cases.map(() => ({ readings: [] as number[], evaluations: [] as number[], perReading: 0 }));
+for (let t = 0; t < TRIALS; t++) {
+  cases.forEach((c, i) => {
+    const r = c.slice((SECONDS * 1000) / TRIALS);
+    rates[i].readings.push(r.readings / r.secs);
+    rates[i].evaluations.push(r.evaluations / r.secs);
+    rates[i].perReading = r.evaluations / r.readings;
+  });
 }
+console.log(`alert engine, ${SECONDS} s per case in ${TRIALS} interleaved trials (medians), node ${process.version}, ${process.arch}`);
+cases.forEach((c, i) => {
+  const r = rates[i];
+  console.log(
+    `${c.label.padEnd(48)} ${fmt(median(r.readings))} readings/s ${fmt(median(r.evaluations))} rule evaluations/s  ` +
+    `${r.perReading.toFixed(2)} of ${c.rules} rules per reading  tick ${c.tickMs().toFixed(2)} ms  (${c.summary()})`,
+  );
+});
