@@ -13,7 +13,6 @@ import { compare, EventRule, Rule, ThresholdRule } from './rules';
 
 export interface Verdict { ruleId: string; state: AlertState | 'ok' }
 
-
 /** What is persisted (see store.ts). */
 export interface EngineState {
   version: 1;
