@@ -113,6 +113,13 @@ export function resolveDevices(value: unknown, type: unknown, env: EnvLookup): {
   return { value };
 }
 
+/** A text setting; a whole-value `${VAR}` the runtime left alone (variable unset) is looked up, else empty. */
+export function resolveText(value: unknown, env: EnvLookup): string {
+  const text = String(value ?? '').trim();
+  const m = /^\$\{(\w+)\}$/.exec(text);
+  return m ? (env(m[1]) ?? '').trim() : text;
+}
+
 /**
  * Brings settings saved by an older version to the current shape. Version 1 is
  * the first; unversioned settings only get the missing fields' defaults.
@@ -149,11 +156,12 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
     debounce: num(def, 'debounce', 0, 10_000, true),
     activeLow: bool(def, 'activeLow'),
     eventType: oneOf(def, 'eventType', EVENT_TYPES),
-    deviceId: String(def.deviceId ?? '').trim() || DEFAULTS.deviceId,
+    deviceId: resolveText(def.deviceId, env) || DEFAULTS.deviceId,
     source: String(def.source ?? '').trim(),
     topic: String(def.topic ?? '').trim(),
     sysfsRoot: String(def.sysfsRoot ?? '').trim() || DEFAULT_SYSFS_ROOT,
   };
+  if (/[/+#]/.test(cfg.deviceId)) throw new ValidationError(`deviceId must not hold / + or #, got "${cfg.deviceId}"`, 'deviceId');
   if (/[/+#]/.test(cfg.idPrefix)) throw new ValidationError(`idPrefix must not hold / + or #, got "${cfg.idPrefix}"`, 'idPrefix');
   if (cfg.mode === 'gpio') gpioTopic(cfg); // throws on a bad template
   return cfg;

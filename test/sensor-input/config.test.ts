@@ -60,6 +60,13 @@ test('gpio topic: seed topic per event type, or a rendered template', () => {
   assert.equal(gpioTopic(cfg), 'sensors/raspberry-01/motion');
 });
 
+test('device id from ${VAR}: the variable, or the default when it is unset', () => {
+  const def = { mode: 'gpio', deviceId: '${DEVICE_ID}', topic: 'sensors/{deviceId}/{sensorType}' };
+  assert.equal(gpioTopic(parseConfig(def, env({ DEVICE_ID: 'raspberry-02' }))), 'sensors/raspberry-02/motion');
+  assert.equal(parseConfig(def, env({})).deviceId, 'raspberry-1');
+  assert.throws(() => parseConfig({ deviceId: 'a/b' }, env({})), /^ValidationError: deviceId must not hold/);
+});
+
 test('unversioned settings are stamped with the current version', () => {
   assert.equal(parseConfig({ configVersion: undefined }, env({})).configVersion, 1);
   assert.equal(parseConfig({ configVersion: 1 }, env({})).configVersion, 1);
