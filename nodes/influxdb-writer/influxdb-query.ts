@@ -1,0 +1,52 @@
+/**
+ * influxdb-query: dashboard queries (raw range, aggregated windows, latest
+ * value per device, metrics per device). Glue only; see queries.ts.
+ */
+import { errorMessage } from '../common/errors';
+import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
+import { status } from '../common/status';
+import { envValue, InfluxConfigHandle } from './config';
+import { buildRequest } from './queries';
+import { chartPoints } from './query-results';
+import { runQuery } from './query-run';
+
+/** Message properties that may override the node's settings. */
+const OVERRIDES = ['mode', 'measurement', 'deviceId', 'metric', 'start', 'stop', 'interval', 'fn', 'fns', 'limit'] as const;
+
+export = function (RED: NodeAPI) {
+  RED.nodes.registerType('influxdb-query', function (this: NodeInstance, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
+    const defaults: Record<string, unknown> = {
+      mode: def.mode || 'raw', measurement: envValue(def.measurement), deviceId: envValue(def.deviceId), metric: envValue(def.metric),
+      start: def.start || '-1h', stop: def.stop || '', interval: def.interval || '1h', fn: def.fn || 'mean', limit: def.limit || 1000,
+    };
+    const timeoutMs = Number(def.timeoutMs) > 0 ? Number(def.timeoutMs) : 10_000;
+
+    node.on('input', (msg, send, done) => {
+      const run = async (): Promise<void> => {
+        const influx = configNode?.influx;
+        if (!influx) throw new Error(configNode?.configError || 'no influxdb-config selected');
+        const input: Record<string, unknown> = { ...defaults };
+        const p = msg.payload;
+        const sources = [typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {}, msg as Record<string, unknown>];
+        for (const src of sources) {
+          for (const k of OVERRIDES) if (src[k] !== undefined && src[k] !== '') input[k] = src[k];
+          if (src.range !== undefined) input.start = src.range;
+        }
+        const req = buildRequest(input);
+        const { query, rows } = await runQuery({ ...influx, ...configNode.resolvedCredentials(), timeoutMs }, req);
+        msg.payload = chartPoints(req, rows);
+        msg.rows = rows;
+        msg.query = query;
+        node.status(status.ok(`${rows.length} rows (${req.mode})`));
+        send(msg);
+      };
+      run().then(() => done(), (err) => {
+        node.status(status.failed(errorMessage(err)));
+        done(err as Error);
+      });
+    });
+  });
+};
