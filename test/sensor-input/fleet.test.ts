@@ -141,3 +141,15 @@ test('malform: truncated text is a strict prefix, wrong-type replaces a number',
   }
   assert.equal(seen.size, 3);
 });
+
+test('logic modules stay free of Node-RED (only the glue file may touch the runtime)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const fs = require('fs') as typeof import('fs');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const path = require('path') as typeof import('path');
+  const dir = path.resolve(__dirname, '..', '..', '..', 'nodes', 'sensor-input');
+  const files = [...fs.readdirSync(dir).map((f) => path.join(dir, f)), ...fs.readdirSync(path.join(dir, 'sim')).map((f) => path.join(dir, 'sim', f))]
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('sensor-input.ts'));
+  assert.ok(files.length >= 15, `${files.length} logic files`);
+  for (const f of files) assert.doesNotMatch(fs.readFileSync(f, 'utf8'), /from ['"](node-red|@node-red\/[^'"]+|\.\.\/common\/red)['"]|require\(['"]node-red/, f);
+});
