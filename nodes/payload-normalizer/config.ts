@@ -13,7 +13,7 @@ import { DEFAULT_RANGES, type Range } from './units';
 export interface NormalizerConfig {
   /** Version of this shape; parseConfig upgrades older ones. */
   configVersion: number;
-  /** `auto` (detect per message) or a decoder name: number, metrics-array, event, esp32, flat. */
+  /** `auto` (detect per message) or a decoder name: number, reading, metrics-array, event, esp32, flat. */
   decoder: string;
   /** Extra topic templates, one per line: `template [deviceId=x] [sensorType=y]`; tried before the built-ins. */
   templates: string;

@@ -224,8 +224,46 @@ export const plain: Decoder = {
   decode: (p, d) => addValue(d, '', p),
 };
 
+/** An already normalized Reading (a flow that normalizes twice, or a Reading from another node): re-validated as is. */
+export const reading: Decoder = {
+  name: 'reading',
+  detect: (p) => isObj(p) && typeof p.deviceId === 'string' && typeof p.sensorType === 'string' && isObj(p.metrics),
+  decode(p, d) {
+    const o = p as Obj;
+    d.deviceId = idValue(o.deviceId);
+    d.sensorType = idValue(o.sensorType);
+    d.tsRaw = o.ts;
+    d.uptimeBelow = 0; // a Reading's ts is always epoch ms
+    const metrics = o.metrics as Obj;
+    const units = isObj(o.units) ? o.units : undefined;
+    for (const key in metrics) {
+      if (!d.countKey()) return false;
+      const name = snakeName(key);
+      const u = units?.[key];
+      if (name !== '' && !addValue(d, name, metrics[key], typeof u === 'string' ? u : undefined)) return false;
+    }
+    if (isObj(o.tags)) {
+      for (const key in o.tags) {
+        if (!d.countKey()) return false;
+        const name = snakeName(key);
+        const v = o.tags[key];
+        if (name !== '' && typeof v === 'string') d.tag(name, v);
+      }
+    }
+    const ev = o.event;
+    if (isObj(ev) && typeof ev.type === 'string') {
+      const id = idValue(ev.id);
+      const data = isObj(ev.data) ? (copyData(ev.data, 1, d) as Obj | undefined) : undefined;
+      if (d.code) return false;
+      d.event = { id: id ?? '', type: snakeName(ev.type), ...(data ? { data } : {}) };
+      d.eventIdFromDevice = id !== undefined;
+    }
+    return true;
+  },
+};
+
 /** Auto-detection order: most specific first; `flat` takes any object. */
-export const DECODERS: readonly Decoder[] = [plain, metricsArray, event, esp32, flat];
+export const DECODERS: readonly Decoder[] = [plain, reading, metricsArray, event, esp32, flat];
 export const DECODER_NAMES: readonly string[] = DECODERS.map((x) => x.name);
 
 export function decoderByName(name: string): Decoder | undefined {
