@@ -7,7 +7,13 @@ import type { Compiled } from './rule-index';
 import type { StalenessRule } from './rules';
 
 /** Last-seen times of one device: any reading, per sensor type, per watched metric. */
-export interface SeenEntry { at: number; types: Record<string, number>; metrics?: Record<string, number> }
+export interface SeenEntry {
+  at: number;
+  types: Record<string, number>;
+  metrics?: Record<string, number>;
+  /** Sent a reading without an event: reports on its own, so its silence means something. */
+  periodic?: boolean;
+}
 
 /** A device silent past a staleness rule's limit. */
 export interface Silence { rule: StalenessRule; deviceId: string; sensorType: string; last: number }
@@ -26,6 +32,7 @@ export class LastSeen {
     if (!s) this.seen.set(r.deviceId, (s = { at: now, types: {} }));
     s.at = now;
     s.types[r.sensorType] = now;
+    if (!r.event) s.periodic = true;
     for (const m of watchedMetrics) {
       if (m in r.metrics) (s.metrics ??= {})[m] = now;
     }
@@ -36,12 +43,16 @@ export class LastSeen {
     this.seen.delete(deviceId);
   }
 
-  /** Devices silent for longer than each rule allows. */
+  /**
+   * Devices silent for longer than each rule allows. A device that has only
+   * ever sent events (a PIR publishing on detection) is not judged by silence
+   * unless the rule names its metric or sensor type.
+   */
   *silent(rules: readonly Compiled<StalenessRule>[], now: number): Generator<Silence> {
     for (const [deviceId, s] of this.seen) {
       for (const c of rules) {
         const rule = c.rule;
-        if (!c.matchDevice(deviceId)) continue;
+        if (!c.matchDevice(deviceId) || (!rule.metric && !rule.sensorType && !s.periodic)) continue;
         const last = rule.metric ? s.metrics?.[rule.metric] : rule.sensorType ? s.types[rule.sensorType] : s.at;
         if (last === undefined || now - Math.max(last, this.startedAt) < rule.after * 1000) continue;
         yield { rule, deviceId, sensorType: rule.sensorType ?? Object.keys(s.types)[0] ?? '', last };

@@ -152,6 +152,19 @@ test('staleness: device and metric silence, fired by the timer, resolved by a re
   assert.equal(back.transitions[0].reason, 'reading received');
 });
 
+test('staleness ignores devices that only send events (a PIR publishes on detection)', () => {
+  const { engine, advance } = setup([
+    { id: 'silent', kind: 'staleness', after: 60 },
+    { id: 'pir-silent', kind: 'staleness', after: 600, sensorType: 'motion' },
+  ]);
+  engine.evaluate(reading('raspberry-01', {}, 'motion', { id: 'e1', type: 'motion_detected' }));
+  engine.evaluate(reading('ruuvi_01', { temperature: 20 }));
+  advance(61);
+  assert.deepEqual(engine.tick().map((t) => t.alert.deviceId), ['ruuvi_01']);
+  advance(540);
+  assert.deepEqual(engine.tick().map((t) => [t.alert.ruleId, t.alert.deviceId]), [['pir-silent', 'raspberry-01']], 'unless a rule names its sensor type');
+});
+
 test('staleness resolved by hand retires the device until it reports again', () => {
   const { engine, advance } = setup([{ id: 'silent', kind: 'staleness', after: 60 }]);
   engine.evaluate(reading('old', { x: 1 }));
