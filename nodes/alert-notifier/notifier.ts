@@ -64,6 +64,9 @@ export interface MessageLike {
   recording?: unknown;
 }
 
+/** Recipient of .eml files written when neither SMTP nor ALERT_EMAIL_TO is set. */
+export const FOLDER_RECIPIENT = 'alerts@localhost';
+
 const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 export class Notifier {
@@ -192,7 +195,9 @@ export class Notifier {
 
   private recipients(severity: Severity): string[] {
     const cfg = this.deps.cfg;
-    return splitAddresses(cfg.toBySeverity[severity] || cfg.to);
+    const list = splitAddresses(cfg.toBySeverity[severity] || cfg.to);
+    // Into the .eml folder nothing is really addressed: keep the mail rather than skip it.
+    return list.length || this.deps.smtp.kind !== 'folder' ? list : [FOLDER_RECIPIENT];
   }
 
   private item(channel: Channel, key: string, kind: OutboxItem['kind'], ref: OutboxItem['ref'], at: number): OutboxItem {

@@ -126,6 +126,24 @@ test('without an SMTP server the email is written as an .eml file in the data fo
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
+test('with no SMTP server and no recipients at all the mail is still kept as .eml; with SMTP it is skipped', async () => {
+  await load(nodes, notifierFlow({ notifier: { to: '${NO_SUCH_ALERT_EMAIL_TO}' } }), creds);
+  const results = collect('out', 1, 10_000);
+  helper.getNode('n1').receive({ payload: alert({ id: 'nobody' }), event: 'fired' });
+  assert.equal((await results)[0].payload.status, 'sent');
+  const dir = path.join(DATA, 'outbox-mail');
+  const eml = fs.readFileSync(path.join(dir, fs.readdirSync(dir)[0]), 'utf8');
+  assert.match(eml, /^To: alerts@localhost$/m);
+  await helper.unload();
+
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, notifier: { to: '' } }), creds);
+  const skipped = collect('out', 1, 10_000);
+  helper.getNode('n1').receive({ payload: alert({ id: 'nobody-2' }), event: 'fired' });
+  const [r] = await skipped;
+  assert.equal(r.payload.status, 'skipped');
+  assert.match(r.payload.reason, /no email recipients for warning/);
+});
+
 test('a recording thumbnail inside the data folder is attached; one outside is left out with a warning', async () => {
   const thumb = path.join(DATA, 'recordings', 'rec-1.jpg');
   fs.mkdirSync(path.dirname(thumb), { recursive: true });
@@ -180,4 +198,34 @@ test('status shows retries without the SMTP password from SMTP_URL', async () =>
   n.receive({ payload: alert(), event: 'fired' });
   await waitFor('a retry status', () => statuses.some((s) => /retrying/.test(s)), 15_000);
   assert.ok(statuses.every((s) => !s.includes('S3cretPw99')), statuses.join(' | '));
+});
+
+test('STARTTLS with auth against a server with a self-signed certificate: sent when verification is off, retried when on', async () => {
+  const tlsServer = new SmtpReceiver({ user: 'tls-user', password: 'tls-pass', starttls: true });
+  await tlsServer.start();
+  try {
+    const smtpSettings = { security: 'starttls', verifyTls: false };
+    await load(nodes, notifierFlow({ smtpPort: tlsServer.port, smtp: smtpSettings }), { 'smtp-default': { user: 'tls-user', password: 'tls-pass' } });
+    const results = collect('out', 1, 15_000);
+    helper.getNode('n1').receive({ payload: alert({ id: 'tls-1' }), event: 'fired' });
+    const [r] = await results;
+    assert.equal(r.payload.status, 'sent');
+    assert.equal(tlsServer.mails.length, 1);
+    assert.equal(tlsServer.mails[0].secure, true, 'the session was upgraded with STARTTLS');
+    assert.equal(tlsServer.mails[0].user, 'tls-user');
+    await helper.unload();
+
+    const statuses: string[] = [];
+    await load(nodes, notifierFlow({ smtpPort: tlsServer.port, smtp: { security: 'starttls', verifyTls: true } }), { 'smtp-default': { user: 'tls-user', password: 'tls-pass' } });
+    const n = helper.getNode('n1');
+    const orig = n.status.bind(n);
+    n.status = (st: { text?: string }) => { statuses.push(String(st.text ?? '')); orig(st); };
+    n.receive({ payload: alert({ id: 'tls-2' }), event: 'fired' });
+    await waitFor('a certificate error', () => statuses.some((t) => /retrying: .*(certificate|self.signed)/i.test(t)), 15_000);
+    assert.equal(tlsServer.mails.length, 1, 'nothing sent to an unverified server');
+    assert.ok(statuses.every((t) => !t.includes('tls-pass')));
+  } finally {
+    await helper.unload();
+    await tlsServer.stop();
+  }
 });

@@ -15,6 +15,8 @@ export interface ReceivedMail {
   raw: string;
   headers: Record<string, string>;
   user?: string;
+  /** The session was encrypted (TLS or STARTTLS). */
+  secure: boolean;
 }
 
 /** Header block of a raw message, unfolded, lower-case names (first occurrence wins). */
@@ -72,6 +74,7 @@ export class SmtpReceiver {
             raw,
             headers: parseHeaders(raw),
             user: typeof session.user === 'string' ? session.user : undefined,
+            secure: !!session.secure,
           });
           cb();
         });
