@@ -65,6 +65,8 @@ const settings = {
     page: { title: 'IoT flow engine' },
   },
   diagnostics: { enabled: false },
+  // No update check or consent pop-up: devices often run offline.
+  telemetry: { enabled: false, updateNotification: false },
   runtimeState: { enabled: false },
   externalModules: { autoInstall: false, palette: { allowInstall: true } },
   functionExternalModules: false,
