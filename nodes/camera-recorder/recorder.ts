@@ -49,13 +49,16 @@ export function findRpicam(env: NodeJS.ProcessEnv = process.env): string | undef
 
 export class CameraRecorder {
   private session?: RecordingSession;
+  /** Trigger of a recording being set up; later triggers merge into it. */
+  private starting?: Trigger;
+  private closed = false;
   /** File currently being written (kept out of retention). */
   current?: string;
 
   constructor(private readonly cfg: CameraConfig, private readonly deps: RecorderDeps) {}
 
   get recording(): boolean {
-    return !!this.session?.running;
+    return !!this.starting || !!this.session?.running;
   }
 
   secondsLeft(): number {
@@ -67,21 +70,55 @@ export class CameraRecorder {
   }
 
   trigger(t: Trigger): TriggerOutcome {
+    const s = this.session;
     if (t.action === 'stop') {
-      if (!this.session?.running) return { kind: 'idle' };
-      void this.session.stop('stopped');
+      if (this.starting) {
+        this.starting.duration = 1; // not started yet: keep it as short as allowed
+        return { kind: 'stopping' };
+      }
+      if (!s?.running || s.stopping) return { kind: 'idle' };
+      void s.stop('stopped');
       return { kind: 'stopping' };
     }
-    if (this.session?.running) return { kind: 'extended', secondsLeft: this.session.extend(t.duration) };
-    return { kind: 'started', recording: this.record(t) };
+    if (this.starting) {
+      // Still setting up (encoder probe, or the previous clip being finalized): merge into it.
+      this.starting.duration = Math.min(Math.max(this.starting.duration, t.duration), this.cfg.maxDuration);
+      return { kind: 'extended', secondsLeft: this.starting.duration };
+    }
+    if (s?.running && !s.stopping) return { kind: 'extended', secondsLeft: s.extend(t.duration) };
+    const starting: Trigger = { ...t };
+    this.starting = starting;
+    // A clip being finalized keeps the source busy (a V4L2 device allows one reader): start after it.
+    const previous = s?.running ? s.finished : Promise.resolve();
+    return { kind: 'started', recording: previous.then(() => this.record(starting)) };
   }
 
   /** Stops a running recording (SIGINT, SIGKILL after the grace period) and waits for it. */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.session?.running) await this.session.stop('closed');
   }
 
   private async record(t: Trigger): Promise<Recording> {
+    let session: RecordingSession;
+    let file: string;
+    let startedAt: number;
+    let encoder: 'libx264' | 'mpeg4';
+    try {
+      ({ session, file, startedAt, encoder } = await this.prepare(t));
+    } finally {
+      this.starting = undefined;
+    }
+    if (this.closed) throw new RecordingError('the node was closed before the recording started', 'failed');
+    this.session = session;
+    this.current = path.basename(file);
+    session.start();
+    const end = await session.finished;
+    this.current = undefined;
+    return this.readBack(file, end, startedAt, t.eventId, encoder);
+  }
+
+  private async prepare(t: Trigger): Promise<{ session: RecordingSession; file: string; startedAt: number; encoder: 'libx264' | 'mpeg4' }> {
     const source = parseSource(this.cfg.source);
     const [width, height] = this.cfg.resolution.split('x').map(Number);
     const dir = this.cameraDir();
@@ -102,18 +139,13 @@ export class CameraRecorder {
         encoder,
         file,
       },
-      durationSec: t.duration,
+      durationSec: t.duration, // read now: triggers during the set-up raised it
       maxDurationSec: this.cfg.maxDuration,
       watchdogSec: this.cfg.watchdogSec,
       graceSec: this.cfg.graceSec,
       spawn: this.deps.spawn,
     });
-    this.session = session;
-    this.current = path.basename(file);
-    session.start();
-    const end = await session.finished;
-    this.current = undefined;
-    return this.readBack(file, end, startedAt, t.eventId, encoder);
+    return { session, file, startedAt, encoder };
   }
 
   private async readBack(file: string, end: SessionEnd, startedAt: number, eventId: string | undefined, encoder: string): Promise<Recording> {

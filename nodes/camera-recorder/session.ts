@@ -73,6 +73,11 @@ export class RecordingSession {
     return !this.exited;
   }
 
+  /** True once a stop was asked for: the file is being finalized and can no longer grow. */
+  get stopping(): boolean {
+    return !this.exited && this.stopReason !== undefined;
+  }
+
   get pid(): number | undefined {
     return this.proc?.pid;
   }

@@ -141,3 +141,19 @@ test('the watchdog kills a frozen ffmpeg (SIGSTOP) with SIGKILL after the grace 
   assert.ok(Date.now() - t0 < 10_000);
   assert.throws(() => process.kill(pid, 0), /ESRCH/, 'process is gone');
 });
+
+test('triggers while a clip is set up or finalized never start a second ffmpeg at once', { skip, timeout: 60_000 }, async () => {
+  const r = recorder({ cameraId: 'burst', graceSec: 2 });
+  const first = started(r, { duration: 2, eventId: 'a' });
+  // same tick: the encoder probe is still running, so these merge into the first clip
+  assert.equal(r.trigger({ action: 'start', duration: 3 }).kind, 'extended');
+  assert.equal(r.trigger({ action: 'start', duration: 1 }).kind, 'extended');
+  const session = () => (r as unknown as { session?: { stopping: boolean; running: boolean } }).session;
+  for (let i = 0; i < 200 && !session()?.stopping; i++) await sleep(20);
+  assert.ok(session()?.stopping, 'first clip is being finalized');
+  const second = started(r, { duration: 2, eventId: 'b' });
+  const [a, b] = await Promise.all([first, second]);
+  assert.ok(a.duration >= 2.3, `merged duration ${a.duration}`);
+  assert.ok(b.startedAt >= a.endedAt - 1000 && b.file !== a.file, 'second clip after the first');
+  assert.ok(ffprobe(b.file).duration > 1);
+});
