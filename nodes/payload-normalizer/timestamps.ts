@@ -88,10 +88,10 @@ export class TimestampParser {
       return wall - sign * offMin * 60000;
     }
     if (this.utc) return wall;
-    // Wall-clock time in the configured zone: subtract the zone's offset at that instant.
-    const first = wall - this.offsetAt(wall);
-    const second2 = wall - this.offsetAt(first);
-    return second2;
+    // Wall-clock time in the configured zone: subtract the zone's offset at that instant
+    // (computed twice, so a time just after a DST change gets the new offset).
+    const guess = wall - this.offsetAt(wall);
+    return wall - this.offsetAt(guess);
   }
 
   /** Offset of the zone from UTC in ms at an instant (cached per 15 minutes). */
