@@ -35,6 +35,11 @@ function configNodes() {
       sizes: { density: 'default', pagePadding: '12px', groupGap: '12px', groupBorderRadius: '6px', widgetGap: '12px' },
     },
   ];
+  // A copy of flows/storage.json's InfluxDB config, so this file imports on its own (the app keeps one).
+  list.push({
+    id: 'influxdb-default', type: 'influxdb-config', name: 'InfluxDB (INFLUX_URL)', version: '${INFLUX_VERSION}', url: '${INFLUX_URL}',
+    database: '${INFLUX_DB}', retentionPolicy: '', org: '${INFLUX_ORG}', bucket: '${INFLUX_BUCKET}', configVersion: 1,
+  });
   pages.forEach((p, i) => list.push({
     id: p.id, type: 'ui-page', name: p.name, ui: 'ui-base-iot', path: p.path, icon: p.icon, layout: 'grid',
     theme: 'ui-theme-iot', breakpoints: BREAKPOINTS, order: i + 1, className: '', visible: 'true', disabled: 'false',

@@ -74,7 +74,7 @@ const list = [
   fn('fn-history', 'history', 'history.js', 'g-history', 370, 300, [['influx-history-query'], ['chart-history'], ['tpl-history-controls']]),
   {
     id: 'influx-history-query', type: 'influxdb-query', name: 'history query', g: 'g-history', x: 590, y: 260, wires: [['fn-history']],
-    props: { influxdb: 'influxdb-default' },
+    props: { influx: 'influxdb-default', mode: 'aggregate', measurement: '', deviceId: '', metric: '', start: '-24h', stop: '', interval: '5m', fn: 'mean', limit: 1000, timeoutMs: 10000, configVersion: 1 },
   },
   {
     id: 'chart-history', type: 'ui-chart', name: 'history chart', g: 'g-history', x: 800, y: 300, wires: [[]],

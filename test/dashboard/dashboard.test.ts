@@ -62,8 +62,13 @@ before(async () => {
   assert.equal(res.status, 200, 'InfluxDB database created');
   app = await startApp({
     SIMULATE_DEVICES: '2', INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: DB,
-    OFFLINE_AFTER_S: '15', SERVO_DEVICES: 'e2e-cam',
+    OFFLINE_AFTER_S: '15', SERVO_DEVICES: 'e2e-cam', LOG_LEVEL: 'info',
   });
+  // The dashboard's routes exist once the flows started (not while Node-RED waits for a missing node type).
+  await poll('the dashboard to be served (flows started)', async () => {
+    const r = await fetch(`${app!.url}/dashboard/_setup`);
+    return r.status === 200 ? true : undefined;
+  }, 60_000);
   client = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0 });
   // A known device that keeps publishing the same values, and one that goes silent.
   const feed = (): void => publish('lifecompanion/sensors/e2e-ruuvi/environmental', { ...RUUVI });

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT } from '../support/red';
@@ -22,7 +23,7 @@ test('one versioned tab with a changelog; every flow node on it', () => {
   const version = env.find((e) => e.name === 'FLOW_VERSION')?.value;
   assert.match(String(version), /^\d+\.\d+\.\d+$/);
   assert.match(String(tabs[0].info), new RegExp(`## Changelog[\\s\\S]*${version!.replace(/\./g, '\\.')}`));
-  const config = new Set(['ui-base', 'ui-theme', 'ui-page', 'ui-group']);
+  const config = new Set(['ui-base', 'ui-theme', 'ui-page', 'ui-group', 'influxdb-config']);
   for (const n of nodes) {
     if (n.type === 'tab') continue;
     if (config.has(n.type)) assert.equal(n.z, undefined, `${n.id} is a config node`);
@@ -55,4 +56,14 @@ test('link ids of the cross-flow contract', () => {
   assert.deepEqual(links['camera-control-out'], ['link out', ['camera-control-in']]);
   assert.deepEqual(links['servo-control-out'], ['link out', ['servo-control-in']]);
   assert.deepEqual(links['servo-status-in-dashboard'], ['link in', ['servo-status-out']]);
+});
+
+test('the InfluxDB config copy matches flows/storage.json (the app keeps the first one it merges)', (t) => {
+  const storageFile = path.join(REPO_ROOT, 'flows', 'storage.json');
+  if (!fs.existsSync(storageFile)) return t.skip('flows/storage.json not present');
+  const theirs = (JSON.parse(fs.readFileSync(storageFile, 'utf8')) as Array<Record<string, unknown>>).find((n) => n.id === 'influxdb-default');
+  const ours = dashboardNodes().find((n) => n.id === 'influxdb-default');
+  assert.ok(ours, 'dashboard.json carries influxdb-default');
+  assert.deepEqual(ours, theirs);
+  assert.equal(dashboardNodes().find((n) => n.id === 'influx-history-query')?.influx, 'influxdb-default');
 });

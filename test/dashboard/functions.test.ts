@@ -27,23 +27,25 @@ test('fleet state keeps the latest value, unit and last-seen time per device', (
   assert.equal(run({ payload: { deviceId: '', metrics: {} } }), null);
 });
 
-test('history: a selection becomes an aggregated InfluxQL query and clears the chart', () => {
+test('history: a selection becomes an aggregated influxdb-query request and clears the chart', () => {
   const flow = new Map<string, unknown>();
   const state = functionNode('fn-device-state', { flow });
-  const run = functionNode('fn-history', { flow, env: { INFLUX_VERSION: '1' } });
+  const run = functionNode('fn-history', { flow });
   const snapshot = state(reading('ruuvi-1', { temperature: 21.7 })) as any;
   const [, , catalogState] = run(snapshot) as any[];
   assert.deepEqual(catalogState.payload.catalog, { 'ruuvi-1': { temperature: { st: 'environmental', u: '°C' } } });
   assert.equal(run(snapshot), null, 'an unchanged catalog sends nothing');
 
   const [query, clear, st] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '7d' } }) as any[];
-  assert.equal(query.query, `SELECT mean("temperature") AS "value" FROM "environmental" WHERE "deviceId" = 'ruuvi-1' AND time > now() - 7d GROUP BY time(30m) fill(none)`);
+  assert.deepEqual(query.payload, {
+    mode: 'aggregate', measurement: 'environmental', deviceId: 'ruuvi-1', metric: 'temperature', start: '-7d', interval: '30m', fn: 'mean', limit: 1000,
+  }, 'an influxdb-query request: mean per 30 min over 7 days (336 points)');
   assert.deepEqual(clear.payload, []);
   assert.match(st.payload.status, /^Loading ruuvi-1 · temperature/);
-
-  const flux = functionNode('fn-history', { flow, env: { INFLUX_VERSION: '2', INFLUX_BUCKET: 'b' } });
-  const [q2] = flux({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '1h' } }) as any[];
-  assert.match(q2.query, /^from\(bucket: "b"\) \|> range\(start: -1h\) .* aggregateWindow\(every: 10s, fn: mean, createEmpty: false\)$/);
+  const [q1h] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '1h' } }) as any[];
+  assert.deepEqual([q1h.payload.start, q1h.payload.interval], ['-1h', '10s']);
+  const [qBad] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '2y' } }) as any[];
+  assert.equal(qBad.payload.start, '-1d', 'an unknown range falls back to 24 h');
 
   const unknown = run({ topic: 'select', payload: { deviceId: 'nope', metric: 'x', range: '1h' } }) as any[];
   assert.equal(unknown[0], null, 'no query for an unknown series');
@@ -52,11 +54,11 @@ test('history: a selection becomes an aggregated InfluxQL query and clears the c
 test('history: query rows become at most 500 chart points; live points are decimated per bucket', () => {
   const flow = new Map<string, unknown>();
   const state = functionNode('fn-device-state', { flow });
-  const run = functionNode('fn-history', { flow, env: { INFLUX_VERSION: '1' } });
+  const run = functionNode('fn-history', { flow });
   run(state(reading('ruuvi-1', { temperature: 21.7 })) as any);
   const [query] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '1h' } }) as any[];
   const t0 = Date.now() - 3600e3;
-  const rows = Array.from({ length: 2000 }, (_, i) => ({ time: new Date(t0 + i * 1000).toISOString(), value: i }));
+  const rows = Array.from({ length: 2000 }, (_, i) => ({ x: t0 + i * 1000, y: i, series: 'ruuvi-1' }));
   const [, chart, st] = run({ ...query, payload: rows }) as any[];
   assert.equal(chart.action, 'replace');
   assert.equal(chart.payload.length, 500);

@@ -1,7 +1,7 @@
 // History page logic. Inputs, told apart by shape:
 //  - {topic:'devices'} fleet snapshot      -> device/metric catalog for the selectors
 //  - {topic:'select', payload:{deviceId, metric, range}} from the selector widget
-//  - msg.historyQuery + result rows         -> whole series for the chart (replace)
+//  - msg.historyQuery + influxdb-query points [{x, y, series}] -> whole series for the chart (replace)
 //  - msg.historyQuery + msg.error (catch)   -> error status
 //  - a Reading                              -> live point, decimated to the query's bucket size
 // Outputs: 1 query for influxdb-query, 2 chart data, 3 selector state.
@@ -17,8 +17,6 @@ const p = msg.payload;
 const state = () => ({ topic: 'history-state', payload: { catalog: st.catalog, sel: st.sel, status: st.status, ranges: Object.keys(RANGES) } });
 const save = () => flow.set('history', st);
 const dur = (ms) => (ms % 86400e3 === 0 ? ms / 86400e3 + 'd' : ms % 3600e3 === 0 ? ms / 3600e3 + 'h' : ms % 60e3 === 0 ? ms / 60e3 + 'm' : ms / 1e3 + 's');
-const ident = (s) => '"' + String(s).replace(/\\/g, '\\\\').replace(/"/g, '\\"') + '"';
-const lit = (s) => "'" + String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'") + "'";
 const label = (sel) => sel.deviceId + ' · ' + sel.metric + (sel.unit ? ' (' + sel.unit + ')' : '');
 
 if (msg.historyQuery) {
@@ -64,20 +62,11 @@ if (msg.topic === 'select' && p && typeof p === 'object') {
     st.status = 'Loading ' + label(st.sel) + ' for the last ' + range + '…';
     st.lastLive = 0;
     save();
-    const influxql = 'SELECT mean(' + ident(p.metric) + ') AS "value" FROM ' + ident(info.st) +
-        ' WHERE "deviceId" = ' + lit(p.deviceId) + ' AND time > now() - ' + dur(r.ms) +
-        ' GROUP BY time(' + dur(r.every) + ') fill(none)';
-    const flux = 'from(bucket: ' + JSON.stringify(env.get('INFLUX_BUCKET') || 'iot') + ')' +
-        ' |> range(start: -' + dur(r.ms) + ')' +
-        ' |> filter(fn: (r) => r._measurement == ' + JSON.stringify(info.st) + ' and r.deviceId == ' + JSON.stringify(p.deviceId) +
-        ' and r._field == ' + JSON.stringify(p.metric) + ')' +
-        ' |> aggregateWindow(every: ' + dur(r.every) + ', fn: mean, createEmpty: false)';
-    const v1 = String(env.get('INFLUX_VERSION') || '2') === '1';
+    // influxdb-query (aggregate mode) writes InfluxQL or Flux for the configured server.
     const query = {
         topic: 'history',
         historyQuery: key,
-        query: v1 ? influxql : flux,
-        payload: { deviceId: p.deviceId, sensorType: info.st, metric: p.metric, range: dur(r.ms), every: dur(r.every) },
+        payload: { mode: 'aggregate', measurement: info.st, deviceId: p.deviceId, metric: p.metric, start: '-' + dur(r.ms), interval: dur(r.every), fn: 'mean', limit: 1000 },
     };
     return [query, { topic: label(st.sel), payload: [] }, state()];
 }
@@ -95,31 +84,18 @@ if (p && typeof p === 'object' && typeof p.deviceId === 'string' && p.metrics) {
 return null;
 
 function toPoints(body) {
-    let rows = body;
-    if (rows && !Array.isArray(rows) && Array.isArray(rows.rows)) rows = rows.rows;
-    if (rows && !Array.isArray(rows) && Array.isArray(rows.results)) {
-        // raw InfluxQL JSON: {results:[{series:[{columns, values}]}]}
-        const out = [];
-        for (const res of rows.results) for (const s of res.series || []) {
-            for (const v of s.values) out.push(Object.fromEntries(s.columns.map((c, i) => [c, v[i]])));
-        }
-        rows = out;
-    }
-    if (!Array.isArray(rows)) return [];
+    // influxdb-query answers [{x, y, series}]; {ts, value} rows are accepted too.
+    if (!Array.isArray(body)) return [];
     const pts = [];
-    for (const row of rows) {
+    for (const row of body) {
         if (!row || typeof row !== 'object') continue;
-        const t = row.time !== undefined ? row.time : row._time !== undefined ? row._time : row.ts;
+        const t = row.x !== undefined ? row.x : row.ts !== undefined ? row.ts : row.time;
         const x = typeof t === 'number' ? t : Date.parse(t);
-        let y = row.value !== undefined ? row.value : row._value !== undefined ? row._value : row.mean;
-        if (y === undefined) {
-            const nums = Object.entries(row).filter(([k, v]) => !['time', '_time', 'ts'].includes(k) && typeof v === 'number');
-            y = nums.length ? nums[0][1] : undefined;
-        }
+        const y = row.y !== undefined ? row.y : row.value;
         if (Number.isFinite(x) && typeof y === 'number' && Number.isFinite(y)) pts.push({ x: x, y: Math.round(y * 1000) / 1000 });
     }
     pts.sort((a, b) => a.x - b.x);
-    // Decimate: never more than 500 points whatever the query returned.
+    // Decimate: never more than 500 points whatever the query returned (first and last kept).
     if (pts.length > 500) {
         const out = [];
         for (let i = 0; i < 500; i++) out.push(pts[Math.round((i * (pts.length - 1)) / 499)]);
