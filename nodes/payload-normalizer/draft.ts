@@ -8,7 +8,7 @@ import type { ReadingEvent } from '../common/types';
 /** Reject reason codes (also the `reason` label of iot_readings_rejected_total). */
 export type RejectCode =
   | 'empty_payload' | 'too_large' | 'invalid_json' | 'unsupported_type' | 'unsupported_shape'
-  | 'too_deep' | 'too_many_keys' | 'forbidden_key' | 'no_device_id' | 'invalid_device_id'
+  | 'too_deep' | 'too_many_keys' | 'no_device_id' | 'invalid_device_id'
   | 'no_metrics' | 'not_finite' | 'out_of_range' | 'bad_timestamp' | 'decoder_mismatch' | 'internal';
 
 /** Keys that must never be written into an object (prototype pollution). */
