@@ -22,9 +22,9 @@ after(async () => {
   for (const c of cleanups) await c();
 });
 
-function recorder(def: Record<string, unknown>): CameraRecorder {
+function recorder(def: Record<string, unknown>, rpicam?: string): CameraRecorder {
   const cfg = parseConfig({ cameraId: 'cam1', source: 'testsrc', resolution: '320x240', framerate: 15, duration: 2, graceSec: 2, ...def });
-  const r = new CameraRecorder(cfg, { location: locateFfmpeg(''), mediaRoot: root });
+  const r = new CameraRecorder(cfg, { location: locateFfmpeg(''), mediaRoot: root, rpicam });
   cleanups.push(() => r.close());
   return r;
 }
@@ -49,7 +49,7 @@ test('records a 2 s H.264 mp4 with metadata and a JPEG thumbnail', { skip, timeo
   const probe = ffprobe(rec.file);
   assert.equal(probe.codec, 'h264');
   assert.deepEqual([probe.width, probe.height], [320, 240]);
-  assert.ok(probe.duration >= 1.4 && probe.duration <= 3.2, `duration ${probe.duration}`);
+  assert.ok(probe.duration >= 1.0 && probe.duration <= 3.2, `duration ${probe.duration}`);
   assert.equal(rec.duration.toFixed(1), probe.duration.toFixed(1));
   assert.deepEqual([rec.width, rec.height, rec.codec, rec.eventId], [320, 240, 'h264', 'evt-1737123456-abc123']);
   assert.equal(rec.size, fs.statSync(rec.file).size);
@@ -70,7 +70,7 @@ test('a trigger during a recording extends it instead of starting another ffmpeg
   assert.ok((capped as { secondsLeft: number }).secondsLeft <= 2, `capped to the 4 s maximum, got ${JSON.stringify(capped)}`);
   const rec = await done;
   const probe = ffprobe(rec.file);
-  assert.ok(probe.duration >= 2.8 && probe.duration <= 4.6, `extended duration ${probe.duration}`);
+  assert.ok(probe.duration >= 2.5 && probe.duration <= 4.6, `extended duration ${probe.duration}`);
   assert.ok(Date.now() - t0 < 12_000);
   assert.equal(fs.readdirSync(`${root}/cam1`).filter((f) => f.endsWith('.mp4') && fs.statSync(`${root}/cam1/${f}`).mtimeMs >= t0).length, 1, 'one file');
 });
@@ -156,4 +156,22 @@ test('triggers while a clip is set up or finalized never start a second ffmpeg a
   assert.ok(a.duration >= 2.3, `merged duration ${a.duration}`);
   assert.ok(b.startedAt >= a.endedAt - 1000 && b.file !== a.file, 'second clip after the first');
   assert.ok(ffprobe(b.file).duration > 1);
+});
+
+test('rpicam source: raw H.264 from the camera program piped into ffmpeg, stopped through the pipe', { skip, timeout: 60_000 }, async () => {
+  // Stands in for rpicam-vid: raw H.264 on stdout until SIGINT, whatever the options.
+  const fake = `${tempDir('rpicam')}/rpicam-vid`;
+  fs.writeFileSync(fake, '#!/bin/sh\nexec ffmpeg -hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc=size=320x240:rate=15 -c:v libx264 -preset ultrafast -f h264 -\n', { mode: 0o755 });
+  const r = recorder({ cameraId: 'picam', source: 'rpicam', framerate: 15 }, fake);
+  const rec = await started(r, { duration: 2 });
+  const probe = ffprobe(rec.file);
+  assert.equal(probe.codec, 'h264');
+  assert.deepEqual([probe.width, probe.height], [320, 240]);
+  assert.ok(probe.duration >= 1 && probe.duration <= 3.5, `duration ${probe.duration}`);
+});
+
+test('rpicam source without rpicam-vid or libcamera-vid fails with a clear error', { skip, timeout: 20_000 }, async () => {
+  const r = new CameraRecorder(parseConfig({ cameraId: 'nocam', source: 'rpicam' }), { location: locateFfmpeg(''), mediaRoot: root, rpicam: '' });
+  const err = await started(r, { duration: 2 }).then(() => undefined, (e: Error) => e);
+  assert.match(String(err), /neither rpicam-vid nor libcamera-vid is installed/);
 });
