@@ -9,6 +9,7 @@ import nodemailer from 'nodemailer';
 import { DeliveryError, Sender } from './delivery';
 import type { OutboxItem, StoredAttachment } from './outbox';
 import type { SmtpTarget } from './smtp-settings';
+import { hashKey } from './signing';
 
 export const MAX_ATTACHMENTS = 10;
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
@@ -75,7 +76,9 @@ export function classifySmtpError(err: unknown): DeliveryError {
 
 /** Stable Message-ID for a delivery, so a duplicate can be recognised by any mail system. */
 export function messageId(key: string): string {
-  return `<${key.slice(0, 40)}@iot-notifier.local>`;
+  // Caller-chosen keys (event mode) may hold characters a Message-ID cannot: hash those.
+  const id = /^[0-9a-f]{40,}$/.test(key) ? key : hashKey(key);
+  return `<${id.slice(0, 40)}@iot-notifier.local>`;
 }
 
 /** Sends email items through one SMTP target or writes them as .eml files into `mailFolder`. */

@@ -5,7 +5,6 @@
  */
 import path from 'path';
 import type { Alert, Severity } from '../common/types';
-import { SEVERITIES } from '../common/types';
 import { ValidationError, RemoteError } from '../common/errors';
 import { alertEvent, repeatMark, validateAlert } from './alert-input';
 import type { NotifierConfig } from './config';
@@ -16,7 +15,8 @@ import { Digest, RateLimiter } from './rate-limit';
 import { redact } from './redact';
 import { hashKey, transitionKey } from './signing';
 import type { SmtpTarget } from './smtp-settings';
-import { alertContext, DEFAULT_TEMPLATES, escapeHtml, eventContext, render, renderJson, renderLine, TemplateContext } from './templates';
+import { digestEmail, digestSeverity, digestWebhook } from './digest';
+import { alertContext, DEFAULT_TEMPLATES, eventContext, render, renderJson, renderLine, TemplateContext } from './templates';
 import { WebhookSender } from './webhook';
 
 /** What happened to one channel of one message (besides the dispatcher's sent/failed). */
@@ -66,8 +66,6 @@ export interface MessageLike {
 
 /** Recipient of .eml files written when neither SMTP nor ALERT_EMAIL_TO is set. */
 export const FOLDER_RECIPIENT = 'alerts@localhost';
-
-const SEVERITY_RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 export class Notifier {
   readonly dispatcher: Dispatcher;
@@ -247,25 +245,17 @@ export class Notifier {
   }
 
   private async enqueueDigest(d: Digest): Promise<void> {
-    const [ruleId, channel] = d.key.split('|') as [string, Channel];
-    const severity = d.held.reduce<Severity>((s, h) => (SEVERITIES.includes(h.severity as Severity) && SEVERITY_RANK[h.severity as Severity] > SEVERITY_RANK[s] ? (h.severity as Severity) : s), 'info');
+    const cut = d.key.lastIndexOf('|');
+    const ruleId = d.key.slice(0, cut);
+    const channel = d.key.slice(cut + 1) as Channel;
+    const severity = digestSeverity(d);
     const key = hashKey('digest', d.key, d.windowStart);
     const at = this.now();
     const ref = { ruleId, event: 'digest', severity };
     if (this.unusable(channel, severity) || this.outbox.has(channel, key)) return;
     const item = this.item(channel, key, 'digest', ref, at);
-    const lines = d.held.map((h) => `${new Date(h.at).toISOString()}  ${h.event ?? ''}  ${h.deviceId ?? ''}  ${h.title ?? ''}`);
-    const window = `${new Date(d.windowStart).toISOString()} – ${new Date(d.windowEnd).toISOString()}`;
-    if (channel === 'email') {
-      item.email = {
-        to: this.recipients(severity),
-        subject: `[DIGEST] ${d.count} notifications held back for rule ${ruleId}`.replace(/[\r\n]+/g, ' '),
-        text: `Rate limit reached for rule ${ruleId} (${window}). Held back:\n\n${lines.join('\n')}${d.count > lines.length ? `\n… and ${d.count - lines.length} more` : ''}`,
-        html: `<p>Rate limit reached for rule ${escapeHtml(ruleId)} (${escapeHtml(window)}). Held back:</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>`,
-      };
-    } else {
-      item.webhook = { body: JSON.stringify({ event: 'digest', ruleId, channel, count: d.count, windowStart: d.windowStart, windowEnd: d.windowEnd, held: d.held }) };
-    }
+    if (channel === 'email') item.email = digestEmail(d, ruleId, this.recipients(severity));
+    else item.webhook = digestWebhook(d, ruleId, channel);
     await this.enqueue(item);
   }
 }

@@ -23,6 +23,9 @@ import { alert, notifierFlow } from './fixtures';
 import { transitionKey } from '../../nodes/alert-notifier/signing';
 
 const OUTAGE_MS = Number(process.env.NOTIFIER_OUTAGE_MS || 12_000);
+/** Backoff cap; NOTIFIER_RETRY_MAX_S=60 runs the shipped default (slower: up to one cap after recovery). */
+const RETRY_MAX_S = Number(process.env.NOTIFIER_RETRY_MAX_S || 1);
+const RETRY_INITIAL_S = Math.min(2, RETRY_MAX_S / 5);
 const SECRET = 'outage-secret';
 const smtp = new SmtpReceiver();
 const web = new HttpReceiver(SECRET);
@@ -41,8 +44,9 @@ after(async () => {
   fs.rmSync(DATA, { recursive: true, force: true });
 });
 
-test(`SMTP and webhook down for ${OUTAGE_MS / 1000} s: every notification arrives exactly once after they return`, { timeout: OUTAGE_MS + 90_000 }, async () => {
-  await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook` }), { n1: { secret: SECRET } });
+test(`SMTP and webhook down for ${OUTAGE_MS / 1000} s: every notification arrives exactly once after they return`, { timeout: OUTAGE_MS + 90_000 + RETRY_MAX_S * 2000 }, async () => {
+  const notifier = { retryInitialS: RETRY_INITIAL_S, retryMaxS: RETRY_MAX_S };
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook`, notifier }), { n1: { secret: SECRET } });
   const n1 = helper.getNode('n1');
   const results: Array<{ status: string; channel: string; key: string }> = [];
   helper.getNode('out').on('input', (m: { payload: { status: string; channel: string; key: string } }) => results.push(m.payload));
@@ -73,7 +77,7 @@ test(`SMTP and webhook down for ${OUTAGE_MS / 1000} s: every notification arrive
   const upAt = Date.now();
   await smtp.start(smtp.port);
   await web.start(web.port);
-  await waitFor('13 mails and 13 webhooks', () => smtp.mails.length >= 13 && web.requests.length >= 13, 60_000);
+  await waitFor('13 mails and 13 webhooks', () => smtp.mails.length >= 13 && web.requests.length >= 13, 60_000 + RETRY_MAX_S * 2000);
   const recoveredMs = Date.now() - upAt;
   // Give any duplicate time to show up.
   await new Promise((r) => setTimeout(r, 1500));
@@ -90,5 +94,5 @@ test(`SMTP and webhook down for ${OUTAGE_MS / 1000} s: every notification arrive
   assert.equal(results.filter((r) => r.status === 'sent').length, 26);
   assert.equal(results.filter((r) => r.status === 'failed').length, 0);
   assert.equal(fs.readdirSync(outboxDir).filter((f) => f.endsWith('.item.json')).length, 0, 'outbox empty');
-  console.log(`outage ${OUTAGE_MS} ms: 20 pending deliveries drained ${recoveredMs} ms after the receivers came back`);
+  console.log(`outage ${OUTAGE_MS} ms, retry ${RETRY_INITIAL_S}..${RETRY_MAX_S} s: 20 pending deliveries drained ${recoveredMs} ms after the receivers came back`);
 });

@@ -1,0 +1,29 @@
+/** The digest of notifications held back by the rate limit, as an email or a webhook body. */
+import type { Severity } from '../common/types';
+import { SEVERITIES } from '../common/types';
+import type { Channel, EmailRequest, WebhookRequest } from './outbox';
+import type { Digest } from './rate-limit';
+import { escapeHtml } from './templates';
+
+const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
+
+/** Highest severity among the held notifications (it picks the recipients). */
+export function digestSeverity(d: Digest): Severity {
+  return d.held.reduce<Severity>((s, h) => (SEVERITIES.includes(h.severity as Severity) && RANK[h.severity as Severity] > RANK[s] ? (h.severity as Severity) : s), 'info');
+}
+
+export function digestEmail(d: Digest, ruleId: string, to: string[]): EmailRequest {
+  const lines = d.held.map((h) => `${new Date(h.at).toISOString()}  ${h.event ?? ''}  ${h.deviceId ?? ''}  ${h.title ?? ''}`);
+  const window = `${new Date(d.windowStart).toISOString()} – ${new Date(d.windowEnd).toISOString()}`;
+  const more = d.count > lines.length ? `\n… and ${d.count - lines.length} more` : '';
+  return {
+    to,
+    subject: `[DIGEST] ${d.count} notifications held back for rule ${ruleId}`.replace(/[\r\n]+/g, ' '),
+    text: `Rate limit reached for rule ${ruleId} (${window}). Held back:\n\n${lines.join('\n')}${more}`,
+    html: `<p>Rate limit reached for rule ${escapeHtml(ruleId)} (${escapeHtml(window)}). Held back:</p><ul>${lines.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>${more ? `<p>${escapeHtml(more)}</p>` : ''}`,
+  };
+}
+
+export function digestWebhook(d: Digest, ruleId: string, channel: Channel): WebhookRequest {
+  return { body: JSON.stringify({ event: 'digest', ruleId, channel, count: d.count, windowStart: d.windowStart, windowEnd: d.windowEnd, held: d.held }) };
+}
