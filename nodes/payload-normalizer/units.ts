@@ -20,7 +20,8 @@ export const DEFAULT_RANGES: Readonly<Record<string, Range>> = {
   temperature: [-80, 150], temp: [-80, 150],
   object_temp: [-70, 380], ambient_temp: [-40, 125],
   humidity: [0, 100], pressure: [300, 1100], battery: [0, 100],
-  heart_rate: [0, 300], spo2: [0, 100], confidence: [0, 1],
+  // 255 is the MAX3010x 'no reading' value, not a heart rate.
+  heart_rate: [0, 250], spo2: [0, 100], confidence: [0, 1], duration_ms: [0, 86400000],
   x: [-160, 160], y: [-160, 160], z: [-160, 160],
   co2: [0, 50000], illuminance: [0, 200000], lux: [0, 200000],
 };

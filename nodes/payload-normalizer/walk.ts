@@ -32,8 +32,8 @@ export function addValue(d: Draft, name: string, v: unknown, unit?: string): boo
         d.metric(name, n, unit);
       } else if (nonFiniteString(v)) {
         return d.fail('not_finite', `${name} is ${v}`);
-      } else {
-        d.tag(name, v);
+      } else if (v.length > 0) {
+        d.tag(name, v); // empty strings carry nothing (and InfluxDB refuses empty tag values)
       }
       return true;
     }
