@@ -177,7 +177,7 @@ test('Alerts: a rule fires, acknowledge records who and why, a critical alert no
   await page.close();
 });
 
-test('Cameras: recordings list, record now, and a servo button sends a command whose status comes back', { skip, timeout: 120_000 }, async () => {
+test('Cameras: record now, a recording plays in the page, a servo button sends a command whose status comes back', { skip, timeout: 240_000 }, async () => {
   const commands: Array<{ topic: string; body: Record<string, any> }> = [];
   const sub = await mqtt.connectAsync(app!.mqttUrl, { reconnectPeriod: 0 });
   sub.on('message', (topic, buf) => { try { commands.push({ topic, body: JSON.parse(buf.toString()) }); } catch { /* not JSON */ } });
@@ -201,6 +201,27 @@ test('Cameras: recordings list, record now, and a servo button sends a command w
 
     await page.click('[data-testid="record-now"]');
     await waitForText(page, '[data-testid="camera-status"]', /Record request sent/, 10_000);
+    // A finished recording (the one just requested, or one the simulated motion started) plays in the page.
+    let refreshed = 0;
+    await poll('a finished recording in the list', async () => {
+      if (await page.$('[data-playable="yes"]')) return true;
+      if (Date.now() - refreshed > 3000) {
+        refreshed = Date.now();
+        await page.click('[data-testid="recordings-refresh"]');
+      }
+      return undefined;
+    }, 120_000);
+    assert.ok(await page.$('[data-playable="yes"] img'), 'the recording has a thumbnail');
+    await page.click('[data-playable="yes"] >> nth=0');
+    const video = await poll('video metadata', async () => {
+      const v = await page.$eval('[data-testid="video-player"]', (el) => {
+        const e = el as HTMLVideoElement;
+        return { ready: e.readyState, width: e.videoWidth, duration: e.duration, error: e.error ? e.error.code : 0 };
+      });
+      if (v.error) throw new Error(`video error ${v.error}`);
+      return v.ready >= 1 ? v : undefined;
+    }, 20_000);
+    assert.ok(video.width > 0 && video.duration > 0, `the browser decodes the recording: ${JSON.stringify(video)}`);
     await shot(page, 'cameras');
     assert.deepEqual(errors, [], 'no browser errors');
     await page.close();
