@@ -129,16 +129,18 @@ test('the watchdog kills an ffmpeg whose HTTP source sends headers then nothing,
 test('the watchdog kills a frozen ffmpeg (SIGSTOP) with SIGKILL after the grace period', { skip, timeout: 60_000 }, async () => {
   const r = recorder({ watchdogSec: 2, graceSec: 1, duration: 20, cameraId: 'frozen' });
   const done = started(r, { duration: 20 }).then(() => undefined, (e: Error) => e);
-  // wait for real output, then freeze the process
-  const dir = `${root}/frozen`;
-  for (let i = 0; i < 100 && !(fs.existsSync(dir) && fs.readdirSync(dir).some((f) => fs.statSync(`${dir}/${f}`).size > 1000)); i++) await sleep(100);
-  const pid = (r as unknown as { session: { pid: number } }).session.pid;
+  // wait until ffmpeg reported real output (-progress), then freeze the process
+  const session = () => (r as unknown as { session?: { pid: number; lastOutUs: number } }).session;
+  for (let i = 0; i < 200 && !((session()?.lastOutUs ?? 0) > 500_000); i++) await sleep(50);
+  assert.ok((session()?.lastOutUs ?? 0) > 500_000, 'ffmpeg produced output before the freeze');
+  const pid = session()!.pid;
   assert.ok(pid > 0);
   process.kill(pid, 'SIGSTOP');
   const t0 = Date.now();
   const err = await done;
   assert.ok(err instanceof RecordingError && err.result === 'stalled', `got ${err}`);
-  assert.ok(Date.now() - t0 < 10_000);
+  const took = Date.now() - t0;
+  assert.ok(took >= 2000 && took < 10_000, `killed ${took} ms after the freeze (watchdog 2 s + grace 1 s)`);
   assert.throws(() => process.kill(pid, 0), /ESRCH/, 'process is gone');
 });
 
