@@ -11,7 +11,7 @@ export interface BackoffOptions {
   jitter: number;
 }
 
-export const BACKOFF_DEFAULTS: BackoffOptions = { initialMs: 2000, maxMs: 60_000, factor: 2, jitter: 0.5 };
+export const BACKOFF_DEFAULTS: BackoffOptions = { initialMs: 2000, maxMs: 30_000, factor: 2, jitter: 0.5 };
 
 /**
  * Delay before retry number `attempt` (1 = first retry), in

@@ -68,7 +68,7 @@ export const DEFAULTS = {
   bodyTemplate: '',
   timeoutS: 10,
   retryInitialS: 2,
-  retryMaxS: 60,
+  retryMaxS: 30,
   giveUpH: 24,
   rateMax: 10,
   rateWindowS: 300,

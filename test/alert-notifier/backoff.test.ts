@@ -27,7 +27,7 @@ test('jitter keeps every delay within [(1-jitter)·d, d]', () => {
   assert.equal(backoffDelay(0, opts, () => 0), 1000, 'attempt below 1 counts as the first');
 });
 
-test('defaults: 2 s first retry, capped at 60 s', () => {
+test('defaults: 2 s first retry, capped at 30 s', () => {
   assert.equal(backoffDelay(1, BACKOFF_DEFAULTS, () => 0), 2000);
-  assert.equal(backoffDelay(50, BACKOFF_DEFAULTS, () => 0), 60_000);
+  assert.equal(backoffDelay(50, BACKOFF_DEFAULTS, () => 0), 30_000);
 });

@@ -21,7 +21,7 @@ test('defaults parse to the documented settings', () => {
   assert.equal(c.webhook, false);
   assert.equal(c.notifyResolved, true);
   assert.equal(c.retryInitialMs, 2000);
-  assert.equal(c.retryMaxMs, 60_000);
+  assert.equal(c.retryMaxMs, 30_000);
   assert.equal(c.giveUpMs, 24 * 3600_000);
   assert.equal(c.rateMax, 10);
   assert.equal(c.rateWindowMs, 300_000);

@@ -41,6 +41,8 @@ for (const file of ['alerts.json', 'event-bridge.json']) {
       const isConfig = n.type === 'smtp-config' || n.type === 'mqtt-broker';
       assert.equal(n.z, isConfig ? undefined : tab.id, `${n.id} z`);
       for (const out of n.wires ?? []) for (const target of out) assert.ok(ids.has(target), `${n.id} wired to missing ${target}`);
+      // Config references resolve inside the file, so it imports on its own.
+      for (const ref of ['smtp', 'broker']) if (typeof n[ref] === 'string' && n[ref] && n.type !== 'mqtt-broker') assert.ok(ids.has(n[ref] as string), `${n.id}.${ref} -> missing ${String(n[ref])}`);
     }
     const text = JSON.stringify(flow);
     assert.ok(!/"(password|secret|user|credentials)"\s*:/.test(text), 'no credentials in the flow file');

@@ -4,9 +4,10 @@
  *
  * The outage lasts OUTAGE_MS (12 s here, to keep the suite fast). The design is
  * the same for the issue's 60 s: deliveries wait in the disk outbox with no time
- * limit short of giveUpH (24 h), and the retry delay is capped (retryMaxS, 60 s
+ * limit short of giveUpH (24 h), and the retry delay is capped (retryMaxS, 30 s
  * by default; 1 s here), so after a 60 s outage delivery resumes within one
- * capped delay of the receivers' return.
+ * capped delay of the receivers' return. Measured once with
+ * NOTIFIER_OUTAGE_MS=60000 (and NOTIFIER_RETRY_MAX_S=30 for the shipped backoff).
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -23,7 +24,7 @@ import { alert, notifierFlow } from './fixtures';
 import { transitionKey } from '../../nodes/alert-notifier/signing';
 
 const OUTAGE_MS = Number(process.env.NOTIFIER_OUTAGE_MS || 12_000);
-/** Backoff cap; NOTIFIER_RETRY_MAX_S=60 runs the shipped default (slower: up to one cap after recovery). */
+/** Backoff cap; NOTIFIER_RETRY_MAX_S=30 runs the shipped default (slower: up to one cap after recovery). */
 const RETRY_MAX_S = Number(process.env.NOTIFIER_RETRY_MAX_S || 1);
 const RETRY_INITIAL_S = Math.min(2, RETRY_MAX_S / 5);
 const SECRET = 'outage-secret';
