@@ -49,10 +49,10 @@ async function open(pagePath: string, width = 1280, height = 900): Promise<{ pag
   return { page, errors };
 }
 
-async function shot(page: Page, name: string): Promise<void> {
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.waitForTimeout(600); // let charts finish their animation
-  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
 before(async () => {
@@ -110,7 +110,7 @@ test('Overview: a tile per device with the published values, units, battery and 
   await waitForText(phone.page, `${tile} [data-metric="temperature"] .iot-value`, /21\.7/);
   const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 1, `no horizontal overflow at 390 px (${overflow} px)`);
-  await shot(phone.page, 'overview-phone');
+  await shot(phone.page, 'overview-phone', false);
   await phone.page.close();
   await page.close();
 });
@@ -175,6 +175,13 @@ test('Alerts: a rule fires, acknowledge records who and why, a critical alert no
   await shot(page, 'alerts');
   assert.deepEqual(errors, [], 'no browser errors');
   await page.close();
+
+  const phone = await open('alerts', 390, 844);
+  await waitForText(phone.page, `${row} [data-testid="alert-state"]`, /^acknowledged$/);
+  const overflow = await phone.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal overflow at 390 px (${overflow} px)`);
+  await shot(phone.page, 'alerts-phone', false);
+  await phone.page.close();
 });
 
 test('Cameras: record now, a recording plays in the page, a servo button sends a command whose status comes back', { skip, timeout: 240_000 }, async () => {

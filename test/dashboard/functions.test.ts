@@ -77,7 +77,7 @@ test('history: query rows become at most 500 chart points; live points are decim
   assert.equal(live(last + 25_000, 1) && null, null);
   assert.equal(run({ payload: { deviceId: 'other', ts: last + 60_000, metrics: { temperature: 1 } } }), null, 'other devices are not drawn');
 
-  const failed = run({ ...query, historyQuery: query.historyQuery, error: { message: 'connection refused' } }) as any[];
+  const failed = run({ ...query, historyQuery: query.historyQuery, error: { message: 'Error: connection refused' } }) as any[];
   assert.equal(failed[2].payload.status, 'Query failed: connection refused');
 });
 

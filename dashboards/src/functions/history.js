@@ -23,7 +23,7 @@ if (msg.historyQuery) {
     const sel = st.sel;
     if (!sel || msg.historyQuery !== sel.key) return null; // an answer to an older selection
     if (msg.error) {
-        st.status = 'Query failed: ' + String(msg.error.message || msg.error).slice(0, 200);
+        st.status = 'Query failed: ' + String(msg.error.message || msg.error).replace(/^\w*Error: /, '').slice(0, 200);
         save();
         return [null, null, state()];
     }
