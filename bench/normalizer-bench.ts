@@ -108,3 +108,36 @@ for (const c of cases) {
   const o = best('object');
   console.log(`${c.name.padEnd(36)}${b.decoder.padEnd(15)} ${fmt(b.rate)}  ${fmt(s.rate)}  ${fmt(o.rate)}`);
 }
+
+/**
+ * The same environmental payload through the node's glue (input handler, stats, status
+ * timer) on a minimal stand-in runtime: our whole per-message cost, without Node-RED's
+ * own delivery (which node-red-node-test-helper's spies would dominate).
+ */
+function throughGlue(): void {
+  type Handler = (msg: Record<string, unknown>, send: (m: unknown) => void, done: (e?: Error) => void) => void;
+  let input: Handler | undefined;
+  let close: ((removed: boolean, done: () => void) => void) | undefined;
+  const fakeNode = {
+    id: 'bench', on: (ev: string, cb: unknown) => { if (ev === 'input') input = cb as Handler; else close = cb as typeof close; },
+    status: () => undefined, error: () => undefined, warn: () => undefined, log: () => undefined,
+  };
+  const RED = { nodes: { createNode: () => undefined, registerType: (_t: string, ctor: (this: unknown, def: unknown) => void) => ctor.call(fakeNode, { id: 'bench', type: 'payload-normalizer' }) } };
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  (require('../nodes/payload-normalizer/payload-normalizer') as (red: unknown) => void)(RED);
+  const msgs = inputs(cases[0], 'buffer');
+  let sent = 0;
+  const send = (): void => void sent++;
+  const done = (err?: Error): void => { if (err) throw err; };
+  let top = 0;
+  for (let run = 0; run < RUNS; run++) {
+    const total = 200000;
+    const start = process.hrtime.bigint();
+    for (let i = 0; i < total; i++) input!({ topic: msgs[i % 1000][0], payload: msgs[i % 1000][1] }, send, done);
+    top = Math.max(top, total / (Number(process.hrtime.bigint() - start) / 1e9));
+  }
+  close!(true, () => undefined);
+  console.log(`${'flat, through the node glue'.padEnd(36)}${'flat'.padEnd(15)} ${fmt(top)}   (${sent} readings sent)`);
+}
+
+throughGlue();
