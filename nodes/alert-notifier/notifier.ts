@@ -73,6 +73,7 @@ export class Notifier {
   private readonly outbox: Outbox;
   private readonly email?: EmailSender;
   private digestTimer?: NodeJS.Timeout;
+  private readonly reserved = new Set<string>();
   private readonly now: () => number;
   private readonly secrets: string[];
 
@@ -156,16 +157,23 @@ export class Notifier {
       const unusable = this.unusable(channel, severity);
       if (unusable) {
         out.push({ ...base, status: 'skipped', reason: unusable });
-      } else if (this.outbox.has(channel, key)) {
+      } else if (this.outbox.has(channel, key) || this.reserved.has(`${channel}:${key}`)) {
         out.push({ ...base, status: 'duplicate', reason: 'this transition is already queued or was delivered' });
       } else if (alert && !this.limiter.take(`${alert.ruleId}|${channel}`, { alertId: alert.id, deviceId: alert.deviceId, event: ref.event, severity, title: alert.title, at }, at)) {
         out.push({ ...base, status: 'held', reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${alert.ruleId}; held for the digest` });
         this.scheduleDigest();
       } else {
-        const item = this.item(channel, key, cfg.mode === 'alert' ? 'alert' : 'event', ref, at);
-        if (channel === 'email') item.email = { ...this.renderEmail(ctx, severity), attachments: this.attachments(msg) };
-        else item.webhook = { body: JSON.stringify(renderJson(cfg.body ?? DEFAULT_TEMPLATES[cfg.mode].body, ctx)) ?? 'null' };
-        await this.enqueue(item);
+        // Reserved until the file is written: a copy arriving meanwhile is a duplicate, not a second delivery.
+        const slot = `${channel}:${key}`;
+        this.reserved.add(slot);
+        try {
+          const item = this.item(channel, key, cfg.mode === 'alert' ? 'alert' : 'event', ref, at);
+          if (channel === 'email') item.email = { ...this.renderEmail(ctx, severity), attachments: this.attachments(msg) };
+          else item.webhook = { body: JSON.stringify(renderJson(cfg.body ?? DEFAULT_TEMPLATES[cfg.mode].body, ctx)) ?? 'null' };
+          await this.enqueue(item);
+        } finally {
+          this.reserved.delete(slot);
+        }
         out.push({ ...base, status: 'queued' });
       }
     }

@@ -91,6 +91,19 @@ test('a resolved alert is notified by default and gets its own key', async () =>
   assert.equal(smtp.mails.length, 2);
 });
 
+test('the same transition arriving twice at once is delivered once, the copy reported as duplicate', async () => {
+  await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook` }), creds);
+  const results = collect('out', 4, 15_000);
+  const a = alert({ id: 'twice' });
+  helper.getNode('n1').receive({ payload: a, event: 'fired' });
+  helper.getNode('n1').receive({ payload: a, event: 'fired' });
+  const got = await results;
+  assert.deepEqual(got.map((m) => m.payload.status).sort(), ['duplicate', 'duplicate', 'sent', 'sent']);
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal(smtp.mails.length, 1);
+  assert.equal(web.requests.length, 1);
+});
+
 test('notifyResolved off: a resolved alert sends nothing', async () => {
   await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook`, notifier: { notifyResolved: false } }), creds);
   const results = collect('out', 2, 15_000);
