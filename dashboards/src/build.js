@@ -66,9 +66,9 @@ function expand(n) {
       return t;
     }
     case 'link in':
-      return { ...base, links: n.links, x: n.x, y: n.y, wires };
+      return { ...base, links: n.links, x: n.x, y: n.y, l: true, wires };
     case 'link out':
-      return { ...base, mode: 'link', links: n.links, x: n.x, y: n.y, wires: [] };
+      return { ...base, mode: 'link', links: n.links, x: n.x, y: n.y, l: true, wires: [] };
     default:
       return { ...base, ...n.props, x: n.x, y: n.y, wires };
   }
@@ -83,7 +83,7 @@ function editorGroups(list) {
     const x = Math.min(...xs) - 110, y = Math.min(...ys) - 40;
     boxes.push({
       id: gid, type: 'group', z: TAB.id, name: meta.name, style: { label: true, fill: meta.fill, 'fill-opacity': '0.3' },
-      nodes: members.map((n) => n.id), x, y, w: Math.max(...xs) - x + 110, h: Math.max(...ys) - y + 40,
+      nodes: members.map((n) => n.id), x, y, w: Math.max(...xs) - x + 130, h: Math.max(...ys) - y + 30,
     });
   }
   return boxes;

@@ -90,6 +90,7 @@ const list = [
     },
   },
   tpl('tpl-history-controls', 'series selector', 'history-controls.vue', 'grp-history-controls', 'g-history', 800, 360, [['fn-history']]),
+  { id: 'catch-history-query', type: 'catch', name: 'query failed', g: 'g-history', x: 160, y: 340, wires: [['fn-history']], props: { scope: ['influx-history-query'], uncaught: false } },
 
   // Alerts
   { id: 'alerts-in-dashboard', type: 'link in', name: 'alerts', links: ['alerts-out'], g: 'g-alerts', x: 150, y: 480, wires: [['fn-alerts-state']] },
@@ -102,7 +103,7 @@ const list = [
   },
   fn('fn-alert-control', 'check ack / resolve', 'alert-control.js', 'g-alerts', 820, 440, [['alert-control-out']]),
   inject('inject-alerts-list', 'list alerts every 30 s', 'g-alerts', 180, 560, [['alert-control-out']], { repeat: '30', delay: '2', topic: 'list' }),
-  { id: 'alert-control-out', type: 'link out', name: 'to threshold-alert', links: ['alert-control-in'], g: 'g-alerts', x: 1010, y: 500 },
+  { id: 'alert-control-out', type: 'link out', name: 'to threshold-alert', links: ['alert-control-in'], g: 'g-alerts', x: 1000, y: 480 },
 
   // Cameras and servo
   tpl('tpl-cameras', 'recordings', 'cameras.vue', 'grp-cameras-recordings', 'g-cameras', 170, 660, [['fn-camera-control']]),
@@ -124,7 +125,7 @@ const list = [
   },
   fn('fn-system-state', 'figures and rates', 'system-state.js', 'g-system', 750, 960, [['tpl-system']]),
   tpl('tpl-system', 'health', 'system.vue', 'grp-system-status', 'g-system', 960, 960),
-  { id: 'catch-dashboard', type: 'catch', name: 'dashboard errors', g: 'g-system', x: 170, y: 1040, wires: [['fn-errors', 'fn-history']], props: { scope: null, uncaught: false } },
+  { id: 'catch-dashboard', type: 'catch', name: 'dashboard errors', g: 'g-system', x: 170, y: 1040, wires: [['fn-errors']], props: { scope: null, uncaught: false } },
   { id: 'errors-in-dashboard', type: 'link in', name: 'errors from other flows', links: ['errors-out-telemetry', 'errors-out-storage', 'errors-out-alerts', 'errors-out-surveillance'], g: 'g-system', x: 170, y: 1090, wires: [['fn-errors']] },
   fn('fn-errors', 'recent errors', 'errors.js', 'g-system', 400, 1060, [['tpl-errors']]),
   tpl('tpl-errors', 'error list', 'errors.vue', 'grp-system-errors', 'g-system', 610, 1060),
