@@ -1,0 +1,205 @@
+/**
+ * End-to-end benchmark: real Mosquitto + real InfluxDB 1.x + a real Node-RED
+ * runtime running the project's telemetry and storage flows, against the
+ * stock-node baseline and a plain mqtt.js ceiling, at QoS 0 and QoS 1.
+ *
+ *   npm run bench:influx            (= npx tsc -p tsconfig.json && node dist/bench/influx-bench.js)
+ *   BENCH_DEVICES=1000 BENCH_TRIAL_S=5 BENCH_DRAIN_S=5 node dist/bench/influx-bench.js
+ *
+ * For each system the target rate climbs (x1.5) until a trial loses data:
+ * a trial publishes rate x BENCH_TRIAL_S readings and passes when InfluxDB
+ * holds every one of them within BENCH_DRAIN_S after the last publish.
+ * "Sustained" is the highest passing rate actually achieved by the publisher.
+ */
+import { ChildProcess, fork } from 'child_process';
+import fs from 'fs';
+import os from 'os';
+import path from 'path';
+import { influxQuery, Service, startInflux1, startMosquitto, tempDir } from '../test/support/services';
+import { baselineFlows, LatencyProxy, projectFlows } from './influx-bench-lib';
+import type { PublishJob } from './influx-bench-publisher';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+const DEVICES = Number(process.env.BENCH_DEVICES || 1000);
+const TRIAL_S = Number(process.env.BENCH_TRIAL_S || 5);
+const DRAIN_S = Number(process.env.BENCH_DRAIN_S || 5);
+const CLIENTS = Number(process.env.BENCH_PUB_CLIENTS || 4);
+const MAX_TRIALS = Number(process.env.BENCH_MAX_TRIALS || 6);
+
+/**
+ * Mosquitto's defaults (max_queued_messages 1000, max_inflight_messages 20)
+ * drop QoS 0 and queue-limit QoS 1 messages in bursts; unlimited here.
+ */
+const MOSQUITTO_CONF = `listener {{port}} 127.0.0.1
+allow_anonymous true
+persistence false
+max_queued_messages 0
+max_queued_bytes 0
+max_inflight_messages 0
+set_tcp_nodelay true
+`;
+
+type Kind = 'ours' | 'baseline' | 'ceiling';
+interface Trial { target: number; achieved: number; published: number; stored: number; pass: boolean; p50?: number; p99?: number }
+interface Result { kind: Kind; qos: 0 | 1; best?: Trial; trials: Trial[]; peakRssMB: number }
+
+const START_RATE: Record<Kind, number> = { ours: 8000, baseline: 1000, ceiling: 10000 };
+let trialNo = 0;
+
+function waitMessage<T>(child: ChildProcess, pred: (m: any) => boolean, timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what}: no answer in ${timeoutMs} ms`)), timeoutMs);
+    const onMsg = (m: any): void => {
+      if (!pred(m)) return;
+      clearTimeout(timer);
+      child.off('message', onMsg);
+      resolve(m as T);
+    };
+    child.on('message', onMsg);
+    child.once('exit', (code) => reject(new Error(`${what}: child exited with ${code}`)));
+  });
+}
+
+function peakRssMB(pid: number | undefined): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Math.round(Number(m[1]) / 1024) : NaN;
+  } catch {
+    return NaN;
+  }
+}
+
+async function count(influx: Service, measurement: string): Promise<number> {
+  try {
+    const rows = await influxQuery(influx.url, 'bench', `SELECT count("temperature") FROM "${measurement}"`);
+    return rows.length ? Number(rows[0].count) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: LatencyProxy): Promise<ChildProcess> {
+  const proxyUrl = `http://127.0.0.1:${proxy.port}`;
+  if (kind === 'ceiling') {
+    const child = fork(path.join(__dirname, 'influx-bench-ceiling.js'), [], {
+      env: { ...process.env, BENCH_MQTT: mqttUrl, BENCH_QOS: String(qos), BENCH_WRITE: `${proxyUrl}/write?db=bench&precision=ms` },
+    });
+    await waitMessage(child, (m) => m.ready, 20_000, 'ceiling subscriber');
+    return child;
+  }
+  const dir = tempDir(`bench-${kind}`);
+  const flows = kind === 'ours' ? projectFlows(REPO_ROOT, qos) : baselineFlows(mqttUrl, proxy.port, qos);
+  const flowsFile = path.join(dir, 'source-flows.json');
+  fs.writeFileSync(flowsFile, JSON.stringify(flows));
+  const child = fork(path.join(__dirname, 'influx-bench-runtime.js'), [], {
+    execArgv: (process.env.BENCH_RUNTIME_ARGS || '').split(' ').filter(Boolean),
+    env: {
+      ...process.env, BENCH_USERDIR: path.join(dir, 'user'), BENCH_FLOWS: flowsFile, DATA_DIR: path.join(dir, 'user'),
+      MQTT_BROKER_URL: mqttUrl, SIMULATE_DEVICES: '0', INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench',
+    },
+  });
+  await waitMessage(child, (m) => 'ready' in m, 60_000, `${kind} runtime`);
+  return child;
+}
+
+async function publish(job: PublishJob): Promise<{ published: number; elapsedMs: number }> {
+  const pub = fork(path.join(__dirname, 'influx-bench-publisher.js'));
+  try {
+    pub.send(job);
+    const r = await waitMessage<{ ok: boolean; published: number; elapsedMs: number; error?: string }>(pub, () => true, (job.seconds + 120) * 1000, 'publisher');
+    if (!r.ok) throw new Error(`publisher: ${r.error}`);
+    return r;
+  } finally {
+    pub.kill();
+  }
+}
+
+async function trial(kind: Kind, qos: 0 | 1, rate: number, mqttUrl: string, influx: Service, proxy: LatencyProxy, devices = DEVICES, seconds = TRIAL_S): Promise<Trial> {
+  const measurement = `b${++trialNo}_${kind}_q${qos}`;
+  const { published, elapsedMs } = await publish({ url: mqttUrl, devices, rate, seconds, qos, measurement, clients: CLIENTS });
+  const end = Date.now() + DRAIN_S * 1000;
+  let stored = await count(influx, measurement);
+  while (stored < published && Date.now() < end) {
+    await new Promise((r) => setTimeout(r, 250));
+    stored = await count(influx, measurement);
+  }
+  const achieved = Math.round(published / (elapsedMs / 1000));
+  return { target: rate, achieved, published, stored, pass: stored === published, p50: proxy.percentile(measurement, 50), p99: proxy.percentile(measurement, 99) };
+}
+
+async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Service, proxy: LatencyProxy): Promise<Result> {
+  const child = await startSystem(kind, qos, mqttUrl, proxy);
+  const result: Result = { kind, qos, trials: [], peakRssMB: NaN };
+  try {
+    const warm = await trial(kind, qos, 200, mqttUrl, influx, proxy, Math.min(DEVICES, 100), 1);
+    if (!warm.pass) {
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    let rate = START_RATE[kind];
+    for (let i = 0; i < MAX_TRIALS; i++) {
+      const t = await trial(kind, qos, rate, mqttUrl, influx, proxy);
+      result.trials.push(t);
+      process.stderr.write(`  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms\n`);
+      if (!t.pass) break;
+      if (!result.best || t.achieved > result.best.achieved) result.best = t;
+      if (t.achieved < rate * 0.9) break; // the publisher itself is the limit
+      rate = Math.round(rate * 1.5);
+    }
+    result.peakRssMB = peakRssMB(child.pid);
+  } finally {
+    child.send({ stop: true });
+    await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+    child.kill('SIGKILL');
+  }
+  return result;
+}
+
+const fmt = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : String(Math.round(n)));
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  const mosquitto = await startMosquitto({ config: MOSQUITTO_CONF });
+  const influx = await startInflux1();
+  await fetch(`${influx.url}/query`, { method: 'POST', body: new URLSearchParams({ q: 'CREATE DATABASE bench' }) });
+  const proxy = new LatencyProxy(new URL(influx.url));
+  await proxy.start();
+  const results: Result[] = [];
+  try {
+    const only = (process.env.BENCH_ONLY || 'ours,baseline,ceiling').split(',') as Kind[];
+    for (const kind of only) {
+      for (const qos of [0, 1] as const) {
+        process.stderr.write(`${kind} QoS ${qos}\n`);
+        results.push(await runSystem(kind, qos, mosquitto.url, influx, proxy));
+      }
+    }
+  } finally {
+    await proxy.stop();
+    await influx.stop();
+    await mosquitto.stop();
+  }
+  const get = (k: Kind, q: 0 | 1) => results.find((r) => r.kind === k && r.qos === q);
+  const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB', 'vs baseline', 'share of ceiling']];
+  const label: Record<Kind, string> = { ours: 'project flows (mqtt in > normalizer > writer)', baseline: 'stock nodes (json > function > influxdb out)', ceiling: 'ceiling: mqtt.js > batched HTTP' };
+  for (const r of results) {
+    const s = r.best?.achieved;
+    const base = get('baseline', r.qos)?.best?.achieved;
+    const ceil = get('ceiling', r.qos)?.best?.achieved;
+    rows.push([
+      label[r.kind], String(r.qos), fmt(s), fmt(r.best?.p50), fmt(r.best?.p99), fmt(r.peakRssMB),
+      r.kind === 'ours' && s && base ? `${(s / base).toFixed(1)}x` : '',
+      r.kind === 'ours' && s && ceil ? `${Math.round((100 * s) / ceil)} %` : '',
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(`\nInfluxDB benchmark: ${DEVICES} devices, ${TRIAL_S} s trials (+${DRAIN_S} s to drain), ${os.cpus().length} CPUs, node ${process.version}, ${Math.round((Date.now() - began) / 1000)} s\n`);
+  console.log(line(rows[0]));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
+  console.log('\n"sustained" = highest publisher-achieved rate whose every reading was in InfluxDB within the drain time; latency = publish -> InfluxDB 204, at that rate.');
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
