@@ -8,7 +8,22 @@ import { REPO_ROOT } from '../support/red';
 
 const html = fs.readFileSync(path.join(REPO_ROOT, 'nodes', 'payload-normalizer', 'payload-normalizer.html'), 'utf8');
 
-interface Def { defaults: Record<string, { value: unknown; validate?: (v: unknown) => boolean }>; outputs: number; category: string; label: () => string }
+interface Def {
+  defaults: Record<string, { value: unknown; validate?: (v: unknown) => boolean }>;
+  outputs: number;
+  category: string;
+  label: () => string;
+  oneditprepare: () => void;
+}
+
+/** Values the dialog's inputs were given through the jQuery stub, by input id. */
+const filled: Record<string, unknown> = {};
+const jquery = (selector: string) => ({
+  css: () => undefined,
+  attr: () => (/toCelsius|toHectopascal|builtinTemplates|catchRejects/.test(selector) ? 'checkbox' : 'text'),
+  val: (v: unknown) => void (filled[selector] = v),
+  prop: (_k: string, v: unknown) => void (filled[selector] = v),
+});
 
 /** Runs the editor script against a stub RED and returns what it registered. */
 function registered(): { type: string; def: Def } {
@@ -19,7 +34,7 @@ function registered(): { type: string; def: Def } {
     nodes: { registerType: (type: string, def: Def) => (out = { type, def }) },
     validators: { number: () => (v: unknown) => v !== '' && !Number.isNaN(Number(v)) },
   };
-  new Function('RED', '$', script)(RED, () => ({ css: () => undefined }));
+  new Function('RED', '$', script)(RED, jquery);
   assert.ok(out, 'registerType was called');
   return out;
 }
@@ -70,4 +85,18 @@ test('editor validators refuse what parseConfig refuses', () => {
     })();
     assert.equal(parses, ok, `parseConfig agrees on ${key}=${String(value)}`);
   }
+});
+
+test('opening a node imported without properties shows the runtime defaults (saving keeps behaviour)', () => {
+  const { def } = registered();
+  for (const k of Object.keys(filled)) delete filled[k];
+  def.oneditprepare.call({ name: 'Normalize', timezone: 'Europe/Paris' });
+  assert.equal(filled['#node-input-builtinTemplates'], true);
+  assert.equal(filled['#node-input-catchRejects'], true);
+  assert.equal(filled['#node-input-toCelsius'], true);
+  assert.equal(filled['#node-input-dedupeWindow'], 60);
+  assert.equal(filled['#node-input-decoder'], 'auto');
+  assert.equal(filled['#node-input-configVersion'], 1);
+  assert.equal(filled['#node-input-timezone'], undefined, 'a property the node has is left alone');
+  assert.equal(filled['#node-input-name'], undefined);
 });
