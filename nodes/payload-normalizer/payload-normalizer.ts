@@ -24,6 +24,7 @@ export = function (RED: NodeAPI) {
       configError = err instanceof Error ? err : new Error(errorMessage(err));
       node.status(status.failed(`config: ${configError.message}`));
       node.error(`payload-normalizer config: ${configError.message}`);
+      reportHealth(node.id, { kind: 'payload-normalizer', ok: false, detail: `config: ${configError.message}` });
     }
     const catchRejects = normalizer?.options.catchRejects ?? true;
 

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, afterEach, before, test } from 'node:test';
 import type { Counter } from 'prom-client';
+import { healthSnapshot } from '../../nodes/common/health';
 import { metrics } from '../../nodes/common/metrics';
 import { collect, helper, load, nodeModule, REPO_ROOT, startServer, stopServer } from '../support/red';
 
@@ -133,6 +134,7 @@ test('a duplicate event is dropped, counted in the status and in iot_duplicates_
   assert.equal(rejCount.count(), 0);
   assert.equal(statuses.filter((s) => s.text).length, 1, 'status updated at most once a second');
   assert.equal(statuses.at(-1)?.fill, 'green');
+  assert.deepEqual(healthSnapshot().norm?.figures, { ok: 1, rejected: 0, duplicates: 2, rateLimited: 0 });
   assert.equal(await metricValue(metrics.duplicatesDropped) - before, 2);
   assert.equal(await metricValue(metrics.readingsNormalized, { decoder: 'event' }) - normalizedBefore, 1);
   assert.equal(await metricValue(metrics.messagesReceived, { family: 'sensor' }) - receivedBefore, 3);
@@ -168,6 +170,9 @@ test('a bad config shows a red status and every message fails into Catch', async
   node.receive({ topic: 'sensors/d/climate', payload: '21' });
   const [c] = await caught;
   assert.match(c.error.message, /timezone "Mars\/Olympus"/);
+  const health = healthSnapshot().norm;
+  assert.equal(health?.ok, false);
+  assert.match(health?.detail ?? '', /timezone/);
 });
 
 test('the editor file registers the type with two outputs and help', () => {
