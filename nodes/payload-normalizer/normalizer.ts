@@ -145,10 +145,7 @@ export class Normalizer {
       const type = EVENT_SENSOR_TYPES[sensorType];
       if (type !== undefined && hasOwn(EVENT_SENSOR_TYPES, sensorType)) event = { id: '', type, data: this.draftData() };
     }
-    if (event !== undefined) {
-      if (event.id === '') event.id = `${this.idPrefix}-${now.toString(36)}-${(++this.seq).toString(36)}`;
-      else if (d.eventIdFromDevice && this.dedupe.isDuplicate(`${deviceId}\u0000${event.id}`, now)) return { kind: 'duplicate', eventId: event.id, family };
-    }
+    if (event !== undefined && event.id === '') event.id = `${this.idPrefix}-${now.toString(36)}-${(++this.seq).toString(36)}`;
 
     const metrics: Record<string, number> = {};
     let units: Record<string, string> | undefined;
@@ -190,6 +187,11 @@ export class Normalizer {
     }
     if (count === 0 || (uptimeMs !== undefined && count === 1 && event === undefined)) {
       return dropped ? this.reject(family, 'out_of_range', dropped) : this.reject(family, 'no_metrics', 'payload holds no numeric value');
+    }
+
+    // Only valid events are remembered, so a rejected event can be sent again.
+    if (event !== undefined && d.eventIdFromDevice && this.dedupe.isDuplicate(`${deviceId}\u0000${event.id}`, now)) {
+      return { kind: 'duplicate', eventId: event.id, family };
     }
 
     const reading: Reading = { deviceId, sensorType, ts, metrics, received: now };

@@ -100,6 +100,13 @@ describe('duplicate events', () => {
     }
     assert.equal(ids.size, 100);
   });
+  test('a rejected event is not remembered, so its corrected resend passes', () => {
+    const n = make();
+    const bad = JSON.stringify({ event_id: 'evt-9', device_id: 'r', type: 'MOTION_DETECTED', data: {}, timestamp: 'garbage' });
+    assert.equal(code(n.normalize('sensor/motion', bad, NOW)), 'bad_timestamp');
+    assert.equal(code(n.normalize('sensor/motion', motion('evt-9', 'r'), NOW)), 'reading');
+    assert.equal(code(n.normalize('sensor/motion', motion('evt-9', 'r'), NOW)), 'duplicate');
+  });
   test('window 0 turns de-duplication off', () => {
     const n = make({ dedupeWindow: 0 });
     assert.equal(code(n.normalize('sensor/motion', motion('evt-1'), NOW)), 'reading');
