@@ -38,22 +38,26 @@ test('2.x task writes mean/min/max/count into <bucket>_hourly', () => {
 test('the script applies retention policies and the continuous query to a real influxd, twice', { skip, timeout: 90_000 }, async () => {
   influx = await startInflux1();
   const env = { ...process.env, INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: 'iot' };
-  for (let i = 0; i < 2; i++) {
+  const apply = async (): Promise<void> => {
     const { stdout } = await run(process.execPath, [SCRIPT], { env });
     assert.match(stdout, /Applied \(InfluxDB 1\.x/);
-  }
+  };
+  await apply();
   const rps = await influxQuery(influx.url, 'iot', 'SHOW RETENTION POLICIES ON "iot"');
   const raw = rps.find((r) => r.name === 'raw');
   assert.equal(raw?.duration, '2160h0m0s');
   assert.equal(raw?.default, true);
   assert.equal(rps.find((r) => r.name === 'hourly')?.duration, '17520h0m0s');
+  // Readings written with no retention policy land in "raw".
+  const hourAgo = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
+  await writeRaw(influx.url, 'iot', [`env,deviceId=a temperature=20 ${hourAgo + 1000}`, `env,deviceId=a temperature=22 ${hourAgo + 2000}`].join('\n'));
+  // Run again: policies are altered, the query replaced; a new query runs once at once, then hourly.
+  await apply();
+  assert.equal((await influxQuery(influx.url, 'iot', 'SHOW RETENTION POLICIES ON "iot"')).length, 3);
   const cqs = await influxQuery(influx.url, 'iot', 'SHOW CONTINUOUS QUERIES');
   const cq = cqs.find((r) => r.name === 'cq_hourly');
   assert.ok(cq, JSON.stringify(cqs));
   assert.match(String(cq.query), /mean\(\*\), min\(\*\), max\(\*\), count\(\*\) INTO iot\.hourly\.:MEASUREMENT FROM iot\.raw\.\/\.\*\//);
-  // Readings written with no retention policy land in "raw"; the query aggregates them into "hourly".
-  const hourAgo = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 3_600_000;
-  await writeRaw(influx.url, 'iot', [`env,deviceId=a temperature=20 ${hourAgo + 1000}`, `env,deviceId=a temperature=22 ${hourAgo + 2000}`].join('\n'));
   await until('hourly aggregate', async () => {
     try {
       const rows = await influxQuery(influx!.url, 'iot', 'SELECT * FROM "iot"."hourly"."env"');
