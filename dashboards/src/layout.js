@@ -67,7 +67,7 @@ const list = [
     id: 'throttle-devices', type: 'delay', name: 'latest, 1/s', g: 'g-overview', x: 580, y: 100, wires: [['tpl-overview', 'fn-history']],
     props: { pauseType: 'timed', timeout: '5', timeoutUnits: 'seconds', rate: '1', nbRateUnits: '1', rateUnits: 'second', randomFirst: '1', randomLast: '5', randomUnits: 'seconds', drop: false, allowrate: false, outputs: 1 },
   },
-  tpl('tpl-overview', 'device tiles', 'overview.vue', 'grp-overview-devices', 'g-overview', 800, 100),
+  tpl('tpl-overview', 'device tiles', 'overview.vue', 'grp-overview-devices', 'g-overview', 800, 100, [['fn-history']]),
   { id: 'tpl-site-style', type: 'ui-template', name: 'site style', src: 'site.css', scope: 'site:style', ui: 'ui-base-iot', g: 'g-overview', x: 800, y: 160, wires: [[]] },
 
   // History: selector -> InfluxDB query -> chart; live points decimated

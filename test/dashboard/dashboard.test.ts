@@ -120,12 +120,18 @@ test('History: the InfluxDB series of a device and metric, aggregated, with the 
     const rows = await influxQuery(influx!.url, DB, `SELECT temperature FROM environmental WHERE "deviceId" = 'e2e-ruuvi'`);
     return rows.length > 0 ? rows : undefined;
   }, 60_000);
-  const { page, errors } = await open('history');
-  await poll('e2e-ruuvi in the device list', async () => ((await page.$('[data-testid="history-device"] option[value="e2e-ruuvi"]')) ? true : undefined));
-  await page.selectOption('[data-testid="history-device"]', 'e2e-ruuvi');
+  // A metric on an Overview tile opens its history.
+  const { page, errors } = await open('overview');
+  await waitForText(page, '[data-device="e2e-ruuvi"] [data-metric="humidity"] .iot-value', /\S/);
+  await page.click('[data-device="e2e-ruuvi"] [data-metric="humidity"]');
+  await page.waitForURL(/\/dashboard\/history$/, { timeout: 10_000 });
+  await waitForText(page, '[data-testid="history-status"]', /humidity|points|failed/, 20_000);
+  assert.equal(await page.inputValue('[data-testid="history-device"]'), 'e2e-ruuvi');
+  assert.equal(await page.inputValue('[data-testid="history-metric"]'), 'humidity');
+  // The selectors: temperature over the last hour.
   await page.selectOption('[data-testid="history-metric"]', 'temperature');
   await page.selectOption('[data-testid="history-range"]', '1h');
-  const status = await waitForText(page, '[data-testid="history-status"]', /points|failed/, 30_000);
+  const status = await waitForText(page, '[data-testid="history-status"]', /points, .* over the last 1h|failed/, 30_000);
   const m = /^(\d+) points, mean per 10s over the last 1h · latest ([\d.]+) °C$/.exec(status);
   assert.ok(m, `status line: ${status}`);
   assert.ok(Number(m[1]) >= 1, 'at least one aggregated point');
