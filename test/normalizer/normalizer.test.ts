@@ -102,8 +102,8 @@ describe('duplicate events', () => {
   });
   test('a rejected event is not remembered, so its corrected resend passes', () => {
     const n = make();
-    const bad = JSON.stringify({ event_id: 'evt-9', device_id: 'r', type: 'MOTION_DETECTED', data: {}, timestamp: 'garbage' });
-    assert.equal(code(n.normalize('sensor/motion', bad, NOW)), 'bad_timestamp');
+    const bad = JSON.stringify({ event_id: 'evt-9', device_id: 'r', type: 'MOTION_DETECTED', data: {}, confidence: 5 });
+    assert.equal(code(n.normalize('sensor/motion', bad, NOW)), 'out_of_range');
     assert.equal(code(n.normalize('sensor/motion', motion('evt-9', 'r'), NOW)), 'reading');
     assert.equal(code(n.normalize('sensor/motion', motion('evt-9', 'r'), NOW)), 'duplicate');
   });
