@@ -39,6 +39,9 @@ function dashboardSocketAuth(user: string, hash: string) {
 
 const settings = {
   uiPort: env.port,
+  // node-red's own launcher fills these in; RED.init does not, and Dashboard 2.0 needs them.
+  httpAdminRoot: '/',
+  httpNodeRoot: '/',
   uiHost: env.host,
   userDir: env.dataDir,
   flowFile: 'flows.json',

@@ -15,7 +15,7 @@ export interface CheckContext {
 }
 
 /** Properties that name a config node. */
-const CONFIG_REFS = ['broker', 'server', 'influxdb', 'smtp', 'tls', 'group', 'page', 'ui', 'theme', 'config', 'camera'];
+const CONFIG_REFS = ['broker', 'server', 'influxdb', 'influx', 'smtp', 'tls', 'group', 'page', 'ui', 'theme', 'config', 'camera'];
 /** Property names that may only hold a ${VAR} reference or nothing. */
 const SECRET_KEYS = /^(password|passwd|pass|token|secret|apikey|api_key|key|user(name)?)$/i;
 /** Variables Node-RED itself provides in flows. */
@@ -56,7 +56,7 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
         say(`a node without id or type: ${JSON.stringify(n).slice(0, 80)}`);
         continue;
       }
-      if (n.type !== 'tab' && !n.type.startsWith('subflow') && !ctx.knownTypes.has(n.type)) say(`${where}: unknown node type`);
+      if (!['tab', 'group'].includes(n.type) && !n.type.startsWith('subflow') && !ctx.knownTypes.has(n.type)) say(`${where}: unknown node type`);
       if (n.z !== undefined && n.z !== '' && !ids.has(n.z as string)) say(`${where}: its tab ${n.z} is not in the file`);
       if ('credentials' in n) say(`${where}: holds credentials; they belong in the credentials file or the environment`);
       for (const [k, v] of Object.entries(n)) {
