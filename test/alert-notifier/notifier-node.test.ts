@@ -17,6 +17,13 @@ import { helper, load, nodeModule, collect } from '../support/red';
 import { SmtpReceiver, HttpReceiver, waitFor } from './receivers';
 import { alert, notifierFlow } from './fixtures';
 import { transitionKey } from '../../nodes/alert-notifier/signing';
+import { metrics } from '../../nodes/common/metrics';
+import { healthSnapshot } from '../../nodes/common/health';
+
+async function sentCount(channel: string): Promise<number> {
+  const m = await metrics.notificationsSent.get();
+  return m.values.find((v) => v.labels.channel === channel)?.value ?? 0;
+}
 
 const SECRET = 'hook-secret-123';
 const smtp = new SmtpReceiver({ user: 'mailer', password: 'p@ss:word/1' });
@@ -49,6 +56,7 @@ const creds = { 'smtp-default': { user: 'mailer', password: 'p@ss:word/1' }, n1:
 
 test('a fired critical alert arrives as email (templates, escaping, auth) and as a signed webhook', async () => {
   await load(nodes, notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook` }), creds);
+  const before = { email: await sentCount('email'), webhook: await sentCount('webhook') };
   const results = collect('out', 2, 15_000);
   const a = alert({ severity: 'critical', title: 'Temp <b>high</b> & "hot"' });
   helper.getNode('n1').receive({ payload: a, event: 'fired' });
@@ -76,6 +84,14 @@ test('a fired critical alert arrives as email (templates, escaping, auth) and as
   assert.equal(req.headers['idempotency-key'], key);
   assert.equal(req.headers['x-test'], 'yes');
   assert.deepEqual(req.json, { event: 'fired', alert: a });
+
+  assert.equal(await sentCount('email'), before.email + 1);
+  assert.equal(await sentCount('webhook'), before.webhook + 1);
+  const h = healthSnapshot().n1;
+  assert.equal(h.kind, 'alert-notifier');
+  assert.equal(h.ok, true);
+  assert.deepEqual(h.figures, { outbox: 0, sent: 2, failed: 0 });
+  assert.equal((await metrics.outboxDepth.get()).values[0].value, 0);
 });
 
 test('a resolved alert is notified by default and gets its own key', async () => {

@@ -22,6 +22,8 @@ import { helper, load, nodeModule } from '../support/red';
 import { SmtpReceiver, HttpReceiver, waitFor } from './receivers';
 import { alert, notifierFlow } from './fixtures';
 import { transitionKey } from '../../nodes/alert-notifier/signing';
+import { metrics } from '../../nodes/common/metrics';
+import { healthSnapshot } from '../../nodes/common/health';
 
 const OUTAGE_MS = Number(process.env.NOTIFIER_OUTAGE_MS || 12_000);
 /** Backoff cap; NOTIFIER_RETRY_MAX_S=30 runs the shipped default (slower: up to one cap after recovery). */
@@ -72,6 +74,12 @@ test(`SMTP and webhook down for ${OUTAGE_MS / 1000} s: every notification arrive
   const outboxDir = path.join(DATA, 'outbox', 'n1');
   const pendingFiles = fs.readdirSync(outboxDir).filter((f) => f.endsWith('.item.json')).length;
   assert.equal(pendingFiles, 20, 'all 10 alerts x 2 channels wait on disk');
+  const health = healthSnapshot().n1;
+  assert.equal(health.ok, false, 'health reports the outage');
+  assert.match(health.detail, /^outbox 20 · retrying: /);
+  assert.equal((await metrics.outboxDepth.get()).values[0].value, 20);
+  const failedAttempts = (await metrics.notificationsFailed.get()).values.reduce((a, v) => a + v.value, 0);
+  assert.ok(failedAttempts >= 2, `failed attempts counted (${failedAttempts})`);
   await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - downAt))));
   assert.equal(smtp.mails.length, 3, 'nothing delivered while down');
 
@@ -95,5 +103,7 @@ test(`SMTP and webhook down for ${OUTAGE_MS / 1000} s: every notification arrive
   assert.equal(results.filter((r) => r.status === 'sent').length, 26);
   assert.equal(results.filter((r) => r.status === 'failed').length, 0);
   assert.equal(fs.readdirSync(outboxDir).filter((f) => f.endsWith('.item.json')).length, 0, 'outbox empty');
+  assert.equal(healthSnapshot().n1.ok, true, 'healthy again');
+  assert.equal((await metrics.outboxDepth.get()).values[0].value, 0);
   console.log(`outage ${OUTAGE_MS} ms, retry ${RETRY_INITIAL_S}..${RETRY_MAX_S} s: 20 pending deliveries drained ${recoveredMs} ms after the receivers came back`);
 });
