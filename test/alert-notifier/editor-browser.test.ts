@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { spawn, ChildProcess } from 'child_process';
 import fs from 'fs';
 import path from 'path';
-import type { Browser, Page } from 'playwright-core';
+import { chromium, Browser, Page } from 'playwright-core';
 import { freePort, missing, tempDir, waitForHttp } from '../support/services';
 import { REPO_ROOT } from '../support/red';
 
@@ -18,7 +18,7 @@ let proc: ChildProcess | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let log = '';
-let errors: string[] = [];
+const errors: string[] = [];
 const dir = tempDir('notifier-editor');
 
 before(async () => {
@@ -34,11 +34,10 @@ before(async () => {
   proc.stdout?.on('data', (d) => (log += d));
   proc.stderr?.on('data', (d) => (log += d));
   await waitForHttp(`http://127.0.0.1:${port}/nodes`, 60_000);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { launchChromium, watchErrors } = require('../dashboard/browser') as typeof import('../dashboard/browser');
-  browser = await launchChromium();
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run'] });
   page = await browser.newPage();
-  errors = watchErrors(page);
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   await page.goto(`http://127.0.0.1:${port}/`);
   await page.waitForFunction(() => {
     const RED = (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED;
