@@ -60,7 +60,9 @@ test('alerts.json wires readings-in-alerts -> threshold-alert -> alert-notifier 
   const ta = byId.get('threshold-alert')!;
   assert.equal(ta.type, 'threshold-alert');
   assert.equal(ta.wires!.length, 2);
-  assert.ok(ta.wires![0].includes('alert-notifier'));
+  // Only transitions (msg.event set) reach the notifier; list answers go to the dashboard alone.
+  assert.ok(ta.wires![0].includes('alert-transitions'));
+  assert.deepEqual(byId.get('alert-transitions')!.wires, [['alert-notifier']]);
   const an = byId.get('alert-notifier')!;
   assert.equal(an.smtp, 'smtp-default');
   assert.equal(an.email, true);
@@ -179,7 +181,9 @@ test('alerts flow: a low battery reading fires an alert that arrives by email (S
   process.env.ALERT_EMAIL_FROM = 'iot@example.com';
   process.env.WEBHOOK_URL = `${hooks.url}/alerts`;
   process.env.WEBHOOK_SECRET = 'alerts-secret';
-  const nodes = [core('common/60-link.js'), core('common/25-catch.js'), nodeModule('threshold-alert'), nodeModule('alert-notifier'), require('../../nodes/alert-notifier/smtp-config')];
+  process.env.MQTT_BROKER_URL = 'mqtt://127.0.0.1:1';
+  const nodes = [core('common/60-link.js'), core('common/25-catch.js'), core('function/10-switch.js'), core('function/15-change.js'), core('network/10-mqtt.js'),
+    nodeModule('threshold-alert'), nodeModule('alert-notifier'), require('../../nodes/alert-notifier/smtp-config')];
   try {
     await load(nodes, testable(readFlow('alerts.json')));
     const now = Date.now();
