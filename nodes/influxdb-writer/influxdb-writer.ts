@@ -11,7 +11,7 @@ import { status } from '../common/status';
 import type { Reading } from '../common/types';
 import { InfluxConfigHandle, parseWriterConfig, writeTarget } from './config';
 import { ensureDatabase, postLines, WriteTarget } from './http-write';
-import { LineError, readingToLine } from './line-protocol';
+import { LineError, lineEncoder } from './line-protocol';
 import { Spool } from './spool';
 import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
 import { writerHealth, writerStatus } from './writer-status';
@@ -33,7 +33,7 @@ export = function (RED: NodeAPI) {
     const configured = !!influx?.url;
     const target = influx && configured ? writeTarget(influx, configNode.resolvedCredentials(), cfg) : undefined;
     const spool = new Spool({ dir: path.join(dataDir(RED), 'spool', node.id), maxBytes: cfg.spoolMaxMB * 1024 * 1024 });
-    const lineOpts = { measurement: cfg.measurement };
+    const encode = lineEncoder({ measurement: cfg.measurement });
     let invalid = 0;
 
     // 1.x: a 404 means the database is missing (fresh server): create it, the retry then succeeds.
@@ -86,7 +86,7 @@ export = function (RED: NodeAPI) {
 
     const addReading = (r: unknown, msg: NodeMessage): void => {
       try {
-        engine.add(readingToLine(r as Reading, lineOpts));
+        engine.add(encode(r as Reading));
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
         invalid++;

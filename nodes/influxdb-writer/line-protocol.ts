@@ -10,7 +10,10 @@ import type { Reading } from '../common/types';
 
 const NEWLINES = /[\r\n]+/g;
 
+const NEEDS_ESCAPE = /[,= \\\r\n]/;
+
 function escapeWith(re: RegExp, s: string): string {
+  if (!NEEDS_ESCAPE.test(s)) return s;
   let out = s.replace(NEWLINES, ' ').replace(re, '\\$&');
   // A trailing backslash would escape the separator that follows it.
   if (out.endsWith('\\') && !out.endsWith('\\\\')) out += '\\';
@@ -45,41 +48,76 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/**
- * One line for one Reading. Throws LineError naming the bad field when the
- * Reading cannot be written (missing device, a metric that is not a finite number...).
- */
-export function readingToLine(r: Reading, opts: LineOptions = {}): string {
-  if (!isRecord(r)) throw new LineError('payload is not a Reading object');
-  if (typeof r.deviceId !== 'string' || r.deviceId === '') throw new LineError('Reading.deviceId must be a non-empty string');
-  const measurement = opts.measurement || r.sensorType;
-  if (typeof measurement !== 'string' || measurement === '') throw new LineError(`Reading.sensorType of device "${r.deviceId}" must be a non-empty string`);
-  if (typeof r.ts !== 'number' || !Number.isFinite(r.ts) || r.ts < 0) throw new LineError(`Reading.ts of device "${r.deviceId}" must be epoch milliseconds, got ${JSON.stringify(r.ts)}`);
-
-  const tags: Array<[string, string]> = [[opts.deviceTag || 'deviceId', r.deviceId]];
-  if (opts.measurement) tags.push(['sensorType', String(r.sensorType ?? '')]);
-  if (isRecord(r.tags)) {
-    for (const [k, v] of Object.entries(r.tags)) if (typeof v === 'string' || typeof v === 'number') tags.push([k, String(v)]);
+/** Memo of escaped names (device ids and metric names repeat); cleared when it grows past `max`. */
+class Memo {
+  private readonly map = new Map<string, string>();
+  constructor(private readonly max = 20_000) {}
+  get(key: string, make: () => string): string {
+    let v = this.map.get(key);
+    if (v === undefined) {
+      if (this.map.size >= this.max) this.map.clear();
+      v = make();
+      this.map.set(key, v);
+    }
+    return v;
   }
+}
+
+/**
+ * An encoder: Reading -> one line. Throws LineError naming the bad field when
+ * the Reading cannot be written (missing device, a metric that is not a
+ * finite number...). Keeps small memos of escaped series keys and field names.
+ */
+export function lineEncoder(opts: LineOptions = {}): (r: Reading) => string {
+  const series = new Memo();
+  const fieldKeys = new Memo();
+  const deviceTag = opts.deviceTag || 'deviceId';
+  return (r: Reading): string => {
+    if (!isRecord(r)) throw new LineError('payload is not a Reading object');
+    if (typeof r.deviceId !== 'string' || r.deviceId === '') throw new LineError('Reading.deviceId must be a non-empty string');
+    const measurement = opts.measurement || r.sensorType;
+    if (typeof measurement !== 'string' || measurement === '') throw new LineError(`Reading.sensorType of device "${r.deviceId}" must be a non-empty string`);
+    if (typeof r.ts !== 'number' || !Number.isFinite(r.ts) || r.ts < 0) throw new LineError(`Reading.ts of device "${r.deviceId}" must be epoch milliseconds, got ${JSON.stringify(r.ts)}`);
+
+    const hasTags = isRecord(r.tags) && Object.keys(r.tags).length > 0;
+    const sensorType = opts.measurement ? String(r.sensorType ?? '') : '';
+    const line = hasTags
+      ? seriesKey(measurement, deviceTag, r.deviceId, sensorType, r.tags as Record<string, unknown>)
+      : series.get(`${measurement}\u0000${r.deviceId}\u0000${sensorType}`, () => seriesKey(measurement, deviceTag, r.deviceId, sensorType, {}));
+
+    let fields = '';
+    if (isRecord(r.metrics)) {
+      for (const k in r.metrics) {
+        const v = r.metrics[k];
+        if (typeof v !== 'number' || !Number.isFinite(v)) {
+          throw new LineError(`metric "${k}" of device "${r.deviceId}" is ${JSON.stringify(v)}, not a finite number`);
+        }
+        fields += `${fields ? ',' : ''}${fieldKeys.get(k, () => escapeKey(k))}=${formatFloat(v)}`;
+      }
+    }
+    if (isRecord(r.event) && typeof r.event.type === 'string') {
+      fields += `${fields ? ',' : ''}event=${quoteString(r.event.type)}`;
+      if (typeof r.event.id === 'string') fields += `,eventId=${quoteString(r.event.id)}`;
+    }
+    if (fields === '') throw new LineError(`Reading of device "${r.deviceId}" has no metrics and no event: nothing to write`);
+    return `${line} ${fields} ${Math.round(r.ts)}`;
+  };
+}
+
+/** Measurement and sorted tags, escaped; empty tag values are left out (line protocol has none). */
+function seriesKey(measurement: string, deviceTag: string, deviceId: string, sensorType: string, extra: Record<string, unknown>): string {
+  const tags: Array<[string, string]> = [[deviceTag, deviceId]];
+  if (sensorType) tags.push(['sensorType', sensorType]);
+  for (const [k, v] of Object.entries(extra)) if (typeof v === 'string' || typeof v === 'number') tags.push([k, String(v)]);
   tags.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   let line = escapeMeasurement(measurement);
   for (const [k, v] of tags) if (k !== '' && v !== '') line += `,${escapeKey(k)}=${escapeKey(v)}`;
+  return line;
+}
 
-  const fields: string[] = [];
-  if (isRecord(r.metrics)) {
-    for (const [k, v] of Object.entries(r.metrics)) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new LineError(`metric "${k}" of device "${r.deviceId}" is ${JSON.stringify(v)}, not a finite number`);
-      }
-      fields.push(`${escapeKey(k)}=${formatFloat(v)}`);
-    }
-  }
-  if (isRecord(r.event) && typeof r.event.type === 'string') {
-    fields.push(`event=${quoteString(r.event.type)}`);
-    if (typeof r.event.id === 'string') fields.push(`eventId=${quoteString(r.event.id)}`);
-  }
-  if (fields.length === 0) throw new LineError(`Reading of device "${r.deviceId}" has no metrics and no event: nothing to write`);
-  return `${line} ${fields.join(',')} ${Math.round(r.ts)}`;
+/** One line for one Reading (see lineEncoder; this one keeps no memo). */
+export function readingToLine(r: Reading, opts: LineOptions = {}): string {
+  return lineEncoder(opts)(r);
 }
 
 /** Number of lines in a batch body (lines never hold a newline). */
