@@ -56,6 +56,7 @@ export = function (RED: NodeAPI) {
         node.send([{ topic: 'influxdb/written', payload: { written: n } }, null]);
       },
       onSpooled: (n) => metrics.pointsSpooled.inc(n),
+      onSpoolError: (n) => metrics.pointsDropped.inc({ reason: 'spool_error' }, n),
       onRejected: (r) => {
         metrics.pointsDropped.inc({ reason: 'rejected' }, r.lines.length);
         sendError({ reason: 'rejected', statusCode: r.status, error: r.message, lines: r.lines });
@@ -71,8 +72,8 @@ export = function (RED: NodeAPI) {
       const now = Date.now();
       const rate = ((state.written - lastWritten) * 1000) / Math.max(1, now - lastTick);
       [lastWritten, lastTick] = [state.written, now];
-      if (state.spoolDropped > lastSpoolDropped) metrics.pointsDropped.inc({ reason: 'spool_full' }, state.spoolDropped - lastSpoolDropped);
-      lastSpoolDropped = state.spoolDropped;
+      if (spool.dropped > lastSpoolDropped) metrics.pointsDropped.inc({ reason: 'spool_full' }, spool.dropped - lastSpoolDropped);
+      lastSpoolDropped = spool.dropped;
       metrics.writerQueue.inc(state.queued - gauges.queued);
       metrics.writerSpool.inc(state.spooled - gauges.spooled);
       [gauges.queued, gauges.spooled] = [state.queued, state.spooled];

@@ -26,6 +26,8 @@ export interface EngineOptions {
   onWritten?(points: number): void;
   onSpooled?(points: number): void;
   onRejected?(r: Rejection): void;
+  /** Points lost because the spool could not be written. */
+  onSpoolError?(points: number): void;
 }
 
 export const ENGINE_DEFAULTS = { batchSize: 5000, flushMs: 1000, maxQueueBatches: 4, backoff: BACKOFF_DEFAULTS };
@@ -36,7 +38,7 @@ export interface EngineState {
   spooled: number;
   written: number;
   rejected: number;
-  /** Points deleted because the spool was full. */
+  /** Points deleted because the spool was full, or lost because it could not be written. */
   spoolDropped: number;
   lastError?: string;
   lastErrorAt?: number;
@@ -57,6 +59,7 @@ export class WriterEngine {
   private abort = new AbortController();
   written = 0;
   rejected = 0;
+  spoolFailed = 0;
   lastError: string | undefined;
   lastErrorAt: number | undefined;
 
@@ -93,8 +96,15 @@ export class WriterEngine {
 
   private spoolBatch(lines: string[]): void {
     if (lines.length === 0) return;
-    this.opts.spool.append(lines.join('\n'), lines.length);
-    this.opts.onSpooled?.(lines.length);
+    try {
+      this.opts.spool.append(lines.join('\n'), lines.length);
+      this.opts.onSpooled?.(lines.length);
+    } catch (err) {
+      // Disk full or read-only: these points are lost; count and show it, never throw into a timer.
+      this.spoolFailed += lines.length;
+      this.noteError(`spool write failed, ${lines.length} points dropped: ${(err as Error).message}`);
+      this.opts.onSpoolError?.(lines.length);
+    }
   }
 
   state(): EngineState {
@@ -103,7 +113,7 @@ export class WriterEngine {
       spooled: this.opts.spool.points,
       written: this.written,
       rejected: this.rejected,
-      spoolDropped: this.opts.spool.dropped,
+      spoolDropped: this.opts.spool.dropped + this.spoolFailed,
       lastError: this.lastError,
       lastErrorAt: this.lastErrorAt,
       retrying: this.retryAt > Date.now(),
@@ -117,7 +127,12 @@ export class WriterEngine {
       if (!this.retryTimer) this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick(); }, wait);
       return;
     }
-    this.pumping = this.pump().finally(() => {
+    this.pumping = this.pump().catch((err: Error) => {
+      // Disk errors (full, read-only...): note them and retry later rather than crash the runtime.
+      this.attempts++;
+      this.noteError(`spool: ${err.message}`);
+      this.retryAt = Date.now() + backoffDelay(this.attempts, this.opts.backoff);
+    }).finally(() => {
       this.pumping = undefined;
       if (!this.closing && (this.queue.length > 0 || !this.opts.spool.isEmpty())) this.kick();
     });

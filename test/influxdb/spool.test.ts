@@ -107,3 +107,21 @@ test('a spool drained, reopened and written again keeps its new data across anot
   assert.equal(drain(c).length, 5);
   c.close();
 });
+
+test('a damaged segment is cut at the damage on open, and the next one replayed', () => {
+  const dir = tempDir('spool');
+  const a = new Spool({ dir, maxBytes: 1 << 20, segmentBytes: 50 });
+  a.append(batch(0, 5), 5);
+  a.append(batch(5, 5), 5);
+  a.close();
+  const first = fs.readdirSync(dir).filter((f) => f.endsWith('.lp')).sort()[0];
+  const file = path.join(dir, first);
+  const buf = fs.readFileSync(file);
+  buf.write('X', 0);
+  fs.writeFileSync(file, buf);
+  const b = new Spool({ dir, maxBytes: 1 << 20 });
+  const lines = drain(b);
+  assert.deepEqual(lines.map((l) => Number(l.split(' ')[2])), [5, 6, 7, 8, 9]);
+  assert.equal(b.points, 0);
+  b.close();
+});

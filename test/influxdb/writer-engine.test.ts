@@ -111,3 +111,21 @@ test('close spools what the server does not take', async () => {
   assert.equal(s.points, 7);
   s.close();
 });
+
+test('a spool that cannot be written: the points are counted as dropped and nothing throws', async () => {
+  class BrokenSpool extends Spool {
+    override append(): void {
+      throw new Error('ENOSPC: no space left on device');
+    }
+  }
+  let lost = 0;
+  const e = new WriterEngine({
+    batchSize: 100, flushMs: 20, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    spool: new BrokenSpool({ dir: tempDir('engine'), maxBytes: 1 << 20 }), onSpoolError: (n) => (lost += n),
+  });
+  for (let i = 0; i < 5; i++) e.add(`m v=${i} ${i}`);
+  await until(() => lost === 5);
+  assert.equal(e.state().spoolDropped, 5);
+  assert.match(e.state().lastError ?? '', /spool write failed, 5 points dropped: ENOSPC/);
+  await e.close();
+});
