@@ -83,14 +83,18 @@ type FlowNode = Record<string, any>;
  * off (SIMULATE_DEVICES=0) and debug nodes switched off, as in production.
  * Broker and database come from the same env variables the app uses.
  */
-export function projectFlows(repoRoot: string, qos: 0 | 1): FlowNode[] {
+export function projectFlows(repoRoot: string, qos: 0 | 1, stripDebug = false): FlowNode[] {
   const read = (f: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(repoRoot, 'flows', f), 'utf8'));
   const nodes = [...read('telemetry.json'), ...read('storage.json')];
   const seen = new Set<string>();
-  return nodes.filter((n) => (seen.has(n.id) ? false : (seen.add(n.id), true))).map((n) => {
-    if (n.type === 'mqtt in') return { ...n, qos: String(qos) };
+  const unique = nodes.filter((n) => (seen.has(n.id) ? false : (seen.add(n.id), true)));
+  // With stripDebug, debug nodes and the wires to them go: each extra wire costs a deep clone per message.
+  const debugIds = new Set(stripDebug ? unique.filter((n) => n.type === 'debug').map((n) => n.id) : []);
+  return unique.filter((n) => !debugIds.has(n.id)).map((n) => {
+    const wires = Array.isArray(n.wires) ? n.wires.map((port: string[]) => port.filter((id) => !debugIds.has(id))) : n.wires;
+    if (n.type === 'mqtt in') return { ...n, wires, qos: String(qos) };
     if (n.type === 'debug') return { ...n, active: false };
-    return n;
+    return { ...n, wires };
   });
 }
 
