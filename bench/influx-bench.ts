@@ -47,7 +47,7 @@ type Kind = 'ours' | 'baseline' | 'ceiling';
 interface Trial { measurement: string; target: number; achieved: number; published: number; stored: number; pass: boolean; p50?: number; p99?: number; rssMB: number }
 interface Result { kind: Kind; qos: 0 | 1; best?: Trial; trials: Trial[]; peakRssMB: number }
 
-const START_RATE: Record<Kind, number> = { ours: 12000, baseline: 2000, ceiling: 12000 };
+const START_RATE: Record<Kind, number> = { ours: 15000, baseline: 2000, ceiling: 20000 };
 let trialNo = 0;
 let loadAtStart = '';
 
@@ -140,26 +140,36 @@ async function trial(kind: Kind, qos: 0 | 1, rate: number, mqttUrl: string, infl
   return { measurement, target: rate, achieved, published, stored, pass: stored === published && (p99 ?? Infinity) <= MAX_P99_MS, p50: proxy.percentile(measurement, 50), p99, rssMB: peak };
 }
 
+async function stopChild(child: ChildProcess): Promise<void> {
+  child.send({ stop: true });
+  await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
+  child.kill('SIGKILL');
+}
+
 async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Service, proxy: LatencyProxy): Promise<Result> {
-  const child = await startSystem(kind, qos, mqttUrl, proxy);
-  const result: Result = { kind, qos, trials: [], peakRssMB: NaN };
-  try {
-    const warm = await trial(kind, qos, 200, mqttUrl, influx, proxy, child.pid, Math.min(DEVICES, 100), 1);
-    if (!warm.pass) {
-      await new Promise((r) => setTimeout(r, 3000));
+  const result: Result = { kind, qos, trials: [], peakRssMB: 0 };
+  let child: ChildProcess | undefined;
+  /** A fresh runtime, warmed up (subscription active), so no trial inherits another's backlog or heap. */
+  const fresh = async (): Promise<void> => {
+    if (child) {
+      result.peakRssMB = Math.max(result.peakRssMB, rssMB(child.pid, 'VmHWM'));
+      await stopChild(child);
     }
-    const attempt = async (rate: number): Promise<Trial> => {
-      const t = await trial(kind, qos, rate, mqttUrl, influx, proxy, child.pid);
-      result.trials.push(t);
-      process.stderr.write(`  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms, RSS ${t.rssMB} MB\n`);
-      if (t.pass && (!result.best || t.achieved > result.best.achieved)) result.best = t;
-      if (!t.pass) {
-        // Let the backlog of a failed trial finish (up to 90 s) so it does not spill into the next one.
-        const end = Date.now() + 90_000;
-        while (Date.now() < end && (await count(influx, t.measurement)) < t.published) await new Promise((r) => setTimeout(r, 500));
-      }
-      return t;
-    };
+    child = await startSystem(kind, qos, mqttUrl, proxy);
+    const warm = await trial(kind, qos, 200, mqttUrl, influx, proxy, child.pid, Math.min(DEVICES, 100), 1);
+    if (!warm.pass) await new Promise((r) => setTimeout(r, 3000));
+  };
+  const attempt = async (rate: number): Promise<Trial> => {
+    const t = await trial(kind, qos, rate, mqttUrl, influx, proxy, child?.pid);
+    result.trials.push(t);
+    process.stderr.write(`  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms, RSS ${t.rssMB} MB\n`);
+    if (t.pass && (!result.best || t.achieved > result.best.achieved)) result.best = t;
+    // After a failure, start over with a fresh runtime (a backlog and a grown heap would spill into the next trial).
+    if (!t.pass) await fresh();
+    return t;
+  };
+  try {
+    await fresh();
     // Climb x1.5 until a trial fails, then try once halfway between the last pass and the failure.
     let rate = Number(process.env.BENCH_START) || START_RATE[kind];
     for (let i = 0; i < MAX_TRIALS; i++) {
@@ -174,13 +184,11 @@ async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Servic
       if (t.achieved < rate * 0.9) break; // the publisher itself is the limit
       rate = Math.round(rate * 1.5);
     }
-    // Let a backlog from a failed trial finish before the runtime is stopped (not counted).
-    await new Promise((r) => setTimeout(r, 1000));
-    result.peakRssMB = rssMB(child.pid, 'VmHWM');
   } finally {
-    child.send({ stop: true });
-    await Promise.race([new Promise((r) => child.once('exit', r)), new Promise((r) => setTimeout(r, 5000))]);
-    child.kill('SIGKILL');
+    if (child) {
+      result.peakRssMB = Math.max(result.peakRssMB, rssMB(child.pid, 'VmHWM'));
+      await stopChild(child);
+    }
   }
   return result;
 }
@@ -210,7 +218,7 @@ async function main(): Promise<void> {
     await mosquitto.stop();
   }
   const get = (k: Kind, q: 0 | 1) => results.find((r) => r.kind === k && r.qos === q);
-  const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (at that rate / whole run)', 'vs baseline', 'share of ceiling']];
+  const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (that rate / any trial)', 'vs baseline', 'share of ceiling']];
   const label: Record<Kind, string> = { ours: 'project flows (mqtt in > normalizer > writer)', baseline: 'stock nodes (json > function > influxdb out)', ceiling: 'ceiling: mqtt.js > batched HTTP' };
   for (const r of results) {
     const s = r.best?.achieved;

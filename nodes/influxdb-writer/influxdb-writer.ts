@@ -32,7 +32,15 @@ export = function (RED: NodeAPI) {
     const influx = configNode?.influx;
     const configured = !!influx?.url;
     const target = influx && configured ? writeTarget(influx, configNode.resolvedCredentials(), cfg) : undefined;
-    const spool = new Spool({ dir: path.join(dataDir(RED), 'spool', node.id), maxBytes: cfg.spoolMaxMB * 1024 * 1024 });
+    let spool: Spool;
+    try {
+      spool = new Spool({ dir: path.join(dataDir(RED), 'spool', node.id), maxBytes: cfg.spoolMaxMB * 1024 * 1024 });
+    } catch (err) {
+      const e = new Error(`influxdb-writer cannot open its spool under ${dataDir(RED)}: ${errorMessage(err)}`);
+      node.status(status.failed(e.message));
+      node.on('input', (_msg, _send, done) => done(e));
+      return;
+    }
     const encode = lineEncoder({ measurement: cfg.measurement });
     let invalid = 0;
 
