@@ -29,7 +29,7 @@ export interface ReadyReport {
 export async function counterSummary(): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const metric of await registry.getMetricsAsJSON()) {
-    if (!metric.name.startsWith('iot_')) continue;
+    if (!metric.name.startsWith('iot_') || /^iot_(process|nodejs)_/.test(metric.name)) continue;
     let total = 0;
     for (const v of metric.values) {
       total += v.value;
@@ -58,7 +58,7 @@ let processMetrics = false;
 
 export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsAuth?: (req: Request, res: Response, next: () => void) => void }): void {
   if (!processMetrics) {
-    client.collectDefaultMetrics({ register: registry, prefix: 'iot_process_' });
+    client.collectDefaultMetrics({ register: registry, prefix: 'iot_' });
     processMetrics = true;
   }
   router.get('/health/live', (_req, res) => {
