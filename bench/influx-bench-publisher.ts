@@ -33,7 +33,8 @@ async function run(job: PublishJob): Promise<{ published: number; elapsedMs: num
   let sent = 0;
   let acked = 0;
   const start = Date.now();
-  await new Promise<void>((resolve) => {
+  await new Promise<void>((resolve, reject) => {
+    for (const c of clients) c.once('close', () => { if (acked < total) reject(new Error(`connection closed after ${acked} of ${total} publishes`)); });
     const onAck = (): void => {
       if (++acked === total) resolve();
     };
