@@ -2,7 +2,8 @@
  * The operators' dashboard in a real headless Chromium against the running
  * app (embedded broker, simulated devices, InfluxDB 1.x): every page shows
  * what was published, acknowledge and servo buttons have their effect, and
- * screenshots go to docs/screenshots/.
+ * screenshots go to test-results/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1,
+ * which is how the README's pictures are refreshed).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -16,7 +17,7 @@ import { influxQuery, missing, Service, startInflux1 } from '../support/services
 import { launchChromium, textOf, waitForText, watchErrors } from './browser';
 
 const skip = missing('chromium', 'influxd');
-const SHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(REPO_ROOT, 'docs', 'screenshots') : path.join(REPO_ROOT, 'test-results', 'screenshots');
 const DB = 'iot';
 const RUUVI = { temperature: 21.7, humidity: 44.5, pressure: 1009.3, battery: 87 };
 
