@@ -3,7 +3,7 @@
  * runtime running the project's telemetry and storage flows, against the
  * stock-node baseline and a plain mqtt.js ceiling, at QoS 0 and QoS 1.
  *
- *   npm run bench:influx            (= npx tsc -p tsconfig.json && node dist/bench/influx-bench.js)
+ *   npm run bench:influx            (= npm run build && node dist/bench/influx-bench.js)
  *   BENCH_DEVICES=1000 BENCH_TRIAL_S=5 BENCH_DRAIN_S=5 node dist/bench/influx-bench.js
  *
  * For each system the target rate climbs (x1.5) until a trial loses data:
