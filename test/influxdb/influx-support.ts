@@ -1,61 +1,14 @@
 /**
  * Helpers for the InfluxDB integration tests: a dedicated influxd with a small
- * max-body-size (startInflux1 in test/support uses 25 MB), counting queries,
+ * max-body-size, counting queries,
  * polling, and the writer flow for node-red-node-test-helper.
  */
-import { spawn } from 'child_process';
-import fs from 'fs';
 import path from 'path';
-import { freePort, influxQuery, tempDir, waitForHttp, waitForPort, which } from '../support/services';
-
-export interface SmallInflux {
-  url: string;
-  stop(): Promise<void>;
-  output(): string;
-}
+import { influxQuery, Service, startInflux1 } from '../support/services';
 
 /** influxd 1.x whose HTTP endpoint refuses bodies over `maxBodySize` bytes with 413. */
-export async function startInflux1Small(maxBodySize: number): Promise<SmallInflux> {
-  const bin = which('influxd');
-  if (!bin) throw new Error('influxd is not installed');
-  const [port, rpc] = [await freePort(), await freePort()];
-  const dir = tempDir('influx-small');
-  fs.writeFileSync(path.join(dir, 'influxdb.conf'), `reporting-disabled = true
-bind-address = "127.0.0.1:${rpc}"
-[meta]
-  dir = "${dir}/meta"
-[data]
-  dir = "${dir}/data"
-  wal-dir = "${dir}/wal"
-  query-log-enabled = false
-[http]
-  enabled = true
-  bind-address = "127.0.0.1:${port}"
-  log-enabled = false
-  max-body-size = ${maxBodySize}
-[monitor]
-  store-enabled = false
-[logging]
-  level = "warn"
-`);
-  let log = '';
-  const proc = spawn(bin, ['-config', path.join(dir, 'influxdb.conf')], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  proc.stdout.on('data', (d) => (log = (log + d).slice(-10_000)));
-  proc.stderr.on('data', (d) => (log = (log + d).slice(-10_000)));
-  const stop = () => new Promise<void>((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    const kill = setTimeout(() => proc.kill('SIGKILL'), 5000);
-    proc.once('exit', () => { clearTimeout(kill); resolve(); });
-    proc.kill('SIGTERM');
-  });
-  try {
-    await waitForPort(port);
-    await waitForHttp(`http://127.0.0.1:${port}/ping`);
-  } catch (err) {
-    await stop();
-    throw new Error(`influxd did not start: ${(err as Error).message}\n${log}`);
-  }
-  return { url: `http://127.0.0.1:${port}`, stop, output: () => log };
+export function startInflux1Small(maxBodySize: number): Promise<Service> {
+  return startInflux1({ maxBodySize });
 }
 
 export async function influxExec(url: string, q: string): Promise<void> {

@@ -149,8 +149,8 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Servi
   return launch(bin, ['-c', path.join(dir, 'mosquitto.conf')], dir, port, `mqtt://127.0.0.1:${port}`);
 }
 
-/** InfluxDB 1.x (Debian `influxdb`) with its data in a temporary folder. */
-export async function startInflux1(): Promise<Service> {
+/** InfluxDB 1.x (Debian `influxdb`) with its data in a temporary folder; `maxBodySize` in bytes (413 above it). */
+export async function startInflux1(opts: { maxBodySize?: number } = {}): Promise<Service> {
   const bin = which('influxd');
   if (!bin) throw new Error('influxd is not installed');
   const [port, rpc] = [await freePort(), await freePort()];
@@ -168,7 +168,7 @@ bind-address = "127.0.0.1:${rpc}"
   enabled = true
   bind-address = "127.0.0.1:${port}"
   log-enabled = false
-  max-body-size = 25000000
+  max-body-size = ${opts.maxBodySize ?? 25_000_000}
 [monitor]
   store-enabled = false
 [continuous_queries]
