@@ -2,12 +2,11 @@
  * Outage: the SMTP server and the webhook receiver go down, alerts keep coming,
  * both come back, and every notification arrives exactly once.
  *
- * The outage lasts OUTAGE_MS (12 s here, to keep the suite fast). The design is
- * the same for the issue's 60 s: deliveries wait in the disk outbox with no time
- * limit short of giveUpH (24 h), and the retry delay is capped (retryMaxS, 30 s
- * by default; 1 s here), so after a 60 s outage delivery resumes within one
- * capped delay of the receivers' return. Measured once with
- * NOTIFIER_OUTAGE_MS=60000 (and NOTIFIER_RETRY_MAX_S=30 for the shipped backoff).
+ * The outage lasts the issue's 60 s (NOTIFIER_OUTAGE_MS), with the shipped
+ * backoff cap of 30 s (NOTIFIER_RETRY_MAX_S): deliveries wait in the disk outbox
+ * with no time limit short of giveUpH (24 h) and resume within one capped delay
+ * of the receivers' return. NOTIFIER_OUTAGE_MS=12000 NOTIFIER_RETRY_MAX_S=1 runs
+ * the same test in about 15 s while working on the node.
  */
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -25,9 +24,9 @@ import { transitionKey } from '../../nodes/alert-notifier/signing';
 import { metrics } from '../../nodes/common/metrics';
 import { healthSnapshot } from '../../nodes/common/health';
 
-const OUTAGE_MS = Number(process.env.NOTIFIER_OUTAGE_MS || 12_000);
-/** Backoff cap; NOTIFIER_RETRY_MAX_S=30 runs the shipped default (slower: up to one cap after recovery). */
-const RETRY_MAX_S = Number(process.env.NOTIFIER_RETRY_MAX_S || 1);
+const OUTAGE_MS = Number(process.env.NOTIFIER_OUTAGE_MS || 60_000);
+/** Backoff cap: the shipped default unless NOTIFIER_RETRY_MAX_S says otherwise. */
+const RETRY_MAX_S = Number(process.env.NOTIFIER_RETRY_MAX_S || 30);
 const RETRY_INITIAL_S = Math.min(2, RETRY_MAX_S / 5);
 const SECRET = 'outage-secret';
 const smtp = new SmtpReceiver();

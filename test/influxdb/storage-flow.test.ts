@@ -18,16 +18,17 @@ after(async () => {
   await influx?.stop();
 });
 
-test('storage.json: one Storage tab with FLOW_VERSION 1.0.0, a changelog, and every flow node on it', () => {
+test('storage.json: one versioned Storage tab with a changelog, and every flow node on it', () => {
   const tabs = flow.filter((n) => n.type === 'tab');
   assert.equal(tabs.length, 1);
   assert.equal(tabs[0].label, 'Storage');
-  assert.deepEqual(tabs[0].env, [{ name: 'FLOW_VERSION', value: '1.0.0', type: 'str' }]);
-  assert.match(tabs[0].info, /## Changelog/);
+  assert.equal(tabs[0].env.length, 1);
+  assert.equal(tabs[0].env[0].name, 'FLOW_VERSION');
+  assert.match(tabs[0].info, new RegExp(`## Changelog[\\s\\S]*${tabs[0].env[0].value.replace(/\./g, '\\.')}`));
   for (const n of flow.filter((x) => x.type !== 'tab' && x.type !== 'influxdb-config')) assert.equal(n.z, tabs[0].id, n.id);
   const link = flow.find((n) => n.id === 'readings-in-storage');
   assert.equal(link?.type, 'link in');
-  assert.deepEqual(link?.links, ['readings-out']);
+  assert.ok(link?.links.includes('readings-out'));
   const cfg = flow.find((n) => n.id === 'influxdb-default');
   assert.equal(cfg?.url, '${INFLUX_URL}');
   assert.equal(JSON.stringify(flow).includes('token'), false, 'no secret in the flow file');
@@ -38,7 +39,7 @@ test('Readings entering readings-in-storage are written to InfluxDB', { skip, ti
   Object.assign(process.env, { DATA_DIR: tempDir('storage-flow'), INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: 'flowtest' });
   const core = path.join(REPO_ROOT, 'node_modules', '@node-red', 'nodes', 'core', 'common');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  await load([require(path.join(core, '60-link.js')), require(path.join(core, '21-debug.js')), ...writerModules()], flow);
+  await load([require(path.join(core, '60-link.js')), require(path.join(core, '21-debug.js')), require(path.join(core, '25-catch.js')), ...writerModules()], flow);
   const input = helper.getNode('readings-in-storage');
   for (let i = 0; i < 50; i++) {
     input.receive({ topic: `sensors/d${i}/env`, payload: { deviceId: `d${i}`, sensorType: 'env', ts: 1_700_000_000_000 + i, metrics: { temperature: 21 }, received: 0 } });
