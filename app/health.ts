@@ -20,6 +20,8 @@ export interface RuntimeView {
 export interface ReadyReport {
   status: 'ready' | 'not ready';
   reasons: string[];
+  /** Not failures, but worth a look (e.g. no database configured: readings are being spooled). */
+  warnings: string[];
   brokers?: Record<string, boolean>;
   components?: Record<string, ComponentHealth>;
   counters?: Record<string, number>;
@@ -46,10 +48,14 @@ export function readiness(view: RuntimeView): ReadyReport {
   const brokers = view.brokers();
   for (const [id, up] of Object.entries(brokers)) if (!up) reasons.push(`MQTT broker ${id} not connected`);
   const components = healthSnapshot();
+  const warnings: string[] = [];
   for (const [id, c] of Object.entries(components)) {
-    if (c.kind === 'influxdb-writer' && !c.ok) reasons.push(`InfluxDB writer ${id}: ${c.detail}`);
+    if (c.kind !== 'influxdb-writer' || c.ok) continue;
+    // Spooling because no database is set yet is the designed default, not a failure.
+    if (c.figures?.configured === 0) warnings.push(`InfluxDB writer ${id}: ${c.detail}`);
+    else reasons.push(`InfluxDB writer ${id}: ${c.detail}`);
   }
-  return { status: reasons.length ? 'not ready' : 'ready', reasons, brokers, components };
+  return { status: reasons.length ? 'not ready' : 'ready', reasons, warnings, brokers, components };
 }
 
 const isLoopback = (req: Request): boolean => /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress || '');

@@ -4,9 +4,10 @@
  */
 'use strict';
 
-const VERSION = '1.0.0';
+const VERSION = '1.1.0';
 const CHANGELOG = [
-  `- ${VERSION}: first version: Overview, History, Alerts, Cameras and System pages (Dashboard 2.0).`,
+  `- 1.1.0: System page shows warnings (such as "no database configured: spooling") apart from failures.`,
+  `- 1.0.0: first version: Overview, History, Alerts, Cameras and System pages (Dashboard 2.0).`,
 ].join('\n');
 
 const TAB = {

@@ -88,7 +88,7 @@ export = function (RED: NodeAPI) {
       const dropped = state.spoolDropped + state.rejected + invalid;
       const view = { state, rate, configured, dropped };
       node.status(configNode?.configError ? status.failed(configNode.configError) : writerStatus(view));
-      reportHealth(node.id, { kind: 'influxdb-writer', ...writerHealth(view), figures: { queued: state.queued, spooled: state.spooled, dropped } });
+      reportHealth(node.id, { kind: 'influxdb-writer', ...writerHealth(view), figures: { queued: state.queued, spooled: state.spooled, dropped, configured: configured ? 1 : 0 } });
     };
     const statusTimer = setInterval(tick, 1000);
     tick();

@@ -41,6 +41,7 @@ return {
         ok: body.status === 'ready',
         status: body.status,
         reasons: body.reasons || [],
+        warnings: body.warnings || [],
         at: now,
         brokers: body.brokers || {},
         components: components,
