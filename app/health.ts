@@ -1,8 +1,8 @@
 /**
  * /health/live, /health/ready and /metrics for the app.
  *
- * Ready means: every MQTT broker connection is up and no InfluxDB writer is
- * failing. The JSON detail (component figures, no secrets) is given to
+ * Ready means: every MQTT broker connection (mqtt-broker config nodes and
+ * sensor-input MQTT subscriptions) is up and no InfluxDB writer is failing. The JSON detail (component figures, no secrets) is given to
  * loopback callers and to logged-in users; others get the verdict only.
  */
 import type { Request, Response, Router } from 'express';
@@ -50,7 +50,9 @@ export function readiness(view: RuntimeView): ReadyReport {
   const components = healthSnapshot();
   const warnings: string[] = [];
   for (const [id, c] of Object.entries(components)) {
-    if (c.kind !== 'influxdb-writer' || c.ok) continue;
+    if (c.ok) continue;
+    if (c.kind === 'mqtt-input') reasons.push(`MQTT input ${id}: ${c.detail}`);
+    if (c.kind !== 'influxdb-writer') continue;
     // Spooling because no database is set yet is the designed default, not a failure.
     if (c.figures?.configured === 0) warnings.push(`InfluxDB writer ${id}: ${c.detail}`);
     else reasons.push(`InfluxDB writer ${id}: ${c.detail}`);

@@ -41,7 +41,12 @@ async function main(): Promise<void> {
     brokers() {
       const out: Record<string, boolean> = {};
       RED.nodes.eachNode((n: { id: string; type: string }) => {
-        if (n.type === 'mqtt-broker') out[n.id] = Boolean(RED.nodes.getNode(n.id)?.connected);
+        if (n.type !== 'mqtt-broker') return;
+        const broker = RED.nodes.getNode(n.id) as { connected?: boolean; users?: object } | null;
+        // A broker config node connects only for its mqtt nodes; one that only lends its
+        // settings (to sensor-input's MQTT mode, which reports its own connection) has none.
+        if (broker?.users && Object.keys(broker.users).length === 0) return;
+        out[n.id] = Boolean(broker?.connected);
       });
       return out;
     },

@@ -7,6 +7,7 @@ import { compileTopic } from '../common/topic';
 import { EVENT_KINDS, EVENT_TYPES, type EventType } from './event-shape';
 import { DEFAULT_SYSFS_ROOT } from './gpio-chip';
 import type { Edge } from './gpio-input';
+import { filterError, type Datatype } from './mqtt-input';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from './sim/profiles';
 
 export const CONFIG_VERSION = 1;
@@ -14,8 +15,8 @@ export const CONFIG_VERSION = 1;
 export interface SensorInputConfig {
   /** Version of the saved settings; older ones are upgraded by parseConfig. */
   configVersion: number;
-  /** `simulate`: a fleet of simulated devices; `gpio`: a digital input through onoff. */
-  mode: 'simulate' | 'gpio';
+  /** `simulate`: a fleet of simulated devices; `gpio`: a digital input through onoff; `mqtt`: an MQTT subscription. */
+  mode: 'simulate' | 'gpio' | 'mqtt';
   /** Simulated device kind, or every kind. */
   profile: ProfileName | 'all';
   /** Devices per profile, 0 (off) to 100. */
@@ -52,6 +53,16 @@ export interface SensorInputConfig {
   topic: string;
   /** Folder holding gpiochip* entries; tests point it elsewhere. */
   sysfsRoot: string;
+  /** MQTT mode: id of the `mqtt-broker` config node to connect with. */
+  broker: string;
+  /** MQTT mode: topic filters to subscribe to (the editor takes one per line). */
+  topics: string[];
+  /** MQTT mode: subscription QoS. */
+  qos: 0 | 1 | 2;
+  /** MQTT mode: how payloads reach the flow (see decodePayload). */
+  datatype: Datatype;
+  /** MQTT mode: keep the session (subscriptions and QoS 1/2 messages) in the broker while the flow is down. */
+  persistent: boolean;
 }
 
 export const DEFAULTS: SensorInputConfig = {
@@ -76,6 +87,11 @@ export const DEFAULTS: SensorInputConfig = {
   source: '',
   topic: '',
   sysfsRoot: DEFAULT_SYSFS_ROOT,
+  broker: '',
+  topics: ['sensors/#'],
+  qos: 1,
+  datatype: 'auto-detect',
+  persistent: false,
 };
 
 type Raw = Record<string, unknown>;
@@ -140,7 +156,7 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
   }
   const cfg: SensorInputConfig = {
     configVersion: CONFIG_VERSION,
-    mode: oneOf(def, 'mode', ['simulate', 'gpio'] as const),
+    mode: oneOf(def, 'mode', ['simulate', 'gpio', 'mqtt'] as const),
     profile: oneOf(def, 'profile', ['all', ...PROFILE_NAMES]),
     devices,
     interval: num(def, 'interval', 0.05, 86_400),
@@ -160,11 +176,29 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
     source: String(def.source ?? '').trim(),
     topic: String(def.topic ?? '').trim(),
     sysfsRoot: String(def.sysfsRoot ?? '').trim() || DEFAULT_SYSFS_ROOT,
+    broker: String(def.broker ?? ''),
+    topics: parseTopics(def.topics),
+    qos: num(def, 'qos', 0, 2, true) as 0 | 1 | 2,
+    datatype: oneOf(def, 'datatype', ['auto-detect', 'utf8', 'buffer'] as const),
+    persistent: bool(def, 'persistent'),
   };
   if (/[/+#]/.test(cfg.deviceId)) throw new ValidationError(`deviceId must not hold / + or #, got "${cfg.deviceId}"`, 'deviceId');
   if (/[/+#]/.test(cfg.idPrefix)) throw new ValidationError(`idPrefix must not hold / + or #, got "${cfg.idPrefix}"`, 'idPrefix');
   if (cfg.mode === 'gpio') gpioTopic(cfg); // throws on a bad template
+  if (cfg.mode === 'mqtt' && !cfg.broker) throw new ValidationError('MQTT mode needs a broker (an mqtt-broker config node)', 'broker');
   return cfg;
+}
+
+/** Topic filters from text (one per line, or comma-separated) or an array; throws on an invalid filter. */
+export function parseTopics(raw: unknown): string[] {
+  if (raw === undefined || raw === '') return [...DEFAULTS.topics];
+  const list = (Array.isArray(raw) ? raw.map(String) : String(raw).split(/[\n,]/)).map((t) => t.trim()).filter(Boolean);
+  if (!list.length) throw new ValidationError('topics must name at least one topic filter', 'topics');
+  for (const t of list) {
+    const err = filterError(t);
+    if (err) throw new ValidationError(`topics: ${err}`, 'topics');
+  }
+  return [...new Set(list)];
 }
 
 /** Profiles the fleet runs. */

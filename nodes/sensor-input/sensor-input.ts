@@ -7,7 +7,9 @@ import { status } from '../common/status';
 import { errorMessage, ValidationError } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
 import { parseConfig } from './config';
+import mqtt from 'mqtt';
 import { gpioOpener } from './gpio-backend';
+import { brokerSource, mqttRunner } from './mqtt-input';
 import { gpioRunner, simulateRunner, type Output, type Runner } from './runner';
 
 export = function (RED: NodeAPI) {
@@ -24,7 +26,18 @@ export = function (RED: NodeAPI) {
         error: (text) => node.error(text),
         health: (ok, detail, figures) => reportHealth(node.id, { kind: 'sensor-input', ok, detail, figures }),
       };
-      runner = cfg.mode === 'simulate' ? simulateRunner(cfg, out) : gpioRunner(cfg, out, gpioOpener());
+      if (cfg.mode === 'mqtt') {
+        let source;
+        try {
+          source = brokerSource(RED.nodes.getNode(cfg.broker));
+        } catch (err) {
+          throw new ValidationError(errorMessage(err), 'broker');
+        }
+        const mqttOut = { ...out, health: (ok: boolean, detail: string, figures: Record<string, number>) => reportHealth(node.id, { kind: 'mqtt-input', ok, detail, figures }) };
+        runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id);
+      } else {
+        runner = cfg.mode === 'simulate' ? simulateRunner(cfg, out) : gpioRunner(cfg, out, gpioOpener());
+      }
       if (cfg.autoStart) runner.start();
       else node.status({ text: 'stopped' });
     } catch (err) {

@@ -25,8 +25,15 @@ test('ready needs started flows, connected brokers and no failing InfluxDB write
     // Other components do not decide readiness.
     reportHealth('n1', { kind: 'alert-notifier', ok: false, detail: 'SMTP down' });
     assert.equal(readiness(view({ b: true })).status, 'ready');
+
+    // An MQTT subscription of a sensor-input node is a broker connection too.
+    reportHealth('s1', { kind: 'mqtt-input', ok: false, detail: 'not connected to mqtt://broker:1883: ECONNREFUSED' });
+    assert.deepEqual(readiness(view({ b: true })).reasons, ['MQTT input s1: not connected to mqtt://broker:1883: ECONNREFUSED']);
+    reportHealth('s1', { kind: 'mqtt-input', ok: true, detail: 'subscribed to sensors/#' });
+    assert.equal(readiness(view({ b: true })).status, 'ready');
   } finally {
     clearHealth('w1');
     clearHealth('n1');
+    clearHealth('s1');
   }
 });

@@ -1,0 +1,231 @@
+/**
+ * The `mqtt` mode of sensor-input: one MQTT connection subscribed to a list of
+ * topic filters, delivering each message to the flow as it arrives.
+ *
+ * Why not the stock `mqtt in` node: at tens of thousands of messages a second
+ * its per-message costs add up (every subscription of the broker config node
+ * re-matches every topic with a freshly built RegExp, and nothing stops the
+ * socket from being read faster than the flow can process). Here the broker
+ * does the matching, and the runner reads in bursts: after `BURST` messages it
+ * yields to the event loop, so the flow keeps pace and unread messages wait in
+ * the broker and the socket, not in the runtime's memory. The acknowledgements
+ * of one burst (QoS 1 and 2) go out in one socket write.
+ */
+import { isUtf8 } from 'buffer';
+import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
+import { errorMessage } from '../common/errors';
+import { status } from '../common/status';
+import type { SensorInputConfig } from './config';
+import { realClock, STATUS_EVERY, type Clock, type Output, type Runner } from './runner';
+
+/** Messages handed to the flow before yielding to the event loop. */
+export const BURST = 256;
+/** Payloads above this size are passed on as Buffers, unparsed (the normalizer rejects them by size). */
+export const PARSE_LIMIT = 1024 * 1024;
+
+export type Datatype = 'auto-detect' | 'utf8' | 'buffer';
+
+export interface MqttInputMessage {
+  topic: string;
+  payload: unknown;
+  qos: 0 | 1 | 2;
+  retain: boolean;
+}
+
+/** Where to connect: the broker URL and mqtt.js options (credentials, TLS) of an `mqtt-broker` config node. */
+export interface MqttSource {
+  url: string;
+  options: IClientOptions;
+  /** The client id set in the config node ('' for none); the node's own id is derived from it. */
+  clientIdBase: string;
+}
+
+/**
+ * The connection settings of a stock `mqtt-broker` config node (its `brokerurl`
+ * and mqtt.js `options`, the same fields in Node-RED 4 and 5), minus what
+ * belongs to that node's own connection: its client id and its will message.
+ */
+export function brokerSource(broker: unknown): MqttSource {
+  const b = broker as { brokerurl?: unknown; options?: IClientOptions; clientid?: unknown } | null | undefined;
+  if (!b) throw new Error('the broker config node was not found (deleted, or disabled?)');
+  if (typeof b.brokerurl !== 'string' || !b.brokerurl || typeof b.options !== 'object') {
+    throw new Error('the broker config node has no broker URL: is it an mqtt-broker node?');
+  }
+  const { clientId: _id, will: _will, ...options } = b.options;
+  return { url: b.brokerurl, options, clientIdBase: typeof b.clientid === 'string' ? b.clientid.trim() : '' };
+}
+
+export type Connect = (url: string, options: IClientOptions) => MqttClient;
+
+/**
+ * An MQTT payload as a flow value, the way the stock `mqtt in` node does it:
+ * `auto-detect` gives parsed JSON, else text, else the Buffer; `utf8` gives
+ * text; `buffer` the bytes untouched (the payload-normalizer parses them).
+ */
+export function decodePayload(buf: Buffer, datatype: Datatype): unknown {
+  if (datatype === 'buffer') return buf;
+  if (datatype === 'utf8') return buf.toString('utf8');
+  if (buf.length > PARSE_LIMIT || !isUtf8(buf)) return buf;
+  const text = buf.toString('utf8');
+  let i = 0;
+  while (i < text.length && text.charCodeAt(i) <= 32) i++;
+  const c = text.charCodeAt(i);
+  // Only text that can start a JSON value is tried: a failed JSON.parse is costly.
+  if (c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110) {
+    try {
+      return JSON.parse(text);
+    } catch {
+      /* not JSON: stays text */
+    }
+  }
+  return text;
+}
+
+/** Validates one MQTT topic filter; returns an error text or undefined. */
+export function filterError(filter: string): string | undefined {
+  if (!filter) return 'empty topic filter';
+  if (Buffer.byteLength(filter) > 65535) return 'topic filter longer than 65535 bytes';
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
+    if (l.includes('#') && (l !== '#' || i !== levels.length - 1)) return `"${filter}": # must be a whole last level`;
+    if (l.includes('+') && l !== '+') return `"${filter}": + must be a whole level`;
+  }
+  return /[\u0000]/.test(filter) ? `"${filter}": holds a NUL character` : undefined;
+}
+
+/** Client id of the node's connection: stable (for a persistent session) or unique. */
+export function clientIdFor(base: string | undefined, nodeId: string, persistent: boolean): string {
+  const stem = `${base || 'iot-engine'}-in-${nodeId}`.slice(0, 64);
+  return persistent ? stem : `${stem}-${Math.random().toString(16).slice(2, 8)}`;
+}
+
+export function mqttRunner(
+  cfg: SensorInputConfig,
+  out: Output,
+  emit: (msg: MqttInputMessage) => void,
+  source: MqttSource,
+  connect: Connect,
+  nodeId: string,
+  clock: Clock = realClock,
+): Runner {
+  let client: MqttClient | undefined;
+  let timer: unknown;
+  let received = 0;
+  let windowCount = 0;
+  let windowStart = clock.now();
+  let lastError = '';
+  let subscribed = false;
+
+  const topicsText = cfg.topics.length === 1 ? cfg.topics[0] : `${cfg.topics.length} topics`;
+  const figures = (rate: number): Record<string, number> => ({ connected: client?.connected && subscribed ? 1 : 0, received, rate });
+
+  const report = (): void => {
+    const now = clock.now();
+    const rate = (windowCount * 1000) / Math.max(1, now - windowStart);
+    windowCount = 0;
+    windowStart = now;
+    if (!client) return;
+    if (client.connected && subscribed) {
+      out.status(status.ok(`${rate.toFixed(rate < 10 ? 1 : 0)} msg/s · ${topicsText}`));
+      out.health(true, `subscribed to ${cfg.topics.join(', ')}`, figures(rate));
+    } else {
+      const why = lastError ? `: ${lastError}` : '';
+      out.status(client.connected ? status.degraded('subscribing') : status.failed(`disconnected${why}, retrying`));
+      out.health(false, `not ${client.connected ? 'subscribed' : 'connected'} to ${source.url}${why}`, figures(0));
+    }
+  };
+
+  const start = (): void => {
+    const options: IClientOptions = { ...source.options };
+    if (cfg.persistent && options.protocolVersion === 5) {
+      // MQTT 5 ends a session on disconnect unless it is given an expiry: keep it a week.
+      options.properties = { ...options.properties, sessionExpiryInterval: options.properties?.sessionExpiryInterval || 7 * 86400 };
+    }
+    const c = connect(source.url, {
+      ...options,
+      clientId: clientIdFor(source.clientIdBase, nodeId, cfg.persistent),
+      clean: !cfg.persistent,
+      resubscribe: false, // subscribed on every connect below, with the answer checked
+    });
+    client = c;
+    out.status(status.degraded(`connecting to ${source.url}`));
+
+    // Burst reading with one write for the burst's acknowledgements (see the file comment).
+    let burst = 0;
+    let corked = false;
+    const uncork = (): void => {
+      corked = false;
+      c.stream?.uncork?.();
+    };
+    c.handleMessage = (packet: IPublishPacket, done) => {
+      if (!corked && typeof c.stream?.cork === 'function') {
+        corked = true;
+        c.stream.cork();
+        setImmediate(uncork);
+      }
+      received++;
+      windowCount++;
+      try {
+        const buf = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+        emit({ topic: packet.topic, payload: decodePayload(buf, cfg.datatype), qos: packet.qos, retain: packet.retain });
+      } catch (err) {
+        out.error(`message on ${packet.topic}: ${errorMessage(err)}`);
+      }
+      if (++burst < BURST) return done();
+      burst = 0;
+      setImmediate(done);
+    };
+
+    c.on('connect', (connack) => {
+      lastError = '';
+      subscribed = false;
+      // A persistent session the broker kept still holds the subscriptions and queued messages.
+      const topics = Object.fromEntries(cfg.topics.map((t) => [t, { qos: cfg.qos }]));
+      c.subscribe(topics, (err, granted) => {
+        // A refused filter has return code 0x80 or above: mqtt.js reports it as an error carrying the SUBACK.
+        const codes = (err as { packet?: { granted?: number[] } } | null)?.packet?.granted;
+        const refused = codes ? cfg.topics.filter((_, i) => codes[i] >= 0x80) : (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
+        if (err || refused.length) {
+          // The filters granted still deliver; the status stays red until the settings are fixed.
+          lastError = refused.length ? `broker refused ${refused.join(', ')} (not authorised?)` : `subscribe failed: ${err?.message}`;
+          out.error(lastError);
+          out.status(status.failed(lastError));
+          out.health(false, lastError, figures(0));
+          return;
+        }
+        subscribed = true;
+        out.status(status.ok(`subscribed${connack.sessionPresent ? ' (session kept)' : ''} · ${topicsText}`));
+        out.health(true, `subscribed to ${cfg.topics.join(', ')}`, figures(0));
+      });
+    });
+    c.on('error', (err) => {
+      lastError = errorMessage(err);
+      report();
+    });
+    c.on('close', () => {
+      subscribed = false;
+      report();
+    });
+    timer = clock.setInterval(report, STATUS_EVERY);
+  };
+
+  return {
+    get running() {
+      return client !== undefined;
+    },
+    start() {
+      if (!client) start();
+    },
+    stop() {
+      if (!client) return;
+      clock.clearInterval(timer);
+      const c = client;
+      client = undefined;
+      // Messages already handed to the flow are acknowledged; the rest stay with the broker.
+      c.end(true);
+      out.status({ text: 'stopped' });
+      out.health(true, 'stopped', { connected: 0, received, rate: 0 });
+    },
+  };
+}
