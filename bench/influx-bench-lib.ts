@@ -79,7 +79,7 @@ type FlowNode = Record<string, any>;
 
 /**
  * The project's own flows: flows/telemetry.json + flows/storage.json as
- * shipped, with the MQTT in nodes set to the run's QoS, the sensor simulator
+ * shipped, with the MQTT subscriptions set to the run's QoS, the sensor simulator
  * off (SIMULATE_DEVICES=0) and debug nodes switched off, as in production.
  * Broker and database come from the same env variables the app uses.
  */
@@ -92,7 +92,7 @@ export function projectFlows(repoRoot: string, qos: 0 | 1, stripDebug = false): 
   const debugIds = new Set(stripDebug ? unique.filter((n) => n.type === 'debug').map((n) => n.id) : []);
   return unique.filter((n) => !debugIds.has(n.id)).map((n) => {
     const wires = Array.isArray(n.wires) ? n.wires.map((port: string[]) => port.filter((id) => !debugIds.has(id))) : n.wires;
-    if (n.type === 'mqtt in') return { ...n, wires, qos: String(qos) };
+    if (n.type === 'mqtt in' || (n.type === 'sensor-input' && n.mode === 'mqtt')) return { ...n, wires, qos: String(qos) };
     if (n.type === 'debug') return { ...n, active: false };
     return { ...n, wires };
   });

@@ -12,6 +12,7 @@ import path from 'path';
 import { helper, load, nodeModule, REPO_ROOT } from '../support/red';
 import { missing, startMosquitto, type Service } from '../support/services';
 import { compileTopic } from '../../nodes/common/topic';
+import { parseTopics } from '../../nodes/sensor-input/config';
 
 const FLOW_FILE = path.join(REPO_ROOT, 'flows', 'telemetry.json');
 /**
@@ -51,7 +52,7 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
     id: BROKER_ID, type: 'mqtt-broker', name: 'Broker (MQTT_URL)', broker: '${MQTT_BROKER_URL}', port: '', clientid: '',
     autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true,
   });
-  const sim = flow.find((n) => n.type === 'sensor-input')!;
+  const sim = flow.find((n) => n.type === 'sensor-input' && n.mode === 'simulate')!;
   assert.deepEqual([sim.mode, sim.profile, sim.devices, Number(sim.interval)], ['simulate', 'all', '${SIMULATE_DEVICES}', 5]);
   const out = flow.find((n) => n.id === sim.wires![0][0])!;
   assert.deepEqual([out.type, out.broker, out.topic], ['mqtt out', BROKER_ID, '']);
@@ -66,14 +67,18 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   const catchNode = flow.find((n) => n.type === 'catch')!;
   assert.equal(flow.find((n) => n.id === catchNode.wires![0][0])?.type, 'debug');
 
-  const subs = flow.filter((n) => n.type === 'mqtt in');
-  assert.deepEqual(subs.map((n) => n.topic).sort(), ['devices/+/telemetry', 'lifecompanion/sensors/#', 'sensor/#', 'sensors/#']);
-  for (const s of subs) {
-    assert.equal(s.broker, BROKER_ID);
-    assert.ok(['auto-detect', 'buffer'].includes(s.datatype));
-    assert.deepEqual(s.wires, [['normalizer']]);
-  }
-  const filters = subs.map((s) => compileTopic(s.topic));
+  // One MQTT subscription node (sensor-input, MQTT mode) with every seed family; no stock mqtt in.
+  assert.equal(flow.filter((n) => n.type === 'mqtt in').length, 0);
+  const ingest = flow.filter((n) => n.type === 'sensor-input' && n.mode === 'mqtt');
+  assert.equal(ingest.length, 1);
+  const sub = ingest[0];
+  const topics = parseTopics(sub.topics);
+  assert.deepEqual([...topics].sort(), ['devices/+/telemetry', 'lifecompanion/sensors/#', 'sensor/#', 'sensors/#']);
+  assert.equal(sub.broker, BROKER_ID);
+  assert.equal(sub.qos, '1');
+  assert.ok(['auto-detect', 'buffer'].includes(sub.datatype));
+  assert.deepEqual(sub.wires, [['normalizer']]);
+  const filters = topics.map((t) => compileTopic(t));
   const seen = (topic: string) => filters.some((f) => f.match(topic));
   for (const topic of [
     'lifecompanion/sensors/ruuvi_001/environmental', 'lifecompanion/sensors/accel_001/activity', 'sensors/esp32/ESP32_001/data',
@@ -112,7 +117,7 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
   const flow = readFlow();
   const tabId = flow.find((n) => n.type === 'tab')!.id;
   // Same file, faster clock: readings every 0.5 s and events every second on average.
-  const sim = flow.find((n) => n.type === 'sensor-input')!;
+  const sim = flow.find((n) => n.type === 'sensor-input' && n.mode === 'simulate')!;
   Object.assign(sim, { interval: 0.5, eventMean: 1, seed: 20251115 });
   flow.push(
     { id: 'readings-in-storage', type: 'link in', z: tabId, name: 'test sink', links: ['readings-out'], wires: [['readings']] },
@@ -183,7 +188,7 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
   process.env.SIMULATE_DEVICES = '3';
   const flow = readFlow();
   const tabId = flow.find((n) => n.type === 'tab')!.id;
-  Object.assign(flow.find((n) => n.type === 'sensor-input')!, { profile: 'environmental', interval: 0.2, malformed: 0.4, seed: 7 });
+  Object.assign(flow.find((n) => n.type === 'sensor-input' && n.mode === 'simulate')!, { profile: 'environmental', interval: 0.2, malformed: 0.4, seed: 7 });
   flow.push(
     { id: 'readings-in-storage', type: 'link in', z: tabId, links: ['readings-out'], wires: [['readings']] },
     { id: 'readings', type: 'helper', z: tabId },
