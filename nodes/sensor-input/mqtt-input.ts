@@ -25,6 +25,8 @@ export const PARSE_LIMIT = 1024 * 1024;
 
 export type Datatype = 'auto-detect' | 'utf8' | 'buffer';
 
+const noLog = (): void => undefined;
+
 export interface MqttInputMessage {
   topic: string;
   payload: unknown;
@@ -144,6 +146,8 @@ export function mqttRunner(
     }
     const c = connect(source.url, {
       ...options,
+      // mqtt.js logs through `debug`, whose calls allocate even when disabled: several per message.
+      log: process.env.DEBUG ? undefined : noLog,
       clientId: clientIdFor(source.clientIdBase, nodeId, cfg.persistent),
       clean: !cfg.persistent,
       resubscribe: false, // subscribed on every connect below, with the answer checked
