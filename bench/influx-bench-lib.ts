@@ -78,6 +78,14 @@ export class LatencyProxy {
 type FlowNode = Record<string, any>;
 
 /**
+ * The Node flags every launcher ships with (npm start, the Docker image, the
+ * systemd unit; test/deploy checks they agree): a bounded V8 heap, which also
+ * makes V8 size its heap conservatively. The benchmark measures the project
+ * flows with these flags, and once more with plain `node`.
+ */
+export const SHIPPED_NODE_ARGS = '--max-old-space-size=512';
+
+/**
  * The project's own flows: flows/telemetry.json + flows/storage.json as
  * shipped, with the MQTT subscriptions set to the run's QoS, the sensor simulator
  * off (SIMULATE_DEVICES=0) and debug nodes switched off, as in production.

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { SHIPPED_NODE_ARGS } from '../../bench/influx-bench-lib';
 import { REPO_ROOT } from '../support/red';
 import { missing, tempDir } from '../support/services';
 
@@ -37,6 +38,13 @@ test('the Mosquitto config bounds queues by bytes, not by the default 1000 messa
   assert.match(conf, /^allow_anonymous false$/m);
 });
 
+test('every launcher starts Node with the heap bound the benchmark measures', () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+  assert.match(pkg.scripts.start, new RegExp(`node ${SHIPPED_NODE_ARGS} dist/app/start\\.js$`));
+  assert.match(fs.readFileSync(path.join(REPO_ROOT, 'docker', 'Dockerfile'), 'utf8'), new RegExp(`^\\s*NODE_OPTIONS=${SHIPPED_NODE_ARGS} \\\\$`, 'm'));
+  assert.match(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'iot-flow-engine.service'), 'utf8'), new RegExp(`^Environment=NODE_OPTIONS=${SHIPPED_NODE_ARGS}$`, 'm'));
+});
+
 test('install-pi.sh lays out the app, a private env file with a secret, and an enabled-at-boot unit', () => {
   const root = tempDir('pi');
   const dirs = { PREFIX: `${root}/opt/iot`, DATA_DIR: `${root}/var/iot`, ENV_FILE: `${root}/etc/iot.env`, UNIT_DIR: `${root}/systemd` };
@@ -55,6 +63,8 @@ test('install-pi.sh lays out the app, a private env file with a secret, and an e
   assert.match(unit, new RegExp(`^EnvironmentFile=${dirs.ENV_FILE}$`, 'm'));
   assert.match(unit, /^WantedBy=multi-user\.target$/m);
   assert.match(unit, /^KillSignal=SIGTERM$/m);
+  // The heap bound every launcher ships, which the benchmark measures (bench/influx-bench.ts).
+  assert.match(unit, new RegExp(`^Environment=NODE_OPTIONS=${SHIPPED_NODE_ARGS}$`, 'm'));
   // A second run keeps the operator's edited configuration.
   fs.appendFileSync(dirs.ENV_FILE, 'INFLUX_URL=http://server:8086\n');
   const again = spawnSync('bash', [path.join(REPO_ROOT, 'deploy', 'install-pi.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH || '', NO_APT: '1', NO_NPM: '1', NO_USER: '1', NO_SYSTEMCTL: '1', ...dirs } });
