@@ -5,8 +5,14 @@
  *
  *   npm run bench:influx            (= npm run build && node dist/bench/influx-bench.js)
  *   BENCH_DEVICES=1000 BENCH_TRIAL_S=5 BENCH_DRAIN_S=5 node dist/bench/influx-bench.js
+ *   BENCH_ONLY=ours BENCH_QOS=1 BENCH_START=45000 BENCH_BISECT=0 BENCH_RUNTIME_ARGS=--cpu-prof ...
  *
- * For each system the target rate climbs (x1.5) until a trial loses data:
+ * Systems: the project's flows run as shipped (Node flags SHIPPED_NODE_ARGS,
+ * a bounded heap), the same under plain `node` (V8's default heap limit), the
+ * stock-node baseline, and the plain mqtt.js ceiling.
+ *
+ * For each system the target rate climbs (x1.5) until a trial loses data,
+ * then BENCH_BISECT (default 2) halvings narrow the gap to the last pass:
  * a trial publishes rate x BENCH_TRIAL_S readings and passes when InfluxDB
  * holds every one of them within BENCH_DRAIN_S after the last publish and
  * the p99 publish->write latency stayed under BENCH_MAX_P99_MS (no backlog).
@@ -18,7 +24,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { influxQuery, Service, startInflux1, startMosquitto, tempDir } from '../test/support/services';
-import { baselineFlows, LatencyProxy, projectFlows } from './influx-bench-lib';
+import { baselineFlows, LatencyProxy, projectFlows, SHIPPED_NODE_ARGS } from './influx-bench-lib';
 import type { PublishJob } from './influx-bench-publisher';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -31,6 +37,8 @@ const CLIENTS = Number(process.env.BENCH_PUB_CLIENTS || 4);
 const MAX_TRIALS = Number(process.env.BENCH_MAX_TRIALS || 6);
 /** Highest rate tried: above it the publisher, not the system under test, is measured. */
 const MAX_RATE = Number(process.env.BENCH_MAX_RATE || 80_000);
+const BISECT = Number(process.env.BENCH_BISECT ?? 2);
+
 
 /**
  * Mosquitto's defaults (max_queued_messages 1000, max_inflight_messages 20)
@@ -45,11 +53,11 @@ max_inflight_messages 0
 set_tcp_nodelay true
 `;
 
-type Kind = 'ours' | 'baseline' | 'ceiling';
-interface Trial { measurement: string; target: number; achieved: number; published: number; stored: number; pass: boolean; p50?: number; p99?: number; rssMB: number }
+type Kind = 'ours' | 'ours-plain' | 'baseline' | 'ceiling';
+interface Trial { measurement: string; target: number; achieved: number; published: number; stored: number; pass: boolean; p50?: number; p99?: number; rssMB: number; cpuUsPerMsg?: number }
 interface Result { kind: Kind; qos: 0 | 1; best?: Trial; trials: Trial[]; peakRssMB: number }
 
-const START_RATE: Record<Kind, number> = { ours: 15000, baseline: 3000, ceiling: 20000 };
+const START_RATE: Record<Kind, number> = { ours: 20000, 'ours-plain': 20000, baseline: 3000, ceiling: 20000 };
 let trialNo = 0;
 let loadAtStart = '';
 
@@ -95,11 +103,12 @@ async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: Laten
     return child;
   }
   const dir = tempDir(`bench-${kind}`);
-  const flows = kind === 'ours' ? projectFlows(REPO_ROOT, qos, process.env.BENCH_STRIP_DEBUG === '1') : baselineFlows(mqttUrl, proxy.port, qos);
+  const ours = kind === 'ours' || kind === 'ours-plain';
+  const flows = ours ? projectFlows(REPO_ROOT, qos, process.env.BENCH_STRIP_DEBUG === '1') : baselineFlows(mqttUrl, proxy.port, qos);
   const flowsFile = path.join(dir, 'source-flows.json');
   fs.writeFileSync(flowsFile, JSON.stringify(flows));
   const child = fork(path.join(__dirname, 'influx-bench-runtime.js'), [], {
-    execArgv: (process.env.BENCH_RUNTIME_ARGS || '').split(' ').filter(Boolean),
+    execArgv: `${kind === 'ours' ? SHIPPED_NODE_ARGS : ''} ${process.env.BENCH_RUNTIME_ARGS || ''}`.split(' ').filter(Boolean),
     env: {
       ...process.env, BENCH_USERDIR: path.join(dir, 'user'), BENCH_FLOWS: flowsFile, DATA_DIR: path.join(dir, 'user'),
       MQTT_BROKER_URL: mqttUrl, SIMULATE_DEVICES: '0', INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench',
@@ -124,6 +133,7 @@ async function publish(job: PublishJob): Promise<{ published: number; elapsedMs:
 async function trial(kind: Kind, qos: 0 | 1, rate: number, mqttUrl: string, influx: Service, proxy: LatencyProxy, pid: number | undefined, devices = DEVICES, seconds = TRIAL_S): Promise<Trial> {
   const measurement = `b${++trialNo}_${kind}_q${qos}`;
   let peak = rssMB(pid);
+  const cpuBefore = cpuMs(pid);
   const sampler = setInterval(() => (peak = Math.max(peak, rssMB(pid))), 100);
   let published: number, elapsedMs: number, stored: number;
   try {
@@ -144,8 +154,9 @@ async function trial(kind: Kind, qos: 0 | 1, rate: number, mqttUrl: string, infl
     clearInterval(sampler);
   }
   const achieved = Math.round(published / (elapsedMs / 1000));
+  const cpuUsPerMsg = Math.round(((cpuMs(pid) - cpuBefore) * 1000) / published * 10) / 10;
   const p99 = proxy.percentile(measurement, 99);
-  return { measurement, target: rate, achieved, published, stored, pass: stored === published && (p99 ?? Infinity) <= MAX_P99_MS, p50: proxy.percentile(measurement, 50), p99, rssMB: peak };
+  return { measurement, target: rate, achieved, published, stored, pass: stored === published && (p99 ?? Infinity) <= MAX_P99_MS, p50: proxy.percentile(measurement, 50), p99, rssMB: peak, cpuUsPerMsg };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -170,7 +181,7 @@ async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Servic
   const attempt = async (rate: number): Promise<Trial> => {
     const t = await trial(kind, qos, rate, mqttUrl, influx, proxy, child?.pid);
     result.trials.push(t);
-    process.stderr.write(`  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms, RSS ${t.rssMB} MB\n`);
+    process.stderr.write(`  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms, RSS ${t.rssMB} MB, CPU ${t.cpuUsPerMsg} µs/msg\n`);
     if (t.pass && (!result.best || t.achieved > result.best.achieved)) result.best = t;
     // After a failure, start over with a fresh runtime (a backlog and a grown heap would spill into the next trial).
     if (!t.pass) await fresh();
@@ -178,16 +189,23 @@ async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Servic
   };
   try {
     await fresh();
-    // Climb x1.5 until a trial fails, then try once halfway between the last pass and the failure.
+    // Climb x1.5 until a trial fails, then halve the gap between the last pass and the failure BISECT times.
     let rate = Number(process.env.BENCH_START) || START_RATE[kind];
+    // Other processes on the machine cause one-off stalls: a narrow failure (all stored, p99 up to
+    // twice the limit) counts only when a repeat fails too.
+    const settle = async (r: number): Promise<Trial> => {
+      const t = await attempt(r);
+      return !t.pass && t.stored === t.published && (t.p99 ?? Infinity) <= 2 * MAX_P99_MS ? attempt(r) : t;
+    };
     for (let i = 0; i < MAX_TRIALS; i++) {
-      let t = await attempt(rate);
-      // Other processes on the machine cause one-off stalls: a narrow failure (all stored, p99 up to
-      // twice the limit) counts only when a repeat fails too.
-      if (!t.pass && t.stored === t.published && (t.p99 ?? Infinity) <= 2 * MAX_P99_MS) t = await attempt(rate);
+      const t = await settle(rate);
       if (!t.pass) {
-        const low = result.best?.target ?? rate / 2;
-        await attempt(Math.round((low + rate) / 2));
+        let [low, high] = [result.best?.target ?? rate / 2, rate];
+        for (let b = 0; b < BISECT; b++) {
+          const mid = Math.round((low + high) / 2);
+          if ((await settle(mid)).pass) low = mid;
+          else high = mid;
+        }
         break;
       }
       if (t.achieved < rate * 0.9 || rate >= MAX_RATE) break; // the publisher itself is the limit
@@ -202,6 +220,16 @@ async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Servic
   return result;
 }
 
+/** CPU time (user + system) a process has used, in ms; NaN when it is gone. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return NaN;
+  }
+}
+
 const fmt = (n: number | undefined): string => (n === undefined || Number.isNaN(n) ? '-' : String(Math.round(n)));
 
 async function main(): Promise<void> {
@@ -214,9 +242,9 @@ async function main(): Promise<void> {
   await proxy.start();
   const results: Result[] = [];
   try {
-    const only = (process.env.BENCH_ONLY || 'ours,baseline,ceiling').split(',') as Kind[];
+    const only = (process.env.BENCH_ONLY || 'ours,ours-plain,baseline,ceiling').split(',') as Kind[];
     for (const kind of only) {
-      for (const qos of [0, 1] as const) {
+      for (const qos of (process.env.BENCH_QOS || '0,1').split(',').map(Number) as Array<0 | 1>) {
         process.stderr.write(`${kind} QoS ${qos}\n`);
         results.push(await runSystem(kind, qos, mosquitto.url, influx, proxy));
       }
@@ -227,16 +255,23 @@ async function main(): Promise<void> {
     await mosquitto.stop();
   }
   const get = (k: Kind, q: 0 | 1) => results.find((r) => r.kind === k && r.qos === q);
-  const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (that rate / any trial)', 'vs baseline', 'share of ceiling']];
-  const label: Record<Kind, string> = { ours: 'project flows (mqtt in > normalizer > writer)', baseline: 'stock nodes (json > function > influxdb out)', ceiling: 'ceiling: mqtt.js > batched HTTP' };
+  const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (that rate / any trial)', 'CPU µs/msg', 'vs baseline', 'share of ceiling']];
+  const label: Record<Kind, string> = {
+    ours: `project flows as shipped (node ${SHIPPED_NODE_ARGS})`,
+    'ours-plain': 'project flows, plain node (default heap limit)',
+    baseline: 'stock nodes (mqtt in > json > function > influxdb out)',
+    ceiling: 'ceiling: mqtt.js > batched HTTP',
+  };
   for (const r of results) {
     const s = r.best?.achieved;
     const base = get('baseline', r.qos)?.best?.achieved;
     const ceil = get('ceiling', r.qos)?.best?.achieved;
     rows.push([
       label[r.kind], String(r.qos), `${r.best && r.best.target >= MAX_RATE ? '>= ' : ''}${fmt(s)}`, fmt(r.best?.p50), fmt(r.best?.p99), `${fmt(r.best?.rssMB)} / ${fmt(r.peakRssMB)}`,
-      r.kind === 'ours' && s && base ? `${(s / base).toFixed(1)}x` : '',
-      r.kind === 'ours' && s && ceil ? `${Math.round((100 * s) / ceil)} %` : '',
+      r.best?.cpuUsPerMsg === undefined || Number.isNaN(r.best.cpuUsPerMsg) ? '-' : r.best.cpuUsPerMsg.toFixed(1),
+      // Rounded down: 9.98x is not 10x.
+      r.kind.startsWith('ours') && s && base ? `${(Math.floor((10 * s) / base) / 10).toFixed(1)}x` : '',
+      r.kind.startsWith('ours') && s && ceil ? `${Math.floor((100 * s) / ceil)} %` : '',
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -246,7 +281,7 @@ async function main(): Promise<void> {
   console.log(line(rows[0]));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows.slice(1)) console.log(line(r));
-  console.log(`\n"sustained" = highest publisher-achieved rate whose every reading was in InfluxDB within ${DRAIN_S} s of the last publish, with p99 latency under ${MAX_P99_MS} ms; latency = publish -> InfluxDB 204 at that rate; ">=" = stopped at BENCH_MAX_RATE (${MAX_RATE}/s).`);
+  console.log(`\n"sustained" = highest publisher-achieved rate whose every reading was in InfluxDB within ${DRAIN_S} s of the last publish, with p99 latency under ${MAX_P99_MS} ms; latency = publish -> InfluxDB 204 at that rate; CPU = user + system time of the process under test per message at that rate; ">=" = stopped at BENCH_MAX_RATE (${MAX_RATE}/s).`);
 }
 
 main().catch((err) => {
