@@ -28,7 +28,14 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
 }
 
 test('the flows from flows/ and dashboards/ are deployed with our nodes', async () => {
-  const flows = (await (await fetch(`${app.url}/flows`)).json()) as Array<{ type: string; label?: string }>;
+  // The admin API can answer before the runtime has its flows; what it says is kept for the failure message.
+  let last: unknown;
+  const flows = await poll('the deployed flows', async () => {
+    last = await (await fetch(`${app.url}/flows`)).json();
+    return Array.isArray(last) ? (last as Array<{ type: string; label?: string }>) : undefined;
+  }, 15_000).catch((err: Error) => {
+    throw new Error(`${err.message}; GET /flows answered ${JSON.stringify(last)?.slice(0, 500)}`);
+  });
   const types = new Set(flows.map((n) => n.type));
   for (const t of ['sensor-input', 'payload-normalizer', 'influxdb-writer', 'threshold-alert', 'alert-notifier']) {
     assert.ok(types.has(t), `flows hold a ${t} node`);

@@ -6,34 +6,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, afterEach, before, test } from 'node:test';
+import { test } from 'node:test';
 import mqtt from 'mqtt';
-import { collect, helper, load, nodeModule, startServer, stopServer } from '../support/red';
-import { missing, type Service, startMosquitto } from '../support/services';
+import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const normalizer = nodeModule('payload-normalizer');
-const skip = missing('mosquitto');
-let broker: Service | undefined;
+const { skip, broker } = mosquittoSuite();
 
 interface Fixture { name: string; topic: string; payload: unknown; expected: Record<string, any> }
 const seeds = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'seeds.json'), 'utf8')) as Fixture[];
 
-before(async () => {
-  if (skip) return;
-  broker = await startMosquitto();
-  await startServer();
-});
-afterEach(() => helper.unload());
-after(async () => {
-  if (!skip) await stopServer();
-  await broker?.stop();
-});
-
 const flow = (datatype: string) => [
   { id: 'tab', type: 'tab', label: 'ingest' },
-  { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: broker!.url, port: '', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true },
+  { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: broker().url, port: '', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true },
   ...['lifecompanion/sensors/#', 'sensors/#', 'sensor/#', 'devices/+/telemetry'].map((topic, i) => (
     { id: `in${i}`, type: 'mqtt in', z: 'tab', broker: 'broker1', topic, qos: '1', datatype, wires: [['norm']] })),
   { id: 'norm', type: 'payload-normalizer', z: 'tab', wires: [['ok'], ['rej']] },
@@ -57,7 +44,7 @@ for (const datatype of ['buffer', 'auto-detect']) {
     await load([mqttNodes, normalizer], flow(datatype));
     await connected();
     const got = collect('ok', seeds.length, 15_000);
-    const pub = await mqtt.connectAsync(broker!.url);
+    const pub = await mqtt.connectAsync(broker().url);
     try {
       for (const f of seeds) {
         const text = typeof f.payload === 'string' ? f.payload : JSON.stringify(f.payload);

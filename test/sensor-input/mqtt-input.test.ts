@@ -5,13 +5,13 @@
  */
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { after, afterEach, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import { parseConfig, parseTopics } from '../../nodes/sensor-input/config';
 import { brokerSource, clientIdFor, decodePayload, filterError, PARSE_LIMIT } from '../../nodes/sensor-input/mqtt-input';
 import { healthSnapshot } from '../../nodes/common/health';
-import { collect, helper, load, nodeModule, startServer, stopServer } from '../support/red';
-import { missing, type Service, startMosquitto } from '../support/services';
+import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
+import { startMosquitto } from '../support/services';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
@@ -78,21 +78,9 @@ describe('topic filters and settings', () => {
   });
 });
 
-const skip = missing('mosquitto');
-let broker: Service | undefined;
+const { skip, broker } = mosquittoSuite();
 
-before(async () => {
-  if (skip) return;
-  broker = await startMosquitto();
-  await startServer();
-});
-afterEach(() => helper.unload());
-after(async () => {
-  if (!skip) await stopServer();
-  await broker?.stop();
-});
-
-const flow = (input: Record<string, unknown>, url = broker!.url) => {
+const flow = (input: Record<string, unknown>, url = broker().url) => {
   const u = new URL(url);
   return [
     { id: 'tab', type: 'tab', label: 'mqtt' },
@@ -117,7 +105,7 @@ test('delivers messages of every subscribed filter, as mqtt in does, and nothing
   await load([mqttNodes, sensorInput], flow({}));
   await until('subscription', subscribed);
   const got = collect('out', 3, 10_000);
-  const pub = await mqtt.connectAsync(broker!.url);
+  const pub = await mqtt.connectAsync(broker().url);
   await pub.publishAsync('b/1/d', 'not subscribed', { qos: 1 });
   await pub.publishAsync('a/x', '{"temperature":21.5}', { qos: 1 });
   await pub.publishAsync('b/1/c', 'ON', { qos: 0 });
@@ -138,7 +126,7 @@ test('a flood of 20,000 QoS 1 messages arrives exactly once each, in order', { s
   await until('subscription', subscribed);
   const N = 20_000;
   const got = collect('out', N, 45_000);
-  const pub = await mqtt.connectAsync(broker!.url);
+  const pub = await mqtt.connectAsync(broker().url);
   await Promise.all(Array.from({ length: N }, (_, i) => pub.publishAsync(`flood/${i % 10}`, String(i), { qos: 1 })));
   const msgs = await got;
   await pub.endAsync();
@@ -159,14 +147,14 @@ test('a broker restart shows red, fails readiness, and the node reconnects and s
   const node = helper.getNode('in');
   const statuses: Array<{ fill?: string; text?: string }> = [];
   node.on('call:status', (call: { args: [{ fill?: string; text?: string }] }) => statuses.push(call.args[0]));
-  await broker!.stop();
+  await broker().stop();
   await until('red status', () => statuses.some((s) => s.fill === 'red' && /disconnected/.test(s.text ?? '')));
   await until('unhealthy', () => health()?.ok === false);
   assert.match(health().detail, /not connected/);
-  await broker!.restart();
+  await broker().restart();
   await until('subscribed again', subscribed, 20_000);
   const got = collect('out', 1, 10_000);
-  const pub = await mqtt.connectAsync(broker!.url);
+  const pub = await mqtt.connectAsync(broker().url);
   await pub.publishAsync('a/after', '1', { qos: 1 });
   assert.equal((await got)[0].topic, 'a/after');
   await pub.endAsync();
@@ -201,7 +189,7 @@ test('a persistent session gets the QoS 1 messages published while the node was 
   const node = helper.getNode('in');
   node.receive({ payload: 'stop' });
   await until('stopped', () => health()?.detail === 'stopped');
-  const pub = await mqtt.connectAsync(broker!.url);
+  const pub = await mqtt.connectAsync(broker().url);
   for (let i = 0; i < 5; i++) await pub.publishAsync('kept/x', String(i), { qos: 1 });
   await pub.endAsync();
   const got = collect('out', 5, 10_000);

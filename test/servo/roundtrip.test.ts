@@ -4,30 +4,18 @@
  * folder -> commands/{id}/servo/ack -> server node: sent, acknowledged, executed.
  * A device nobody answers for expires; a device without a PWM chip fails with the reason.
  */
-import { test, before, after, afterEach } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'fs';
 import path from 'path';
 import mqtt from 'mqtt';
-import { collect, helper, load, nodeModule, startServer, stopServer } from '../support/red';
-import { missing, Service, startMosquitto, tempDir } from '../support/services';
+import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
+import { tempDir } from '../support/services';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const servoNode = nodeModule('servo-command');
-const skip = missing('mosquitto');
-let broker: Service | undefined;
-
-before(async () => {
-  if (skip) return;
-  broker = await startMosquitto();
-  await startServer();
-});
-afterEach(() => helper.unload());
-after(async () => {
-  if (!skip) await stopServer();
-  await broker?.stop();
-});
+const { skip, broker } = mosquittoSuite();
 
 function sysfs(): string {
   const root = tempDir('servo-sysfs');
@@ -41,7 +29,7 @@ function sysfs(): string {
 function flow(pwmRoot: string) {
   return [
     { id: 'tab', type: 'tab', label: 'servo' },
-    { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: broker!.url, port: '', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true },
+    { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: broker().url, port: '', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true },
     // server side
     { id: 'server', type: 'servo-command', z: 'tab', x: 100, y: 100, mode: 'server', ttlSec: 3, rateLimitMs: 500, wires: [['cmd-out'], ['server-status']] },
     { id: 'cmd-out', type: 'mqtt out', z: 'tab', x: 100, y: 100, broker: 'broker1', topic: '', qos: '', retain: '', wires: [] },
@@ -58,8 +46,8 @@ function flow(pwmRoot: string) {
 async function connected(): Promise<void> {
   for (let i = 0; i < 100; i++) {
     const nodes = ['cmd-in', 'ack-in'].map((id) => helper.getNode(id));
-    const broker = helper.getNode('broker1');
-    if (broker?.connected && nodes.every(Boolean)) {
+    const conn = helper.getNode('broker1');
+    if (conn?.connected && nodes.every(Boolean)) {
       await new Promise((r) => setTimeout(r, 300)); // let the subscriptions land
       return;
     }
@@ -73,7 +61,7 @@ test('command -> device writes the PWM folder -> ack -> executed', { skip, timeo
   await load([mqttNodes, servoNode], flow(root));
   await connected();
   // a plain subscriber sees what goes over the wire
-  const spy = mqtt.connect(broker!.url);
+  const spy = mqtt.connect(broker().url);
   const wire: Array<{ topic: string; payload: any }> = [];
   spy.on('message', (topic, payload) => wire.push({ topic, payload: JSON.parse(payload.toString()) }));
   await spy.subscribeAsync('commands/#');

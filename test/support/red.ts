@@ -3,6 +3,8 @@
  * with promise wrappers so node:test cases can await flows.
  */
 import path from 'path';
+import { after, afterEach, before } from 'node:test';
+import { missing, type Service, startMosquitto } from './services';
 
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 export const helper = require('node-red-node-test-helper');
@@ -50,4 +52,31 @@ export function collect<T = any>(nodeId: string, count: number, timeoutMs = 5000
       }
     });
   });
+}
+
+/**
+ * Hooks for a test file that runs flows against a real Mosquitto: one broker
+ * and the helper's server for the file, the flow unloaded after each test.
+ * `skip` is set (and fails under CI) when Mosquitto is not installed.
+ */
+export function mosquittoSuite(): { skip: string | undefined; broker: () => Service } {
+  const skip = missing('mosquitto');
+  let broker: Service | undefined;
+  before(async () => {
+    if (skip) return;
+    broker = await startMosquitto();
+    await startServer();
+  });
+  afterEach(() => helper.unload());
+  after(async () => {
+    if (!skip) await stopServer();
+    await broker?.stop();
+  });
+  return {
+    skip,
+    broker: () => {
+      if (!broker) throw new Error('Mosquitto is not running');
+      return broker;
+    },
+  };
 }
