@@ -59,3 +59,16 @@ export function compileTopic(template: string): TopicTemplate {
     },
   };
 }
+
+/** Validates one MQTT topic filter; returns an error text or undefined. */
+export function filterError(filter: string): string | undefined {
+  if (!filter) return 'empty topic filter';
+  if (Buffer.byteLength(filter) > 65535) return 'topic filter longer than 65535 bytes';
+  const levels = filter.split('/');
+  for (let i = 0; i < levels.length; i++) {
+    const l = levels[i];
+    if (l.includes('#') && (l !== '#' || i !== levels.length - 1)) return `"${filter}": # must be a whole last level`;
+    if (l.includes('+') && l !== '+') return `"${filter}": + must be a whole level`;
+  }
+  return /[\u0000]/.test(filter) ? `"${filter}": holds a NUL character` : undefined;
+}

@@ -3,14 +3,16 @@
  * parser that validates what the editor or a flow file saved.
  */
 import { ValidationError } from '../common/errors';
-import { compileTopic } from '../common/topic';
+import { compileTopic, filterError } from '../common/topic';
 import { EVENT_KINDS, EVENT_TYPES, type EventType } from './event-shape';
 import { DEFAULT_SYSFS_ROOT } from './gpio-chip';
 import type { Edge } from './gpio-input';
-import { filterError, type Datatype } from './mqtt-input';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from './sim/profiles';
 
 export const CONFIG_VERSION = 1;
+
+/** How MQTT mode passes payloads on (see decodePayload in mqtt-input.ts). */
+export type Datatype = 'auto-detect' | 'utf8' | 'buffer';
 
 export interface SensorInputConfig {
   /** Version of the saved settings; older ones are upgraded by parseConfig. */

@@ -15,7 +15,8 @@ import { isUtf8 } from 'buffer';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage } from '../common/errors';
 import { status } from '../common/status';
-import type { SensorInputConfig } from './config';
+import { ValidationError } from '../common/errors';
+import type { Datatype, SensorInputConfig } from './config';
 import { realClock, STATUS_EVERY, type Clock, type Output, type Runner } from './runner';
 
 /** Messages handed to the flow before yielding to the event loop. */
@@ -23,7 +24,6 @@ export const BURST = 256;
 /** Payloads above this size are passed on as Buffers, unparsed (the normalizer rejects them by size). */
 export const PARSE_LIMIT = 1024 * 1024;
 
-export type Datatype = 'auto-detect' | 'utf8' | 'buffer';
 
 const noLog = (): void => undefined;
 
@@ -49,9 +49,9 @@ export interface MqttSource {
  */
 export function brokerSource(broker: unknown): MqttSource {
   const b = broker as { brokerurl?: unknown; options?: IClientOptions; clientid?: unknown } | null | undefined;
-  if (!b) throw new Error('the broker config node was not found (deleted, or disabled?)');
+  if (!b) throw new ValidationError('the broker config node was not found (deleted, or disabled?)', 'broker');
   if (typeof b.brokerurl !== 'string' || !b.brokerurl || typeof b.options !== 'object') {
-    throw new Error('the broker config node has no broker URL: is it an mqtt-broker node?');
+    throw new ValidationError('the broker config node has no broker URL: is it an mqtt-broker node?', 'broker');
   }
   const { clientId: _id, will: _will, ...options } = b.options;
   return { url: b.brokerurl, options, clientIdBase: typeof b.clientid === 'string' ? b.clientid.trim() : '' };
@@ -81,19 +81,6 @@ export function decodePayload(buf: Buffer, datatype: Datatype): unknown {
     }
   }
   return text;
-}
-
-/** Validates one MQTT topic filter; returns an error text or undefined. */
-export function filterError(filter: string): string | undefined {
-  if (!filter) return 'empty topic filter';
-  if (Buffer.byteLength(filter) > 65535) return 'topic filter longer than 65535 bytes';
-  const levels = filter.split('/');
-  for (let i = 0; i < levels.length; i++) {
-    const l = levels[i];
-    if (l.includes('#') && (l !== '#' || i !== levels.length - 1)) return `"${filter}": # must be a whole last level`;
-    if (l.includes('+') && l !== '+') return `"${filter}": + must be a whole level`;
-  }
-  return /[\u0000]/.test(filter) ? `"${filter}": holds a NUL character` : undefined;
 }
 
 /** Client id of the node's connection: stable (for a persistent session) or unique. */

@@ -2,12 +2,12 @@
  * Node-RED glue of `sensor-input`: parses the settings, runs the simulator or the
  * GPIO input, and takes "start"/"stop" messages. Logic lives beside this file.
  */
+import mqtt from 'mqtt';
 import type { NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
 import { status } from '../common/status';
 import { errorMessage, ValidationError } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
 import { parseConfig } from './config';
-import mqtt from 'mqtt';
 import { gpioOpener } from './gpio-backend';
 import { brokerSource, mqttRunner } from './mqtt-input';
 import { gpioRunner, simulateRunner, type Output, type Runner } from './runner';
@@ -27,12 +27,7 @@ export = function (RED: NodeAPI) {
         health: (ok, detail, figures) => reportHealth(node.id, { kind: 'sensor-input', ok, detail, figures }),
       };
       if (cfg.mode === 'mqtt') {
-        let source;
-        try {
-          source = brokerSource(RED.nodes.getNode(cfg.broker));
-        } catch (err) {
-          throw new ValidationError(errorMessage(err), 'broker');
-        }
+        const source = brokerSource(RED.nodes.getNode(cfg.broker));
         const mqttOut = { ...out, health: (ok: boolean, detail: string, figures: Record<string, number>) => reportHealth(node.id, { kind: 'mqtt-input', ok, detail, figures }) };
         runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id);
       } else {
@@ -43,6 +38,8 @@ export = function (RED: NodeAPI) {
     } catch (err) {
       node.status(status.failed(errorMessage(err)));
       node.error(`sensor-input settings: ${errorMessage(err)}`);
+      // An MQTT input that cannot start is a broker connection that is down, for /health/ready.
+      if (def.mode === 'mqtt') reportHealth(node.id, { kind: 'mqtt-input', ok: false, detail: `settings: ${errorMessage(err)}` });
     }
 
     node.on('input', (msg, _send, done) => {

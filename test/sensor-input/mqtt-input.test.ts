@@ -8,7 +8,8 @@ import net from 'node:net';
 import { describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import { parseConfig, parseTopics } from '../../nodes/sensor-input/config';
-import { brokerSource, clientIdFor, decodePayload, filterError, PARSE_LIMIT } from '../../nodes/sensor-input/mqtt-input';
+import { brokerSource, clientIdFor, decodePayload, PARSE_LIMIT } from '../../nodes/sensor-input/mqtt-input';
+import { filterError } from '../../nodes/common/topic';
 import { healthSnapshot } from '../../nodes/common/health';
 import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
 import { startMosquitto } from '../support/services';
@@ -119,6 +120,13 @@ test('delivers messages of every subscribed filter, as mqtt in does, and nothing
   assert.deepEqual([byTopic['b/1/c'].payload, byTopic['b/1/c'].qos], ['ON', 0]);
   assert.ok(Buffer.isBuffer(byTopic['a/bin'].payload));
   assert.deepEqual([...byTopic['a/bin'].payload], [0xff, 0x00]);
+});
+
+test('a missing broker config node is a red status and a failing readiness, not a crash', { skip, timeout: 10_000 }, async () => {
+  await load([mqttNodes, sensorInput], flow({ broker: 'gone' }));
+  await until('health', () => health() !== undefined);
+  assert.deepEqual([health().kind, health().ok], ['mqtt-input', false]);
+  assert.match(health().detail, /settings: the broker config node was not found/);
 });
 
 test('a flood of 20,000 QoS 1 messages arrives exactly once each, in order', { skip, timeout: 60_000 }, async () => {
