@@ -2,8 +2,9 @@
  * /health/live, /health/ready and /metrics for the app.
  *
  * Ready means: every MQTT broker connection (mqtt-broker config nodes and
- * sensor-input MQTT subscriptions) is up and no InfluxDB writer is failing. The JSON detail (component figures, no secrets) is given to
- * loopback callers and to logged-in users; others get the verdict only.
+ * sensor-input MQTT subscriptions) is up and no InfluxDB writer is failing.
+ * The JSON detail (component figures, no secrets) is given to loopback
+ * callers and to logged-in users; others get the verdict only.
  */
 import type { Request, Response, Router } from 'express';
 import client from 'prom-client';
