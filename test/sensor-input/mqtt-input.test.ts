@@ -8,7 +8,7 @@ import net from 'node:net';
 import { describe, test } from 'node:test';
 import mqtt from 'mqtt';
 import { parseConfig, parseTopics } from '../../nodes/sensor-input/config';
-import { brokerSource, clientIdFor, decodePayload, PARSE_LIMIT } from '../../nodes/sensor-input/mqtt-input';
+import { brokerSource, BURST, clientIdFor, decodePayload, PARSE_LIMIT } from '../../nodes/sensor-input/mqtt-input';
 import { filterError } from '../../nodes/common/topic';
 import { healthSnapshot } from '../../nodes/common/health';
 import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
@@ -147,6 +147,33 @@ test('a flood of 20,000 QoS 1 messages arrives exactly once each, in order', { s
     last.set(m.topic, n);
   }
   await until('status figures', () => (health()?.figures?.received ?? 0) >= N, 5000);
+});
+
+test('a flood is read in bursts: the event loop turns at least every BURST messages', { skip, timeout: 30_000 }, async () => {
+  await load([mqttNodes, sensorInput], flow({ topics: 'burst/#', qos: '0', datatype: 'buffer' }));
+  await until('subscription', subscribed);
+  let sent = 0;
+  helper.getNode('in').on('call:send', () => sent++);
+  // Counts the node's sends between two turns of the event loop's check phase.
+  let most = 0;
+  let probing = true;
+  const probe = (): void => {
+    most = Math.max(most, sent);
+    sent = 0;
+    if (probing) setImmediate(probe);
+  };
+  setImmediate(probe);
+  const N = 10_000;
+  const got = collect('out', N, 20_000);
+  const pub = await mqtt.connectAsync(broker().url);
+  // One socket write carries thousands of messages: without bursts they would all be handled in one turn.
+  pub.stream.cork();
+  for (let i = 0; i < N; i++) pub.publish('burst/x', String(i), { qos: 0 });
+  pub.stream.uncork();
+  await got;
+  probing = false;
+  await pub.endAsync();
+  assert.ok(most > 0 && most <= BURST, `at most ${BURST} messages a turn, saw ${most}`);
 });
 
 test('a broker restart shows red, fails readiness, and the node reconnects and subscribes again', { skip, timeout: 60_000 }, async () => {
