@@ -37,4 +37,11 @@ export const metrics = {
   outboxDepth: gauge('iot_notifier_outbox', 'Notifications waiting in notifier outboxes'),
   recordings: counter('iot_recordings_total', 'Camera recordings, per result', ['result']),
   commands: counter('iot_commands_total', 'Servo command outcomes, per final status', ['status']),
+  /**
+   * Input dropped or folded by a bound (devices tracked, alerts held, series per device...).
+   * label bound: the setting's name, e.g. `maxDevices`; label node: the node type.
+   * A node also reports the same count in its health figures as `dropped_<bound>`,
+   * which the System page lists.
+   */
+  boundDropped: counter('iot_bound_dropped_total', 'Inputs dropped or folded because a bound was reached, per node type and bound', ['node', 'bound']),
 };
