@@ -3,6 +3,7 @@
  * database is away. Glue only: line-protocol.ts, writer-engine.ts, spool.ts.
  */
 import path from 'path';
+import { ackLedger } from '../common/ack-ledger';
 import { errorMessage } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
 import { metrics } from '../common/metrics';
@@ -59,6 +60,8 @@ export = function (RED: NodeAPI) {
       flushMs: cfg.flushMs,
       post: target ? (body, signal) => post(target, body, signal) : undefined,
       spool,
+      // Durable acknowledgement: an input's message is acknowledged once its points are written or spooled.
+      hold: (key) => ackLedger.hold(key),
       onWritten: (n) => {
         metrics.pointsWritten.inc(n);
         node.send([{ topic: 'influxdb/written', payload: { written: n } }, null]);
@@ -95,7 +98,7 @@ export = function (RED: NodeAPI) {
 
     const addReading = (r: unknown, msg: NodeMessage): void => {
       try {
-        engine.add(encode(r as Reading));
+        engine.add(encode(r as Reading), msg._msgid);
       } catch (err) {
         if (!(err instanceof LineError)) throw err;
         invalid++;
@@ -109,7 +112,7 @@ export = function (RED: NodeAPI) {
         const p = msg.payload;
         if (typeof p === 'string') {
           // Line protocol written as is (one line per row), for data that is not a Reading.
-          for (const line of p.split('\n')) if (line.trim() !== '') engine.add(line.trim());
+          for (const line of p.split('\n')) if (line.trim() !== '') engine.add(line.trim(), msg._msgid);
         } else if (Array.isArray(p)) {
           for (const r of p) addReading(r, msg);
         } else {

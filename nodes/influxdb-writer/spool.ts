@@ -60,6 +60,11 @@ export class Spool {
   private headDone = 0;
   private fd: number | undefined;
   private readonly segmentBytes: number;
+  /** Appended since the last fsync started. */
+  private unsynced = false;
+  private syncing = false;
+  /** Callers waiting for what was appended before them to reach the disk. */
+  private waiters: Array<(err: Error | null) => void> = [];
   /** Points deleted because the spool was full, since this object was made. */
   dropped = 0;
 
@@ -130,6 +135,7 @@ export class Spool {
     }
     const data = Buffer.from(`#${points} ${Buffer.byteLength(body)}\n${body}\n`);
     fs.writeSync(this.fd, data);
+    this.unsynced = true;
     tail.bytes += data.length;
     tail.points += points;
     this.enforceBound();
@@ -202,14 +208,55 @@ export class Spool {
     fs.renameSync(`${file}.tmp`, file);
   }
 
+  /**
+   * Calls `cb` once everything appended so far is on disk. One fsync serves
+   * every caller that arrived while the previous one ran (group commit), so a
+   * burst of batches costs one or two fsyncs, not one each.
+   */
+  whenDurable(cb: (err: Error | null) => void): void {
+    if (!this.unsynced && !this.syncing) {
+      cb(null);
+      return;
+    }
+    this.waiters.push(cb);
+    if (!this.syncing) this.startSync();
+  }
+
+  private startSync(): void {
+    const waiting = this.waiters;
+    this.waiters = [];
+    this.unsynced = false;
+    const fd = this.fd;
+    if (fd === undefined) {
+      // Rotation or close synced the file when it closed it.
+      for (const cb of waiting) cb(null);
+      return;
+    }
+    this.syncing = true;
+    fs.fdatasync(fd, (err) => {
+      this.syncing = false;
+      // EBADF: the segment was closed meanwhile, and closing syncs it (closeFd).
+      const failure = err && err.code !== 'EBADF' ? err : null;
+      for (const cb of waiting) cb(failure);
+      if (this.waiters.length) this.startSync();
+    });
+  }
+
   private closeFd(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.fd !== undefined) {
+      if (this.unsynced || this.syncing) fs.fsyncSync(this.fd);
+      fs.closeSync(this.fd);
+    }
     this.fd = undefined;
   }
 
-  /** Syncs the tail segment to disk and releases the file handle. */
+  /** Syncs the tail segment to disk, answers every waiter and releases the file handle. */
   close(): void {
     if (this.fd !== undefined) fs.fsyncSync(this.fd);
+    this.unsynced = false;
     this.closeFd();
+    const waiting = this.waiters;
+    this.waiters = [];
+    for (const cb of waiting) cb(null);
   }
 }

@@ -9,10 +9,27 @@
  * replayed oldest first, with backoff that honours Retry-After. (A batch that
  * fails while newer ones already overflowed to the spool is spooled after
  * them: InfluxDB orders by timestamp, not by arrival, so this is harmless.)
+ *
+ * Holds (durable acknowledgement, see common/ack-ledger.ts): a line added with
+ * a key takes a hold on that key for its batch, released once the batch is
+ * durable: written (or refused for good by the server), or spooled and
+ * fsynced. A spool that cannot be written releases too, and counts the loss.
  */
 import { backoffDelay, BackoffOptions, BACKOFF_DEFAULTS } from './backoff';
 import { deliver, PostFn, Rejection } from './deliver';
 import type { Spool } from './spool';
+
+type Release = () => void;
+
+interface Batch {
+  lines: string[];
+  /** Holds to release once these lines are durable. */
+  releases: Release[];
+}
+
+const releaseAll = (releases: Release[]): void => {
+  for (const r of releases) r();
+};
 
 export interface EngineOptions {
   batchSize: number;
@@ -28,6 +45,8 @@ export interface EngineOptions {
   onRejected?(r: Rejection): void;
   /** Points lost because the spool could not be written. */
   onSpoolError?(points: number): void;
+  /** Takes a hold on a key (a message id); returns its release, or undefined when the key is not tracked. */
+  hold?(key: string): Release | undefined;
 }
 
 export const ENGINE_DEFAULTS = { batchSize: 5000, flushMs: 1000, maxQueueBatches: 4, backoff: BACKOFF_DEFAULTS };
@@ -48,7 +67,10 @@ export interface EngineState {
 
 export class WriterEngine {
   private buffer: string[] = [];
-  private queue: string[][] = [];
+  private bufferReleases: Release[] = [];
+  /** Key of the last hold taken for the buffer: one hold per key and batch. */
+  private bufferKey: string | undefined;
+  private queue: Batch[] = [];
   private inflight = 0;
   private flushTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -67,13 +89,18 @@ export class WriterEngine {
     if (!opts.spool.isEmpty()) this.kick();
   }
 
-  /** Adds one line (no newline inside). */
-  add(line: string): void {
+  /** Adds one line (no newline inside); `key` holds that message until the line is durable. */
+  add(line: string, key?: string): void {
+    const release = key !== undefined && key !== this.bufferKey ? this.opts.hold?.(key) : undefined;
     if (this.closing) {
-      this.spoolBatch([line]);
+      this.spoolBatch([line], release ? [release] : []);
       return;
     }
     this.buffer.push(line);
+    if (release) {
+      this.bufferReleases.push(release);
+      this.bufferKey = key;
+    }
     if (this.buffer.length >= this.opts.batchSize) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.opts.flushMs);
   }
@@ -83,19 +110,24 @@ export class WriterEngine {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.buffer.length === 0) return;
-    const batch = this.buffer;
+    const batch: Batch = { lines: this.buffer, releases: this.bufferReleases };
     this.buffer = [];
+    this.bufferReleases = [];
+    this.bufferKey = undefined;
     const { spool, post } = this.opts;
     if (!post || this.closing || !spool.isEmpty() || this.retryAt > Date.now() || this.queue.length >= this.opts.maxQueueBatches) {
-      this.spoolBatch(batch);
+      this.spoolBatch(batch.lines, batch.releases);
     } else {
       this.queue.push(batch);
     }
     this.kick();
   }
 
-  private spoolBatch(lines: string[]): void {
-    if (lines.length === 0) return;
+  private spoolBatch(lines: string[], releases: Release[]): void {
+    if (lines.length === 0) {
+      releaseAll(releases);
+      return;
+    }
     try {
       this.opts.spool.append(lines.join('\n'), lines.length);
       this.opts.onSpooled?.(lines.length);
@@ -104,12 +136,22 @@ export class WriterEngine {
       this.spoolFailed += lines.length;
       this.noteError(`spool write failed, ${lines.length} points dropped: ${(err as Error).message}`);
       this.opts.onSpoolError?.(lines.length);
+      releaseAll(releases);
+      return;
     }
+    if (releases.length === 0) return;
+    this.opts.spool.whenDurable((err) => {
+      if (err) {
+        // fsync failed: the data may not be on disk; it is still in the page cache, so count it and go on.
+        this.noteError(`spool fsync failed: ${err.message}`);
+      }
+      releaseAll(releases);
+    });
   }
 
   state(): EngineState {
     return {
-      queued: this.buffer.length + this.queue.reduce((n, b) => n + b.length, 0) + this.inflight,
+      queued: this.buffer.length + this.queue.reduce((n, b) => n + b.lines.length, 0) + this.inflight,
       spooled: this.opts.spool.points,
       written: this.written,
       rejected: this.rejected,
@@ -146,7 +188,8 @@ export class WriterEngine {
       if (!fromQueue && this.closing) return;
       const rec = fromQueue ? undefined : spool.peek();
       if (!fromQueue && !rec) return;
-      const lines = fromQueue ? this.queue[0] : (rec as NonNullable<typeof rec>).body.split('\n');
+      const batch = fromQueue ? this.queue[0] : undefined;
+      const lines = batch ? batch.lines : (rec as NonNullable<typeof rec>).body.split('\n');
       this.inflight = lines.length;
       let out;
       try {
@@ -165,18 +208,22 @@ export class WriterEngine {
         this.attempts++;
         this.noteError(out.retry.message);
         this.retryAt = Date.now() + backoffDelay(this.attempts, this.opts.backoff, out.retry.retryAfterMs);
-        if (fromQueue) {
+        if (batch) {
           // Keep order: the failed part first, then every batch queued after it.
           this.queue.shift();
-          this.spoolBatch(out.retry.lines);
-          for (const b of this.queue.splice(0)) this.spoolBatch(b);
+          this.spoolBatch(out.retry.lines, batch.releases);
+          for (const b of this.queue.splice(0)) this.spoolBatch(b.lines, b.releases);
         }
         // A spool record stays where it is and is sent whole again (its written lines overwrite themselves).
         return;
       }
       this.attempts = 0;
-      if (fromQueue) this.queue.shift();
-      else spool.commit(rec as NonNullable<typeof rec>);
+      if (batch) {
+        this.queue.shift();
+        releaseAll(batch.releases);
+      } else {
+        spool.commit(rec as NonNullable<typeof rec>);
+      }
     }
   }
 
@@ -201,7 +248,7 @@ export class WriterEngine {
     } finally {
       clearTimeout(timer);
     }
-    for (const b of this.queue.splice(0)) this.spoolBatch(b);
+    for (const b of this.queue.splice(0)) this.spoolBatch(b.lines, b.releases);
     this.opts.spool.close();
   }
 }

@@ -9,7 +9,7 @@ import { DEFAULT_SYSFS_ROOT } from './gpio-chip';
 import type { Edge } from './gpio-input';
 import { isProfileName, PROFILE_NAMES, type ProfileName } from './sim/profiles';
 
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 
 /** How MQTT mode passes payloads on (see decodePayload in mqtt-input.ts). */
 export type Datatype = 'auto-detect' | 'utf8' | 'buffer';
@@ -65,6 +65,13 @@ export interface SensorInputConfig {
   datatype: Datatype;
   /** MQTT mode: keep the session (subscriptions and QoS 1/2 messages) in the broker while the flow is down. */
   persistent: boolean;
+  /**
+   * MQTT mode: when a QoS 1 message is acknowledged to the broker. `durable`:
+   * once the flow is done with it and every writer that took it has written
+   * or fsynced it (see common/ack-ledger.ts); `received`: as soon as it is
+   * handed to the flow (faster, but a crash loses what the flow held).
+   */
+  ack: 'durable' | 'received';
 }
 
 export const DEFAULTS: SensorInputConfig = {
@@ -93,7 +100,8 @@ export const DEFAULTS: SensorInputConfig = {
   topics: ['sensors/#'],
   qos: 1,
   datatype: 'auto-detect',
-  persistent: false,
+  persistent: true,
+  ack: 'durable',
 };
 
 type Raw = Record<string, unknown>;
@@ -141,9 +149,15 @@ export function resolveText(value: unknown, env: EnvLookup): string {
 /**
  * Brings settings saved by an older version to the current shape. Version 1 is
  * the first; unversioned settings only get the missing fields' defaults.
+ * Version 2 added `ack` (durable by default) and made new nodes' sessions
+ * persistent: a saved `persistent` keeps its value, one never saved stays off
+ * as it was.
  */
 export function upgrade(def: Raw): Raw {
-  return { ...def, configVersion: CONFIG_VERSION };
+  const version = Number(def.configVersion) || 1;
+  const out: Raw = { ...def, configVersion: CONFIG_VERSION };
+  if (version < 2 && out.persistent === undefined) out.persistent = false;
+  return out;
 }
 
 /** Validates and converts a node definition; throws ValidationError naming the field. */
@@ -183,6 +197,7 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
     qos: num(def, 'qos', 0, 2, true) as 0 | 1 | 2,
     datatype: oneOf(def, 'datatype', ['auto-detect', 'utf8', 'buffer'] as const),
     persistent: bool(def, 'persistent'),
+    ack: oneOf(def, 'ack', ['durable', 'received'] as const),
   };
   if (/[/+#]/.test(cfg.deviceId)) throw new ValidationError(`deviceId must not hold / + or #, got "${cfg.deviceId}"`, 'deviceId');
   if (/[/+#]/.test(cfg.idPrefix)) throw new ValidationError(`idPrefix must not hold / + or #, got "${cfg.idPrefix}"`, 'idPrefix');

@@ -9,14 +9,21 @@
  * does the matching, and the runner reads in bursts: after `BURST` messages it
  * yields to the event loop, so the flow keeps pace and unread messages wait in
  * the broker and the socket, not in the runtime's memory. The acknowledgements
- * of one burst (QoS 1 and 2) go out in one socket write.
+ * of one burst go out in one socket write.
+ *
+ * With `ack: durable` (the default) a QoS 1 message is acknowledged only once
+ * it is settled: the flow is done with it and every writer that took it has
+ * made it durable (common/ack-ledger.ts, deferred-acks.ts). Until then the
+ * broker keeps it, and sends it again if the app dies.
  */
 import { isUtf8 } from 'buffer';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage } from '../common/errors';
 import { status } from '../common/status';
 import { ValidationError } from '../common/errors';
+import type { AckLedger } from '../common/ack-ledger';
 import type { Datatype, SensorInputConfig } from './config';
+import { DeferredAcks } from './deferred-acks';
 import { realClock, STATUS_EVERY, type Clock, type Output, type Runner } from './runner';
 
 /** Messages handed to the flow before yielding to the event loop. */
@@ -28,6 +35,8 @@ export const PARSE_LIMIT = 1024 * 1024;
 const noLog = (): void => undefined;
 
 export interface MqttInputMessage {
+  /** Set for a message whose acknowledgement waits in the ack ledger. */
+  _msgid?: string;
   topic: string;
   payload: unknown;
   qos: 0 | 1 | 2;
@@ -83,11 +92,26 @@ export function decodePayload(buf: Buffer, datatype: Datatype): unknown {
   return text;
 }
 
-/** Client id of the node's connection: stable (for a persistent session) or unique. */
-export function clientIdFor(base: string | undefined, nodeId: string, persistent: boolean): string {
-  const stem = `${base || 'iot-engine'}-in-${nodeId}`.slice(0, 64);
+/**
+ * Client id of the node's connection: stable (for a persistent session) or
+ * unique. `install` tells apart two installs that run the same flow on one
+ * broker, which would otherwise take each other's session.
+ */
+export function clientIdFor(base: string | undefined, nodeId: string, persistent: boolean, install = ''): string {
+  const stem = `${base || 'iot-engine'}-${install ? `${install}-` : ''}in-${nodeId}`.slice(0, 64);
   return persistent ? stem : `${stem}-${Math.random().toString(16).slice(2, 8)}`;
 }
+
+/** How the runner defers acknowledgements: the process's ledger and how long a message may stay open without a hold. */
+export interface DurableAck {
+  ledger: AckLedger;
+  maxOpenMs: number;
+  /** Identifies this install in the client id (see clientIdFor). */
+  install: string;
+}
+
+/** QoS 1 acknowledgements the flow still holds, above which the status shows that the broker's window is the limit. */
+const SMALL_WINDOW = 100;
 
 export function mqttRunner(
   cfg: SensorInputConfig,
@@ -97,8 +121,12 @@ export function mqttRunner(
   connect: Connect,
   nodeId: string,
   clock: Clock = realClock,
+  durable?: DurableAck,
 ): Runner {
   let client: MqttClient | undefined;
+  let acks: DeferredAcks | undefined;
+  let seq = 0;
+  let closing = false;
   let timer: unknown;
   let received = 0;
   let windowCount = 0;
@@ -107,7 +135,12 @@ export function mqttRunner(
   let subscribed = false;
 
   const topicsText = cfg.topics.length === 1 ? cfg.topics[0] : `${cfg.topics.length} topics`;
-  const figures = (rate: number): Record<string, number> => ({ connected: client?.connected && subscribed ? 1 : 0, received, rate });
+  const figures = (rate: number): Record<string, number> => ({
+    connected: client?.connected && subscribed ? 1 : 0,
+    received,
+    rate,
+    ...(durable ? { awaitingAck: acks?.size ?? 0, redelivered: acks?.redelivered ?? 0, staleSettled: durable.ledger.stale } : {}),
+  });
 
   const report = (): void => {
     const now = clock.now();
@@ -115,8 +148,10 @@ export function mqttRunner(
     windowCount = 0;
     windowStart = now;
     if (!client) return;
+    if (durable) durable.ledger.sweep(durable.maxOpenMs);
     if (client.connected && subscribed) {
-      out.status(status.ok(`${rate.toFixed(rate < 10 ? 1 : 0)} msg/s · ${topicsText}`));
+      const waiting = acks && acks.size > 0 ? ` · ${acks.size} awaiting durable` : '';
+      out.status(status.ok(`${rate.toFixed(rate < 10 ? 1 : 0)} msg/s · ${topicsText}${waiting}`));
       out.health(true, `subscribed to ${cfg.topics.join(', ')}`, figures(rate));
     } else {
       const why = lastError ? `: ${lastError}` : '';
@@ -131,15 +166,22 @@ export function mqttRunner(
       // MQTT 5 ends a session on disconnect unless it is given an expiry: keep it a week.
       options.properties = { ...options.properties, sessionExpiryInterval: options.properties?.sessionExpiryInterval || 7 * 86400 };
     }
+    if (durable && options.protocolVersion === 5) {
+      // Acknowledgements wait for a batch to be written: let the broker send that many ahead (MQTT 5 receive maximum).
+      options.properties = { ...options.properties, receiveMaximum: options.properties?.receiveMaximum || 65535 };
+    }
     const c = connect(source.url, {
       ...options,
       // mqtt.js logs through `debug`, whose calls allocate even when disabled: several per message.
       log: process.env.DEBUG ? undefined : noLog,
-      clientId: clientIdFor(source.clientIdBase, nodeId, cfg.persistent),
+      clientId: clientIdFor(source.clientIdBase, nodeId, cfg.persistent, durable?.install),
       clean: !cfg.persistent,
       resubscribe: false, // subscribed on every connect below, with the answer checked
     });
     client = c;
+    closing = false;
+    const deferred = durable ? startDeferring(c) : undefined;
+    acks = deferred;
     out.status(status.degraded(`connecting to ${source.url}`));
 
     // Burst reading with one write for the burst's acknowledgements (see the file comment).
@@ -155,11 +197,28 @@ export function mqttRunner(
         c.stream.cork();
         setImmediate(uncork);
       }
+      // Closing: leave the rest with the broker, unacknowledged (it sends them again after the restart).
+      if (closing && deferred) return;
       received++;
       windowCount++;
       try {
         const buf = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-        emit({ topic: packet.topic, payload: decodePayload(buf, cfg.datatype), qos: packet.qos, retain: packet.retain });
+        const msg: MqttInputMessage = { topic: packet.topic, payload: undefined, qos: packet.qos, retain: packet.retain };
+        if (deferred && durable && packet.qos === 1 && packet.messageId !== undefined) {
+          const arrival = deferred.arrive(packet.messageId, packet.topic, buf.length, !!packet.dup);
+          if (arrival.kind === 'new') {
+            const msgid = `${nodeId}-${(++seq).toString(36)}`;
+            msg._msgid = msgid;
+            msg.payload = decodePayload(buf, cfg.datatype);
+            // While closing, routing drops messages: one that no writer held is left with the broker.
+            durable.ledger.track(msgid, (held) => deferred.settle(arrival.pending, held || !closing));
+            emit(msg);
+            durable.ledger.sent(msgid);
+          }
+        } else {
+          msg.payload = decodePayload(buf, cfg.datatype);
+          emit(msg);
+        }
       } catch (err) {
         out.error(`message on ${packet.topic}: ${errorMessage(err)}`);
       }
@@ -171,6 +230,7 @@ export function mqttRunner(
     c.on('connect', (connack) => {
       lastError = '';
       subscribed = false;
+      deferred?.connected(!!connack.sessionPresent);
       // A persistent session the broker kept still holds the subscriptions and queued messages.
       const topics = Object.fromEntries(cfg.topics.map((t) => [t, { qos: cfg.qos }]));
       c.subscribe(topics, (err, granted) => {
@@ -196,6 +256,7 @@ export function mqttRunner(
     });
     c.on('close', () => {
       subscribed = false;
+      deferred?.disconnected();
       report();
     });
     timer = clock.setInterval(report, STATUS_EVERY);
@@ -218,5 +279,43 @@ export function mqttRunner(
       out.status({ text: 'stopped' });
       out.health(true, 'stopped', { connected: 0, received, rate: 0 });
     },
+    async drain(graceMs: number) {
+      // Stop taking messages, give the flow graceMs to settle what it holds, send those acknowledgements.
+      closing = true;
+      const until = clock.now() + graceMs;
+      while (acks && acks.size > 0 && client?.connected && clock.now() < until) await new Promise((r) => setTimeout(r, 20));
+    },
   };
+}
+
+/**
+ * Takes the QoS 1 acknowledgements away from mqtt.js: it would send each one
+ * as soon as the message was handed on. mqtt.js has no option for that, so its
+ * `_sendPacket` is wrapped (tested against the mqtt.js version in use).
+ */
+function startDeferring(c: MqttClient): DeferredAcks {
+  const inner = c as unknown as { _sendPacket(packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]): void };
+  const send = inner._sendPacket.bind(c);
+  if (typeof send !== 'function') throw new Error('this mqtt.js has no _sendPacket: durable acknowledgement is not available');
+  inner._sendPacket = (packet, cb, ...rest) => {
+    if (packet.cmd === 'puback') {
+      cb?.();
+      return;
+    }
+    send(packet, cb, ...rest);
+  };
+  let queued: number[] = [];
+  const write = (): void => {
+    const ids = queued;
+    queued = [];
+    if (!c.connected) return;
+    c.stream?.cork?.();
+    for (const messageId of ids) send({ cmd: 'puback', messageId });
+    c.stream?.uncork?.();
+  };
+  return new DeferredAcks((ids) => {
+    // Collected for one write per event-loop turn.
+    if (queued.length === 0) setImmediate(write);
+    for (const id of ids) queued.push(id);
+  });
 }

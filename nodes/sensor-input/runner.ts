@@ -30,6 +30,8 @@ export interface Output {
 export interface Runner {
   start(): void;
   stop(): void;
+  /** Before stop(): stop taking input and give what the flow holds up to graceMs to settle. */
+  drain?(graceMs: number): Promise<void>;
   readonly running: boolean;
 }
 

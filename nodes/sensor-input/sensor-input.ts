@@ -7,16 +7,26 @@ import type { NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red'
 import { status } from '../common/status';
 import { errorMessage, ValidationError } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
+import { ackLedger } from '../common/ack-ledger';
+import { runtimeHooks, useAckHooks, type Hooks } from '../common/ack-hooks';
+import { installId } from '../common/install-id';
+import { dataDir } from '../common/red';
 import { parseConfig } from './config';
 import { gpioOpener } from './gpio-backend';
 import { brokerSource, mqttRunner } from './mqtt-input';
 import { gpioRunner, simulateRunner, type Output, type Runner } from './runner';
+
+/** A message still open this long with no writer holding it is settled anyway (a node that never calls done). */
+const MAX_OPEN_MS = 60_000;
+/** How long closing waits for the flow to settle what it holds (Node-RED gives a node 15 s to close). */
+const DRAIN_MS = 8_000;
 
 export = function (RED: NodeAPI) {
   RED.nodes.registerType('sensor-input', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
     let runner: Runner | undefined;
+    let stopHooks: (() => void) | undefined;
     try {
       const cfg = parseConfig(def);
       const out: Output = {
@@ -29,7 +39,12 @@ export = function (RED: NodeAPI) {
       if (cfg.mode === 'mqtt') {
         const source = brokerSource(RED.nodes.getNode(cfg.broker));
         const mqttOut = { ...out, health: (ok: boolean, detail: string, figures: Record<string, number>) => reportHealth(node.id, { kind: 'mqtt-input', ok, detail, figures }) };
-        runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id);
+        // Durable acknowledgement needs QoS 1 and the runtime's message hooks (see common/ack-hooks.ts).
+        const durable = cfg.ack === 'durable' && cfg.qos >= 1
+          ? { ledger: ackLedger, maxOpenMs: MAX_OPEN_MS, install: installId(dataDir(RED)) }
+          : undefined;
+        if (durable) stopHooks = useAckHooks(runtimeHooks(RED as unknown as { hooks?: Hooks }), node.id);
+        runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id, undefined, durable);
       } else {
         runner = cfg.mode === 'simulate' ? simulateRunner(cfg, out) : gpioRunner(cfg, out, gpioOpener());
       }
@@ -56,13 +71,18 @@ export = function (RED: NodeAPI) {
     });
 
     node.on('close', (_removed, done) => {
-      try {
-        runner?.stop();
-      } finally {
-        clearHealth(node.id);
-        node.status(status.clear());
-        done();
-      }
+      // Writers flush and spool while we wait; what they make durable is acknowledged before the connection ends.
+      const drained = runner?.drain ? runner.drain(DRAIN_MS) : Promise.resolve();
+      drained.catch(() => undefined).finally(() => {
+        try {
+          runner?.stop();
+        } finally {
+          stopHooks?.();
+          clearHealth(node.id);
+          node.status(status.clear());
+          done();
+        }
+      });
     });
   });
 };

@@ -129,3 +129,81 @@ test('a spool that cannot be written: the points are counted as dropped and noth
   assert.match(e.state().lastError ?? '', /spool write failed, 5 points dropped: ENOSPC/);
   await e.close();
 });
+
+test('holds: released once per key and batch, when the batch is written', async () => {
+  const srv = fakeServer();
+  const released: string[] = [];
+  const taken: string[] = [];
+  const e = new WriterEngine({
+    batchSize: 3, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
+    hold: (key) => { taken.push(key); return () => released.push(key); },
+  });
+  e.add('m v=1 1', 'a');
+  e.add('m v=2 2', 'a');
+  e.add('m v=3 3', 'b'); // batch full: a and b
+  e.add('m v=4 4', 'b'); // next batch: b again
+  assert.deepEqual(taken, ['a', 'b', 'b']);
+  await until(() => released.length === 2);
+  assert.deepEqual(released.sort(), ['a', 'b']);
+  e.flush();
+  await until(() => released.length === 3);
+  await e.close();
+});
+
+test('holds: a batch that goes to the spool is released only after the spool is fsynced', async () => {
+  const dir = tempDir('engine');
+  const spool = new Spool({ dir, maxBytes: 1 << 24 });
+  let durableCalls = 0;
+  const whenDurable = spool.whenDurable.bind(spool);
+  spool.whenDurable = (cb) => { durableCalls++; whenDurable(cb); };
+  const released: string[] = [];
+  const e = new WriterEngine({
+    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    post: undefined, spool, // no database: everything is spooled
+    hold: (key) => () => released.push(key),
+  });
+  e.add('m v=1 1', 'a');
+  e.add('m v=2 2', 'b');
+  assert.deepEqual(released, [], 'not before the fsync');
+  await until(() => released.length === 2);
+  assert.equal(durableCalls, 1);
+  assert.equal(spool.points, 2);
+  await e.close();
+});
+
+test('holds: while the server is down the failed batch is spooled and released after the fsync, then replayed', async () => {
+  const srv = fakeServer();
+  srv.up = false;
+  const released: string[] = [];
+  const e = new WriterEngine({
+    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 100 },
+    post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
+    hold: (key) => () => released.push(key),
+  });
+  e.add('m v=1 1', 'a');
+  e.add('m v=2 2', 'b');
+  await until(() => released.length === 2);
+  assert.equal(srv.lines().length, 0);
+  srv.up = true;
+  await until(() => srv.lines().length === 2);
+  await e.close();
+});
+
+test('spool group commit: callers waiting on one fsync are answered together; close answers the rest', async () => {
+  const spool = new Spool({ dir: tempDir('spool'), maxBytes: 1 << 24 });
+  const order: string[] = [];
+  spool.whenDurable(() => order.push('empty')); // nothing appended: at once
+  assert.deepEqual(order, ['empty']);
+  spool.append('m v=1 1', 1);
+  spool.whenDurable(() => order.push('a'));
+  spool.append('m v=2 2', 1);
+  spool.whenDurable(() => order.push('b'));
+  spool.whenDurable(() => order.push('c'));
+  await until(() => order.length === 4);
+  assert.deepEqual(order, ['empty', 'a', 'b', 'c']);
+  spool.append('m v=3 3', 1);
+  spool.whenDurable(() => order.push('d'));
+  spool.close();
+  await until(() => order.length === 5);
+});

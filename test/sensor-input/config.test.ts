@@ -1,14 +1,15 @@
 /** parseConfig: defaults, typed device counts from the environment, and errors naming the field. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULTS, gpioTopic, parseConfig, selectedProfiles } from '../../nodes/sensor-input/config';
+import { CONFIG_VERSION, DEFAULTS, gpioTopic, parseConfig, selectedProfiles } from '../../nodes/sensor-input/config';
 import { ValidationError } from '../../nodes/common/errors';
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 
-test('an empty definition gets the defaults', () => {
+test('an empty definition gets the defaults (unversioned: a session saved without the setting stays off)', () => {
   const cfg = parseConfig({ id: 'a', type: 'sensor-input' }, env({}));
-  assert.deepEqual(cfg, DEFAULTS);
+  assert.deepEqual(cfg, { ...DEFAULTS, persistent: false });
+  assert.deepEqual(parseConfig({ configVersion: CONFIG_VERSION }, env({})), DEFAULTS);
   assert.equal(selectedProfiles(cfg).length, 6);
   assert.equal(gpioTopic(cfg), 'sensor/motion');
 });
@@ -68,6 +69,14 @@ test('device id from ${VAR}: the variable, or the default when it is unset', () 
 });
 
 test('unversioned settings are stamped with the current version', () => {
-  assert.equal(parseConfig({ configVersion: undefined }, env({})).configVersion, 1);
-  assert.equal(parseConfig({ configVersion: 1 }, env({})).configVersion, 1);
+  assert.equal(parseConfig({ configVersion: undefined }, env({})).configVersion, CONFIG_VERSION);
+  assert.equal(parseConfig({ configVersion: 1 }, env({})).configVersion, CONFIG_VERSION);
+});
+
+test('version 2: durable acknowledgement for every MQTT input; a session saved without the setting stays as it was', () => {
+  assert.deepEqual([parseConfig({ configVersion: 1 }, env({})).persistent, parseConfig({ configVersion: 1 }, env({})).ack], [false, 'durable']);
+  assert.equal(parseConfig({ configVersion: 1, persistent: true }, env({})).persistent, true);
+  assert.deepEqual([parseConfig({ configVersion: 2 }, env({})).persistent, parseConfig({ configVersion: 2 }, env({})).ack], [true, 'durable']);
+  assert.equal(parseConfig({ configVersion: 2, ack: 'received' }, env({})).ack, 'received');
+  assert.throws(() => parseConfig({ configVersion: 2, ack: 'later' }, env({})), /ack must be one of durable, received/);
 });
