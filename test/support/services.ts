@@ -78,6 +78,8 @@ export interface Service {
   /** Output of the process so far, for failure messages. */
   output(): string;
   stop(): Promise<void>;
+  /** Starts the stopped process again on the same port and data. */
+  start(): Promise<void>;
   /** Stops the process and starts it again on the same port and data. */
   restart(): Promise<void>;
 }
@@ -105,10 +107,14 @@ function launch(cmd: string, args: string[], dir: string, port: number, url: str
         p.kill('SIGTERM');
       });
     },
-    async restart() {
-      await svc.stop();
+    async start() {
+      if (svc.proc.exitCode === null && svc.proc.signalCode === null) return;
       svc.proc = start();
       await waitForPort(port);
+    },
+    async restart() {
+      await svc.stop();
+      await svc.start();
     },
   };
   return waitForPort(port).then(
