@@ -20,6 +20,16 @@ const RATE = Number(process.env.ZL_RATE || 2000);
 const skip = missing('mosquitto', 'influxd');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+async function waitReady(app: RunningApp, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await fetch(`${app.url}/health/ready`).catch(() => undefined);
+    if (res?.status === 200) return;
+    if (Date.now() > end) throw new Error(`the app is not ready after ${timeoutMs} ms: ${await res?.text()}`);
+    await sleep(200);
+  }
+}
+
 const MOSQUITTO_CONF = `listener {{port}} 127.0.0.1
 allow_anonymous true
 persistence true
@@ -60,6 +70,8 @@ describe('zero readings lost', { skip, concurrency: 1 }, () => {
     };
     const pub = new Publisher(mosquitto.url, RATE);
     try {
+      // Subscribed first: what is published before the app's session exists is not the app's to lose.
+      await waitReady(app);
       await pub.start();
       await sleep(2000);
       await faults({ app: () => app, restartApp });
