@@ -20,7 +20,9 @@
  *   tag value (it would escape the separator after it: InfluxDB issue 6154,
  *   "wontfix"), and in measurements and field keys also one right before `,`,
  *   space, `=` or `"` (their reader unescapes all four, so `\\,` would come
- *   back as `,` or make the series unreachable).
+ *   back as `,` or make the series unreachable);
+ * - a `#` that starts a measurement: U+FF03 (fullwidth number sign), since
+ *   InfluxDB takes such a line for a comment and drops it with a 204.
  */
 import type { Reading } from '../common/types';
 
@@ -32,7 +34,7 @@ export const TRAILING_BACKSLASH = '\uFF3C';
 /** One kind of name: what may need work, the separators, the backslashes that cannot stay. */
 interface NameRules { test: RegExp; separators: RegExp; lost: RegExp }
 
-const MEASUREMENT: NameRules = { test: /[, \\\r\n]/, separators: /[, ]/g, lost: /\\(?=[,= "]|$)/g };
+const MEASUREMENT: NameRules = { test: /^#|[, \\\r\n]/, separators: /[, ]/g, lost: /\\(?=[,= "]|$)/g };
 const TAG: NameRules = { test: /[,= \\\r\n]/, separators: /[,= ]/g, lost: /\\$/ };
 const FIELD_KEY: NameRules = { test: /[,= "\\\r\n]/, separators: /[,= "]/g, lost: /\\(?=[,= "]|$)/g };
 
@@ -41,8 +43,11 @@ function escapeName(rules: NameRules, s: string): string {
   return s.replace(NEWLINES, ' ').replace(rules.lost, TRAILING_BACKSLASH).replace(rules.separators, '\\$&');
 }
 
-/** Measurement names: escape commas and spaces. */
-export const escapeMeasurement = (s: string): string => escapeName(MEASUREMENT, s);
+/** Measurement names: escape commas and spaces; a leading `#` would make the line a comment. */
+export const escapeMeasurement = (s: string): string => {
+  const out = escapeName(MEASUREMENT, s);
+  return out.startsWith('#') ? `\uFF03${out.slice(1)}` : out;
+};
 /** Tag keys and tag values: escape commas, equals signs and spaces. */
 export const escapeKey = (s: string): string => escapeName(TAG, s);
 /** Field keys: escape commas, equals signs, spaces and double quotes. */

@@ -32,13 +32,15 @@ const SPECIALS = [
   'plain', 'sp ace', ' lead space', 'trail space ', 'com,ma', ',lead', 'trail,', 'equ=als', '=lead', 'trail=',
   'dq"uote', '"quoted"', 'back\\slash', '\\lead', 'trail\\', 'two trailing\\\\', 'C:\\Program Files\\', '\\',
   'bs before comma\\,x', 'bs before space\\ x', 'bs before equals\\=x', 'bs before quote\\"x',
-  'new\nline', 'cr\r\nlf', 'trail newline\n', 'unicodé ☃ 日本 🚀', 'all \\,= "\\\n\\',
+  '#hash', 'mid#hash', 'new\nline', 'cr\r\nlf', 'trail newline\n', 'unicodé ☃ 日本 🚀', 'all \\,= "\\\n\\',
 ];
 
 /** What InfluxDB must hold for a string we wrote (see line-protocol.ts). */
 const stored = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\\$/, '\uFF3C');
 /** The same for a measurement or field key, where a backslash before `,`, space, `=` or `"` cannot be read back either. */
 const storedName = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\\(?=[,= "]|$)/g, '\uFF3C');
+/** A measurement: as a name, and a leading `#` (a comment line to InfluxDB) as U+FF03. */
+const storedMeasurement = (s: string): string => storedName(s).replace(/^#/, '\uFF03');
 
 interface Row { measurement: string; columns: Record<string, unknown> }
 
@@ -82,7 +84,7 @@ test('every special character in measurement, device id, tag keys, tag values an
     const row = rows.find((r) => r.columns.time === ts0 + i);
     assert.ok(row, `point ${i} (${JSON.stringify(s)}) read back`);
     const expected: Row = {
-      measurement: storedName(s),
+      measurement: storedMeasurement(s),
       columns: {
         time: ts0 + i, deviceId: stored(s), [stored(`k${s}`)]: stored(s), [stored(`${s}k`)]: stored(`v${s}`),
         [storedName(`f${s}`)]: i, n: i,
