@@ -10,16 +10,18 @@ import type { Request, Response, Router } from 'express';
 import client from 'prom-client';
 import { healthSnapshot, ComponentHealth } from '../nodes/common/health';
 import { registry } from '../nodes/common/metrics';
+import { asyncRoute } from './http-errors';
 
 export interface RuntimeView {
-  /** False until Node-RED has started its flows. */
+  /** False until Node-RED has started its flows (the runtime's node registry must not be asked before). */
   started(): boolean;
   /** State of each mqtt-broker config node: id -> connected. */
   brokers(): Record<string, boolean>;
 }
 
 export interface ReadyReport {
-  status: 'ready' | 'not ready';
+  /** `starting` until the flows are loaded (503, like `not ready`). */
+  status: 'starting' | 'ready' | 'not ready';
   reasons: string[];
   /** Not failures, but worth a look (e.g. no database configured: readings are being spooled). */
   warnings: string[];
@@ -45,8 +47,14 @@ export async function counterSummary(): Promise<Record<string, number>> {
 }
 
 export function readiness(view: RuntimeView): ReadyReport {
-  const reasons: string[] = view.started() ? [] : ['flows not started yet'];
-  const brokers = view.brokers();
+  if (!view.started()) return { status: 'starting', reasons: ['flows not started yet'], warnings: [] };
+  const reasons: string[] = [];
+  let brokers: Record<string, boolean> = {};
+  try {
+    brokers = view.brokers();
+  } catch (err) {
+    reasons.push(`runtime not available: ${(err as Error).message}`);
+  }
   for (const [id, up] of Object.entries(brokers)) if (!up) reasons.push(`MQTT broker ${id} not connected`);
   const components = healthSnapshot();
   const warnings: string[] = [];
@@ -74,7 +82,7 @@ export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsA
     if (!view.started()) res.status(503).json({ status: 'starting', uptime: process.uptime() });
     else res.json({ status: 'live', uptime: process.uptime() });
   });
-  router.get('/health/ready', async (req, res) => {
+  router.get('/health/ready', asyncRoute(async (req, res) => {
     const report = readiness(view);
     res.status(report.status === 'ready' ? 200 : 503);
     if (!isLoopback(req) && !(req as Request & { user?: unknown }).user) {
@@ -82,11 +90,12 @@ export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsA
       return;
     }
     res.json({ ...report, counters: await counterSummary() });
-  });
-  const metrics = async (_req: Request, res: Response): Promise<void> => {
+  }));
+  const metrics = asyncRoute(async (_req: Request, res: Response): Promise<void> => {
+    const body = await registry.metrics();
     res.set('Content-Type', registry.contentType);
-    res.send(await registry.metrics());
-  };
+    res.send(body);
+  });
   if (opts.metricsAuth) router.get('/metrics', opts.metricsAuth, metrics);
   else router.get('/metrics', metrics);
 }

@@ -11,6 +11,7 @@ import { installFlows } from './flows';
 import { startEmbeddedBroker, EmbeddedBroker } from './broker';
 import { healthRoutes } from './health';
 import { basicAuth } from './basic-auth';
+import { errorHandler } from './http-errors';
 
 async function main(): Promise<void> {
   const env = readEnv();
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   // everything served on httpNode (dashboard, recordings, http-in flows).
   if (env.adminPasswordHash) app.use(settings.httpNodeRoot || '/', basicAuth(env.adminUser, env.adminPasswordHash));
   app.use(settings.httpNodeRoot || '/', RED.httpNode);
+  app.use(errorHandler());
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -3,27 +3,55 @@
  *
  * Every metric is written as a float: `23` goes out as `temperature=23`, never
  * `23i`, so a metric that is sometimes a whole number never causes a field
- * type conflict. Newlines cannot be escaped in line protocol; they become
- * spaces so one Reading is always exactly one line.
+ * type conflict.
+ *
+ * Names and tag values are escaped the way InfluxDB 1.x and 2.x read them
+ * (`models/points.go`, checked against a real influxd by
+ * test/influxdb/escaping-influx1.test.ts). A backslash escapes only the
+ * separators: `,` and space in measurements; `,`, `=` and space in tag keys
+ * and tag values; `,`, `=`, space and `"` in field keys. Any other backslash
+ * is literal (`a\b` is read as `a\b`, `a\\b` as `a\\b`), so backslashes are
+ * never doubled. What cannot be written as it is becomes:
+ * - a newline or carriage return (a run of them): one space, so one Reading is
+ *   always exactly one line;
+ * - a backslash that InfluxDB would read as an escape: TRAILING_BACKSLASH
+ *   (U+FF3C, fullwidth reverse solidus), visible, and `dev\` stays a
+ *   different series from `dev`. That is a backslash at the end of any name or
+ *   tag value (it would escape the separator after it: InfluxDB issue 6154,
+ *   "wontfix"), and in measurements and field keys also one right before `,`,
+ *   space, `=` or `"` (their reader unescapes all four, so `\\,` would come
+ *   back as `,` or make the series unreachable);
+ * - a `#` that starts a measurement: U+FF03 (fullwidth number sign), since
+ *   InfluxDB takes such a line for a comment and drops it with a 204.
  */
 import type { Reading } from '../common/types';
 
 const NEWLINES = /[\r\n]+/g;
 
-const NEEDS_ESCAPE = /[,= \\\r\n]/;
+/** What a backslash InfluxDB would read as an escape is written as. */
+export const TRAILING_BACKSLASH = '\uFF3C';
 
-function escapeWith(re: RegExp, s: string): string {
-  if (!NEEDS_ESCAPE.test(s)) return s;
-  let out = s.replace(NEWLINES, ' ').replace(re, '\\$&');
-  // A trailing backslash would escape the separator that follows it.
-  if (out.endsWith('\\') && !out.endsWith('\\\\')) out += '\\';
-  return out;
+/** One kind of name: what may need work, the separators, the backslashes that cannot stay. */
+interface NameRules { test: RegExp; separators: RegExp; lost: RegExp }
+
+const MEASUREMENT: NameRules = { test: /^#|[, \\\r\n]/, separators: /[, ]/g, lost: /\\(?=[,= "]|$)/g };
+const TAG: NameRules = { test: /[,= \\\r\n]/, separators: /[,= ]/g, lost: /\\$/ };
+const FIELD_KEY: NameRules = { test: /[,= "\\\r\n]/, separators: /[,= "]/g, lost: /\\(?=[,= "]|$)/g };
+
+function escapeName(rules: NameRules, s: string): string {
+  if (!rules.test.test(s)) return s;
+  return s.replace(NEWLINES, ' ').replace(rules.lost, TRAILING_BACKSLASH).replace(rules.separators, '\\$&');
 }
 
-/** Measurement names: escape commas and spaces. */
-export const escapeMeasurement = (s: string): string => escapeWith(/[, ]/g, s);
-/** Tag keys, tag values and field keys: escape commas, equals signs and spaces. */
-export const escapeKey = (s: string): string => escapeWith(/[,= ]/g, s);
+/** Measurement names: escape commas and spaces; a leading `#` would make the line a comment. */
+export const escapeMeasurement = (s: string): string => {
+  const out = escapeName(MEASUREMENT, s);
+  return out.startsWith('#') ? `\uFF03${out.slice(1)}` : out;
+};
+/** Tag keys and tag values: escape commas, equals signs and spaces. */
+export const escapeKey = (s: string): string => escapeName(TAG, s);
+/** Field keys: escape commas, equals signs, spaces and double quotes. */
+export const escapeFieldKey = (s: string): string => escapeName(FIELD_KEY, s);
 /** String field values: double quotes around, backslashes and quotes escaped. */
 export const quoteString = (s: string): string => `"${s.replace(NEWLINES, ' ').replace(/["\\]/g, '\\$&')}"`;
 
@@ -92,7 +120,7 @@ export function lineEncoder(opts: LineOptions = {}): (r: Reading) => string {
         if (typeof v !== 'number' || !Number.isFinite(v)) {
           throw new LineError(`metric "${k}" of device "${r.deviceId}" is ${JSON.stringify(v)}, not a finite number`);
         }
-        fields += `${fields ? ',' : ''}${fieldKeys.get(k, () => escapeKey(k))}=${formatFloat(v)}`;
+        fields += `${fields ? ',' : ''}${fieldKeys.get(k, () => escapeFieldKey(k))}=${formatFloat(v)}`;
       }
     }
     if (isRecord(r.event) && typeof r.event.type === 'string') {

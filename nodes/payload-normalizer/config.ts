@@ -6,6 +6,8 @@
 import { ValidationError } from '../common/errors';
 import { compileTopic, type TopicTemplate } from '../common/topic';
 import { DECODER_NAMES } from './decoders';
+import { snakeName } from './draft';
+import { parseTagKeys, type SeriesBoundsOptions } from './series-bounds';
 import { isValidZone } from './timestamps';
 import { DEFAULT_RANGES, type Range } from './units';
 
@@ -45,9 +47,19 @@ export interface NormalizerConfig {
   maxKeys: number;
   /** Also report each reject with done(err), so Catch nodes see it (it still goes to output 2). */
   catchRejects: boolean;
+  /** String fields that become tags (snake_case names, comma separated); `*`: every string field; others are left out. */
+  tagKeys: string;
+  /** Distinct values per device and tag key; later new values become `other` (counted). */
+  maxTagValues: number;
+  /** Distinct sensor types (InfluxDB measurements); later new ones become `other` (counted). */
+  maxMeasurements: number;
 }
 
-export const CONFIG_VERSION = 1;
+/** 2: tagKeys, maxTagValues, maxMeasurements (version 1 made every string field a tag, unbounded). */
+export const CONFIG_VERSION = 2;
+
+/** The seeds' meaningful string fields (Pi motion location, event source, accelerometer activity hint, mat pressure, health status) and common place names. */
+export const DEFAULT_TAG_KEYS = 'location, room, zone, site, source, activity_hint, pressure, status, type';
 
 export const DEFAULTS: Readonly<NormalizerConfig> = {
   configVersion: CONFIG_VERSION,
@@ -67,6 +79,9 @@ export const DEFAULTS: Readonly<NormalizerConfig> = {
   maxDepth: 8,
   maxKeys: 1000,
   catchRejects: true,
+  tagKeys: DEFAULT_TAG_KEYS,
+  maxTagValues: 20,
+  maxMeasurements: 100,
 };
 
 /** Built-in topic templates, tried in this order: every topic layout of the seeds. */
@@ -110,6 +125,7 @@ export interface NormalizerOptions {
   rateLimit: number;
   limits: { maxBytes: number; maxDepth: number; maxKeys: number };
   catchRejects: boolean;
+  series: SeriesBoundsOptions;
 }
 
 function num(def: Record<string, unknown>, key: keyof NormalizerConfig, min: number, max: number): number {
@@ -169,7 +185,11 @@ export function parseTemplateLine(line: string): TemplateSpec {
   return { source, topic, prefix, defaults, family };
 }
 
-/** Upgrades an older saved config to the current shape (version 0: before configVersion existed). */
+/**
+ * Upgrades an older saved config to the current shape: what it set is kept, what
+ * it lacks takes today's default (version 0: before configVersion existed;
+ * version 1: before the series bounds, so it gets the default tag allow-list).
+ */
 export function upgrade(def: Record<string, unknown>): Record<string, unknown> {
   const version = Number(def.configVersion ?? 0);
   if (version >= CONFIG_VERSION) return def;
@@ -203,6 +223,9 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
   }
   const outOfRange = def.outOfRange === 'drop' ? 'drop' : def.outOfRange === undefined || def.outOfRange === '' || def.outOfRange === 'reject' ? 'reject' : null;
   if (outOfRange === null) throw new ValidationError(`outOfRange must be reject or drop, got "${String(def.outOfRange)}"`, 'outOfRange');
+  const tagKeys = typeof def.tagKeys === 'string' ? def.tagKeys : DEFAULTS.tagKeys;
+  const badKey = tagKeys.split(/[\s,]+/).find((k) => k !== '' && k !== '*' && !/^[A-Za-z0-9_-]{1,64}$/.test(k));
+  if (badKey !== undefined) throw new ValidationError(`tagKeys: "${badKey.slice(0, 70)}" is not a field name (letters, digits, _ and -), nor *`, 'tagKeys');
 
   return {
     decoder,
@@ -217,5 +240,10 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
     rateLimit: num(def, 'rateLimit', 0, 1e6),
     limits: { maxBytes: num(def, 'maxBytes', 16, 16 * 1024 * 1024), maxDepth: num(def, 'maxDepth', 1, 64), maxKeys: num(def, 'maxKeys', 1, 1e6) },
     catchRejects: bool(def, 'catchRejects'),
+    series: {
+      tagKeys: parseTagKeys(tagKeys, snakeName),
+      maxTagValues: num(def, 'maxTagValues', 1, 1e6),
+      maxMeasurements: num(def, 'maxMeasurements', 1, 1e6),
+    },
   };
 }

@@ -9,6 +9,7 @@ import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './dec
 import { Draft, snakeName, type RejectCode } from './draft';
 import { DuplicateFilter, RateLimiter } from './guards';
 import { parsePayload } from './payload';
+import { SeriesBounds } from './series-bounds';
 import { TimestampParser, UPTIME_LIMIT } from './timestamps';
 import { baseName, canonicalUnit, convert, DEFAULT_UNITS, type Range } from './units';
 
@@ -72,6 +73,7 @@ export class Normalizer {
   private readonly ctx: DecodeContext;
   readonly dedupe: DuplicateFilter;
   readonly limiter: RateLimiter;
+  readonly bounds: SeriesBounds;
   private seq = 0;
   private readonly idPrefix = `gen-${Math.random().toString(36).slice(2, 6)}`;
 
@@ -81,6 +83,7 @@ export class Normalizer {
     this.pinned = options.decoder === 'auto' ? undefined : decoderByName(options.decoder);
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
     this.limiter = new RateLimiter(options.rateLimit);
+    this.bounds = new SeriesBounds(options.series);
     const types = options.eventTypes;
     this.ctx = { eventType: (raw) => types.get(raw) ?? snakeName(raw) };
   }
@@ -194,13 +197,15 @@ export class Normalizer {
       return { kind: 'duplicate', eventId: event.id, family };
     }
 
-    const reading: Reading = { deviceId, sensorType, ts, metrics, received: now };
+    const bounds = this.bounds;
+    const reading: Reading = { deviceId, sensorType: bounds.measurement(sensorType), ts, metrics, received: now };
     if (units !== undefined) reading.units = units;
-    if (d.tNames.length > 0) {
-      const tags: Record<string, string> = {};
-      for (let i = 0; i < d.tNames.length; i++) tags[d.tNames[i]] = d.tValues[i];
-      reading.tags = tags;
+    let tags: Record<string, string> | undefined;
+    for (let i = 0; i < d.tNames.length; i++) {
+      const key = d.tNames[i];
+      if (bounds.isTagKey(key)) (tags ??= {})[key] = bounds.tagValue(deviceId, key, d.tValues[i]);
     }
+    if (tags !== undefined) reading.tags = tags;
     if (event !== undefined) reading.event = event;
     return { kind: 'reading', reading, decoder: decoder.name, family };
   }

@@ -15,7 +15,6 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('payload-normalizer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const stats = new NormalizerStats();
     let normalizer: Normalizer | undefined;
     let configError: Error | undefined;
     try {
@@ -27,6 +26,7 @@ export = function (RED: NodeAPI) {
       reportHealth(node.id, { kind: 'payload-normalizer', ok: false, detail: `config: ${configError.message}` });
     }
     const catchRejects = normalizer?.options.catchRejects ?? true;
+    const stats = new NormalizerStats(normalizer?.bounds);
 
     let timer: NodeJS.Timeout | undefined;
     const tick = (): void => {

@@ -5,6 +5,7 @@
  */
 import { metrics } from '../common/metrics';
 import type { Outcome } from './normalizer';
+import type { BoundName, SeriesBounds } from './series-bounds';
 
 function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
@@ -23,6 +24,10 @@ export class NormalizerStats {
   private readonly rejects = new Map<string, number>();
   private pendingDuplicates = 0;
   private pendingRateLimited = 0;
+  /** Bound counts already added to iot_bound_dropped_total. */
+  private readonly flushedBounds: Record<BoundName, number> = { maxTagValues: 0, maxMeasurements: 0 };
+
+  constructor(private readonly bounds?: SeriesBounds) {}
 
   record(o: Outcome): void {
     bump(this.received, o.family);
@@ -55,6 +60,13 @@ export class NormalizerStats {
     for (const [reason, n] of this.rejects) metrics.readingsRejected.inc({ reason }, n);
     if (this.pendingDuplicates > 0) metrics.duplicatesDropped.inc(this.pendingDuplicates);
     if (this.pendingRateLimited > 0) metrics.rateLimited.inc({ node: 'payload-normalizer' }, this.pendingRateLimited);
+    if (this.bounds !== undefined) {
+      for (const bound of Object.keys(this.flushedBounds) as BoundName[]) {
+        const n = this.bounds.dropped[bound] - this.flushedBounds[bound];
+        if (n > 0) metrics.boundDropped.inc({ node: 'payload-normalizer', bound }, n);
+        this.flushedBounds[bound] = this.bounds.dropped[bound];
+      }
+    }
     this.received.clear();
     this.normalized.clear();
     this.rejects.clear();
@@ -66,10 +78,17 @@ export class NormalizerStats {
   text(): string {
     let t = `${this.ok} ok · ${this.rejected} rejected · ${this.duplicates} dup`;
     if (this.rateLimited > 0) t += ` · ${this.rateLimited} limited`;
+    const folded = this.bounds === undefined ? 0 : this.bounds.dropped.maxTagValues + this.bounds.dropped.maxMeasurements;
+    if (folded > 0) t += ` · ${folded} folded`;
     return t;
   }
 
   figures(): Record<string, number> {
-    return { ok: this.ok, rejected: this.rejected, duplicates: this.duplicates, rateLimited: this.rateLimited };
+    const f: Record<string, number> = { ok: this.ok, rejected: this.rejected, duplicates: this.duplicates, rateLimited: this.rateLimited };
+    if (this.bounds !== undefined) {
+      f.dropped_maxTagValues = this.bounds.dropped.maxTagValues;
+      f.dropped_maxMeasurements = this.bounds.dropped.maxMeasurements;
+    }
+    return f;
   }
 }

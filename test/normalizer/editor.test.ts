@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { DEFAULTS, parseConfig } from '../../nodes/payload-normalizer/config';
+import { CONFIG_VERSION, DEFAULTS, parseConfig } from '../../nodes/payload-normalizer/config';
 import { REPO_ROOT } from '../support/red';
 
 const html = fs.readFileSync(path.join(REPO_ROOT, 'nodes', 'payload-normalizer', 'payload-normalizer.html'), 'utf8');
@@ -72,6 +72,8 @@ test('editor validators refuse what parseConfig refuses', () => {
     ['templates', 'home/{deviceId}/{sensorType}\nplant/+/{deviceId} sensorType=soil', true], ['templates', 'a/#/b', false], ['templates', 'a/{deviceId} colour=red', false],
     ['dedupeWindow', '30', true], ['dedupeWindow', '-1', false], ['dedupeWindow', 'abc', false],
     ['rateLimit', '10', true], ['maxDepth', '0', false], ['decoder', 'xml', false], ['decoder', 'esp32', true],
+    ['tagKeys', 'location, activityHint room', true], ['tagKeys', '*', true], ['tagKeys', '', true], ['tagKeys', 'a, b!', false],
+    ['maxTagValues', '5', true], ['maxTagValues', '0', false], ['maxMeasurements', '1000', true], ['maxMeasurements', 'x', false],
   ];
   for (const [key, value, ok] of cases) {
     assert.equal(v(key, value), ok, `${key}=${String(value)}`);
@@ -96,7 +98,10 @@ test('opening a node imported without properties shows the runtime defaults (sav
   assert.equal(filled['#node-input-toCelsius'], true);
   assert.equal(filled['#node-input-dedupeWindow'], 60);
   assert.equal(filled['#node-input-decoder'], 'auto');
-  assert.equal(filled['#node-input-configVersion'], 1);
+  assert.equal(filled['#node-input-configVersion'], CONFIG_VERSION);
+  assert.equal(filled['#node-input-tagKeys'], DEFAULTS.tagKeys);
+  assert.equal(filled['#node-input-maxTagValues'], 20);
+  assert.equal(filled['#node-input-maxMeasurements'], 100);
   assert.equal(filled['#node-input-timezone'], undefined, 'a property the node has is left alone');
   assert.equal(filled['#node-input-name'], undefined);
 });

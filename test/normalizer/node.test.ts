@@ -134,7 +134,7 @@ test('a duplicate event is dropped, counted in the status and in iot_duplicates_
   assert.equal(rejCount.count(), 0);
   assert.equal(statuses.filter((s) => s.text).length, 1, 'status updated at most once a second');
   assert.equal(statuses.at(-1)?.fill, 'green');
-  assert.deepEqual(healthSnapshot().norm?.figures, { ok: 1, rejected: 0, duplicates: 2, rateLimited: 0 });
+  assert.deepEqual(healthSnapshot().norm?.figures, { ok: 1, rejected: 0, duplicates: 2, rateLimited: 0, dropped_maxTagValues: 0, dropped_maxMeasurements: 0 });
   assert.equal(await metricValue(metrics.duplicatesDropped) - before, 2);
   assert.equal(await metricValue(metrics.readingsNormalized, { decoder: 'event' }) - normalizedBefore, 1);
   assert.equal(await metricValue(metrics.messagesReceived, { family: 'sensor' }) - receivedBefore, 3);
@@ -184,4 +184,17 @@ test('the editor file registers the type with two outputs and help', () => {
   for (const section of ['Inputs', 'Outputs', 'Details']) assert.match(html, new RegExp(`<h3>${section}</h3>`));
   const dist = path.join(REPO_ROOT, 'dist', 'nodes', 'payload-normalizer', 'payload-normalizer.html');
   assert.ok(fs.existsSync(dist), 'the .html is copied into dist beside the .js');
+});
+
+test('a bound that folds is shown in the status and in the health figure dropped_<setting>', async () => {
+  await load(nodes, flow({ tagKeys: 'note', maxTagValues: 2 }));
+  const node = helper.getNode('norm');
+  const statuses: Array<{ text?: string }> = [];
+  node.on('call:status', (call: { args: [{ text?: string }] }) => statuses.push(call.args[0]));
+  const got = collect('ok', 5);
+  for (let i = 0; i < 5; i++) node.receive({ topic: 'sensors/d1/climate', payload: { temperature: 20, note: `n${i}` } });
+  const readings = (await got).map((m) => m.payload.tags.note);
+  assert.deepEqual(readings, ['n0', 'n1', 'other', 'other', 'other']);
+  await until(() => healthSnapshot().norm?.figures?.dropped_maxTagValues === 3, 5000, `dropped_maxTagValues 3, got ${JSON.stringify(healthSnapshot().norm)}`);
+  assert.match(statuses.at(-1)?.text ?? '', /3 folded/);
 });

@@ -75,9 +75,9 @@ describe('garbage never throws and is rejected with a reason', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
   });
   test('long tag values are cut to 256 characters', () => {
-    const out = n.normalize('sensors/d/climate', { temperature: 1, note: 'x'.repeat(1000) }, NOW);
+    const out = n.normalize('sensors/d/climate', { temperature: 1, location: 'x'.repeat(1000) }, NOW);
     assert.equal(out.kind, 'reading');
-    if (out.kind === 'reading') assert.equal(out.reading.tags?.note.length, 256);
+    if (out.kind === 'reading') assert.equal(out.reading.tags?.location.length, 256);
   });
 });
 
@@ -150,12 +150,12 @@ describe('event metric names', () => {
 
 test('the same normalizer gives independent readings (no shared scratch leaks)', () => {
   const n = make();
-  const a = n.normalize('sensors/a/climate', '{"temperature":20,"note":"a"}', NOW);
+  const a = n.normalize('sensors/a/climate', '{"temperature":20,"location":"a"}', NOW);
   const b = n.normalize('sensors/b/climate', '{"humidity":50}', NOW);
   assert.ok(a.kind === 'reading' && b.kind === 'reading');
   if (a.kind === 'reading' && b.kind === 'reading') {
     assert.deepEqual(a.reading.metrics, { temperature: 20 });
-    assert.deepEqual(a.reading.tags, { note: 'a' });
+    assert.deepEqual(a.reading.tags, { location: 'a' });
     assert.deepEqual(b.reading.metrics, { humidity: 50 });
     assert.equal(b.reading.tags, undefined);
   }

@@ -1,7 +1,7 @@
 /** Unit tests of the building blocks: timestamps, units, names, payload parsing, guards, config. */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BUILTIN_TEMPLATES, parseConfig, parseTemplateLine, upgrade } from '../../nodes/payload-normalizer/config';
+import { BUILTIN_TEMPLATES, CONFIG_VERSION, parseConfig, parseTemplateLine, upgrade } from '../../nodes/payload-normalizer/config';
 import { nonFiniteString, numericString, snakeName } from '../../nodes/payload-normalizer/draft';
 import { DuplicateFilter, RateLimiter } from '../../nodes/payload-normalizer/guards';
 import { parsePayload } from '../../nodes/payload-normalizer/payload';
@@ -168,7 +168,7 @@ describe('config', () => {
   });
   test('an old config without configVersion is upgraded with defaults', () => {
     const up = upgrade({ decoder: 'flat' });
-    assert.equal(up.configVersion, 1);
+    assert.equal(up.configVersion, CONFIG_VERSION);
     assert.equal(up.decoder, 'flat');
     assert.equal(up.dedupeWindow, 60);
   });

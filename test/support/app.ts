@@ -15,7 +15,16 @@ export interface RunningApp {
   stop(): Promise<number | null>;
 }
 
+/** Starts the app and waits until /health/live answers. */
 export async function startApp(env: Record<string, string> = {}): Promise<RunningApp> {
+  const app = await spawnApp(env);
+  const exited = new Promise<never>((_, reject) => app.proc.once('exit', (code) => reject(new Error(`app exited with ${code}:\n${app.log()}`))));
+  await Promise.race([waitForHttp(`${app.url}/health/live`, 60_000), exited]);
+  return app;
+}
+
+/** Spawns the app and returns at once (before it listens): for probes from the first millisecond. */
+export async function spawnApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const port = await freePort();
   const mqttPort = await freePort();
   const dataDir = env.DATA_DIR || tempDir('app');
@@ -41,7 +50,5 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
         proc.kill('SIGTERM');
       }),
   };
-  const exited = new Promise<never>((_, reject) => proc.once('exit', (code) => reject(new Error(`app exited with ${code}:\n${out}`))));
-  await Promise.race([waitForHttp(`${app.url}/health/live`, 60_000), exited]);
   return app;
 }
