@@ -44,7 +44,8 @@ export = function (RED: NodeAPI) {
         return;
       }
       try {
-        const out = normalizer.normalize(msg.topic, msg.payload);
+        // An MQTT sensor-input gives the first arrival time, kept across a redelivery (its receipts.ts).
+        const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined);
         stats.record(out);
         if (timer === undefined) timer = setTimeout(tick, 1000);
         if (out.kind === 'reading') {

@@ -19,6 +19,10 @@ export interface Pending {
   id: number;
   topic: string;
   bytes: number;
+  /** messageHash of topic and payload (receipts.ts). */
+  hash: number;
+  /** When the message first arrived (epoch ms): the time of a reading that carries none. */
+  receivedAt: number;
   /** Connection the acknowledgement belongs to; -1 when it can no longer be sent. */
   conn: number;
   settled: boolean;
@@ -38,8 +42,8 @@ export class DeferredAcks {
   private conn = 0;
   redelivered = 0;
 
-  /** `sendAcks` writes PUBACKs for these packet ids on the current connection. */
-  constructor(private readonly sendAcks: (ids: number[]) => void) {}
+  /** `sendAcks` writes PUBACKs for these messages on the current connection. */
+  constructor(private readonly sendAcks: (acked: Pending[]) => void) {}
 
   /** Messages received and not yet acknowledged (or given up). */
   get size(): number {
@@ -51,10 +55,10 @@ export class DeferredAcks {
     return this.byId.has(id);
   }
 
-  arrive(id: number, topic: string, bytes: number, dup: boolean): Arrival {
+  arrive(id: number, topic: string, bytes: number, dup: boolean, hash = 0, receivedAt = Date.now()): Arrival {
     const known = this.byId.get(id);
     if (known) {
-      if (dup && known.conn !== this.conn && known.topic === topic && known.bytes === bytes) {
+      if (dup && known.conn !== this.conn && known.topic === topic && known.bytes === bytes && known.hash === hash) {
         known.conn = this.conn;
         this.redelivered++;
         if (known.settled) this.flush();
@@ -64,7 +68,7 @@ export class DeferredAcks {
       known.conn = -1;
       this.byId.delete(id);
     }
-    const pending: Pending = { id, topic, bytes, conn: this.conn, settled: false };
+    const pending: Pending = { id, topic, bytes, hash, receivedAt, conn: this.conn, settled: false };
     this.byId.set(id, pending);
     this.items.push(pending);
     return { kind: 'new', pending };
@@ -92,18 +96,18 @@ export class DeferredAcks {
 
   /** Sends the acknowledgements of the settled messages at the front, in arrival order. */
   flush(): void {
-    const ids: number[] = [];
+    const acked: Pending[] = [];
     while (this.head < this.items.length) {
       const p = this.items[this.head];
       if (!p.settled) break;
       this.head++;
       if (this.byId.get(p.id) === p) this.byId.delete(p.id);
-      if (p.conn === this.conn) ids.push(p.id);
+      if (p.conn === this.conn) acked.push(p);
     }
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
-    if (ids.length) this.sendAcks(ids);
+    if (acked.length) this.sendAcks(acked);
   }
 }

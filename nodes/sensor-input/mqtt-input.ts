@@ -23,7 +23,8 @@ import { status } from '../common/status';
 import { ValidationError } from '../common/errors';
 import type { AckLedger } from '../common/ack-ledger';
 import type { Datatype, SensorInputConfig } from './config';
-import { DeferredAcks } from './deferred-acks';
+import { DeferredAcks, type Pending } from './deferred-acks';
+import { messageHash, ReceiptLog } from './receipts';
 import { realClock, STATUS_EVERY, type Clock, type Output, type Runner } from './runner';
 
 /** Messages handed to the flow before yielding to the event loop. */
@@ -37,6 +38,8 @@ const noLog = (): void => undefined;
 export interface MqttInputMessage {
   /** Set for a message whose acknowledgement waits in the ack ledger. */
   _msgid?: string;
+  /** When it first arrived (epoch ms), kept across a redelivery after a crash: the normalizer's time for a payload without one. */
+  received?: number;
   topic: string;
   payload: unknown;
   qos: 0 | 1 | 2;
@@ -108,6 +111,8 @@ export interface DurableAck {
   maxOpenMs: number;
   /** Identifies this install in the client id (see clientIdFor). */
   install: string;
+  /** Folder of the receive-time log (receipts.ts); none: redelivered readings without a device time get a new time. */
+  receiptsDir?: string;
 }
 
 /** QoS 1 acknowledgements the flow still holds, above which the status shows that the broker's window is the limit. */
@@ -127,6 +132,7 @@ export function mqttRunner(
   let acks: DeferredAcks | undefined;
   let seq = 0;
   let closing = false;
+  let receipts: ReceiptLog | undefined;
   let timer: unknown;
   let received = 0;
   let windowCount = 0;
@@ -180,7 +186,8 @@ export function mqttRunner(
     });
     client = c;
     closing = false;
-    const deferred = durable ? startDeferring(c) : undefined;
+    if (durable?.receiptsDir && !receipts) receipts = openReceipts(durable.receiptsDir, out);
+    const deferred = durable ? startDeferring(c, receipts) : undefined;
     acks = deferred;
     out.status(status.degraded(`connecting to ${source.url}`));
 
@@ -205,10 +212,13 @@ export function mqttRunner(
         const buf = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
         const msg: MqttInputMessage = { topic: packet.topic, payload: undefined, qos: packet.qos, retain: packet.retain };
         if (deferred && durable && packet.qos === 1 && packet.messageId !== undefined) {
-          const arrival = deferred.arrive(packet.messageId, packet.topic, buf.length, !!packet.dup);
+          const hash = messageHash(packet.topic, buf);
+          const first = packet.dup ? receipts?.lookup(packet.messageId, buf.length, hash) : undefined;
+          const arrival = deferred.arrive(packet.messageId, packet.topic, buf.length, !!packet.dup, hash, first ?? clock.now());
           if (arrival.kind === 'new') {
             const msgid = `${nodeId}-${(++seq).toString(36)}`;
             msg._msgid = msgid;
+            msg.received = arrival.pending.receivedAt;
             msg.payload = decodePayload(buf, cfg.datatype);
             // While closing, routing drops messages: one that no writer held is left with the broker.
             durable.ledger.track(msgid, (held) => deferred.settle(arrival.pending, held || !closing));
@@ -276,6 +286,8 @@ export function mqttRunner(
       client = undefined;
       // Messages already handed to the flow are acknowledged; the rest stay with the broker.
       c.end(true);
+      receipts?.close();
+      receipts = undefined;
       out.status({ text: 'stopped' });
       out.health(true, 'stopped', { connected: 0, received, rate: 0 });
     },
@@ -293,7 +305,16 @@ export function mqttRunner(
  * as soon as the message was handed on. mqtt.js has no option for that, so its
  * `_sendPacket` is wrapped (tested against the mqtt.js version in use).
  */
-function startDeferring(c: MqttClient): DeferredAcks {
+function openReceipts(dir: string, out: Output): ReceiptLog | undefined {
+  try {
+    return new ReceiptLog(dir);
+  } catch (err) {
+    out.warn(`receive-time log unavailable (${errorMessage(err)}): a reading without a device time sent again after a crash gets a new time`);
+    return undefined;
+  }
+}
+
+function startDeferring(c: MqttClient, receipts: ReceiptLog | undefined): DeferredAcks {
   const inner = c as unknown as { _sendPacket(packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]): void };
   const send = inner._sendPacket.bind(c);
   if (typeof send !== 'function') throw new Error('this mqtt.js has no _sendPacket: durable acknowledgement is not available');
@@ -304,18 +325,23 @@ function startDeferring(c: MqttClient): DeferredAcks {
     }
     send(packet, cb, ...rest);
   };
-  let queued: number[] = [];
+  let queued: Pending[] = [];
   const write = (): void => {
-    const ids = queued;
+    const acked = queued;
     queued = [];
     if (!c.connected) return;
+    try {
+      receipts?.record(acked);
+    } catch {
+      /* disk trouble: the acknowledgements matter more than the receive times */
+    }
     c.stream?.cork?.();
-    for (const messageId of ids) send({ cmd: 'puback', messageId });
+    for (const p of acked) send({ cmd: 'puback', messageId: p.id });
     c.stream?.uncork?.();
   };
-  return new DeferredAcks((ids) => {
+  return new DeferredAcks((acked) => {
     // Collected for one write per event-loop turn.
     if (queued.length === 0) setImmediate(write);
-    for (const id of ids) queued.push(id);
+    for (const p of acked) queued.push(p);
   });
 }

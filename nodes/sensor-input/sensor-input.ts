@@ -2,6 +2,7 @@
  * Node-RED glue of `sensor-input`: parses the settings, runs the simulator or the
  * GPIO input, and takes "start"/"stop" messages. Logic lives beside this file.
  */
+import path from 'path';
 import mqtt from 'mqtt';
 import type { NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
 import { status } from '../common/status';
@@ -41,7 +42,7 @@ export = function (RED: NodeAPI) {
         const mqttOut = { ...out, health: (ok: boolean, detail: string, figures: Record<string, number>) => reportHealth(node.id, { kind: 'mqtt-input', ok, detail, figures }) };
         // Durable acknowledgement needs QoS 1 and the runtime's message hooks (see common/ack-hooks.ts).
         const durable = cfg.ack === 'durable' && cfg.qos >= 1
-          ? { ledger: ackLedger, maxOpenMs: MAX_OPEN_MS, install: installId(dataDir(RED)) }
+          ? { ledger: ackLedger, maxOpenMs: MAX_OPEN_MS, install: installId(dataDir(RED)), receiptsDir: path.join(dataDir(RED), 'acks', node.id) }
           : undefined;
         if (durable) stopHooks = useAckHooks(runtimeHooks(RED as unknown as { hooks?: Hooks }), node.id);
         runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id, undefined, durable);

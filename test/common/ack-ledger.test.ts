@@ -107,7 +107,7 @@ describe('completesOnItsOwn', () => {
 describe('DeferredAcks', () => {
   const make = () => {
     const sent: number[][] = [];
-    return { acks: new DeferredAcks((ids) => sent.push(ids)), sent };
+    return { acks: new DeferredAcks((acked) => sent.push(acked.map((p) => p.id))), sent };
   };
   const arrive = (acks: DeferredAcks, id: number, topic = 't', dup = false) => {
     const a = acks.arrive(id, topic, 10, dup);
