@@ -21,10 +21,11 @@ import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage } from '../common/errors';
 import { status } from '../common/status';
 import { ValidationError } from '../common/errors';
-import type { AckLedger } from '../common/ack-ledger';
 import type { Datatype, SensorInputConfig } from './config';
-import { DeferredAcks, type Pending } from './deferred-acks';
-import { messageHash, ReceiptLog } from './receipts';
+import { DurableIntake, openReceipts, type DurableAck } from './durable-intake';
+import type { ReceiptLog } from './receipts';
+
+export type { DurableAck } from './durable-intake';
 import { realClock, STATUS_EVERY, type Clock, type Output, type Runner } from './runner';
 
 /** Messages handed to the flow before yielding to the event loop. */
@@ -105,18 +106,7 @@ export function clientIdFor(base: string | undefined, nodeId: string, persistent
   return persistent ? stem : `${stem}-${Math.random().toString(16).slice(2, 8)}`;
 }
 
-/** How the runner defers acknowledgements: the process's ledger and how long a message may stay open without a hold. */
-export interface DurableAck {
-  ledger: AckLedger;
-  maxOpenMs: number;
-  /** Identifies this install in the client id (see clientIdFor). */
-  install: string;
-  /** Folder of the receive-time log (receipts.ts); none: redelivered readings without a device time get a new time. */
-  receiptsDir?: string;
-}
 
-/** QoS 1 acknowledgements the flow still holds, above which the status shows that the broker's window is the limit. */
-const SMALL_WINDOW = 100;
 
 export function mqttRunner(
   cfg: SensorInputConfig,
@@ -129,9 +119,7 @@ export function mqttRunner(
   durable?: DurableAck,
 ): Runner {
   let client: MqttClient | undefined;
-  let acks: DeferredAcks | undefined;
-  let seq = 0;
-  let closing = false;
+  let intake: DurableIntake | undefined;
   let receipts: ReceiptLog | undefined;
   let timer: unknown;
   let received = 0;
@@ -145,7 +133,7 @@ export function mqttRunner(
     connected: client?.connected && subscribed ? 1 : 0,
     received,
     rate,
-    ...(durable ? { awaitingAck: acks?.size ?? 0, redelivered: acks?.redelivered ?? 0, staleSettled: durable.ledger.stale } : {}),
+    ...(durable ? { awaitingAck: intake?.acks.size ?? 0, redelivered: intake?.acks.redelivered ?? 0, staleSettled: durable.ledger.stale } : {}),
   });
 
   const report = (): void => {
@@ -156,7 +144,7 @@ export function mqttRunner(
     if (!client) return;
     if (durable) durable.ledger.sweep(durable.maxOpenMs);
     if (client.connected && subscribed) {
-      const waiting = acks && acks.size > 0 ? ` · ${acks.size} awaiting durable` : '';
+      const waiting = intake && intake.acks.size > 0 ? ` · ${intake.acks.size} awaiting durable` : '';
       out.status(status.ok(`${rate.toFixed(rate < 10 ? 1 : 0)} msg/s · ${topicsText}${waiting}`));
       out.health(true, `subscribed to ${cfg.topics.join(', ')}`, figures(rate));
     } else {
@@ -185,10 +173,9 @@ export function mqttRunner(
       resubscribe: false, // subscribed on every connect below, with the answer checked
     });
     client = c;
-    closing = false;
-    if (durable?.receiptsDir && !receipts) receipts = openReceipts(durable.receiptsDir, out);
-    const deferred = durable ? startDeferring(c, receipts) : undefined;
-    acks = deferred;
+    if (durable?.receiptsDir && !receipts) receipts = openReceipts(durable.receiptsDir, out.warn);
+    const taker = durable ? new DurableIntake(c, durable, nodeId, receipts, clock.now) : undefined;
+    intake = taker;
     out.status(status.degraded(`connecting to ${source.url}`));
 
     // Burst reading with one write for the burst's acknowledgements (see the file comment).
@@ -205,30 +192,14 @@ export function mqttRunner(
         setImmediate(uncork);
       }
       // Closing: leave the rest with the broker, unacknowledged (it sends them again after the restart).
-      if (closing && deferred) return;
+      if (taker?.closing) return;
       received++;
       windowCount++;
       try {
         const buf = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-        const msg: MqttInputMessage = { topic: packet.topic, payload: undefined, qos: packet.qos, retain: packet.retain };
-        if (deferred && durable && packet.qos === 1 && packet.messageId !== undefined) {
-          const hash = messageHash(packet.topic, buf);
-          const first = packet.dup ? receipts?.lookup(packet.messageId, buf.length, hash) : undefined;
-          const arrival = deferred.arrive(packet.messageId, packet.topic, buf.length, !!packet.dup, hash, first ?? clock.now());
-          if (arrival.kind === 'new') {
-            const msgid = `${nodeId}-${(++seq).toString(36)}`;
-            msg._msgid = msgid;
-            msg.received = arrival.pending.receivedAt;
-            msg.payload = decodePayload(buf, cfg.datatype);
-            // While closing, routing drops messages: one that no writer held is left with the broker.
-            durable.ledger.track(msgid, (held) => deferred.settle(arrival.pending, held || !closing));
-            emit(msg);
-            durable.ledger.sent(msgid);
-          }
-        } else {
-          msg.payload = decodePayload(buf, cfg.datatype);
-          emit(msg);
-        }
+        const make = (): MqttInputMessage => ({ topic: packet.topic, payload: decodePayload(buf, cfg.datatype), qos: packet.qos, retain: packet.retain });
+        if (taker && packet.qos === 1 && packet.messageId !== undefined) taker.take(packet, buf, make, emit);
+        else emit(make());
       } catch (err) {
         out.error(`message on ${packet.topic}: ${errorMessage(err)}`);
       }
@@ -240,7 +211,7 @@ export function mqttRunner(
     c.on('connect', (connack) => {
       lastError = '';
       subscribed = false;
-      deferred?.connected(!!connack.sessionPresent);
+      taker?.acks.connected(!!connack.sessionPresent);
       // A persistent session the broker kept still holds the subscriptions and queued messages.
       const topics = Object.fromEntries(cfg.topics.map((t) => [t, { qos: cfg.qos }]));
       c.subscribe(topics, (err, granted) => {
@@ -266,7 +237,7 @@ export function mqttRunner(
     });
     c.on('close', () => {
       subscribed = false;
-      deferred?.disconnected();
+      taker?.acks.disconnected();
       report();
     });
     timer = clock.setInterval(report, STATUS_EVERY);
@@ -293,55 +264,10 @@ export function mqttRunner(
     },
     async drain(graceMs: number) {
       // Stop taking messages, give the flow graceMs to settle what it holds, send those acknowledgements.
-      closing = true;
+      if (!intake) return;
+      intake.closing = true;
       const until = clock.now() + graceMs;
-      while (acks && acks.size > 0 && client?.connected && clock.now() < until) await new Promise((r) => setTimeout(r, 20));
+      while (intake.acks.size > 0 && client?.connected && clock.now() < until) await new Promise((r) => setTimeout(r, 20));
     },
   };
-}
-
-/**
- * Takes the QoS 1 acknowledgements away from mqtt.js: it would send each one
- * as soon as the message was handed on. mqtt.js has no option for that, so its
- * `_sendPacket` is wrapped (tested against the mqtt.js version in use).
- */
-function openReceipts(dir: string, out: Output): ReceiptLog | undefined {
-  try {
-    return new ReceiptLog(dir);
-  } catch (err) {
-    out.warn(`receive-time log unavailable (${errorMessage(err)}): a reading without a device time sent again after a crash gets a new time`);
-    return undefined;
-  }
-}
-
-function startDeferring(c: MqttClient, receipts: ReceiptLog | undefined): DeferredAcks {
-  const inner = c as unknown as { _sendPacket(packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]): void };
-  const send = inner._sendPacket.bind(c);
-  if (typeof send !== 'function') throw new Error('this mqtt.js has no _sendPacket: durable acknowledgement is not available');
-  inner._sendPacket = (packet, cb, ...rest) => {
-    if (packet.cmd === 'puback') {
-      cb?.();
-      return;
-    }
-    send(packet, cb, ...rest);
-  };
-  let queued: Pending[] = [];
-  const write = (): void => {
-    const acked = queued;
-    queued = [];
-    if (!c.connected) return;
-    try {
-      receipts?.record(acked);
-    } catch {
-      /* disk trouble: the acknowledgements matter more than the receive times */
-    }
-    c.stream?.cork?.();
-    for (const p of acked) send({ cmd: 'puback', messageId: p.id });
-    c.stream?.uncork?.();
-  };
-  return new DeferredAcks((acked) => {
-    // Collected for one write per event-loop turn.
-    if (queued.length === 0) setImmediate(write);
-    for (const p of acked) queued.push(p);
-  });
 }

@@ -75,7 +75,7 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
     const editor = await (await fetch(`http://127.0.0.1:${port}/nodes`, { headers: { Accept: 'text/html' } })).text();
     assert.match(editor, /registerType\(['"]payload-normalizer['"]/);
     // Mosquitto logs "<client id> <qos> <filter>" for each subscription.
-    const subscribed = /iot-engine-in-mqtt-in-telemetry\S* 1 lifecompanion\/sensors\/#/;
+    const subscribed = /iot-engine-[0-9a-f]{8}-in-mqtt-in-telemetry 1 lifecompanion\/sensors\/#/; // <install id>: a persistent session per install
     while (!subscribed.test(broker.output()) && Date.now() < end + 15_000) await new Promise((r) => setTimeout(r, 200));
     assert.match(broker.output(), subscribed, `${broker.output()}\n${log}`);
   } finally {
