@@ -44,8 +44,11 @@ export = function (RED: NodeAPI) {
         if (dropped[bound] === 0 && bound !== 'historyLimit') node.warn(`threshold-alert: ${bound} (${cfg[bound]}) reached; what it drops is counted (iot_bound_dropped_total)`);
         dropped[bound] += n;
         metrics.boundDropped.inc({ node: 'threshold-alert', bound }, n);
+        // Health shows the figure within a second, without a refresh per dropped reading.
+        dropRefresh ??= setTimeout(() => { dropRefresh = undefined; refresh(); }, 1000);
       },
     });
+    let dropRefresh: NodeJS.Timeout | undefined;
     engine.armed = cfg.armed;
     let override: StoredState['override'];
     let storeError: string | undefined;
@@ -152,6 +155,7 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(timer);
+      if (dropRefresh) clearTimeout(dropRefresh);
       output.clear();
       for (const s of Object.keys(activeBySeverity) as Severity[]) {
         if (activeBySeverity[s]) metrics.alertsActive.dec({ severity: s }, activeBySeverity[s]);
