@@ -8,10 +8,12 @@
  *   silent   all stop for longer than the staleness time: one device-silent
  *            alert each, grouped by the notifier
  *   back     all report again: every alert resolves
- *   settle   until the notifier's group interval has passed
+ *   settle   the fleet keeps reporting until the notifier's group interval
+ *            has passed (every follow-up is in)
  *
- * then stops the app and starts it again with the same DATA_DIR, and runs the
- * same cycle. The staleness time is shortened to FLEET_AFTER_S (30 s) by
+ * then stops the app and starts it again with the same DATA_DIR while the
+ * fleet is silent (the restored device list goes silent again, as in the
+ * issue's second crash), then runs the same cycle. The staleness time is shortened to FLEET_AFTER_S (30 s) by
  * replacing the rules over MQTT `alerts/control/rules`, as an operator would;
  * the replaced rules are saved and survive the restart.
  *
@@ -173,12 +175,17 @@ async function health(app: App): Promise<Record<string, number>> {
   return Object.values(r?.components ?? {}).find((c) => c.kind === 'threshold-alert')?.figures ?? {};
 }
 
-async function cycle(label: string, app: App, client: mqtt.MqttClient, smtp: SmtpReceiver, web: HttpReceiver): Promise<RunResult> {
+async function cycle(label: string, app: App, client: mqtt.MqttClient, smtp: SmtpReceiver, web: HttpReceiver, silentFirst = false): Promise<RunResult> {
   smtp.mails.length = 0;
   web.requests.length = 0;
   const s = new Sampler(app);
   s.start();
   const phase = (name: string) => console.log(`  ${label}: ${name} (${new Date().toISOString().slice(11, 19)}; ${s.alertsNow} alerts held, ${smtp.mails.length} emails, ${web.requests.length} webhooks)`);
+  if (silentFirst) {
+    // The outage goes on across the restart: the restored device list makes every device silent again.
+    phase(`still silent after the restart ${SILENT_S} s`);
+    await sleep(SILENT_S * 1000);
+  }
   phase(`steady ${STEADY_S} s`);
   const f = fleet(client);
   await sleep(STEADY_S * 1000);
@@ -188,12 +195,13 @@ async function cycle(label: string, app: App, client: mqtt.MqttClient, smtp: Smt
   phase(`back ${BACK_S} s`);
   const g = fleet(client);
   await sleep(BACK_S * 1000);
-  g.stop();
+  // The fleet keeps reporting while the notifier's follow-ups go out.
   phase(`settle ${SETTLE_S} s`);
   await sleep(SETTLE_S * 1000);
   await s.sample().catch(() => undefined);
-  s.stop();
   const figures = await health(app);
+  s.stop();
+  g.stop();
   phase('done');
   return {
     label,
@@ -227,10 +235,11 @@ async function main(): Promise<void> {
     await client.publishAsync('alerts/control/rules', JSON.stringify(rules), { qos: 1 });
     await sleep(2000);
     results.push(await cycle('first start', app, client, smtp, web));
+    // Stopped while the fleet is silent, as after an outage.
     const code = await stopApp(app);
     console.log(`  app stopped (exit ${code}); restarting with the same DATA_DIR`);
     app = await startApp(dataDir, mosquitto.url, smtp.port, `${web.url}/hook`);
-    results.push(await cycle('restart, same DATA_DIR', app, client, smtp, web));
+    results.push(await cycle('restart, same DATA_DIR', app, client, smtp, web, true));
   } finally {
     if (app && app.exited && app.proc.exitCode !== 0) console.log(`app log (tail):\n${app.log().slice(-3000)}`);
     if (app) await stopApp(app);
