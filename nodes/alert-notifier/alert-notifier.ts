@@ -37,13 +37,14 @@ export = function (RED: NodeAPI) {
     const refresh = (): void => {
       if (!notifier) return;
       const depth = notifier.depth;
+      const grouped = notifier.grouped;
       setDepth(node.id, depth);
       const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
       const detail = failing
         ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
-        : lastFailure ? `outbox ${depth} · failed: ${lastFailure}` : `sent ${counts.sent} · outbox ${depth}`;
+        : lastFailure ? `outbox ${depth} · failed: ${lastFailure}` : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`;
       node.status(failing ? status.degraded(detail) : lastFailure ? status.failed(detail) : status.ok(detail));
-      reportHealth(node.id, { kind: 'alert-notifier', ok: !failing && !lastFailure, detail, figures: { outbox: depth, sent: counts.sent, failed: counts.failed } });
+      reportHealth(node.id, { kind: 'alert-notifier', ok: !failing && !lastFailure, detail, figures: { outbox: depth, sent: counts.sent, failed: counts.failed, grouped } });
     };
 
     const emit = (r: NotifyResult): void => {
@@ -107,7 +108,8 @@ export = function (RED: NodeAPI) {
           return;
         }
         const intake = await notifier.accept(msg);
-        for (const r of intake) if (r.status !== 'queued') send({ topic: `notification/${r.status}`, payload: r });
+        // Queued and grouped ones are reported when they are sent: a storm makes no storm of results.
+        for (const r of intake) if (r.status !== 'queued' && r.status !== 'grouped') send({ topic: `notification/${r.status}`, payload: r });
         refresh();
       }).then(() => done(), (err: unknown) => done(new Error(notifier ? notifier.redact(err) : redact(err, [secret]))));
     });

@@ -46,6 +46,15 @@ export interface NotifierConfig {
   notifyResolved: boolean;
   /** Pending deliveries kept at most; beyond it new ones fail at once. */
   outboxMax: number;
+  /**
+   * Alert mode: alerts of one rule and transition arriving within this wait go
+   * out as one notification with a count and a list, ms; 0 sends each alone at once.
+   */
+  groupWaitMs: number;
+  /** Alerts joining an open group go out in a follow-up at most this often, ms. */
+  groupIntervalMs: number;
+  /** Alerts listed in one group notification; beyond it only the count grows. */
+  groupListMax: number;
   configVersion: number;
 }
 
@@ -76,7 +85,10 @@ export const DEFAULTS = {
   notifyAcknowledged: true,
   notifyResolved: true,
   outboxMax: 10000,
-  configVersion: 1,
+  groupWaitS: 5,
+  groupIntervalS: 60,
+  groupListMax: 100,
+  configVersion: 2,
 } as const;
 
 function num(def: Record<string, unknown>, field: keyof typeof DEFAULTS, min: number, max: number): number {
@@ -151,6 +163,10 @@ export function parseConfig(def: Record<string, unknown>, env: NodeJS.ProcessEnv
     notifyAcknowledged: bool(def, 'notifyAcknowledged'),
     notifyResolved: bool(def, 'notifyResolved'),
     outboxMax: Math.floor(num(def, 'outboxMax', 1, 1_000_000)),
-    configVersion: 1,
+    // Versions 0 and 1 had no grouping: they get it at the defaults, so an old flow survives a fleet going silent too.
+    groupWaitMs: num(def, 'groupWaitS', 0, 3600) * 1000,
+    groupIntervalMs: num(def, 'groupIntervalS', 1, 86400) * 1000,
+    groupListMax: Math.floor(num(def, 'groupListMax', 1, 10_000)),
+    configVersion: 2,
   };
 }

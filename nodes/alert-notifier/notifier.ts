@@ -11,17 +11,20 @@ import type { NotifierConfig } from './config';
 import { DeliveryResult, Dispatcher, Sender } from './delivery';
 import { collectAttachments, EmailSender, splitAddresses } from './email';
 import { Channel, newItemId, Outbox, OutboxItem, StoredAttachment } from './outbox';
-import { Digest, RateLimiter } from './rate-limit';
+import { Digest, HeldSummary, RateLimiter } from './rate-limit';
 import { redact } from './redact';
 import { hashKey, transitionKey } from './signing';
 import type { SmtpTarget } from './smtp-settings';
 import { digestEmail, digestSeverity, digestWebhook } from './digest';
+import { AlertGrouper, GroupBatch } from './grouping';
+import { groupEmail, groupSeverity, groupWebhook } from './group-render';
 import { alertContext, DEFAULT_TEMPLATES, eventContext, render, renderJson, renderLine, TemplateContext } from './templates';
 import { WebhookSender } from './webhook';
 
 /** What happened to one channel of one message (besides the dispatcher's sent/failed). */
 export interface IntakeResult {
-  status: 'queued' | 'held' | 'skipped' | 'duplicate';
+  /** `grouped`: waiting in its group (alert mode); it goes out with the group's notification. */
+  status: 'queued' | 'held' | 'skipped' | 'duplicate' | 'grouped';
   channel: Channel;
   key: string;
   ref: OutboxItem['ref'];
@@ -73,6 +76,9 @@ export class Notifier {
   private readonly outbox: Outbox;
   private readonly email?: EmailSender;
   private digestTimer?: NodeJS.Timeout;
+  private groupTimer?: NodeJS.Timeout;
+  /** Alert mode with a group wait: alerts that start together share one notification. */
+  readonly grouper?: AlertGrouper;
   private readonly reserved = new Set<string>();
   private readonly now: () => number;
   private readonly secrets: string[];
@@ -83,6 +89,7 @@ export class Notifier {
     this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
     this.outbox = new Outbox(deps.outboxDir, this.now);
     this.limiter = new RateLimiter(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
+    if (cfg.mode === 'alert' && cfg.groupWaitMs > 0) this.grouper = new AlertGrouper(cfg.groupWaitMs, cfg.groupIntervalMs, cfg.groupListMax);
     const senders: Partial<Record<Channel, Sender>> = { ...deps.senders };
     if (cfg.email && !senders.email) senders.email = this.email = new EmailSender(deps.smtp, deps.mailFolder);
     if (cfg.webhook && !senders.webhook) {
@@ -119,6 +126,11 @@ export class Notifier {
     return this.dispatcher.depth;
   }
 
+  /** Alerts waiting in groups. */
+  get grouped(): number {
+    return this.grouper?.waiting ?? 0;
+  }
+
   /** Takes one message; resolves once every delivery it causes is safely in the outbox. */
   async accept(msg: MessageLike): Promise<IntakeResult[]> {
     const at = this.now();
@@ -138,6 +150,8 @@ export class Notifier {
       severity = alert.severity;
       // A repeat keeps state and since: its own sequence (or time) keeps its key distinct.
       key = transitionKey(alert, event === 'repeated' ? (repeatMark(msg.repeat, msg.payload) ?? at) : undefined);
+      // A recording or attachments belong to this one alert: it is not folded into a group.
+      if (this.grouper && msg.attachments === undefined && msg.recording === undefined) return this.group(alert, event, key, ref, msg, at);
       ctx = alertContext(alert, event, { recording: msg.recording, by: msg.by, reason: msg.reason });
     } else {
       if (msg.payload === null || typeof msg.payload !== 'object') throw new ValidationError('msg.payload must be a JSON object in event mode', 'payload');
@@ -148,28 +162,42 @@ export class Notifier {
       ref = { topic, event: typeof (msg.payload as Record<string, unknown>).type === 'string' ? String((msg.payload as Record<string, unknown>).type) : undefined };
       ctx = eventContext(msg.payload, topic);
     }
+    const limit = alert ? { ruleId: alert.ruleId, summary: { alertId: alert.id, deviceId: alert.deviceId, event: ref.event, severity, title: alert.title, at } } : undefined;
+    return this.toChannels(key, cfg.mode === 'alert' ? 'alert' : 'event', ref, severity, limit, at, (item, channel) => {
+      if (channel === 'email') item.email = { ...this.renderEmail(ctx, severity), attachments: this.attachments(msg) };
+      else item.webhook = { body: JSON.stringify(renderJson(cfg.body ?? DEFAULT_TEMPLATES[cfg.mode].body, ctx)) ?? 'null' };
+    });
+  }
+
+  private channels(): Channel[] {
+    const out: Channel[] = [];
+    if (this.deps.cfg.email) out.push('email');
+    if (this.deps.cfg.webhook) out.push('webhook');
+    return out;
+  }
+
+  /** One notification to every configured channel: skipped, duplicate, held by the rate limit, or queued. */
+  private async toChannels(key: string, kind: OutboxItem['kind'], ref: OutboxItem['ref'], severity: Severity,
+    limit: { ruleId: string; summary: HeldSummary } | undefined, at: number, fill: (item: OutboxItem, channel: Channel) => void): Promise<IntakeResult[]> {
+    const cfg = this.deps.cfg;
     const out: IntakeResult[] = [];
-    const channels: Channel[] = [];
-    if (cfg.email) channels.push('email');
-    if (cfg.webhook) channels.push('webhook');
-    for (const channel of channels) {
+    for (const channel of this.channels()) {
       const base = { channel, key, ref, at };
       const unusable = this.unusable(channel, severity);
       if (unusable) {
         out.push({ ...base, status: 'skipped', reason: unusable });
       } else if (this.outbox.has(channel, key) || this.reserved.has(`${channel}:${key}`)) {
         out.push({ ...base, status: 'duplicate', reason: 'this transition is already queued or was delivered' });
-      } else if (alert && !this.limiter.take(`${alert.ruleId}|${channel}`, { alertId: alert.id, deviceId: alert.deviceId, event: ref.event, severity, title: alert.title, at }, at)) {
-        out.push({ ...base, status: 'held', reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${alert.ruleId}; held for the digest` });
+      } else if (limit && !this.limiter.take(`${limit.ruleId}|${channel}`, limit.summary, at)) {
+        out.push({ ...base, status: 'held', reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest` });
         this.scheduleDigest();
       } else {
         // Reserved until the file is written: a copy arriving meanwhile is a duplicate, not a second delivery.
         const slot = `${channel}:${key}`;
         this.reserved.add(slot);
         try {
-          const item = this.item(channel, key, cfg.mode === 'alert' ? 'alert' : 'event', ref, at);
-          if (channel === 'email') item.email = { ...this.renderEmail(ctx, severity), attachments: this.attachments(msg) };
-          else item.webhook = { body: JSON.stringify(renderJson(cfg.body ?? DEFAULT_TEMPLATES[cfg.mode].body, ctx)) ?? 'null' };
+          const item = this.item(channel, key, kind, ref, at);
+          fill(item, channel);
           await this.enqueue(item);
         } finally {
           this.reserved.delete(slot);
@@ -180,12 +208,66 @@ export class Notifier {
     return out;
   }
 
+  /** Puts an alert transition into its group (see grouping.ts). */
+  private group(alert: Alert, event: string, key: string, ref: OutboxItem['ref'], msg: MessageLike, at: number): IntakeResult[] {
+    const channels = this.channels();
+    const done = channels.filter((ch) => this.outbox.has(ch, key));
+    const member = { key, alert, at, by: typeof msg.by === 'string' ? msg.by : undefined, reason: typeof msg.reason === 'string' ? msg.reason : undefined };
+    const added = done.length < channels.length && this.grouper!.add(alert.ruleId, event, member, at);
+    if (added) this.scheduleGroups();
+    return channels.map((channel) => added && !done.includes(channel)
+      ? { channel, key, ref, at, status: 'grouped' as const }
+      : { channel, key, ref, at, status: 'duplicate' as const, reason: 'this transition is already grouped, queued or was delivered' });
+  }
+
+  private scheduleGroups(): void {
+    const next = this.grouper?.nextDue();
+    if (next === undefined || this.groupTimer) return;
+    this.groupTimer = setTimeout(() => {
+      this.groupTimer = undefined;
+      this.sendGroups(this.grouper!.due(this.now()))
+        .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`))
+        .finally(() => this.scheduleGroups());
+    }, Math.max(10, next - this.now() + 5));
+  }
+
+  /** A group of one is sent as the alert alone; a larger one as a single list. */
+  private async sendGroups(batches: GroupBatch[]): Promise<void> {
+    for (const b of batches) {
+      let results: IntakeResult[];
+      if (b.count === 1 && b.members.length === 1) {
+        const m = b.members[0];
+        const a = m.alert;
+        const ref = { alertId: a.id, ruleId: a.ruleId, deviceId: a.deviceId, event: b.event, severity: a.severity };
+        const ctx = alertContext(a, b.event, { by: m.by, reason: m.reason });
+        const limit = { ruleId: a.ruleId, summary: { alertId: a.id, deviceId: a.deviceId, event: b.event, severity: a.severity, title: a.title, at: m.at } };
+        results = await this.toChannels(m.key, 'alert', ref, a.severity, limit, this.now(), (item, channel) => {
+          if (channel === 'email') item.email = this.renderEmail(ctx, a.severity);
+          else item.webhook = { body: JSON.stringify(renderJson(this.deps.cfg.body ?? DEFAULT_TEMPLATES.alert.body, ctx)) ?? 'null' };
+        });
+      } else {
+        const severity = groupSeverity(b);
+        const at = this.now();
+        const ref = { ruleId: b.ruleId, event: b.event, severity, count: b.count };
+        const summary = { event: `${b.event} (group of ${b.count})`, severity, title: `${b.count} alerts ${b.event} for rule ${b.ruleId}`, at };
+        results = await this.toChannels(hashKey('group', b.ruleId, b.event, b.openedAt, b.seq), 'group', ref, severity, { ruleId: b.ruleId, summary }, at, (item, channel) => {
+          if (channel === 'email') item.email = groupEmail(b, this.recipients(severity));
+          else item.webhook = groupWebhook(b);
+        });
+      }
+      for (const r of results) if (r.status !== 'queued') this.deps.onResult(r);
+    }
+  }
+
   retryNow(): void {
     this.dispatcher.retryNow();
   }
 
   /** Puts held notifications into the outbox as digests, then stops (in-flight attempts get `graceMs`). */
   async close(graceMs = 5000): Promise<void> {
+    if (this.groupTimer) clearTimeout(this.groupTimer);
+    this.groupTimer = undefined;
+    if (this.grouper) await this.sendGroups(this.grouper.flushAll(this.now())).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
     if (this.digestTimer) clearTimeout(this.digestTimer);
     this.digestTimer = undefined;
     for (const d of this.limiter.flushAll(this.now())) await this.enqueueDigest(d).catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`));

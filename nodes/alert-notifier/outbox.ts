@@ -36,14 +36,14 @@ export interface OutboxItem {
   channel: Channel;
   /** Idempotency key: `Idempotency-Key` header and email Message-ID. */
   key: string;
-  kind: 'alert' | 'event' | 'digest';
+  kind: 'alert' | 'event' | 'digest' | 'group';
   createdAt: number;
   attempts: number;
   /** Not before this time (epoch ms). */
   nextAt: number;
   lastError?: string;
   /** What the delivery is about, echoed in delivery results. */
-  ref: { alertId?: string; ruleId?: string; deviceId?: string; event?: string; topic?: string; severity?: string };
+  ref: { alertId?: string; ruleId?: string; deviceId?: string; event?: string; topic?: string; severity?: string; count?: number };
   email?: EmailRequest;
   webhook?: WebhookRequest;
 }
@@ -75,6 +75,8 @@ export function newItemId(now: number, channel: Channel): string {
 
 export class Outbox {
   private readonly pending = new Map<string, OutboxItem>();
+  /** `channel:key` of the pending items, so a duplicate check is one look-up, not a scan. */
+  private readonly pendingKeys = new Set<string>();
   private readonly delivered = new Map<string, number>();
   /** Files that could not be read, renamed to `.bad` (reported once by the node). */
   readonly quarantined: string[] = [];
@@ -103,7 +105,7 @@ export class Outbox {
           await fs.promises.rm(file, { force: true });
           continue;
         }
-        this.pending.set(item.id, item);
+        this.track(item);
       } catch {
         await fs.promises.rename(file, `${file}.bad`).catch(() => undefined);
         this.quarantined.push(name);
@@ -123,14 +125,21 @@ export class Outbox {
 
   /** True when this channel already holds or recently delivered the key. */
   has(channel: Channel, key: string): boolean {
-    if (this.delivered.has(`${channel}:${key}`)) return true;
-    for (const item of this.pending.values()) if (item.channel === channel && item.key === key) return true;
-    return false;
+    return this.delivered.has(`${channel}:${key}`) || this.pendingKeys.has(`${channel}:${key}`);
   }
 
   async add(item: OutboxItem): Promise<void> {
     await writeAtomic(this.file(item), JSON.stringify(item));
+    this.track(item);
+  }
+
+  private track(item: OutboxItem): void {
     this.pending.set(item.id, item);
+    this.pendingKeys.add(`${item.channel}:${item.key}`);
+  }
+
+  private untrack(item: OutboxItem): void {
+    if (this.pending.delete(item.id)) this.pendingKeys.delete(`${item.channel}:${item.key}`);
   }
 
   async update(item: OutboxItem): Promise<void> {
@@ -141,7 +150,7 @@ export class Outbox {
   /** Delivered: journal the key first, then remove the file. */
   async complete(item: OutboxItem): Promise<void> {
     const at = this.now();
-    this.pending.delete(item.id);
+    this.untrack(item);
     this.delivered.set(`${item.channel}:${item.key}`, at);
     if (this.delivered.size > 10_000) this.prune(at);
     await fs.promises.appendFile(path.join(this.dir, JOURNAL), `${at} ${item.channel}:${item.key}\n`);
@@ -150,7 +159,7 @@ export class Outbox {
 
   /** Given up: remove without journaling. */
   async remove(item: OutboxItem): Promise<void> {
-    this.pending.delete(item.id);
+    this.untrack(item);
     await fs.promises.rm(this.file(item), { force: true });
   }
 

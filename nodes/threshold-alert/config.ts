@@ -3,7 +3,7 @@ import { createHash } from 'crypto';
 import { ValidationError } from '../common/errors';
 import { DEFAULT_RULES, Rule, parseRulesJson } from './rules';
 
-export const CONFIG_VERSION = 1;
+export const CONFIG_VERSION = 2;
 
 export interface ThresholdAlertConfig {
   /** Version of the saved settings; older ones are upgraded by parseConfig. */
@@ -12,8 +12,12 @@ export interface ThresholdAlertConfig {
   rules: Rule[];
   /** Hash of the dialog's rules: a run-time `rules` override is kept only while this is unchanged. */
   rulesHash: string;
-  /** Transitions kept in the history (10-10000). */
+  /** Transitions kept in the history (10-10000); older ones are dropped and counted. */
   historyLimit: number;
+  /** Devices whose last-seen time is tracked (staleness); readings of devices beyond it are counted, not tracked. */
+  maxDevices: number;
+  /** Alerts held at once (pending, firing, acknowledged); alerts beyond it are not opened, and counted. */
+  maxAlerts: number;
   /** Seconds between timer checks (pending, keep-firing, repeat, staleness). */
   tickSeconds: number;
   /** Start armed when no saved state exists (event rules marked whileArmed). */
@@ -24,6 +28,8 @@ export const DEFAULTS = {
   configVersion: CONFIG_VERSION,
   rules: JSON.stringify(DEFAULT_RULES, null, 2),
   historyLimit: 500,
+  maxDevices: 20_000,
+  maxAlerts: 10_000,
   tickSeconds: 1,
   armed: false,
 };
@@ -38,7 +44,8 @@ function num(def: Record<string, unknown>, field: string, dflt: number, min: num
 
 /** Validates and converts the node's saved properties; throws ValidationError naming the field. */
 export function parseConfig(def: Record<string, unknown>): ThresholdAlertConfig {
-  // Version 0 (no configVersion) is the same shape; nothing to migrate yet.
+  // Version 0 (no configVersion) and 1 have the same fields; version 2 added the
+  // maxDevices / maxAlerts bounds, which an older save gets at their defaults.
   const text = typeof def.rules === 'string' && def.rules.trim() !== '' ? def.rules : DEFAULTS.rules;
   const rules = parseRulesJson(text);
   return {
@@ -46,6 +53,8 @@ export function parseConfig(def: Record<string, unknown>): ThresholdAlertConfig 
     rules,
     rulesHash: createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16),
     historyLimit: Math.round(num(def, 'historyLimit', DEFAULTS.historyLimit, 10, 10_000)),
+    maxDevices: Math.round(num(def, 'maxDevices', DEFAULTS.maxDevices, 10, 1_000_000)),
+    maxAlerts: Math.round(num(def, 'maxAlerts', DEFAULTS.maxAlerts, 10, 100_000)),
     tickSeconds: num(def, 'tickSeconds', DEFAULTS.tickSeconds, 0.05, 60),
     armed: def.armed === true || def.armed === 'true',
   };

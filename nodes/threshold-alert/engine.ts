@@ -5,7 +5,7 @@
  * injected, nothing here touches Node-RED, files or timers.
  */
 import { ValidationError } from '../common/errors';
-import type { AlertState, Reading } from '../common/types';
+import type { AlertState, Reading, Severity } from '../common/types';
 import { AlertRecord, describe, HistoryEntry, titleOf, Transition } from './alert-record';
 import { LastSeen, SeenEntry } from './last-seen';
 import { Compiled, RuleIndex } from './rule-index';
@@ -31,16 +31,29 @@ export interface ActionRequest {
   reason?: string;
 }
 
+/** The settings that bound what grows with input; a drop is reported under the setting's name. */
+export type Bound = 'historyLimit' | 'maxDevices' | 'maxAlerts';
+
 export interface EngineOptions {
   now?: () => number;
   /** Transitions kept in the history (default 500). */
   historyLimit?: number;
+  /** Devices tracked for staleness (default unbounded). */
+  maxDevices?: number;
+  /** Alerts held at once (default unbounded). */
+  maxAlerts?: number;
+  /** Told what a bound dropped: history entries, readings of untracked devices, alerts not opened. */
+  onDrop?: (bound: Bound, n: number) => void;
 }
 
 /** Nothing to save / save soon (values, last-seen) / save now (a transition). */
 export enum Dirty { None = 0, Soft = 1, Urgent = 2 }
 
 const SEP = '\u0000';
+
+/** Alerts held per state and, of those, per severity. */
+export type Tally = Record<AlertState, number> & { bySeverity: Record<Severity, number> };
+const emptyTally = (): Tally => ({ pending: 0, firing: 0, acknowledged: 0, resolved: 0, bySeverity: { info: 0, warning: 0, critical: 0 } });
 const ACTIVE: readonly string[] = ['pending', 'firing', 'acknowledged'];
 
 export class AlertEngine {
@@ -50,15 +63,21 @@ export class AlertEngine {
   private readonly seen: LastSeen;
   private readonly now: () => number;
   private readonly historyLimit: number;
+  private readonly maxAlerts: number;
+  private readonly onDrop: (bound: Bound, n: number) => void;
   private seq = 0;
   private dirty = Dirty.None;
+  /** Active alerts per state and severity, kept as they change so counting costs nothing in a storm. */
+  private tally = emptyTally();
   armed = false;
 
   constructor(rules: readonly Rule[], opts: EngineOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.historyLimit = opts.historyLimit ?? 500;
+    this.maxAlerts = opts.maxAlerts ?? Infinity;
+    this.onDrop = opts.onDrop ?? (() => undefined);
     this.index = new RuleIndex(rules);
-    this.seen = new LastSeen(this.now());
+    this.seen = new LastSeen(this.now(), opts.maxDevices ?? Infinity);
   }
 
   get rules(): readonly Rule[] { return this.index.rules; }
@@ -75,8 +94,8 @@ export class AlertEngine {
     const now = this.now();
     const out: Transition[] = [];
     const verdicts: Verdict[] = [];
-    this.seen.touch(r, now, this.index.watchedMetrics);
-    this.mark(Dirty.Soft);
+    if (this.seen.touch(r, now, this.index.watchedMetrics)) this.mark(Dirty.Soft);
+    else this.onDrop('maxDevices', 1);
     for (const c of this.index.staleness) {
       const rule = c.rule;
       if (!c.matchDevice(r.deviceId) || (rule.sensorType && rule.sensorType !== r.sensorType) || (rule.metric && !(rule.metric in r.metrics))) continue;
@@ -108,6 +127,7 @@ export class AlertEngine {
     if (!a) {
       if (!compare(rule.operator, value, rule.threshold)) return 'ok';
       a = this.open(rule, r.deviceId, r.sensorType, rule.metric, value, rule.threshold, now);
+      if (!a) return 'ok';
       if (rule.for === 0) out.push(this.fire(a, rule, now));
       return a.state;
     }
@@ -139,6 +159,7 @@ export class AlertEngine {
       return a.state;
     }
     const created = this.open(rule, r.deviceId, r.sensorType, r.event!.type, null, null, now);
+    if (!created) return 'ok';
     out.push(this.fire(created, rule, now));
     return created.state;
   }
@@ -174,15 +195,23 @@ export class AlertEngine {
   }
 
   private checkStaleness(now: number, out: Transition[]): void {
-    for (const { rule, deviceId, sensorType, last } of this.seen.silent(this.index.staleness, now)) {
+    for (const { rule, deviceId, sensorType, last, entry } of this.seen.silent(this.index.staleness, now)) {
       if (this.active.has(rule.id + SEP + deviceId)) continue;
-      const a = this.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', Math.round((now - last) / 1000), rule.after, now);
+      // Full: counted once per silence, opened on a later tick once there is room.
+      const a = this.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', Math.round((now - last) / 1000), rule.after, now, !entry.capped);
+      if (!a) { entry.capped = true; continue; }
+      delete entry.capped;
       out.push(this.fire(a, rule, now));
     }
   }
 
+  /** A new pending alert, or undefined (counted unless `count` is false) when maxAlerts are held. */
   private open(rule: Rule, deviceId: string, sensorType: string, metric: string, value: number | null,
-    threshold: AlertRecord['threshold'], now: number): AlertRecord {
+    threshold: AlertRecord['threshold'], now: number, count = true): AlertRecord | undefined {
+    if (this.active.size >= this.maxAlerts) {
+      if (count) this.onDrop('maxAlerts', 1);
+      return undefined;
+    }
     const a: AlertRecord = {
       id: `${rule.id}:${deviceId}:${now.toString(36)}${(this.seq++).toString(36)}`,
       ruleId: rule.id, deviceId, metric, value, threshold, severity: rule.severity, state: 'pending',
@@ -191,23 +220,28 @@ export class AlertEngine {
     a.title = titleOf(rule, a);
     a.text = describe(rule, a);
     this.active.set(rule.id + SEP + deviceId, a);
+    this.count(a, 1);
     this.log(a, 'pending', now);
     return a;
   }
 
   private fire(a: AlertRecord, rule: Rule, now: number): Transition {
+    this.count(a, -1);
     Object.assign(a, { state: 'firing', since: now, firedAt: now, lastNotifiedAt: now, text: describe(rule, a) });
+    this.count(a, 1);
     this.log(a, 'fired', now);
     return { event: 'fired', alert: { ...a } };
   }
 
   private cancel(a: AlertRecord, now: number): void {
     this.active.delete(a.ruleId + SEP + a.deviceId);
+    this.count(a, -1);
     this.log(a, 'cancelled', now);
   }
 
   private finish(a: AlertRecord, now: number, by: string, reason: string): Transition {
     this.active.delete(a.ruleId + SEP + a.deviceId);
+    this.count(a, -1);
     Object.assign(a, { state: 'resolved', since: now, resolvedBy: by, reason });
     this.log(a, 'resolved', now, by, reason);
     return { event: 'resolved', alert: { ...a }, by, reason };
@@ -217,8 +251,10 @@ export class AlertEngine {
     const e: HistoryEntry = { at, event, alertId: a.id, ruleId: a.ruleId, deviceId: a.deviceId, severity: a.severity, value: a.value };
     if (by !== undefined) e.by = by;
     if (reason !== undefined) e.reason = reason;
+    if (this.history.length >= this.historyLimit) this.onDrop('historyLimit', 1);
     this.history.push(e);
-    if (this.history.length > this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
+    // Trimmed in one go at twice the limit: a storm of transitions costs no O(limit) shift per entry.
+    if (this.history.length >= 2 * this.historyLimit) this.history.splice(0, this.history.length - this.historyLimit);
     this.mark(Dirty.Urgent);
   }
 
@@ -229,7 +265,9 @@ export class AlertEngine {
     if (req.action === 'ack') {
       if (a.state === 'acknowledged') throw new ValidationError(`alert ${a.id} is already acknowledged by ${a.acknowledgedBy}`, 'alertId');
       if (a.state !== 'firing') throw new ValidationError(`alert ${a.id} is ${a.state}; only a firing alert can be acknowledged`, 'alertId');
+      this.count(a, -1);
       Object.assign(a, { state: 'acknowledged', since: now, acknowledgedBy: req.by, acknowledgedAt: now, reason: req.reason });
+      this.count(a, 1);
       if (req.reason === undefined) delete a.reason;
       this.log(a, 'acknowledged', now, req.by, req.reason);
       return { event: 'acknowledged', alert: { ...a }, by: req.by, reason: req.reason };
@@ -260,13 +298,23 @@ export class AlertEngine {
   }
 
   list(): { active: AlertRecord[]; history: HistoryEntry[]; armed: boolean } {
-    return { active: [...this.active.values()].map((a) => ({ ...a })), history: this.history.slice(), armed: this.armed };
+    return { active: [...this.active.values()].map((a) => ({ ...a })), history: this.recent(), armed: this.armed };
   }
 
-  counts(): Record<AlertState, number> {
-    const n: Record<AlertState, number> = { pending: 0, firing: 0, acknowledged: 0, resolved: 0 };
-    for (const a of this.active.values()) n[a.state]++;
-    return n;
+  /** The last `historyLimit` transitions, oldest first. */
+  private recent(): HistoryEntry[] {
+    return this.history.slice(-this.historyLimit);
+  }
+
+  /** Alerts held per state and per severity (of those active), in one pass and without copies. */
+  counts(): Tally & { devices: number } {
+    const t = this.tally;
+    return { ...t, bySeverity: { ...t.bySeverity }, devices: this.seen.size };
+  }
+
+  private count(a: AlertRecord, d: 1 | -1): void {
+    this.tally[a.state] += d;
+    if (a.severity in this.tally.bySeverity) this.tally.bySeverity[a.severity] += d;
   }
 
   private mark(d: Dirty): void { if (d > this.dirty) this.dirty = d; }
@@ -279,7 +327,7 @@ export class AlertEngine {
   }
 
   snapshot(): EngineState {
-    return { version: 1, armed: this.armed, alerts: [...this.active.values()], history: this.history, seen: this.seen.toJSON() };
+    return { version: 1, armed: this.armed, alerts: [...this.active.values()], history: this.recent(), seen: this.seen.toJSON() };
   }
 
   /**
@@ -290,12 +338,21 @@ export class AlertEngine {
     this.armed = state.armed === true;
     this.history = Array.isArray(state.history) ? state.history.slice(-this.historyLimit) : [];
     this.active.clear();
+    this.tally = emptyTally();
+    let over = 0;
     for (const a of Array.isArray(state.alerts) ? state.alerts : []) {
       if (a && typeof a.id === 'string' && typeof a.ruleId === 'string' && typeof a.deviceId === 'string' && ACTIVE.includes(a.state)) {
-        this.active.set(a.ruleId + SEP + a.deviceId, { ...a });
+        if (this.active.size >= this.maxAlerts) over++;
+        else {
+          const copy = { ...a };
+          this.active.set(a.ruleId + SEP + a.deviceId, copy);
+          this.count(copy, 1);
+        }
       }
     }
-    this.seen.load(state.seen);
+    if (over) this.onDrop('maxAlerts', over);
+    const untracked = this.seen.load(state.seen);
+    if (untracked) this.onDrop('maxDevices', untracked);
     return this.reconcile();
   }
 

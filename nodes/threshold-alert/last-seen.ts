@@ -13,10 +13,12 @@ export interface SeenEntry {
   metrics?: Record<string, number>;
   /** Sent a reading without an event: reports on its own, so its silence means something. */
   periodic?: boolean;
+  /** Silent, but its alert could not be opened (alert bound full): counted once until it reports again. */
+  capped?: boolean;
 }
 
 /** A device silent past a staleness rule's limit. */
-export interface Silence { rule: StalenessRule; deviceId: string; sensorType: string; last: number }
+export interface Silence { rule: StalenessRule; deviceId: string; sensorType: string; last: number; entry: SeenEntry }
 
 export class LastSeen {
   private readonly seen = new Map<string, SeenEntry>();
@@ -24,18 +26,31 @@ export class LastSeen {
   /**
    * @param startedAt silence counts from here at the earliest, so a restart
    * after downtime does not make every device stale at once.
+   * @param max devices tracked at most: a new device beyond it is not tracked.
    */
-  constructor(private readonly startedAt: number) {}
+  constructor(private readonly startedAt: number, readonly max = Infinity) {}
 
-  touch(r: Reading, now: number, watchedMetrics: ReadonlySet<string>): void {
+  get size(): number { return this.seen.size; }
+
+  /**
+   * Records a reading. Returns false when the device is new and the bound is
+   * reached: refusing newcomers keeps the devices already watched watched,
+   * whatever a flood of invented ids does.
+   */
+  touch(r: Reading, now: number, watchedMetrics: ReadonlySet<string>): boolean {
     let s = this.seen.get(r.deviceId);
-    if (!s) this.seen.set(r.deviceId, (s = { at: now, types: {} }));
+    if (!s) {
+      if (this.seen.size >= this.max) return false;
+      this.seen.set(r.deviceId, (s = { at: now, types: {} }));
+    }
     s.at = now;
+    if (s.capped) delete s.capped;
     s.types[r.sensorType] = now;
     if (!r.event) s.periodic = true;
     for (const m of watchedMetrics) {
       if (m in r.metrics) (s.metrics ??= {})[m] = now;
     }
+    return true;
   }
 
   /** Stops watching a device until it reports again. */
@@ -55,7 +70,7 @@ export class LastSeen {
         if (!c.matchDevice(deviceId) || (!rule.metric && !rule.sensorType && !s.periodic)) continue;
         const last = rule.metric ? s.metrics?.[rule.metric] : rule.sensorType ? s.types[rule.sensorType] : s.at;
         if (last === undefined || now - Math.max(last, this.startedAt) < rule.after * 1000) continue;
-        yield { rule, deviceId, sensorType: rule.sensorType ?? Object.keys(s.types)[0] ?? '', last };
+        yield { rule, deviceId, sensorType: rule.sensorType ?? Object.keys(s.types)[0] ?? '', last, entry: s };
       }
     }
   }
@@ -64,10 +79,13 @@ export class LastSeen {
     return Object.fromEntries(this.seen);
   }
 
-  load(saved: Record<string, SeenEntry> | undefined): void {
+  /** Loads a saved table; returns how many devices the bound left out (the longest silent go first). */
+  load(saved: Record<string, SeenEntry> | undefined): number {
     this.seen.clear();
-    for (const [id, s] of Object.entries(saved ?? {})) {
-      if (s && typeof s.at === 'number' && typeof s.types === 'object' && s.types) this.seen.set(id, s);
-    }
+    let entries = Object.entries(saved ?? {}).filter(([, s]) => s && typeof s.at === 'number' && typeof s.types === 'object' && s.types);
+    const over = Math.max(0, entries.length - this.max);
+    if (over) entries = entries.sort((a, b) => b[1].at - a[1].at).slice(0, this.max);
+    for (const [id, s] of entries) this.seen.set(id, s);
+    return over;
   }
 }

@@ -2,7 +2,11 @@
  * The alert state file: read once at start, written atomically (temp file +
  * rename, so a crash mid-write never leaves half a file) and debounced: a
  * transition is saved within `urgentMs`, mere value / last-seen updates within
- * `softMs`. No node-red import.
+ * `softMs`. Writes never pile up: while one is in progress, further requests
+ * fold into a single follow-up, and the state is serialised only when that
+ * follow-up starts, so one copy of the text exists at a time however fast
+ * transitions come. A slow disk stretches the delay (at most a fifth of the
+ * time is spent saving). No node-red import.
  */
 import fs from 'fs';
 import path from 'path';
@@ -26,7 +30,12 @@ export interface StoreOptions {
 export class AlertStore {
   private timer: NodeJS.Timeout | undefined;
   private due = Infinity;
-  private writing: Promise<void> = Promise.resolve();
+  private running: Promise<void> | undefined;
+  private again = false;
+  /** How long the last save took (serialise + write), ms. */
+  lastSaveMs = 0;
+  /** Saves done (for tests and health). */
+  saves = 0;
   private readonly urgentMs: number;
   private readonly softMs: number;
 
@@ -61,32 +70,39 @@ export class AlertStore {
 
   /** Saves within `urgentMs` (urgent) or `softMs`; an earlier deadline wins. */
   schedule(urgent: boolean): void {
-    const at = Date.now() + (urgent ? this.urgentMs : this.softMs);
+    const at = Date.now() + Math.max(urgent ? this.urgentMs : this.softMs, 4 * this.lastSaveMs);
     if (at >= this.due) return;
     if (this.timer) clearTimeout(this.timer);
     this.due = at;
     this.timer = setTimeout(() => { void this.flush(); }, at - Date.now());
   }
 
-  /** Writes now (after any write in progress). Never rejects; errors go to onError. */
+  /**
+   * Writes the current state now, or right after the write in progress (one
+   * follow-up however many calls). Never rejects; errors go to onError.
+   */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
-    this.due = Infinity;
-    let text: string;
-    try {
-      const state = this.get();
-      state.savedAt = Date.now();
-      text = JSON.stringify(state);
-    } catch (err) {
-      this.opts.onError?.(err as Error);
-      return this.writing;
+    this.cancel();
+    this.again = true;
+    this.running ??= this.drain().finally(() => { this.running = undefined; });
+    return this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.again) {
+      this.again = false;
+      const started = Date.now();
+      try {
+        const state = this.get();
+        state.savedAt = started;
+        await writeAtomic(this.file, JSON.stringify(state));
+        this.saves++;
+        this.opts.onSaved?.();
+      } catch (err) {
+        this.opts.onError?.(err as Error);
+      }
+      this.lastSaveMs = Date.now() - started;
     }
-    this.writing = this.writing.then(() => writeAtomic(this.file, text)).then(
-      () => this.opts.onSaved?.(),
-      (err: Error) => this.opts.onError?.(err),
-    );
-    return this.writing;
   }
 
   /** Stops the timer without writing (use flush() first to keep the last changes). */

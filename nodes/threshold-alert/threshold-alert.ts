@@ -12,10 +12,14 @@ import { status } from '../common/status';
 import type { Severity } from '../common/types';
 import { Transition, transitionMessage } from './alert-record';
 import { parseConfig, ThresholdAlertConfig } from './config';
-import { AlertEngine, Dirty } from './engine';
+import { AlertEngine, Bound, Dirty } from './engine';
 import { classify } from './messages';
 import { validateRules } from './rules';
+import { PacedOutput } from './paced-output';
 import { AlertStore, StoredState } from './store';
+
+/** Transitions handed to the flow per event-loop turn (see paced-output.ts). */
+const BURST = 100;
 
 export = function (RED: NodeAPI) {
   RED.nodes.registerType('threshold-alert', function (this: NodeInstance, def: NodeDef) {
@@ -31,7 +35,20 @@ export = function (RED: NodeAPI) {
       return;
     }
 
-    const engine = new AlertEngine(cfg.rules, { historyLimit: cfg.historyLimit });
+    const dropped: Record<Bound, number> = { historyLimit: 0, maxDevices: 0, maxAlerts: 0 };
+    const engine = new AlertEngine(cfg.rules, {
+      historyLimit: cfg.historyLimit,
+      maxDevices: cfg.maxDevices,
+      maxAlerts: cfg.maxAlerts,
+      onDrop: (bound, n) => {
+        if (dropped[bound] === 0 && bound !== 'historyLimit') node.warn(`threshold-alert: ${bound} (${cfg[bound]}) reached; what it drops is counted (iot_bound_dropped_total)`);
+        dropped[bound] += n;
+        metrics.boundDropped.inc({ node: 'threshold-alert', bound }, n);
+        // Health shows the figure within a second, without a refresh per dropped reading.
+        dropRefresh ??= setTimeout(() => { dropRefresh = undefined; refresh(); }, 1000);
+      },
+    });
+    let dropRefresh: NodeJS.Timeout | undefined;
     engine.armed = cfg.armed;
     let override: StoredState['override'];
     let storeError: string | undefined;
@@ -64,14 +81,13 @@ export = function (RED: NodeAPI) {
 
     const activeBySeverity: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
     function refresh(): void {
-      const now: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
-      for (const a of engine.list().active) now[a.severity]++;
+      const n = engine.counts();
+      const now = n.bySeverity;
       for (const s of Object.keys(now) as Severity[]) {
         const delta = now[s] - activeBySeverity[s];
         if (delta) metrics.alertsActive.inc({ severity: s }, delta);
         activeBySeverity[s] = now[s];
       }
-      const n = engine.counts();
       const armed = engine.armed ? ' · armed' : '';
       const text = `${n.firing} firing, ${n.acknowledged} acked${n.pending ? `, ${n.pending} pending` : ''}${armed}`;
       node.status(storeError ? status.degraded(`state not saved: ${storeError}`) : status.ok(text));
@@ -79,7 +95,10 @@ export = function (RED: NodeAPI) {
         kind: 'threshold-alert',
         ok: storeError === undefined,
         detail: storeError ? `state not saved: ${storeError}` : text,
-        figures: { rules: engine.rules.length, pending: n.pending, firing: n.firing, acknowledged: n.acknowledged },
+        figures: {
+          rules: engine.rules.length, pending: n.pending, firing: n.firing, acknowledged: n.acknowledged, devices: n.devices,
+          dropped_historyLimit: dropped.historyLimit, dropped_maxDevices: dropped.maxDevices, dropped_maxAlerts: dropped.maxAlerts,
+        },
       });
     }
 
@@ -92,11 +111,13 @@ export = function (RED: NodeAPI) {
       return transitions.map(transitionMessage);
     }
 
+    const output = new PacedOutput<NodeMessage>(BURST, (batch) => node.send([batch, null]));
+
     const timer = setInterval(() => {
       try {
         const out = after([...queued, ...engine.tick()]);
         queued = [];
-        if (out.length) node.send([out, null]);
+        output.push(out);
       } catch (err) {
         node.error(`threshold-alert: timer check failed: ${errorMessage(err)}`);
       }
@@ -110,14 +131,15 @@ export = function (RED: NodeAPI) {
           const { transitions, verdicts } = engine.evaluate(input.reading);
           msg.verdicts = verdicts;
           const out = after(transitions);
-          send([out.length ? out : null, msg]);
+          // Behind a storm still going out, a reading's transitions wait their turn (order kept).
+          if (output.waiting) { output.push(out); send([null, msg]); } else send([out.length ? out : null, msg]);
         } else if (input.kind === 'rules') {
           const out = after(engine.setRules(input.rules));
           override = { configHash: cfg.rulesHash, rules: input.rules };
           store.schedule(true);
-          if (out.length) send([out, null]);
+          output.push(out);
         } else if (input.kind === 'action') {
-          send([after([engine.act(input.req)]), null]);
+          output.push(after([engine.act(input.req)]));
         } else if (input.kind === 'list') {
           msg.payload = engine.list();
           send([msg, null]);
@@ -133,6 +155,8 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(timer);
+      if (dropRefresh) clearTimeout(dropRefresh);
+      output.clear();
       for (const s of Object.keys(activeBySeverity) as Severity[]) {
         if (activeBySeverity[s]) metrics.alertsActive.dec({ severity: s }, activeBySeverity[s]);
       }

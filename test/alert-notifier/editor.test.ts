@@ -49,6 +49,11 @@ test('alert-notifier.html validators reject bad values and accept good ones', ()
   assert.equal(ok('timeoutS', '0'), false);
   assert.equal(ok('timeoutS', '5'), true);
   assert.equal(ok('rateWindowS', 'abc'), false);
+  assert.equal(ok('groupWaitS', '0'), true, 'group wait 0: no grouping');
+  assert.equal(ok('groupWaitS', '-1'), false);
+  assert.equal(ok('groupIntervalS', '0'), false);
+  assert.equal(ok('groupListMax', '100'), true);
+  assert.equal(ok('groupListMax', 'x'), false);
 });
 
 test('smtp-config.html: defaults equal SMTP_DEFAULTS; user/password are credentials; a password in the URL is refused', () => {

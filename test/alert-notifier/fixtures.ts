@@ -38,7 +38,8 @@ export function notifierFlow(o: FlowOptions): unknown[] {
       id: 'n1', type: 'alert-notifier', z: 'tab', name: 'notify', mode: 'alert', smtp: 'smtp-default',
       email: true, to: 'ops@test.local', toCritical: 'oncall@test.local',
       webhook: !!o.webhookUrl, url: o.webhookUrl ?? '', method: 'POST', headers: '{"X-Test":"yes"}',
-      retryInitialS: 0.2, retryMaxS: 1, timeoutS: 3, rateMax: 0, configVersion: 1,
+      // Alone and at once (no group wait) unless a test is about grouping.
+      retryInitialS: 0.2, retryMaxS: 1, timeoutS: 3, rateMax: 0, groupWaitS: 0, configVersion: 2,
       ...o.notifier,
       wires: [['out']],
     },

@@ -90,7 +90,7 @@ test('a fired critical alert arrives as email (templates, escaping, auth) and as
   const h = healthSnapshot().n1;
   assert.equal(h.kind, 'alert-notifier');
   assert.equal(h.ok, true);
-  assert.deepEqual(h.figures, { outbox: 0, sent: 2, failed: 0 });
+  assert.deepEqual(h.figures, { outbox: 0, sent: 2, failed: 0, grouped: 0 });
   assert.equal((await metrics.outboxDepth.get()).values[0].value, 0);
 });
 

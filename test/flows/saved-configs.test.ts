@@ -68,3 +68,18 @@ for (const type of Object.keys(parsers)) {
     assert.ok(parsed && typeof parsed === 'object');
   });
 }
+
+test('threshold-alert version 1 (no device / alert bounds) loads with the bounds at their defaults', () => {
+  const v1 = { id: 'ta', type: 'threshold-alert', historyLimit: 200, tickSeconds: 1, configVersion: 1, wires: [[], []] };
+  const c = alert.parseConfig(v1);
+  assert.deepEqual([c.configVersion, c.historyLimit, c.maxDevices, c.maxAlerts], [2, 200, alert.DEFAULTS.maxDevices, alert.DEFAULTS.maxAlerts]);
+  assert.throws(() => alert.parseConfig({ ...v1, configVersion: 2, maxAlerts: 5 }), /maxAlerts must be a number from 10 to 100000/);
+});
+
+test('alert-notifier version 1 (no grouping) loads with grouping at its defaults; group wait 0 turns it off', () => {
+  const v1 = { id: 'n', type: 'alert-notifier', email: true, webhook: false, rateMax: 10, configVersion: 1, wires: [] };
+  const c = notifier.parseConfig(v1, {});
+  assert.deepEqual([c.configVersion, c.groupWaitMs, c.groupIntervalMs, c.groupListMax], [2, 5000, 60_000, 100]);
+  assert.equal(notifier.parseConfig({ ...v1, configVersion: 2, groupWaitS: 0 }, {}).groupWaitMs, 0);
+  assert.throws(() => notifier.parseConfig({ ...v1, groupIntervalS: 0 }, {}), /groupIntervalS must be a number from 1/);
+});

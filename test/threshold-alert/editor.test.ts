@@ -43,6 +43,8 @@ test('editor registers threshold-alert with the runtime defaults', () => {
   assert.equal(def.defaults.rules.value, DEFAULTS.rules);
   assert.equal(def.defaults.historyLimit.value, DEFAULTS.historyLimit);
   assert.equal(def.defaults.tickSeconds.value, DEFAULTS.tickSeconds);
+  assert.equal(def.defaults.maxDevices.value, DEFAULTS.maxDevices);
+  assert.equal(def.defaults.maxAlerts.value, DEFAULTS.maxAlerts);
   assert.equal(def.defaults.configVersion.value, DEFAULTS.configVersion);
 });
 
@@ -56,6 +58,11 @@ test('editor validators', () => {
   assert.match(String(rules.call({}, '[{"id":"a","kind":"event","eventType":"x"},{"id":"a","kind":"event","eventType":"y"}]', {})), /duplicate "a"/);
   assert.equal(rules.call({}, '{}'), false, 'without opt the validator returns false, as older editors expect');
   assert.equal(def.defaults.historyLimit.validate!.call({}, 'abc'), false);
+  assert.equal(def.defaults.historyLimit.validate!.call({}, '5'), false, 'below 10');
+  assert.equal(def.defaults.maxDevices.validate!.call({}, '20000'), true);
+  assert.equal(def.defaults.maxDevices.validate!.call({}, '2000000'), false, 'above 1,000,000');
+  assert.equal(def.defaults.maxAlerts.validate!.call({}, '12.5'), false, 'a whole number');
+  assert.match(String(def.defaults.maxAlerts.validate!.call({}, '0', {})), /from 10 to 100000/);
   assert.equal(def.defaults.tickSeconds.validate!.call({}, '0.5'), true);
 });
 

@@ -247,3 +247,29 @@ test('when the state file cannot be written the status turns yellow and health s
   assert.deepEqual([h.kind, h.ok, h.figures.firing], ['threshold-alert', false, 1]);
   assert.equal(p.caught.length, 0, 'a save failure does not fail the message');
 });
+
+test('a fleet going silent beyond maxAlerts: alerts up to the bound, the rest counted in metrics and health, and no re-fire after a restart', async () => {
+  const silent = JSON.stringify([{ id: 'silent', kind: 'staleness', after: 1, severity: 'warning' }]);
+  const extra = { rules: silent, maxAlerts: 1500, maxDevices: 5000, configVersion: 2 };
+  const p = await start('n-fleet', extra);
+  const droppedBefore = (await metrics.boundDropped.get()).values.find((v) => v.labels.bound === 'maxAlerts')?.value ?? 0;
+  for (let i = 0; i < 2000; i++) send(reading(`dev-${i}`, { temperature: 20 }), 'n-fleet');
+  await until('2000 readings', () => p.readings.length === 2000);
+  await until('1500 alerts fired', () => p.alerts.length === 1500, 15_000);
+  await sleep(300);
+  assert.equal(p.alerts.length, 1500, 'no more than the bound');
+  assert.ok(p.alerts.every((m) => m.event === 'fired'));
+  const droppedAfter = (await metrics.boundDropped.get()).values.find((v) => v.labels.bound === 'maxAlerts')?.value ?? 0;
+  assert.equal(droppedAfter - droppedBefore, 500, 'each device without room counted once');
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { healthSnapshot } = require('../../nodes/common/health');
+  await until('health shows the drops', () => healthSnapshot()['n-fleet'].figures.dropped_maxAlerts >= 500, 3000);
+  const h = healthSnapshot()['n-fleet'];
+  assert.deepEqual([h.figures.firing, h.figures.devices, h.figures.dropped_maxAlerts, h.figures.dropped_maxDevices], [1500, 2000, 500, 0]);
+
+  await helper.unload();
+  const again = await start('n-fleet', extra);
+  await sleep(500);
+  assert.deepEqual(again.alerts, [], 'restored alerts are not announced again');
+  assert.equal(healthSnapshot()['n-fleet'].figures.firing, 1500);
+});
