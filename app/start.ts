@@ -40,6 +40,8 @@ async function main(): Promise<void> {
     started: () => started,
     brokers() {
       const out: Record<string, boolean> = {};
+      // Before the flows are loaded Node-RED has no node list: eachNode would throw and end the process.
+      if (!started) return out;
       RED.nodes.eachNode((n: { id: string; type: string }) => {
         if (n.type !== 'mqtt-broker') return;
         const broker = RED.nodes.getNode(n.id) as { connected?: boolean; users?: object } | null;
