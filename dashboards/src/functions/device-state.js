@@ -1,31 +1,86 @@
-// Keeps the latest value of every metric per device (flow context "devices")
-// and emits the whole fleet as one snapshot. A throttle node after this one
-// lets at most one snapshot per second reach the browsers.
+// Fleet state for the Overview and History pages (flow context "fleet").
+// Two inputs, told apart by topic:
+//  - a Reading (link in readings-in-dashboard): updates one entry of a bounded
+//    device map. Constant work per reading and nothing sent, so the cost does
+//    not grow with the fleet.
+//  - topic "tick" (inject, every second): when something changed since the last
+//    snapshot (a reading, or a device that crossed the offline threshold), one
+//    snapshot for the tiles (output 1) and a note for the History function
+//    (output 2). Browsers get at most one snapshot a second.
+// DASHBOARD_MAX_DEVICES (default 10000) bounds the map: readings of further
+// devices are dropped and counted (Overview summary, System page).
+// DASHBOARD_MAX_TILES (default 200) bounds the tiles sent: offline devices
+// first, then by id; the summary counts the whole fleet.
+const MAX_METRICS = 40;
+const fleet = flow.get('fleet') || { devices: {}, count: 0, dropped: 0, changed: false, catalog: 0, offline: -1 };
+
+if (msg.topic === 'tick') return tick();
 const r = msg.payload;
 if (!r || typeof r !== 'object' || typeof r.deviceId !== 'string' || r.deviceId === '') return null;
-const MAX_DEVICES = 500;
-const MAX_METRICS = 40;
-const devices = flow.get('devices') || {};
-let d = devices[r.deviceId];
+let d = fleet.devices[r.deviceId];
 if (!d) {
-    if (Object.keys(devices).length >= MAX_DEVICES) return null;
-    d = devices[r.deviceId] = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, lastSeen: 0 };
+    if (fleet.count >= setting('DASHBOARD_MAX_DEVICES', 10000)) {
+        fleet.dropped++;
+        fleet.changed = true;
+        flow.set('fleet', fleet);
+        return null;
+    }
+    d = fleet.devices[r.deviceId] = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, n: 0, lastSeen: 0 };
+    fleet.count++;
+    fleet.catalog++;
 }
 const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
 if (sensorType && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
 const units = r.units || {};
 const ts = typeof r.ts === 'number' ? r.ts : Date.now();
-for (const [name, value] of Object.entries(r.metrics || {})) {
+const metrics = r.metrics || {};
+for (const name in metrics) {
+    const value = metrics[name];
     if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-    if (!d.metrics[name] && Object.keys(d.metrics).length >= MAX_METRICS) continue;
+    if (!d.metrics[name]) {
+        if (d.n >= MAX_METRICS) continue;
+        d.n++;
+        fleet.catalog++;
+    }
+    // Entries are replaced, never changed in place: a snapshot's shallow copy stays as it was sent.
     d.metrics[name] = { v: value, u: units[name] || '', ts: ts, st: sensorType };
 }
 if (r.event && typeof r.event.type === 'string') d.lastEvent = { type: r.event.type, ts: ts };
 // Last-seen uses the engine's clock (received), not the device's, which may drift.
 d.lastSeen = Math.max(d.lastSeen, typeof r.received === 'number' ? r.received : Date.now());
-flow.set('devices', devices);
-const offlineAfterS = Number(env.get('OFFLINE_AFTER_S')) || 120;
-return {
-    topic: 'devices',
-    payload: { devices: Object.values(devices), offlineAfterS: offlineAfterS, now: Date.now() },
-};
+fleet.changed = true;
+flow.set('fleet', fleet);
+return null;
+
+function setting(name, dflt) {
+    const v = Number(env.get(name));
+    return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
+}
+
+function tick() {
+    const now = Date.now();
+    const offlineAfterS = setting('OFFLINE_AFTER_S', 120);
+    const cutoff = now - offlineAfterS * 1000;
+    const all = Object.values(fleet.devices);
+    let offline = 0;
+    for (const x of all) if (x.lastSeen < cutoff) offline++;
+    if (!fleet.changed && offline === fleet.offline) return null;
+    fleet.changed = false;
+    fleet.offline = offline;
+    flow.set('fleet', fleet);
+    const maxTiles = setting('DASHBOARD_MAX_TILES', 200);
+    let shown = all;
+    if (all.length > maxTiles) {
+        shown = all.slice().sort((a, b) => ((a.lastSeen < cutoff) === (b.lastSeen < cutoff) ? (a.deviceId < b.deviceId ? -1 : 1) : a.lastSeen < cutoff ? -1 : 1)).slice(0, maxTiles);
+    }
+    const tiles = shown.map((x) => ({
+        deviceId: x.deviceId, sensorTypes: x.sensorTypes.slice(), metrics: Object.assign({}, x.metrics), lastEvent: x.lastEvent, lastSeen: x.lastSeen,
+    }));
+    return [{
+        topic: 'devices',
+        payload: {
+            devices: tiles, total: all.length, offline: offline, hidden: all.length - tiles.length,
+            dropped: fleet.dropped, maxDevices: setting('DASHBOARD_MAX_DEVICES', 10000), offlineAfterS: offlineAfterS, now: now,
+        },
+    }, { topic: 'fleet', payload: { catalog: fleet.catalog } }];
+}
