@@ -70,8 +70,12 @@ const inject = (id, name, g, x, y, wires, opts) => ({
 
 const list = [
   // Overview: live readings -> bounded fleet map; a snapshot per second when something changed -> tiles (and the History catalog)
-  { id: 'readings-in-dashboard', type: 'link in', name: 'readings', links: ['readings-out'], g: 'g-overview', x: 150, y: 100, wires: [['fn-device-state']] },
-  inject('inject-dashboard-tick', 'every second', 'g-overview', 160, 180, [['fn-device-state', 'fn-alerts-state']], { repeat: '1', delay: '1', topic: 'tick' }),
+  { id: 'readings-in-dashboard', type: 'link in', name: 'readings', links: ['readings-out'], g: 'g-overview', x: 150, y: 100, wires: [['ch-fleet-inbox']] },
+  {
+    id: 'ch-fleet-inbox', type: 'change', name: 'latest per device', g: 'g-overview', x: 370, y: 50, wires: [[]],
+    props: { rules: [{ t: 'set', p: 'inbox[msg.payload.deviceId][msg.payload.sensorType]', pt: 'flow', to: 'payload', tot: 'msg' }], action: '', property: '', from: '', to: '', reg: false },
+  },
+  inject('inject-dashboard-tick', 'every second', 'g-overview', 160, 160, [['fn-device-state', 'fn-alerts-state']], { repeat: '1', delay: '1', topic: 'tick' }),
   fn('fn-device-state', 'fleet state', 'device-state.js', 'g-overview', 370, 100, [['tpl-overview'], ['fn-history']]),
   tpl('tpl-overview', 'device tiles', 'overview.vue', 'grp-overview-devices', 'g-overview', 800, 100, [['fn-history']]),
   { id: 'tpl-site-style', type: 'ui-template', name: 'site style', src: 'site.css', scope: 'site:style', ui: 'ui-base-iot', g: 'g-overview', x: 800, y: 160, wires: [[]] },

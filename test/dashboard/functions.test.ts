@@ -5,7 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { functionNode } from './flow-functions';
+import { dashboardNodes, functionNode } from './flow-functions';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const nrUtil = require('@node-red/util').util;
 
 const reading = (deviceId: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}) => ({
   topic: `lifecompanion/sensors/${deviceId}/environmental`,
@@ -35,7 +38,7 @@ test('fleet state: a reading updates the map and sends nothing; the tick sends t
 
   // A device that crosses the offline threshold is a change, without any reading.
   const fleet = run.flow.get('fleet') as any;
-  fleet.devices['ruuvi-1'].lastSeen = Date.now() - 121_000;
+  fleet.devices.get('ruuvi-1').lastSeen = Date.now() - 121_000;
   run.flow.set('fleet', fleet);
   const [offline] = run(tick) as any[];
   assert.equal(offline.payload.offline, 1);
@@ -47,8 +50,8 @@ test('fleet state is bounded: devices past DASHBOARD_MAX_DEVICES are dropped and
   for (const id of ['c', 'a', 'b', 'd', 'e']) run(reading(id, { temperature: 1 }));
   run(reading('d', { temperature: 2 }));
   const fleet = run.flow.get('fleet') as any;
-  assert.deepEqual(Object.keys(fleet.devices).sort(), ['a', 'b', 'c'], 'the first three devices are tracked');
-  fleet.devices.c.lastSeen = Date.now() - 200_000;
+  assert.deepEqual([...fleet.devices.keys()].sort(), ['a', 'b', 'c'], 'the first three devices are tracked');
+  fleet.devices.get('c').lastSeen = Date.now() - 200_000;
   run.flow.set('fleet', fleet);
   const [out] = run(tick) as any[];
   assert.deepEqual(out.payload.devices.map((d: any) => d.deviceId), ['c', 'a'], 'offline first, then by id');
@@ -58,6 +61,35 @@ test('fleet state is bounded: devices past DASHBOARD_MAX_DEVICES are dropped and
   run(reading('a', many));
   const [again] = run(tick) as any[];
   assert.equal(Object.keys(again.payload.devices.find((d: any) => d.deviceId === 'a').metrics).length, 40);
+});
+
+test('readings reach the fleet state through the change node: latest per device and sensor type, merged on the tick', () => {
+  // The change node's own rule, applied with Node-RED's property functions as the node applies it.
+  const rule = (dashboardNodes().find((n) => n.id === 'ch-fleet-inbox') as any).rules[0];
+  assert.deepEqual([rule.t, rule.pt, rule.tot, rule.to], ['set', 'flow', 'msg', 'payload']);
+  const flow = new Map<string, unknown>();
+  const run = functionNode('fn-device-state', { flow });
+  const store = (msg: any): void => {
+    // The flow context as the memory store holds it: no "inbox" key until the first reading.
+    const ctx: Record<string, unknown> = flow.has('inbox') ? { inbox: flow.get('inbox') } : {};
+    nrUtil.setObjectProperty(ctx, nrUtil.normalisePropertyExpression(rule.p, msg, true), msg.payload, true);
+    flow.set('inbox', ctx.inbox);
+  };
+  store(reading('pi', { button: 1 }, { sensorType: 'button' }));
+  store(reading('pi', { motion: 1 }, { sensorType: 'motion', event: { id: 'e1', type: 'motion_detected' } }));
+  store(reading('ruuvi', { temperature: 20 }));
+  store(reading('ruuvi', { temperature: 21 }));
+  store(reading('__proto__', { temperature: 1 }));
+  store(reading('constructor', { temperature: 2 }));
+  const [out] = run(tick) as any[];
+  const byId = Object.fromEntries(out.payload.devices.map((d: any) => [d.deviceId, d]));
+  assert.deepEqual(Object.keys(byId).sort(), ['constructor', 'pi', 'ruuvi'], 'a device id that names the prototype is not a key');
+  assert.deepEqual(byId.pi.sensorTypes.sort(), ['button', 'motion'], 'both sensor types of one device in one second');
+  assert.deepEqual([byId.pi.metrics.button.v, byId.pi.metrics.motion.v, byId.pi.lastEvent.type], [1, 1, 'motion_detected']);
+  assert.equal(byId.ruuvi.metrics.temperature.v, 21, 'the latest reading of the second');
+  assert.equal(flow.get('inbox'), undefined, 'the tick empties the inbox');
+  assert.equal(({} as any).temperature, undefined, 'no prototype pollution');
+  assert.equal(run(tick), null);
 });
 
 test('fleet state: cost per reading does not grow with the fleet', () => {

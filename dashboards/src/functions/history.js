@@ -44,10 +44,9 @@ if (msg.topic === 'fleet' && p && typeof p === 'object') {
     let selectors = null;
     if (p.catalog !== st.catalogAt) {
         const catalog = {};
-        for (const id in fleet.devices) {
+        for (const [id, d] of fleet.devices) {
             const c = catalog[id] = {};
-            const ms = fleet.devices[id].metrics;
-            for (const m in ms) c[m] = { st: ms[m].st, u: ms[m].u };
+            for (const m of Object.keys(d.metrics)) c[m] = { st: d.metrics[m].st, u: d.metrics[m].u };
         }
         st.catalog = catalog;
         st.catalogAt = p.catalog;
@@ -55,8 +54,8 @@ if (msg.topic === 'fleet' && p && typeof p === 'object') {
     }
     let point = null;
     const sel = st.sel;
-    const d = sel && fleet.devices[sel.deviceId];
-    const m = d && d.metrics[sel.metric];
+    const d = sel && fleet.devices.get(sel.deviceId);
+    const m = d && Object.prototype.hasOwnProperty.call(d.metrics, sel.metric) ? d.metrics[sel.metric] : null;
     // One live point per bucket: the chart never holds more than the range's worth.
     if (m && m.ts - st.lastLive >= RANGES[sel.range].every) {
         st.lastLive = m.ts;
