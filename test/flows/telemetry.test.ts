@@ -63,9 +63,8 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   assert.equal(flow.find((n) => n.id === normalizer.wires![1][0])?.type, 'debug');
   // Every Reading to readings-out; motion events also to motion-out (the surveillance flow), so only they are cloned for it.
   const route = flow.find((n) => n.id === 'route-motion')!;
-  assert.deepEqual([route.type, route.property, route.checkall], ['switch', 'payload.event.type', 'false']);
-  assert.deepEqual(route.rules, [{ t: 'neq', v: 'motion_detected', vt: 'str' }, { t: 'eq', v: 'motion_detected', vt: 'str' }]);
-  assert.deepEqual(route.wires, [['readings-out'], ['readings-out', 'motion-out']]);
+  assert.deepEqual([route.type, route.outputs], ['function', 2]);
+  assert.deepEqual(route.wires, [['readings-out'], ['motion-out']]);
   const linkOut = flow.find((n) => n.id === 'readings-out')!;
   assert.equal(linkOut.type, 'link out');
   assert.deepEqual(linkOut.links, ['readings-in-storage', 'readings-in-alerts', 'readings-in-dashboard']);
@@ -135,7 +134,7 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
 
   await load([
-    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('function/10-switch.js'),
+    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('function/10-function.js'),
     nodeModule('sensor-input'), nodeModule('payload-normalizer'),
   ], flow);
 
@@ -213,7 +212,7 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
   flow.find((n) => n.type === 'catch')!.wires![0].push('errors');
   await load([
-    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('function/10-switch.js'),
+    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('function/10-function.js'),
     nodeModule('sensor-input'), nodeModule('payload-normalizer'),
   ], flow);
   const readings: any[] = [];
