@@ -17,7 +17,7 @@ const readFlow = (name: string): FlowNode[] => JSON.parse(fs.readFileSync(path.j
 const core = (file: string): unknown =>
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
-const CORE = ['network/10-mqtt.js', 'function/10-switch.js', 'function/15-change.js', 'common/60-link.js', 'common/21-debug.js', 'common/90-comment.js'].map(core);
+const CORE = ['network/10-mqtt.js', 'function/10-switch.js', 'function/rbe.js', 'function/15-change.js', 'common/60-link.js', 'common/21-debug.js', 'common/90-comment.js'].map(core);
 
 const skip = missing('mosquitto', 'ffmpeg', 'ffprobe');
 let broker: Service | undefined;
@@ -54,8 +54,12 @@ for (const [file, label, version] of [['surveillance.json', 'Surveillance', '1.1
       if (n.broker) assert.equal(n.broker, 'mqtt-default');
     }
     assert.equal(flow.find((n) => n.type === 'mqtt-broker')?.broker, '${MQTT_BROKER_URL}');
-    // Surveillance takes motion events only (telemetry's motion-out), not a clone of every Reading.
-    if (file === 'surveillance.json') assert.deepEqual(flow.find((n) => n.id === 'readings-in-surveillance')?.links, ['motion-out']);
+    // Readings without an event are dropped by a synchronous filter before the (queueing) switch.
+    if (file === 'surveillance.json') {
+      assert.deepEqual(flow.find((n) => n.id === 'readings-in-surveillance')?.wires, [['sv-events-only']]);
+      const filter = flow.find((n) => n.id === 'sv-events-only')!;
+      assert.deepEqual([filter.type, filter.func, filter.property, filter.wires], ['rbe', 'rbe', 'payload.event', [['sv-is-motion']]]);
+    }
   });
 }
 
