@@ -10,7 +10,7 @@
 import { ChildProcess, fork } from 'child_process';
 import fs from 'fs';
 import path from 'path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { installFlows } from '../app/flows';
 import { launchChromium } from '../test/dashboard/browser';
 import { freePort, tempDir } from '../test/support/services';
@@ -59,7 +59,13 @@ export async function startApp(repoRoot: string, qos: 0 | 1, env: Record<string,
   });
   const url = `http://127.0.0.1:${port}`;
   let browser: Browser | undefined;
+  let page: Page | undefined;
   const stop = async (): Promise<void> => {
+    // BENCH_SCREENSHOT=<dir>: what the Overview showed at the end of each runtime's life.
+    if (page && process.env.BENCH_SCREENSHOT) {
+      fs.mkdirSync(process.env.BENCH_SCREENSHOT, { recursive: true });
+      await page.screenshot({ path: path.join(process.env.BENCH_SCREENSHOT, `overview-q${qos}-${Date.now()}.png`) }).catch(() => undefined);
+    }
     await browser?.close().catch(() => undefined);
     if (child.exitCode !== null) return;
     const exited = new Promise((r) => child.once('exit', r));
@@ -73,7 +79,7 @@ export async function startApp(repoRoot: string, qos: 0 | 1, env: Record<string,
     await waitOk(`${url}/dashboard/_setup`, 'dashboard', 30_000, child);
     if (process.env.BENCH_BROWSER !== '0') {
       browser = await launchChromium();
-      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       await page.goto(`${url}/dashboard/overview`, { waitUntil: 'domcontentloaded' });
       await page.waitForSelector('[data-testid="overview-summary"]', { timeout: 30_000 });
     }
