@@ -61,6 +61,9 @@ test('fleet state is bounded: devices past DASHBOARD_MAX_DEVICES are dropped and
   run(reading('a', many));
   const [again] = run(tick) as any[];
   assert.equal(Object.keys(again.payload.devices.find((d: any) => d.deviceId === 'a').metrics).length, 40);
+  // 8 sensor types per device at most.
+  for (let i = 0; i < 20; i++) run(reading('b', { temperature: i }, { sensorType: `type-${i}` }));
+  assert.equal((run.flow.get('fleet') as any).devices.get('b').sensorTypes.length, 8);
 });
 
 test('readings reach the fleet state through the change node: latest per device and sensor type, merged on the tick', () => {

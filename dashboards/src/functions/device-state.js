@@ -14,6 +14,7 @@
 // DASHBOARD_MAX_TILES (default 200) bounds the tiles sent: offline devices
 // first, then by id; the summary counts the whole fleet.
 const MAX_METRICS = 40;
+const MAX_TYPES = 8;
 const fleet = flow.get('fleet') || { devices: new Map(), dropped: 0, changed: false, catalog: 0, offline: -1 };
 
 if (msg.topic === 'tick') {
@@ -47,7 +48,7 @@ function update(r) {
         fleet.catalog++;
     }
     const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
-    if (sensorType && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
+    if (sensorType && d.sensorTypes.length < MAX_TYPES && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
     const units = r.units || {};
     const ts = typeof r.ts === 'number' ? r.ts : Date.now();
     const metrics = r.metrics || {};
