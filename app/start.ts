@@ -37,10 +37,16 @@ async function main(): Promise<void> {
     : http.createServer(app);
   RED.init(server, settings);
   let started = false;
+  // RED.start() can resolve before the flows are loaded (they start asynchronously): until then
+  // Node-RED has no node list, and eachNode would throw and end the process from a health probe.
+  let flowsStarted = false;
+  RED.events.on('flows:started', () => { flowsStarted = true; });
+  const up = (): boolean => started && flowsStarted;
   healthRoutes(app, {
-    started: () => started,
+    started: up,
     brokers() {
       const out: Record<string, boolean> = {};
+      if (!up()) return out;
       RED.nodes.eachNode((n: { id: string; type: string }) => {
         if (n.type !== 'mqtt-broker') return;
         const broker = RED.nodes.getNode(n.id) as { connected?: boolean; users?: object } | null;

@@ -1,15 +1,19 @@
 /**
- * End-to-end benchmark: real Mosquitto + real InfluxDB 1.x + a real Node-RED
- * runtime running the project's telemetry and storage flows, against the
- * stock-node baseline and a plain mqtt.js ceiling, at QoS 0 and QoS 1.
+ * End-to-end benchmark: real Mosquitto + real InfluxDB 1.x + the app as
+ * shipped (every flow file and the dashboard, one headless browser on the
+ * Overview page) and, beside it, a Node-RED runtime with the telemetry and
+ * storage flows only, against the stock-node baseline and a plain mqtt.js
+ * ceiling, at QoS 0 and QoS 1.
  *
  *   npm run bench:influx            (= npm run build && node dist/bench/influx-bench.js)
  *   BENCH_DEVICES=1000 BENCH_TRIAL_S=5 BENCH_DRAIN_S=5 node dist/bench/influx-bench.js
  *   BENCH_ONLY=ours BENCH_QOS=1 BENCH_START=45000 BENCH_BISECT=0 BENCH_RUNTIME_ARGS=--cpu-prof ...
  *
- * Systems: the project's flows run as shipped (Node flags SHIPPED_NODE_ARGS,
- * a bounded heap), the same under plain `node` (V8's default heap limit), the
- * stock-node baseline, and the plain mqtt.js ceiling.
+ * Systems (BENCH_ONLY, default app,ours,baseline,ceiling): `app`, the app as
+ * `npm start` runs it (influx-bench-app.ts); `ours`, the telemetry + storage
+ * flows with the same Node flags (SHIPPED_NODE_ARGS, a bounded heap);
+ * `ours-plain`, those under plain `node`; the stock-node baseline; and the
+ * plain mqtt.js ceiling.
  *
  * For each system the target rate climbs (x1.5) until a trial loses data,
  * then BENCH_BISECT (default 2) halvings narrow the gap to the last pass:
@@ -24,6 +28,7 @@ import fs from 'fs';
 import os from 'os';
 import path from 'path';
 import { influxQuery, Service, startInflux1, startMosquitto, tempDir } from '../test/support/services';
+import { startApp } from './influx-bench-app';
 import { baselineFlows, LatencyProxy, projectFlows, SHIPPED_NODE_ARGS } from './influx-bench-lib';
 import type { PublishJob } from './influx-bench-publisher';
 
@@ -53,11 +58,11 @@ max_inflight_messages 0
 set_tcp_nodelay true
 `;
 
-type Kind = 'ours' | 'ours-plain' | 'baseline' | 'ceiling';
+type Kind = 'app' | 'ours' | 'ours-plain' | 'baseline' | 'ceiling';
 interface Trial { measurement: string; target: number; achieved: number; published: number; stored: number; pass: boolean; p50?: number; p99?: number; rssMB: number; cpuUsPerMsg?: number }
 interface Result { kind: Kind; qos: 0 | 1; best?: Trial; trials: Trial[]; peakRssMB: number }
 
-const START_RATE: Record<Kind, number> = { ours: 20000, 'ours-plain': 20000, baseline: 3000, ceiling: 20000 };
+const START_RATE: Record<Kind, number> = { app: 10000, ours: 20000, 'ours-plain': 20000, baseline: 3000, ceiling: 20000 };
 let trialNo = 0;
 let loadAtStart = '';
 
@@ -93,14 +98,19 @@ async function count(influx: Service, measurement: string): Promise<number> {
   }
 }
 
-async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: LatencyProxy): Promise<ChildProcess> {
+interface System { child: ChildProcess; stop(): Promise<void> }
+
+async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: LatencyProxy): Promise<System> {
   const proxyUrl = `http://127.0.0.1:${proxy.port}`;
+  if (kind === 'app') {
+    return startApp(REPO_ROOT, qos, { MQTT_URL: mqttUrl, INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench' });
+  }
   if (kind === 'ceiling') {
     const child = fork(path.join(__dirname, 'influx-bench-ceiling.js'), [], {
       env: { ...process.env, BENCH_MQTT: mqttUrl, BENCH_QOS: String(qos), BENCH_WRITE: `${proxyUrl}/write?db=bench&precision=ms` },
     });
     await waitMessage(child, (m) => m.ready, 20_000, 'ceiling subscriber');
-    return child;
+    return { child, stop: () => stopChild(child) };
   }
   const dir = tempDir(`bench-${kind}`);
   const ours = kind === 'ours' || kind === 'ours-plain';
@@ -115,7 +125,7 @@ async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: Laten
     },
   });
   await waitMessage(child, (m) => 'ready' in m, 60_000, `${kind} runtime`);
-  return child;
+  return { child, stop: () => stopChild(child) };
 }
 
 async function publish(job: PublishJob): Promise<{ published: number; elapsedMs: number }> {
@@ -167,19 +177,19 @@ async function stopChild(child: ChildProcess): Promise<void> {
 
 async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Service, proxy: LatencyProxy): Promise<Result> {
   const result: Result = { kind, qos, trials: [], peakRssMB: 0 };
-  let child: ChildProcess | undefined;
+  let system: System | undefined;
   /** A fresh runtime, warmed up (subscription active), so no trial inherits another's backlog or heap. */
   const fresh = async (): Promise<void> => {
-    if (child) {
-      result.peakRssMB = Math.max(result.peakRssMB, rssMB(child.pid, 'VmHWM'));
-      await stopChild(child);
+    if (system) {
+      result.peakRssMB = Math.max(result.peakRssMB, rssMB(system.child.pid, 'VmHWM'));
+      await system.stop();
     }
-    child = await startSystem(kind, qos, mqttUrl, proxy);
-    const warm = await trial(kind, qos, 200, mqttUrl, influx, proxy, child.pid, Math.min(DEVICES, 100), 1);
+    system = await startSystem(kind, qos, mqttUrl, proxy);
+    const warm = await trial(kind, qos, 200, mqttUrl, influx, proxy, system.child.pid, Math.min(DEVICES, 100), 1);
     if (!warm.pass) await new Promise((r) => setTimeout(r, 3000));
   };
   const attempt = async (rate: number): Promise<Trial> => {
-    const t = await trial(kind, qos, rate, mqttUrl, influx, proxy, child?.pid);
+    const t = await trial(kind, qos, rate, mqttUrl, influx, proxy, system?.child.pid);
     result.trials.push(t);
     process.stderr.write(`  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms, RSS ${t.rssMB} MB, CPU ${t.cpuUsPerMsg} µs/msg\n`);
     if (t.pass && (!result.best || t.achieved > result.best.achieved)) result.best = t;
@@ -212,9 +222,9 @@ async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Servic
       rate = Math.min(MAX_RATE, Math.round(rate * 1.5));
     }
   } finally {
-    if (child) {
-      result.peakRssMB = Math.max(result.peakRssMB, rssMB(child.pid, 'VmHWM'));
-      await stopChild(child);
+    if (system) {
+      result.peakRssMB = Math.max(result.peakRssMB, rssMB(system.child.pid, 'VmHWM'));
+      await system.stop();
     }
   }
   return result;
@@ -242,7 +252,7 @@ async function main(): Promise<void> {
   await proxy.start();
   const results: Result[] = [];
   try {
-    const only = (process.env.BENCH_ONLY || 'ours,ours-plain,baseline,ceiling').split(',') as Kind[];
+    const only = (process.env.BENCH_ONLY || 'app,ours,baseline,ceiling').split(',') as Kind[];
     for (const kind of only) {
       for (const qos of (process.env.BENCH_QOS || '0,1').split(',').map(Number) as Array<0 | 1>) {
         process.stderr.write(`${kind} QoS ${qos}\n`);
@@ -257,7 +267,8 @@ async function main(): Promise<void> {
   const get = (k: Kind, q: 0 | 1) => results.find((r) => r.kind === k && r.qos === q);
   const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (that rate / any trial)', 'CPU µs/msg', 'vs baseline', 'share of ceiling']];
   const label: Record<Kind, string> = {
-    ours: `project flows as shipped (node ${SHIPPED_NODE_ARGS})`,
+    app: `app as shipped: every flow file + dashboard, one browser on Overview (node ${SHIPPED_NODE_ARGS})`,
+    ours: `telemetry + storage tabs only (node ${SHIPPED_NODE_ARGS})`,
     'ours-plain': 'project flows, plain node (default heap limit)',
     baseline: 'stock nodes (mqtt in > json > function > influxdb out)',
     ceiling: 'ceiling: mqtt.js > batched HTTP',
@@ -270,8 +281,8 @@ async function main(): Promise<void> {
       label[r.kind], String(r.qos), `${r.best && r.best.target >= MAX_RATE ? '>= ' : ''}${fmt(s)}`, fmt(r.best?.p50), fmt(r.best?.p99), `${fmt(r.best?.rssMB)} / ${fmt(r.peakRssMB)}`,
       r.best?.cpuUsPerMsg === undefined || Number.isNaN(r.best.cpuUsPerMsg) ? '-' : r.best.cpuUsPerMsg.toFixed(1),
       // Rounded down: 9.98x is not 10x.
-      r.kind.startsWith('ours') && s && base ? `${(Math.floor((10 * s) / base) / 10).toFixed(1)}x` : '',
-      r.kind.startsWith('ours') && s && ceil ? `${Math.floor((100 * s) / ceil)} %` : '',
+      (r.kind === 'app' || r.kind.startsWith('ours')) && s && base ? `${(Math.floor((10 * s) / base) / 10).toFixed(1)}x` : '',
+      (r.kind === 'app' || r.kind.startsWith('ours')) && s && ceil ? `${Math.floor((100 * s) / ceil)} %` : '',
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

@@ -4,8 +4,9 @@
  */
 'use strict';
 
-const VERSION = '1.1.0';
+const VERSION = '1.2.0';
 const CHANGELOG = [
+  `- 1.2.0: fleet scale. The fleet state keeps a bounded device map (DASHBOARD_MAX_DEVICES, default 10000; readings of further devices are dropped, counted and shown) and updates one entry per reading without sending anything; a one-second tick sends a snapshot only when something changed, with at most DASHBOARD_MAX_TILES tiles (default 200, offline first) and counts of the whole fleet. The throttle node is gone, and so is the second wire from the readings link (the History page reads live points from the fleet state). Alert state is updated in place per transition and sent at most once a second (active alerts bounded by DASHBOARD_MAX_ALERTS, default 200; history 500), critical alerts of one second in one notification. The System page lists what every bound dropped (health figures dropped_<bound>, iot_bound_dropped_total).`,
   `- 1.1.0: System page shows warnings (such as "no database configured: spooling") apart from failures.`,
   `- 1.0.0: first version: Overview, History, Alerts, Cameras and System pages (Dashboard 2.0).`,
 ].join('\n');
@@ -26,7 +27,14 @@ const TAB = {
     'Sources: the Vue templates and function bodies are in `dashboards/src/`; `node dashboards/src/build.js`',
     'rebuilds this file. Environment (process or tab env): `OFFLINE_AFTER_S` (a device is offline after this',
     'many silent seconds, default 120), `SERVO_DEVICES` (comma-separated servo device ids offered on the',
-    'Cameras page, default raspberry-01).',
+    'Cameras page, default raspberry-01), `DASHBOARD_MAX_DEVICES` (devices tracked, default 10000; readings of',
+    'further devices are dropped and counted), `DASHBOARD_MAX_TILES` (tiles sent to the Overview, default 200:',
+    'offline first, then by id), `DASHBOARD_MAX_ALERTS` (active alerts listed, default 200).',
+    '',
+    'Cost: a reading updates one entry of the fleet map and sends nothing; an inject ticks every second and',
+    'the fleet and alert functions send what changed since the last tick, so browsers get at most one update',
+    'a second whatever the message rate. Keep the readings link in to one wire: each extra wire deep-clones',
+    'every reading.',
   ].join('\n'),
   env: [
     { name: 'FLOW_VERSION', value: VERSION, type: 'str' },
@@ -61,13 +69,14 @@ const inject = (id, name, g, x, y, wires, opts) => ({
 });
 
 const list = [
-  // Overview: live readings -> fleet state -> tiles (and the History catalog)
-  { id: 'readings-in-dashboard', type: 'link in', name: 'readings', links: ['readings-out'], g: 'g-overview', x: 150, y: 100, wires: [['fn-device-state', 'fn-history']] },
-  fn('fn-device-state', 'fleet state', 'device-state.js', 'g-overview', 370, 100, [['throttle-devices']]),
+  // Overview: live readings -> bounded fleet map; a snapshot per second when something changed -> tiles (and the History catalog)
+  { id: 'readings-in-dashboard', type: 'link in', name: 'readings', links: ['readings-out'], g: 'g-overview', x: 150, y: 100, wires: [['ch-fleet-inbox']] },
   {
-    id: 'throttle-devices', type: 'delay', name: 'latest, 1/s', g: 'g-overview', x: 580, y: 100, wires: [['tpl-overview', 'fn-history']],
-    props: { pauseType: 'timed', timeout: '5', timeoutUnits: 'seconds', rate: '1', nbRateUnits: '1', rateUnits: 'second', randomFirst: '1', randomLast: '5', randomUnits: 'seconds', drop: false, allowrate: false, outputs: 1 },
+    id: 'ch-fleet-inbox', type: 'change', name: 'latest per device', g: 'g-overview', x: 370, y: 50, wires: [[]],
+    props: { rules: [{ t: 'set', p: 'inbox[msg.payload.deviceId][msg.payload.sensorType]', pt: 'flow', to: 'payload', tot: 'msg' }], action: '', property: '', from: '', to: '', reg: false },
   },
+  inject('inject-dashboard-tick', 'every second', 'g-overview', 160, 160, [['fn-device-state', 'fn-alerts-state']], { repeat: '1', delay: '1', topic: 'tick' }),
+  fn('fn-device-state', 'fleet state', 'device-state.js', 'g-overview', 370, 100, [['tpl-overview'], ['fn-history']]),
   tpl('tpl-overview', 'device tiles', 'overview.vue', 'grp-overview-devices', 'g-overview', 800, 100, [['fn-history']]),
   { id: 'tpl-site-style', type: 'ui-template', name: 'site style', src: 'site.css', scope: 'site:style', ui: 'ui-base-iot', g: 'g-overview', x: 800, y: 160, wires: [[]] },
 
@@ -95,7 +104,7 @@ const list = [
 
   // Alerts
   { id: 'alerts-in-dashboard', type: 'link in', name: 'alerts', links: ['alerts-out'], g: 'g-alerts', x: 150, y: 480, wires: [['fn-alerts-state']] },
-  fn('fn-alerts-state', 'alert state', 'alerts-state.js', 'g-alerts', 370, 480, [['tpl-alerts-active', 'tpl-alerts-history'], ['notify-critical']]),
+  fn('fn-alerts-state', 'alert state', 'alerts-state.js', 'g-alerts', 370, 480, [['tpl-alerts-active'], ['tpl-alerts-history'], ['notify-critical']]),
   tpl('tpl-alerts-active', 'active alerts', 'alerts-active.vue', 'grp-alerts-active', 'g-alerts', 600, 440, [['fn-alert-control']]),
   tpl('tpl-alerts-history', 'alert history', 'alerts-history.vue', 'grp-alerts-history', 'g-alerts', 600, 480),
   {

@@ -17,7 +17,7 @@ const readFlow = (name: string): FlowNode[] => JSON.parse(fs.readFileSync(path.j
 const core = (file: string): unknown =>
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
-const CORE = ['network/10-mqtt.js', 'function/10-switch.js', 'function/15-change.js', 'common/60-link.js', 'common/21-debug.js', 'common/90-comment.js'].map(core);
+const CORE = ['network/10-mqtt.js', 'function/10-switch.js', 'function/rbe.js', 'function/15-change.js', 'common/60-link.js', 'common/21-debug.js', 'common/90-comment.js'].map(core);
 
 const skip = missing('mosquitto', 'ffmpeg', 'ffprobe');
 let broker: Service | undefined;
@@ -35,14 +35,14 @@ after(async () => {
   await broker?.stop();
 });
 
-for (const [file, label] of [['surveillance.json', 'Surveillance'], ['pi-device.json', 'Raspberry Pi device']]) {
+for (const [file, label, version] of [['surveillance.json', 'Surveillance', '1.1.0'], ['pi-device.json', 'Raspberry Pi device', '1.0.0']]) {
   test(`${file}: one versioned tab, every node on it, wires and config nodes resolve`, () => {
     const flow = readFlow(file);
     const tabs = flow.filter((n) => n.type === 'tab');
     assert.equal(tabs.length, 1);
     assert.equal(tabs[0].label, label);
-    assert.deepEqual(tabs[0].env[0], { name: 'FLOW_VERSION', value: '1.0.0', type: 'str' });
-    assert.match(tabs[0].info, /## Changelog\n- 1\.0\.0/);
+    assert.deepEqual(tabs[0].env[0], { name: 'FLOW_VERSION', value: version, type: 'str' });
+    assert.match(tabs[0].info, new RegExp(`## Changelog\\n- ${version.replace(/\./g, '\\.')}`));
     const ids = new Set(flow.map((n) => n.id));
     assert.equal(ids.size, flow.length, 'unique ids');
     for (const n of flow) {
@@ -54,6 +54,12 @@ for (const [file, label] of [['surveillance.json', 'Surveillance'], ['pi-device.
       if (n.broker) assert.equal(n.broker, 'mqtt-default');
     }
     assert.equal(flow.find((n) => n.type === 'mqtt-broker')?.broker, '${MQTT_BROKER_URL}');
+    // Readings without an event are dropped by a synchronous filter before the (queueing) switch.
+    if (file === 'surveillance.json') {
+      assert.deepEqual(flow.find((n) => n.id === 'readings-in-surveillance')?.wires, [['sv-events-only']]);
+      const filter = flow.find((n) => n.id === 'sv-events-only')!;
+      assert.deepEqual([filter.type, filter.func, filter.property, filter.wires], ['rbe', 'rbe', 'payload.event', [['sv-is-motion']]]);
+    }
   });
 }
 

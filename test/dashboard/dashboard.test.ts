@@ -103,6 +103,8 @@ test('Overview: a tile per device with the published values, units, battery and 
   await waitForText(page, '[data-device="e2e-gone"] .iot-badge', /^OFFLINE$/, 40_000);
   assert.equal(await page.getAttribute('.iot-tile >> nth=0', 'data-device'), 'e2e-gone', 'offline devices come first');
   assert.match(await textOf(page, '[data-testid="overview-summary"]'), /[1-9]\d* offline/);
+  const tiles = (await page.$$('[data-device]')).length;
+  assert.match(await textOf(page, '[data-testid="overview-summary"]'), new RegExp(`^${tiles} devices`), 'every device has a tile (fewer than DASHBOARD_MAX_TILES)');
   await shot(page, 'overview');
   assert.deepEqual(errors, [], 'no browser errors');
 
@@ -260,6 +262,8 @@ test('System: MQTT state, message rates and pipeline figures from /health/ready'
   assert.match(await textOf(page, '[data-testid="sys-queue"]'), /points in memory \/ on disk/);
   assert.match(await textOf(page, '[data-testid="sys-outbox"] .iot-big'), /^\d+$/);
   assert.ok((await page.$$('[data-testid="sys-components"] [data-component]')).length >= 1, 'components are listed');
+  // What bounds dropped: at least the dashboard's own device limit, with a count.
+  assert.match(await textOf(page, '[data-testid="sys-bounds"] [data-bound="DASHBOARD_MAX_DEVICES"]'), /dashboard.*DASHBOARD_MAX_DEVICES\s*\d+$/);
   await shot(page, 'system');
   assert.deepEqual(errors, [], 'no browser errors');
   await page.close();

@@ -46,7 +46,8 @@ export function functionNode(id: string, opts: { flow?: Map<string, unknown>; en
   const envValues = { ...tabEnv, ...(opts.env || {}) };
   const store = (m: Map<string, unknown>) => ({
     get: (k: string) => structuredClone(m.get(k)),
-    set: (k: string, v: unknown) => { m.set(k, structuredClone(v)); },
+    // As Node-RED's memory store: setting undefined deletes the key.
+    set: (k: string, v: unknown) => { if (v === undefined) m.delete(k); else m.set(k, structuredClone(v)); },
   });
   const node = { warn: (t: string) => warnings.push(String(t)), error: (t: string) => warnings.push(String(t)), log: () => undefined, send: () => undefined };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval

@@ -5,36 +5,117 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { functionNode } from './flow-functions';
+import { dashboardNodes, functionNode } from './flow-functions';
+
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const nrUtil = require('@node-red/util').util;
 
 const reading = (deviceId: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}) => ({
   topic: `lifecompanion/sensors/${deviceId}/environmental`,
   payload: { deviceId, sensorType: 'environmental', ts: 1_700_000_000_000, received: Date.now(), metrics, units: { temperature: '°C', battery: '%' }, ...extra },
 });
 
-test('fleet state keeps the latest value, unit and last-seen time per device', () => {
+const tick = { topic: 'tick', payload: 0 };
+
+test('fleet state: a reading updates the map and sends nothing; the tick sends the fleet once per change', () => {
   const run = functionNode('fn-device-state');
-  run(reading('ruuvi-1', { temperature: 20.1, battery: 80 }));
-  const out = run(reading('ruuvi-1', { temperature: 21.7 })) as any;
+  assert.equal(run(reading('ruuvi-1', { temperature: 20.1, battery: 80 })), null, 'a reading sends nothing');
+  assert.equal(run(reading('ruuvi-1', { temperature: 21.7 })), null);
+  const [out, note] = run(tick) as any[];
   assert.equal(out.topic, 'devices');
   assert.equal(out.payload.offlineAfterS, 120, 'OFFLINE_AFTER_S defaults to 120 s');
+  assert.deepEqual([out.payload.total, out.payload.offline, out.payload.hidden, out.payload.dropped], [1, 0, 0, 0]);
   const [d] = out.payload.devices;
   assert.equal(d.deviceId, 'ruuvi-1');
   assert.deepEqual(d.metrics.temperature, { v: 21.7, u: '°C', ts: 1_700_000_000_000, st: 'environmental' });
   assert.equal(d.metrics.battery.v, 80, 'a metric missing from the newest reading keeps its last value');
   assert.ok(Date.now() - d.lastSeen < 5000);
+  assert.equal(note.topic, 'fleet');
+  assert.equal(run(tick), null, 'nothing changed: no snapshot');
   assert.equal(run({ payload: 'not a reading' }), null);
   assert.equal(run({ payload: { deviceId: '', metrics: {} } }), null);
+  assert.equal(run(tick), null, 'invalid input changes nothing');
+
+  // A device that crosses the offline threshold is a change, without any reading.
+  const fleet = run.flow.get('fleet') as any;
+  fleet.devices.get('ruuvi-1').lastSeen = Date.now() - 121_000;
+  run.flow.set('fleet', fleet);
+  const [offline] = run(tick) as any[];
+  assert.equal(offline.payload.offline, 1);
+  assert.equal(run(tick), null);
+});
+
+test('fleet state is bounded: devices past DASHBOARD_MAX_DEVICES are dropped and counted; tiles past DASHBOARD_MAX_TILES are counted', () => {
+  const run = functionNode('fn-device-state', { env: { DASHBOARD_MAX_DEVICES: '3', DASHBOARD_MAX_TILES: '2' } });
+  for (const id of ['c', 'a', 'b', 'd', 'e']) run(reading(id, { temperature: 1 }));
+  run(reading('d', { temperature: 2 }));
+  const fleet = run.flow.get('fleet') as any;
+  assert.deepEqual([...fleet.devices.keys()].sort(), ['a', 'b', 'c'], 'the first three devices are tracked');
+  fleet.devices.get('c').lastSeen = Date.now() - 200_000;
+  run.flow.set('fleet', fleet);
+  const [out] = run(tick) as any[];
+  assert.deepEqual(out.payload.devices.map((d: any) => d.deviceId), ['c', 'a'], 'offline first, then by id');
+  assert.deepEqual([out.payload.total, out.payload.hidden, out.payload.offline, out.payload.dropped, out.payload.maxDevices], [3, 1, 1, 3, 3]);
+  // 40 metrics per device at most.
+  const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`m${i}`, i]));
+  run(reading('a', many));
+  const [again] = run(tick) as any[];
+  assert.equal(Object.keys(again.payload.devices.find((d: any) => d.deviceId === 'a').metrics).length, 40);
+  // 8 sensor types per device at most.
+  for (let i = 0; i < 20; i++) run(reading('b', { temperature: i }, { sensorType: `type-${i}` }));
+  assert.equal((run.flow.get('fleet') as any).devices.get('b').sensorTypes.length, 8);
+});
+
+test('readings reach the fleet state through the change node: latest per device and sensor type, merged on the tick', () => {
+  // The change node's own rule, applied with Node-RED's property functions as the node applies it.
+  const rule = (dashboardNodes().find((n) => n.id === 'ch-fleet-inbox') as any).rules[0];
+  assert.deepEqual([rule.t, rule.pt, rule.tot, rule.to], ['set', 'flow', 'msg', 'payload']);
+  const flow = new Map<string, unknown>();
+  const run = functionNode('fn-device-state', { flow });
+  const store = (msg: any): void => {
+    // The flow context as the memory store holds it: no "inbox" key until the first reading.
+    const ctx: Record<string, unknown> = flow.has('inbox') ? { inbox: flow.get('inbox') } : {};
+    nrUtil.setObjectProperty(ctx, nrUtil.normalisePropertyExpression(rule.p, msg, true), msg.payload, true);
+    flow.set('inbox', ctx.inbox);
+  };
+  store(reading('pi', { button: 1 }, { sensorType: 'button' }));
+  store(reading('pi', { motion: 1 }, { sensorType: 'motion', event: { id: 'e1', type: 'motion_detected' } }));
+  store(reading('ruuvi', { temperature: 20 }));
+  store(reading('ruuvi', { temperature: 21 }));
+  store(reading('__proto__', { temperature: 1 }));
+  store(reading('constructor', { temperature: 2 }));
+  const [out] = run(tick) as any[];
+  const byId = Object.fromEntries(out.payload.devices.map((d: any) => [d.deviceId, d]));
+  assert.deepEqual(Object.keys(byId).sort(), ['constructor', 'pi', 'ruuvi'], 'a device id that names the prototype is not a key');
+  assert.deepEqual(byId.pi.sensorTypes.sort(), ['button', 'motion'], 'both sensor types of one device in one second');
+  assert.deepEqual([byId.pi.metrics.button.v, byId.pi.metrics.motion.v, byId.pi.lastEvent.type], [1, 1, 'motion_detected']);
+  assert.equal(byId.ruuvi.metrics.temperature.v, 21, 'the latest reading of the second');
+  assert.equal(flow.get('inbox'), undefined, 'the tick empties the inbox');
+  assert.equal(({} as any).temperature, undefined, 'no prototype pollution');
+  assert.equal(run(tick), null);
+});
+
+test('fleet state: cost per reading does not grow with the fleet', () => {
+  // 5,000 devices tracked, then readings: each must stay a constant-time update
+  // (the old function built a 5,000-device snapshot per reading).
+  const flow = new Map<string, unknown>();
+  const run = functionNode('fn-device-state', { flow });
+  for (let i = 0; i < 5000; i++) run(reading(`dev-${i}`, { temperature: i }));
+  const [out] = run(tick) as any[];
+  assert.equal(out.payload.total, 5000);
+  assert.equal(out.payload.devices.length, 200, 'DASHBOARD_MAX_TILES defaults to 200');
+  assert.equal(run(reading('dev-1', { temperature: 1 })), null);
 });
 
 test('history: a selection becomes an aggregated influxdb-query request and clears the chart', () => {
   const flow = new Map<string, unknown>();
   const state = functionNode('fn-device-state', { flow });
   const run = functionNode('fn-history', { flow });
-  const snapshot = state(reading('ruuvi-1', { temperature: 21.7 })) as any;
-  const [, , catalogState] = run(snapshot) as any[];
+  state(reading('ruuvi-1', { temperature: 21.7 }));
+  const [, note] = state(tick) as any[];
+  const [, , catalogState] = run(note) as any[];
   assert.deepEqual(catalogState.payload.catalog, { 'ruuvi-1': { temperature: { st: 'environmental', u: '°C' } } });
-  assert.equal(run(snapshot), null, 'an unchanged catalog sends nothing');
+  assert.equal(run(note), null, 'an unchanged catalog sends nothing');
 
   const [query, clear, st] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '7d' } }) as any[];
   assert.deepEqual(query.payload, {
@@ -55,7 +136,8 @@ test('history: query rows become at most 500 chart points; live points are decim
   const flow = new Map<string, unknown>();
   const state = functionNode('fn-device-state', { flow });
   const run = functionNode('fn-history', { flow });
-  run(state(reading('ruuvi-1', { temperature: 21.7 })) as any);
+  state(reading('ruuvi-1', { temperature: 21.7 }));
+  run((state(tick) as any[])[1]);
   const [query] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '1h' } }) as any[];
   const t0 = Date.now() - 3600e3;
   const rows = Array.from({ length: 2000 }, (_, i) => ({ x: t0 + i * 1000, y: i, series: 'ruuvi-1' }));
@@ -69,39 +151,68 @@ test('history: query rows become at most 500 chart points; live points are decim
   assert.equal(old, null, 'an answer to an older selection is ignored');
 
   const last = chart.payload[chart.payload.length - 1].x;
-  const live = (ts: number, v: number) => run({ payload: { deviceId: 'ruuvi-1', sensorType: 'environmental', ts, received: ts, metrics: { temperature: v } } }) as any;
-  assert.equal(live(last + 2000, 1), null, 'inside the same 10 s bucket: dropped');
-  const [, point] = live(last + 10_000, 22.5);
+  // A live point: the reading goes to the fleet state, the tick tells History, which reads the latest value.
+  const live = (deviceId: string, ts: number, v: number) => {
+    state({ payload: { deviceId, sensorType: 'environmental', ts, received: Date.now(), metrics: { temperature: v } } });
+    const out = state(tick) as any[] | null;
+    return out ? (run(out[1]) as any) : null;
+  };
+  assert.equal(live('ruuvi-1', last + 2000, 1), null, 'inside the same 10 s bucket: dropped');
+  const [, point] = live('ruuvi-1', last + 10_000, 22.5);
   assert.deepEqual(point.payload, { x: last + 10_000, y: 22.5 });
   assert.equal(point.topic, 'ruuvi-1 · temperature (°C)');
-  assert.equal(live(last + 25_000, 1) && null, null);
-  assert.equal(run({ payload: { deviceId: 'other', ts: last + 60_000, metrics: { temperature: 1 } } }), null, 'other devices are not drawn');
+  assert.equal(live('ruuvi-1', last + 15_000, 1), null);
+  const other = live('other', last + 60_000, 1);
+  assert.equal(other && other[1], null, 'other devices are not drawn');
 
   const failed = run({ ...query, historyQuery: query.historyQuery, error: { message: 'Error: connection refused' } }) as any[];
   assert.equal(failed[2].payload.status, 'Query failed: connection refused');
 });
 
-test('alert state follows transitions and list answers; new critical alerts notify', () => {
+test('alert state follows transitions and list answers; sent at most once per tick; new critical alerts notify', () => {
   const run = functionNode('fn-alerts-state');
   const alert = { id: 'a1', ruleId: 'heart-rate', deviceId: 'w1', metric: 'heart_rate', value: 170, threshold: [40, 140], severity: 'critical', state: 'firing', since: 1, title: 'Heart rate abnormal on w1', text: 'heart_rate 170 <b>' };
-  const [st, note] = run({ payload: alert, event: 'fired' }) as any[];
+  assert.equal(run({ payload: alert, event: 'fired' }), null, 'a transition sends nothing by itself');
+  const [st, hist, note] = run(tick) as any[];
   assert.equal(st.payload.active.length, 1);
-  assert.equal(st.payload.history[0].event, 'fired');
+  assert.equal(hist.payload.history[0].event, 'fired');
   assert.match(note.payload, /Critical: Heart rate abnormal on w1/);
   assert.ok(note.payload.includes('&lt;b&gt;'), 'alert text is escaped in the notification');
+  assert.equal(run(tick), null, 'nothing changed since the last tick');
 
-  const [acked, none] = run({ payload: { ...alert, state: 'acknowledged', acknowledgedBy: 'ana' }, event: 'acknowledged', by: 'ana', reason: 'on it' }) as any[];
+  run({ payload: { ...alert, state: 'acknowledged', acknowledgedBy: 'ana' }, event: 'acknowledged', by: 'ana', reason: 'on it' });
+  const [acked, ackHist, none] = run(tick) as any[];
   assert.equal(none, null, 'only fired critical alerts notify');
   assert.equal(acked.payload.active[0].state, 'acknowledged');
-  assert.deepEqual([acked.payload.history[1].by, acked.payload.history[1].reason], ['ana', 'on it']);
+  assert.deepEqual([ackHist.payload.history[1].by, ackHist.payload.history[1].reason], ['ana', 'on it']);
 
-  const [resolved] = run({ payload: { ...alert, state: 'resolved' }, event: 'resolved' }) as any[];
+  run({ payload: { ...alert, state: 'resolved' }, event: 'resolved' });
+  const [resolved] = run(tick) as any[];
   assert.equal(resolved.payload.active.length, 0);
+  assert.equal(resolved.payload.total, 0);
 
-  const [listed] = run({ payload: { active: [{ ...alert, id: 'b' }], history: [{ at: 5, event: 'fired', alertId: 'b' }] } }) as any[];
+  run({ payload: { active: [{ ...alert, id: 'b' }], history: [{ at: 5, event: 'fired', alertId: 'b' }] } });
+  const [listed, listedHist] = run(tick) as any[];
   assert.deepEqual(listed.payload.active.map((a: any) => a.id), ['b']);
-  assert.equal(listed.payload.history.length, 1, 'the list answer replaces local history');
+  assert.equal(listedHist.payload.history.length, 1, 'the list answer replaces local history');
   assert.equal(run({ payload: { active: 'x' } }), null);
+});
+
+test('alert state: a storm of transitions is one bounded update and one notification per tick', () => {
+  const run = functionNode('fn-alerts-state');
+  for (let i = 0; i < 1500; i++) {
+    const out = run({ payload: { id: `s${i}`, ruleId: 'device-silent', deviceId: `d${i}`, severity: i % 2 ? 'warning' : 'critical', state: 'firing', since: i, title: `Silent d${i}` }, event: 'fired' });
+    assert.equal(out, null);
+  }
+  const [active, hist, note] = run(tick) as any[];
+  assert.equal(active.payload.total, 1500);
+  assert.equal(active.payload.active.length, 200, 'DASHBOARD_MAX_ALERTS defaults to 200');
+  assert.equal(active.payload.hidden, 1300);
+  assert.ok(active.payload.active.every((a: any) => a.severity === 'critical'), 'critical first');
+  assert.equal(active.payload.active[0].id, 's1498', 'newest first');
+  assert.equal(hist.payload.history.length, 500, 'history holds 500 transitions');
+  assert.match(note.payload, /^<b>Critical: Silent d0 \(and 749 more\)<\/b>/);
+  assert.equal(run(tick), null);
 });
 
 test('ack / resolve requests need an action, an alert id and who', () => {
@@ -156,10 +267,33 @@ test('system figures: rates from counter deltas, queue, spool, outbox and reject
   assert.deepEqual([second.payload.figures.spool, second.payload.figures.outbox], [11, 2]);
   assert.deepEqual(second.payload.rejectReasons, { bad_json: 4 });
   assert.equal(second.payload.components[0].kind, 'influxdb-writer');
+  assert.deepEqual(second.payload.bounds, [], 'no bound reported');
 
   const down = run({ payload: 'ECONNREFUSED', statusCode: undefined, error: { message: 'connect ECONNREFUSED' } }) as any;
   assert.equal(down.payload.ok, false);
   assert.match(down.payload.reasons[0], /ECONNREFUSED/);
+});
+
+test('system figures: what every bound dropped, from health figures, iot_bound_dropped_total and the dashboard', () => {
+  const flow = new Map<string, unknown>();
+  const fleet = functionNode('fn-device-state', { flow, env: { DASHBOARD_MAX_DEVICES: '1' } });
+  fleet(reading('a', { t: 1 }));
+  fleet(reading('b', { t: 1 }));
+  const run = functionNode('fn-system-state', { flow });
+  const out = run({
+    statusCode: 200,
+    payload: {
+      status: 'ready', reasons: [], brokers: {},
+      components: { ta: { kind: 'threshold-alert', ok: true, detail: 'ok', figures: { active: 3, dropped_maxDevices: 7, dropped_maxAlerts: 0 }, updated: 1 } },
+      counters: { iot_bound_dropped_total: 12, 'iot_bound_dropped_total{node=influxdb-writer,bound=maxSeriesPerDevice}': 5 },
+    },
+  }) as any;
+  assert.deepEqual(out.payload.bounds, [
+    { source: 'ta', kind: 'threshold-alert', bound: 'maxDevices', dropped: 7 },
+    { source: 'metrics', kind: 'influxdb-writer', bound: 'maxSeriesPerDevice', dropped: 5 },
+    { source: 'dashboard', kind: 'fleet state', bound: 'DASHBOARD_MAX_DEVICES', dropped: 1 },
+    { source: 'ta', kind: 'threshold-alert', bound: 'maxAlerts', dropped: 0 },
+  ]);
 });
 
 test('the health URL uses the app port', () => {

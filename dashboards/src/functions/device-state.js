@@ -1,31 +1,104 @@
-// Keeps the latest value of every metric per device (flow context "devices")
-// and emits the whole fleet as one snapshot. A throttle node after this one
-// lets at most one snapshot per second reach the browsers.
-const r = msg.payload;
-if (!r || typeof r !== 'object' || typeof r.deviceId !== 'string' || r.deviceId === '') return null;
-const MAX_DEVICES = 500;
+// Fleet state for the Overview and History pages (flow context "fleet").
+// Readings do not pass through here: the change node before it ("latest per
+// device") stores each one in flow context "inbox" under its device and
+// sensor type, which costs a few microseconds where a function node costs
+// tens (Node-RED runs each function call in a vm sandbox).
+// Inputs, told apart by topic:
+//  - topic "tick" (inject, every second): the inbox is merged into a bounded
+//    device map; when something changed (a reading, or a device that crossed
+//    the offline threshold), one snapshot for the tiles (output 1) and a note
+//    for the History function (output 2). Browsers get at most one a second.
+//  - a Reading wired here directly is merged at once (same rules).
+// DASHBOARD_MAX_DEVICES (default 10000) bounds the map: updates of further
+// devices are dropped and counted (Overview summary, System page).
+// DASHBOARD_MAX_TILES (default 200) bounds the tiles sent: offline devices
+// first, then by id; the summary counts the whole fleet.
 const MAX_METRICS = 40;
-const devices = flow.get('devices') || {};
-let d = devices[r.deviceId];
-if (!d) {
-    if (Object.keys(devices).length >= MAX_DEVICES) return null;
-    d = devices[r.deviceId] = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, lastSeen: 0 };
+const MAX_TYPES = 8;
+const fleet = flow.get('fleet') || { devices: new Map(), dropped: 0, changed: false, catalog: 0, offline: -1 };
+
+if (msg.topic === 'tick') {
+    const inbox = flow.get('inbox');
+    if (inbox) {
+        flow.set('inbox', undefined);
+        // Own keys only: a device id such as "__proto__" is not a key of the inbox.
+        for (const id of Object.keys(inbox)) {
+            const byType = inbox[id];
+            if (byType && typeof byType === 'object') for (const t of Object.keys(byType)) update(byType[t]);
+        }
+    }
+    flow.set('fleet', fleet);
+    return tick();
 }
-const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
-if (sensorType && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
-const units = r.units || {};
-const ts = typeof r.ts === 'number' ? r.ts : Date.now();
-for (const [name, value] of Object.entries(r.metrics || {})) {
-    if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-    if (!d.metrics[name] && Object.keys(d.metrics).length >= MAX_METRICS) continue;
-    d.metrics[name] = { v: value, u: units[name] || '', ts: ts, st: sensorType };
+if (!update(msg.payload)) return null;
+flow.set('fleet', fleet);
+return null;
+
+function update(r) {
+    if (!r || typeof r !== 'object' || typeof r.deviceId !== 'string' || r.deviceId === '') return false;
+    let d = fleet.devices.get(r.deviceId);
+    if (!d) {
+        if (fleet.devices.size >= setting('DASHBOARD_MAX_DEVICES', 10000)) {
+            fleet.dropped++;
+            fleet.changed = true;
+            return true;
+        }
+        d = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, n: 0, lastSeen: 0 };
+        fleet.devices.set(r.deviceId, d);
+        fleet.catalog++;
+    }
+    const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
+    if (sensorType && d.sensorTypes.length < MAX_TYPES && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
+    const units = r.units || {};
+    const ts = typeof r.ts === 'number' ? r.ts : Date.now();
+    const metrics = r.metrics || {};
+    for (const name of Object.keys(metrics)) {
+        const value = metrics[name];
+        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+        if (!Object.prototype.hasOwnProperty.call(d.metrics, name)) {
+            if (d.n >= MAX_METRICS) continue;
+            d.n++;
+            fleet.catalog++;
+        }
+        // Entries are replaced, never changed in place: a snapshot's shallow copy stays as it was sent.
+        d.metrics[name] = { v: value, u: units[name] || '', ts: ts, st: sensorType };
+    }
+    if (r.event && typeof r.event.type === 'string') d.lastEvent = { type: r.event.type, ts: ts };
+    // Last-seen uses the engine's clock (received), not the device's, which may drift.
+    d.lastSeen = Math.max(d.lastSeen, typeof r.received === 'number' ? r.received : Date.now());
+    fleet.changed = true;
+    return true;
 }
-if (r.event && typeof r.event.type === 'string') d.lastEvent = { type: r.event.type, ts: ts };
-// Last-seen uses the engine's clock (received), not the device's, which may drift.
-d.lastSeen = Math.max(d.lastSeen, typeof r.received === 'number' ? r.received : Date.now());
-flow.set('devices', devices);
-const offlineAfterS = Number(env.get('OFFLINE_AFTER_S')) || 120;
-return {
-    topic: 'devices',
-    payload: { devices: Object.values(devices), offlineAfterS: offlineAfterS, now: Date.now() },
-};
+
+function setting(name, dflt) {
+    const v = Number(env.get(name));
+    return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
+}
+
+function tick() {
+    const now = Date.now();
+    const offlineAfterS = setting('OFFLINE_AFTER_S', 120);
+    const cutoff = now - offlineAfterS * 1000;
+    const all = Array.from(fleet.devices.values());
+    let offline = 0;
+    for (const x of all) if (x.lastSeen < cutoff) offline++;
+    if (!fleet.changed && offline === fleet.offline) return null;
+    fleet.changed = false;
+    fleet.offline = offline;
+    flow.set('fleet', fleet);
+    const maxTiles = setting('DASHBOARD_MAX_TILES', 200);
+    let shown = all;
+    if (all.length > maxTiles) {
+        shown = all.slice().sort((a, b) => ((a.lastSeen < cutoff) === (b.lastSeen < cutoff) ? (a.deviceId < b.deviceId ? -1 : 1) : a.lastSeen < cutoff ? -1 : 1)).slice(0, maxTiles);
+    }
+    const tiles = shown.map((x) => ({
+        deviceId: x.deviceId, sensorTypes: x.sensorTypes.slice(), metrics: Object.assign({}, x.metrics), lastEvent: x.lastEvent, lastSeen: x.lastSeen,
+    }));
+    return [{
+        topic: 'devices',
+        payload: {
+            devices: tiles, total: all.length, offline: offline, hidden: all.length - tiles.length,
+            dropped: fleet.dropped, maxDevices: setting('DASHBOARD_MAX_DEVICES', 10000), offlineAfterS: offlineAfterS, now: now,
+        },
+    }, { topic: 'fleet', payload: { catalog: fleet.catalog } }];
+}

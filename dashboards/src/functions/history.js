@@ -1,9 +1,11 @@
 // History page logic. Inputs, told apart by shape:
-//  - {topic:'devices'} fleet snapshot      -> device/metric catalog for the selectors
+//  - {topic:'fleet', payload:{catalog}} once a second from the fleet state, when
+//    it changed: the device/metric catalog for the selectors (rebuilt when the
+//    catalog version moved) and a live point of the selected series,
+//    decimated to the query's bucket size (read from flow context "fleet")
 //  - {topic:'select', payload:{deviceId, metric, range}} from the selector widget
 //  - msg.historyQuery + influxdb-query points [{x, y, series}] -> whole series for the chart (replace)
 //  - msg.historyQuery + msg.error (catch)   -> error status
-//  - a Reading                              -> live point, decimated to the query's bucket size
 // Outputs: 1 query for influxdb-query, 2 chart data, 3 selector state.
 const RANGES = {
     '1h': { ms: 3600e3, every: 10e3 },
@@ -12,7 +14,7 @@ const RANGES = {
     '7d': { ms: 7 * 86400e3, every: 1800e3 },
     '30d': { ms: 30 * 86400e3, every: 7200e3 },
 };
-const st = flow.get('history') || { catalog: {}, sel: null, status: 'Pick a device and a metric.', lastLive: 0 };
+const st = flow.get('history') || { catalog: {}, catalogAt: -1, sel: null, status: 'Pick a device and a metric.', lastLive: 0 };
 const p = msg.payload;
 const state = () => ({ topic: 'history-state', payload: { catalog: st.catalog, sel: st.sel, status: st.status, ranges: Object.keys(RANGES) } });
 const save = () => flow.set('history', st);
@@ -36,16 +38,32 @@ if (msg.historyQuery) {
     return [null, points.length ? { topic: label(sel), action: 'replace', payload: points } : null, state()];
 }
 
-if (msg.topic === 'devices' && p && Array.isArray(p.devices)) {
-    const catalog = {};
-    for (const d of p.devices) {
-        catalog[d.deviceId] = {};
-        for (const [m, v] of Object.entries(d.metrics || {})) catalog[d.deviceId][m] = { st: v.st, u: v.u };
+if (msg.topic === 'fleet' && p && typeof p === 'object') {
+    const fleet = flow.get('fleet');
+    if (!fleet) return null;
+    let selectors = null;
+    if (p.catalog !== st.catalogAt) {
+        const catalog = {};
+        for (const [id, d] of fleet.devices) {
+            const c = catalog[id] = {};
+            for (const m of Object.keys(d.metrics)) c[m] = { st: d.metrics[m].st, u: d.metrics[m].u };
+        }
+        st.catalog = catalog;
+        st.catalogAt = p.catalog;
+        selectors = state();
     }
-    const changed = JSON.stringify(catalog) !== JSON.stringify(st.catalog);
-    st.catalog = catalog;
+    let point = null;
+    const sel = st.sel;
+    const d = sel && fleet.devices.get(sel.deviceId);
+    const m = d && Object.prototype.hasOwnProperty.call(d.metrics, sel.metric) ? d.metrics[sel.metric] : null;
+    // One live point per bucket: the chart never holds more than the range's worth.
+    if (m && m.ts - st.lastLive >= RANGES[sel.range].every) {
+        st.lastLive = m.ts;
+        point = { topic: label(sel), payload: { x: m.ts, y: m.v } };
+    }
+    if (!selectors && !point) return null;
     save();
-    return changed ? [null, null, state()] : null;
+    return [null, point, selectors];
 }
 
 if (msg.topic === 'select' && p && typeof p === 'object') {
@@ -71,16 +89,6 @@ if (msg.topic === 'select' && p && typeof p === 'object') {
     return [query, { topic: label(st.sel), payload: [] }, state()];
 }
 
-if (p && typeof p === 'object' && typeof p.deviceId === 'string' && p.metrics) {
-    const sel = st.sel;
-    if (!sel || p.deviceId !== sel.deviceId || typeof p.metrics[sel.metric] !== 'number') return null;
-    const ts = typeof p.ts === 'number' ? p.ts : Date.now();
-    // One live point per bucket: the chart never holds more than the range's worth.
-    if (ts - st.lastLive < RANGES[sel.range].every) return null;
-    st.lastLive = ts;
-    save();
-    return [null, { topic: label(sel), payload: { x: ts, y: p.metrics[sel.metric] } }, null];
-}
 return null;
 
 function toPoints(body) {

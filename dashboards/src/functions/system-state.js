@@ -5,7 +5,7 @@ const body = msg.payload;
 const prev = context.get('prev');
 if (!body || typeof body !== 'object' || !body.status) {
     const detail = msg.statusCode ? 'HTTP ' + msg.statusCode : (msg.error && msg.error.message) || String(body).slice(0, 120);
-    return { topic: 'system', payload: { ok: false, status: 'unreachable', reasons: ['health endpoint: ' + detail], at: now, brokers: {}, components: [], figures: {}, rates: {} } };
+    return { topic: 'system', payload: { ok: false, status: 'unreachable', reasons: ['health endpoint: ' + detail], at: now, brokers: {}, components: [], figures: {}, rates: {}, bounds: [] } };
 }
 const c = body.counters || {};
 const num = (k) => (typeof c[k] === 'number' ? c[k] : 0);
@@ -32,6 +32,28 @@ for (const k of Object.keys(c)) {
     const m = /^iot_readings_rejected_total\{reason=(.*)\}$/.exec(k);
     if (m && c[k] > 0) rejectReasons[m[1]] = c[k];
 }
+// What each bound dropped: health figures named dropped_<bound> (per component), the
+// iot_bound_dropped_total counter (per node type and bound), and this dashboard's own device map.
+const bounds = [];
+for (const [id, v] of Object.entries(body.components || {})) {
+    for (const [k, n] of Object.entries((v && v.figures) || {})) {
+        const m = /^dropped_(.+)$/.exec(k);
+        if (m && typeof n === 'number') bounds.push({ source: id, kind: v.kind || '', bound: m[1], dropped: n });
+    }
+}
+for (const k of Object.keys(c)) {
+    const m = /^iot_bound_dropped_total\{(.*)\}$/.exec(k);
+    if (!m) continue;
+    const labels = {};
+    for (const pair of m[1].split(',')) {
+        const i = pair.indexOf('=');
+        if (i > 0) labels[pair.slice(0, i)] = pair.slice(i + 1);
+    }
+    bounds.push({ source: 'metrics', kind: labels.node || '', bound: labels.bound || '', dropped: c[k] });
+}
+const fleet = flow.get('fleet');
+if (fleet) bounds.push({ source: 'dashboard', kind: 'fleet state', bound: 'DASHBOARD_MAX_DEVICES', dropped: fleet.dropped || 0 });
+bounds.sort((a, b) => (b.dropped - a.dropped) || (a.source + a.bound).localeCompare(b.source + b.bound));
 const components = Object.entries(body.components || {}).map(([id, v]) => ({
     id: id, kind: v.kind, ok: !!v.ok, detail: v.detail || '', figures: v.figures || {}, updated: v.updated || 0,
 })).sort((a, b) => (a.ok === b.ok ? (a.kind + a.id).localeCompare(b.kind + b.id) : a.ok ? 1 : -1));
@@ -56,5 +78,6 @@ return {
             notifyFailed: num('iot_notifications_failed_total'),
         },
         rejectReasons: rejectReasons,
+        bounds: bounds,
     },
 };
