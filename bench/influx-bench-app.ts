@@ -40,17 +40,20 @@ async function waitOk(url: string, what: string, timeoutMs: number, child: Child
 }
 
 /** Installs the shipped flows into a fresh data folder, with the run's QoS on every MQTT subscription. */
-function installShippedFlows(repoRoot: string, dataDir: string, qos: 0 | 1): void {
+function installShippedFlows(repoRoot: string, dataDir: string, qos: 0 | 1, ack: 'durable' | 'received'): void {
   // installFlows writes flows.json and its manifest; the app then keeps that file (same versions).
   const { flowFile } = installFlows(dataDir, [path.join(repoRoot, 'flows'), path.join(repoRoot, 'dashboards')]);
   const nodes = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as Array<Record<string, unknown>>;
-  const withQos = nodes.map((n) => (n.type === 'mqtt in' || (n.type === 'sensor-input' && n.mode === 'mqtt') ? { ...n, qos: String(qos) } : n));
+  const withQos = nodes.map((n) => {
+    if (n.type === 'sensor-input' && n.mode === 'mqtt') return { ...n, qos: String(qos), ack };
+    return n.type === 'mqtt in' ? { ...n, qos: String(qos) } : n;
+  });
   fs.writeFileSync(flowFile, JSON.stringify(withQos));
 }
 
-export async function startApp(repoRoot: string, qos: 0 | 1, env: Record<string, string>): Promise<AppSystem> {
+export async function startApp(repoRoot: string, qos: 0 | 1, env: Record<string, string>, ack: 'durable' | 'received' = 'durable'): Promise<AppSystem> {
   const dataDir = path.join(tempDir('bench-app'), 'data');
-  installShippedFlows(repoRoot, dataDir, qos);
+  installShippedFlows(repoRoot, dataDir, qos, ack);
   const port = await freePort();
   const child = fork(path.join(repoRoot, 'dist', 'app', 'start.js'), [], {
     execArgv: `${SHIPPED_NODE_ARGS} ${process.env.BENCH_RUNTIME_ARGS || ''}`.split(' ').filter(Boolean),

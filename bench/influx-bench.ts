@@ -9,8 +9,10 @@
  *   BENCH_DEVICES=1000 BENCH_TRIAL_S=5 BENCH_DRAIN_S=5 node dist/bench/influx-bench.js
  *   BENCH_ONLY=ours BENCH_QOS=1 BENCH_START=45000 BENCH_BISECT=0 BENCH_RUNTIME_ARGS=--cpu-prof ...
  *
- * Systems (BENCH_ONLY, default app,ours,baseline,ceiling): `app`, the app as
- * `npm start` runs it (influx-bench-app.ts); `ours`, the telemetry + storage
+ * Systems (BENCH_ONLY, default app,app-received,ours,baseline,ceiling): `app`,
+ * the app as `npm start` runs it (influx-bench-app.ts); `app-received`, the
+ * same with the MQTT input acknowledging on receipt instead of once durable
+ * (QoS 1 only: the price of the durable acknowledgement); `ours`, the telemetry + storage
  * flows with the same Node flags (SHIPPED_NODE_ARGS, a bounded heap);
  * `ours-plain`, those under plain `node`; the stock-node baseline; and the
  * plain mqtt.js ceiling.
@@ -58,11 +60,11 @@ max_inflight_messages 0
 set_tcp_nodelay true
 `;
 
-type Kind = 'app' | 'ours' | 'ours-plain' | 'baseline' | 'ceiling';
+type Kind = 'app' | 'app-received' | 'ours' | 'ours-plain' | 'baseline' | 'ceiling';
 interface Trial { measurement: string; target: number; achieved: number; published: number; stored: number; pass: boolean; p50?: number; p99?: number; rssMB: number; cpuUsPerMsg?: number }
 interface Result { kind: Kind; qos: 0 | 1; best?: Trial; trials: Trial[]; peakRssMB: number }
 
-const START_RATE: Record<Kind, number> = { app: 10000, ours: 20000, 'ours-plain': 20000, baseline: 3000, ceiling: 20000 };
+const START_RATE: Record<Kind, number> = { app: 10000, 'app-received': 10000, ours: 20000, 'ours-plain': 20000, baseline: 3000, ceiling: 20000 };
 let trialNo = 0;
 let loadAtStart = '';
 
@@ -102,8 +104,9 @@ interface System { child: ChildProcess; stop(): Promise<void> }
 
 async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: LatencyProxy): Promise<System> {
   const proxyUrl = `http://127.0.0.1:${proxy.port}`;
-  if (kind === 'app') {
-    return startApp(REPO_ROOT, qos, { MQTT_URL: mqttUrl, INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench' });
+  if (kind === 'app' || kind === 'app-received') {
+    // app-received: the same app with its MQTT input acknowledging on receipt, to price the durable acknowledgement.
+    return startApp(REPO_ROOT, qos, { MQTT_URL: mqttUrl, INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench' }, kind === 'app' ? 'durable' : 'received');
   }
   if (kind === 'ceiling') {
     const child = fork(path.join(__dirname, 'influx-bench-ceiling.js'), [], {
@@ -252,9 +255,10 @@ async function main(): Promise<void> {
   await proxy.start();
   const results: Result[] = [];
   try {
-    const only = (process.env.BENCH_ONLY || 'app,ours,baseline,ceiling').split(',') as Kind[];
+    const only = (process.env.BENCH_ONLY || 'app,app-received,ours,baseline,ceiling').split(',') as Kind[];
     for (const kind of only) {
       for (const qos of (process.env.BENCH_QOS || '0,1').split(',').map(Number) as Array<0 | 1>) {
+        if (kind === 'app-received' && qos === 0) continue; // QoS 0 has no acknowledgements
         process.stderr.write(`${kind} QoS ${qos}\n`);
         results.push(await runSystem(kind, qos, mosquitto.url, influx, proxy));
       }
@@ -267,7 +271,8 @@ async function main(): Promise<void> {
   const get = (k: Kind, q: 0 | 1) => results.find((r) => r.kind === k && r.qos === q);
   const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (that rate / any trial)', 'CPU µs/msg', 'vs baseline', 'share of ceiling']];
   const label: Record<Kind, string> = {
-    app: `app as shipped: every flow file + dashboard, one browser on Overview (node ${SHIPPED_NODE_ARGS})`,
+    app: `app as shipped: every flow file + dashboard, one browser on Overview, durable acknowledgement (node ${SHIPPED_NODE_ARGS})`,
+    'app-received': 'same, acknowledging on receipt (not durable)',
     ours: `telemetry + storage tabs only (node ${SHIPPED_NODE_ARGS})`,
     'ours-plain': 'project flows, plain node (default heap limit)',
     baseline: 'stock nodes (mqtt in > json > function > influxdb out)',
@@ -281,8 +286,8 @@ async function main(): Promise<void> {
       label[r.kind], String(r.qos), `${r.best && r.best.target >= MAX_RATE ? '>= ' : ''}${fmt(s)}`, fmt(r.best?.p50), fmt(r.best?.p99), `${fmt(r.best?.rssMB)} / ${fmt(r.peakRssMB)}`,
       r.best?.cpuUsPerMsg === undefined || Number.isNaN(r.best.cpuUsPerMsg) ? '-' : r.best.cpuUsPerMsg.toFixed(1),
       // Rounded down: 9.98x is not 10x.
-      (r.kind === 'app' || r.kind.startsWith('ours')) && s && base ? `${(Math.floor((10 * s) / base) / 10).toFixed(1)}x` : '',
-      (r.kind === 'app' || r.kind.startsWith('ours')) && s && ceil ? `${Math.floor((100 * s) / ceil)} %` : '',
+      (r.kind.startsWith('app') || r.kind.startsWith('ours')) && s && base ? `${(Math.floor((10 * s) / base) / 10).toFixed(1)}x` : '',
+      (r.kind.startsWith('app') || r.kind.startsWith('ours')) && s && ceil ? `${Math.floor((100 * s) / ceil)} %` : '',
     ]);
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
@@ -292,6 +297,9 @@ async function main(): Promise<void> {
   console.log(line(rows[0]));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows.slice(1)) console.log(line(r));
+  const durable = get('app', 1)?.best?.achieved;
+  const received = get('app-received', 1)?.best?.achieved;
+  if (durable && received) console.log(`\nDurable acknowledgement at QoS 1: ${durable} vs ${received} msg/s acknowledging on receipt = ${Math.floor((100 * durable) / received)} %.`);
   console.log(`\n"sustained" = highest publisher-achieved rate whose every reading was in InfluxDB within ${DRAIN_S} s of the last publish, with p99 latency under ${MAX_P99_MS} ms; latency = publish -> InfluxDB 204 at that rate; CPU = user + system time of the process under test per message at that rate; ">=" = stopped at BENCH_MAX_RATE (${MAX_RATE}/s).`);
 }
 

@@ -7,12 +7,14 @@
  *   so a missing destination is never counted). It is counted here, at send
  *   time, because delivery is asynchronous: counted on arrival, a message
  *   would look finished between the sender's done() and the next node;
- * - onReceive: a copy that reached a node without being routed (Catch,
- *   Complete and Status nodes get theirs through `receive()`) is counted on
- *   arrival;
  * - onComplete: the node called done(), with or without an error;
  * - postReceive: the input handlers have run; a node that has no handler, or
  *   whose handlers do not take `done`, never completes, so it is done here.
+ *
+ * Only routed copies count, by message object: a node that passes the same
+ * object on is counted once per hop, and a copy that reaches a node without
+ * being routed (Catch, Complete and Status nodes get a clone through
+ * `receive()`) neither counts nor completes anything.
  *
  * The hooks are added when the first user starts and removed with the last.
  */
@@ -46,26 +48,25 @@ type Msg = { _msgid?: unknown };
 
 function install(hooks: Hooks, ledger: AckLedger): void {
   if (hooks.has(`preDeliver.${LABEL}`)) return;
-  /** Routed copies on their way, counted already: onReceive must not count them again. */
-  const routed = new WeakSet<object>();
+  /** Routed deliveries of each message object not completed yet. */
+  const routed = new WeakMap<object, number>();
+  const complete = (msg: Msg | undefined): void => {
+    if (!msg) return;
+    const n = routed.get(msg);
+    if (!n) return;
+    if (n === 1) routed.delete(msg);
+    else routed.set(msg, n - 1);
+    ledger.completed(msg._msgid);
+  };
   hooks.add(`preDeliver.${LABEL}`, (e: { msg?: Msg }) => {
     const msg = e.msg;
     if (!msg || !ledger.isTracked(msg._msgid)) return;
-    routed.add(msg);
+    routed.set(msg, (routed.get(msg) ?? 0) + 1);
     ledger.delivered(msg._msgid);
   });
-  hooks.add(`onReceive.${LABEL}`, (e: { msg?: Msg }) => {
-    const msg = e.msg;
-    if (!msg || !ledger.isTracked(msg._msgid)) return;
-    if (routed.has(msg)) routed.delete(msg);
-    else ledger.delivered(msg._msgid);
-  });
-  hooks.add(`onComplete.${LABEL}`, (e: { msg?: { _msgid?: unknown } }) => {
-    ledger.completed(e.msg?._msgid);
-  });
-  hooks.add(`postReceive.${LABEL}`, (e: { msg?: { _msgid?: unknown }; destination?: { node?: HookNode } }) => {
-    const id = e.msg?._msgid;
-    if (ledger.isTracked(id) && !completesOnItsOwn(e.destination?.node)) ledger.completed(id);
+  hooks.add(`onComplete.${LABEL}`, (e: { msg?: Msg }) => complete(e.msg));
+  hooks.add(`postReceive.${LABEL}`, (e: { msg?: Msg; destination?: { node?: HookNode } }) => {
+    if (!completesOnItsOwn(e.destination?.node)) complete(e.msg);
   });
 }
 
@@ -95,6 +96,6 @@ export function useAckHooks(hooks: Hooks | undefined, userId: string, ledger: Ac
   return () => {
     users.delete(userId);
     if (users.size > 0) return;
-    for (const id of ['preDeliver', 'onReceive', 'onComplete', 'postReceive']) hooks.remove(`${id}.${LABEL}`);
+    for (const id of ['preDeliver', 'onComplete', 'postReceive']) hooks.remove(`${id}.${LABEL}`);
   };
 }

@@ -21,7 +21,11 @@
  * Pure bookkeeping, no Node-RED import: unit-tested directly.
  */
 
-export type Release = () => void;
+/** Who is told when a message settles (one per input, not a closure per message). */
+export interface Settler<T = unknown> {
+  /** `held`: a writer took the message at some point (see track). */
+  settle(token: T, held: boolean): void;
+}
 
 interface Entry {
   /** Deliveries of the message that are still being handled. */
@@ -30,7 +34,8 @@ interface Entry {
   /** A writer took it at some point. */
   held: boolean;
   since: number;
-  settle: (held: boolean) => void;
+  owner: Settler;
+  token: unknown;
 }
 
 export class AckLedger {
@@ -51,12 +56,13 @@ export class AckLedger {
   }
 
   /**
-   * Starts tracking a message; `settle` runs once, when it is safe to
-   * acknowledge, and tells whether a writer held it (while the runtime shuts
-   * down, a message nobody held may have been dropped by routing, not by the flow).
+   * Starts tracking a message; `owner.settle(token, held)` runs once, when it
+   * is safe to acknowledge, and tells whether a writer held it (while the
+   * runtime shuts down, a message nobody held may have been dropped by
+   * routing, not by the flow).
    */
-  track(msgid: string, settle: (held: boolean) => void): void {
-    this.entries.set(msgid, { open: 0, holds: 0, held: false, since: this.now(), settle });
+  track<T>(msgid: string, owner: Settler<T>, token: T): void {
+    this.entries.set(msgid, { open: 0, holds: 0, held: false, since: this.now(), owner: owner as Settler, token });
   }
 
   /** After the input's send: a message that went nowhere settles now. */
@@ -80,20 +86,25 @@ export class AckLedger {
     this.check(msgid, e);
   }
 
-  /** A node keeps the message's data until it is durable; call the result once it is. */
-  hold(msgid: unknown): Release | undefined {
-    if (typeof msgid !== 'string') return undefined;
+  /**
+   * A node keeps the message's data until it is durable: true when the
+   * message is tracked, and then the node calls release(msgid) exactly once.
+   */
+  hold(msgid: unknown): boolean {
+    if (typeof msgid !== 'string') return false;
     const e = this.entries.get(msgid);
-    if (!e) return undefined;
+    if (!e) return false;
     e.holds++;
     e.held = true;
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      e.holds--;
-      this.check(msgid, e);
-    };
+    return true;
+  }
+
+  /** The data of a hold taken with hold(msgid) is durable. */
+  release(msgid: string): void {
+    const e = this.entries.get(msgid);
+    if (!e || e.holds === 0) return;
+    e.holds--;
+    this.check(msgid, e);
   }
 
   /** Settles messages open longer than `maxOpenMs` with no hold; returns how many. */
@@ -121,7 +132,7 @@ export class AckLedger {
     if (this.entries.get(msgid) !== e) return;
     this.entries.delete(msgid);
     this.settled++;
-    e.settle(e.held);
+    e.owner.settle(e.token, e.held);
   }
 }
 

@@ -62,6 +62,7 @@ export = function (RED: NodeAPI) {
       spool,
       // Durable acknowledgement: an input's message is acknowledged once its points are written or spooled.
       hold: (key) => ackLedger.hold(key),
+      release: (key) => ackLedger.release(key),
       onWritten: (n) => {
         metrics.pointsWritten.inc(n);
         node.send([{ topic: 'influxdb/written', payload: { written: n } }, null]);

@@ -19,17 +19,11 @@ import { backoffDelay, BackoffOptions, BACKOFF_DEFAULTS } from './backoff';
 import { deliver, PostFn, Rejection } from './deliver';
 import type { Spool } from './spool';
 
-type Release = () => void;
-
 interface Batch {
   lines: string[];
-  /** Holds to release once these lines are durable. */
-  releases: Release[];
+  /** Keys whose holds are released once these lines are durable. */
+  holds: string[];
 }
-
-const releaseAll = (releases: Release[]): void => {
-  for (const r of releases) r();
-};
 
 export interface EngineOptions {
   batchSize: number;
@@ -45,8 +39,10 @@ export interface EngineOptions {
   onRejected?(r: Rejection): void;
   /** Points lost because the spool could not be written. */
   onSpoolError?(points: number): void;
-  /** Takes a hold on a key (a message id); returns its release, or undefined when the key is not tracked. */
-  hold?(key: string): Release | undefined;
+  /** Takes a hold on a key (a message id); false when the key is not tracked. */
+  hold?(key: string): boolean;
+  /** Releases a hold that hold(key) took, once its lines are durable. */
+  release?(key: string): void;
 }
 
 export const ENGINE_DEFAULTS = { batchSize: 5000, flushMs: 1000, maxQueueBatches: 4, backoff: BACKOFF_DEFAULTS };
@@ -67,7 +63,7 @@ export interface EngineState {
 
 export class WriterEngine {
   private buffer: string[] = [];
-  private bufferReleases: Release[] = [];
+  private bufferHolds: string[] = [];
   /** Key of the last hold taken for the buffer: one hold per key and batch. */
   private bufferKey: string | undefined;
   private queue: Batch[] = [];
@@ -91,14 +87,14 @@ export class WriterEngine {
 
   /** Adds one line (no newline inside); `key` holds that message until the line is durable. */
   add(line: string, key?: string): void {
-    const release = key !== undefined && key !== this.bufferKey ? this.opts.hold?.(key) : undefined;
+    const held = key !== undefined && key !== this.bufferKey && this.opts.hold?.(key) === true;
     if (this.closing) {
-      this.spoolBatch([line], release ? [release] : []);
+      this.spoolBatch([line], held ? [key as string] : []);
       return;
     }
     this.buffer.push(line);
-    if (release) {
-      this.bufferReleases.push(release);
+    if (held) {
+      this.bufferHolds.push(key as string);
       this.bufferKey = key;
     }
     if (this.buffer.length >= this.opts.batchSize) this.flush();
@@ -110,22 +106,27 @@ export class WriterEngine {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     if (this.buffer.length === 0) return;
-    const batch: Batch = { lines: this.buffer, releases: this.bufferReleases };
+    const batch: Batch = { lines: this.buffer, holds: this.bufferHolds };
     this.buffer = [];
-    this.bufferReleases = [];
+    this.bufferHolds = [];
     this.bufferKey = undefined;
     const { spool, post } = this.opts;
     if (!post || this.closing || !spool.isEmpty() || this.retryAt > Date.now() || this.queue.length >= this.opts.maxQueueBatches) {
-      this.spoolBatch(batch.lines, batch.releases);
+      this.spoolBatch(batch.lines, batch.holds);
     } else {
       this.queue.push(batch);
     }
     this.kick();
   }
 
-  private spoolBatch(lines: string[], releases: Release[]): void {
+  private releaseAll(keys: string[]): void {
+    const release = this.opts.release;
+    if (release) for (const k of keys) release(k);
+  }
+
+  private spoolBatch(lines: string[], releases: string[]): void {
     if (lines.length === 0) {
-      releaseAll(releases);
+      this.releaseAll(releases);
       return;
     }
     try {
@@ -136,7 +137,7 @@ export class WriterEngine {
       this.spoolFailed += lines.length;
       this.noteError(`spool write failed, ${lines.length} points dropped: ${(err as Error).message}`);
       this.opts.onSpoolError?.(lines.length);
-      releaseAll(releases);
+      this.releaseAll(releases);
       return;
     }
     if (releases.length === 0) return;
@@ -145,7 +146,7 @@ export class WriterEngine {
         // fsync failed: the data may not be on disk; it is still in the page cache, so count it and go on.
         this.noteError(`spool fsync failed: ${err.message}`);
       }
-      releaseAll(releases);
+      this.releaseAll(releases);
     });
   }
 
@@ -211,8 +212,8 @@ export class WriterEngine {
         if (batch) {
           // Keep order: the failed part first, then every batch queued after it.
           this.queue.shift();
-          this.spoolBatch(out.retry.lines, batch.releases);
-          for (const b of this.queue.splice(0)) this.spoolBatch(b.lines, b.releases);
+          this.spoolBatch(out.retry.lines, batch.holds);
+          for (const b of this.queue.splice(0)) this.spoolBatch(b.lines, b.holds);
         }
         // A spool record stays where it is and is sent whole again (its written lines overwrite themselves).
         return;
@@ -220,7 +221,7 @@ export class WriterEngine {
       this.attempts = 0;
       if (batch) {
         this.queue.shift();
-        releaseAll(batch.releases);
+        this.releaseAll(batch.holds);
       } else {
         spool.commit(rec as NonNullable<typeof rec>);
       }
@@ -248,7 +249,7 @@ export class WriterEngine {
     } finally {
       clearTimeout(timer);
     }
-    for (const b of this.queue.splice(0)) this.spoolBatch(b.lines, b.releases);
+    for (const b of this.queue.splice(0)) this.spoolBatch(b.lines, b.holds);
     this.opts.spool.close();
   }
 }

@@ -42,8 +42,14 @@ export class DeferredAcks {
   private conn = 0;
   redelivered = 0;
 
-  /** `sendAcks` writes PUBACKs for these messages on the current connection. */
-  constructor(private readonly sendAcks: (acked: Pending[]) => void) {}
+  private flushing = false;
+
+  /**
+   * `sendAcks` writes PUBACKs for these messages on the current connection.
+   * `schedule` runs the flush after a settle: at once by default; the runner
+   * passes setImmediate, so a writer releasing 5,000 messages costs one flush.
+   */
+  constructor(private readonly sendAcks: (acked: Pending[]) => void, private readonly schedule: (fn: () => void) => void = (fn) => fn()) {}
 
   /** Messages received and not yet acknowledged (or given up). */
   get size(): number {
@@ -78,7 +84,12 @@ export class DeferredAcks {
   settle(p: Pending, ack = true): void {
     p.settled = true;
     if (!ack) p.conn = -1;
-    if (this.items[this.head] === p) this.flush();
+    if (this.items[this.head] !== p || this.flushing) return;
+    this.flushing = true;
+    this.schedule(() => {
+      this.flushing = false;
+      this.flush();
+    });
   }
 
   /** The connection closed: nothing can be acknowledged until the broker sends the messages again. */

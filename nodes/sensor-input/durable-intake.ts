@@ -6,7 +6,7 @@
  */
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage } from '../common/errors';
-import type { AckLedger } from '../common/ack-ledger';
+import type { AckLedger, Settler } from '../common/ack-ledger';
 import { DeferredAcks, type Pending } from './deferred-acks';
 import { messageHash, ReceiptLog } from './receipts';
 
@@ -36,7 +36,7 @@ export function openReceipts(dir: string, warn: (text: string) => void): Receipt
 }
 
 /** One connection's intake: made on connect, it lives as long as the mqtt.js client. */
-export class DurableIntake {
+export class DurableIntake implements Settler<Pending> {
   readonly acks: DeferredAcks;
   /** Set while the node closes: what settles now without a writer's hold was maybe dropped by routing. */
   closing = false;
@@ -70,7 +70,12 @@ export class DurableIntake {
       // Collected for one write per event-loop turn.
       if (this.queued.length === 0) setImmediate(write);
       for (const p of acked) this.queued.push(p);
-    });
+    }, setImmediate);
+  }
+
+  /** The ledger settled a message: while closing, one that no writer held is left with the broker (routing drops messages then). */
+  settle(p: Pending, held: boolean): void {
+    this.acks.settle(p, held || !this.closing);
   }
 
   /**
@@ -84,8 +89,7 @@ export class DurableIntake {
     const arrival = this.acks.arrive(id, packet.topic, buf.length, !!packet.dup, hash, first ?? this.now());
     if (arrival.kind !== 'new') return;
     const msg = Object.assign(make(), { _msgid: `${this.nodeId}-${(++this.seq).toString(36)}`, received: arrival.pending.receivedAt });
-    // While closing, routing drops messages: one that no writer held is left with the broker.
-    this.durable.ledger.track(msg._msgid, (held) => this.acks.settle(arrival.pending, held || !this.closing));
+    this.durable.ledger.track(msg._msgid, this, arrival.pending);
     emit(msg);
     this.durable.ledger.sent(msg._msgid);
   }

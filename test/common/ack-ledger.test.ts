@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { AckLedger } from '../../nodes/common/ack-ledger';
-import { completesOnItsOwn } from '../../nodes/common/ack-hooks';
+import { completesOnItsOwn, useAckHooks, type Hooks } from '../../nodes/common/ack-hooks';
 import { DeferredAcks } from '../../nodes/sensor-input/deferred-acks';
 
 describe('AckLedger', () => {
   const tracked = (ledger: AckLedger, id: string) => {
     const settled: boolean[] = [];
-    ledger.track(id, (held) => settled.push(held));
+    ledger.track(id, { settle: (_token: string, held: boolean) => settled.push(held) }, id);
     return settled;
   };
 
@@ -46,20 +46,22 @@ describe('AckLedger', () => {
     assert.deepEqual(s, [false]);
   });
 
-  test('a hold keeps the message until released, whatever the completions; release is idempotent', () => {
+  test('a hold keeps the message until released, whatever the completions; a release without a hold does nothing', () => {
     const l = new AckLedger();
     const s = tracked(l, 'm');
     l.delivered('m');
     l.sent('m');
-    const release = l.hold('m');
-    assert.ok(release);
+    assert.equal(l.hold('m'), true);
+    assert.equal(l.hold('m'), true);
     l.completed('m');
-    assert.deepEqual(s, []);
-    release();
-    release();
+    l.release('m');
+    assert.deepEqual(s, [], 'one hold left');
+    l.release('m');
     assert.deepEqual(s, [true]);
-    assert.equal(l.hold('m'), undefined, 'a settled message takes no hold');
-    assert.equal(l.hold('unknown'), undefined);
+    l.release('m');
+    assert.deepEqual(s, [true]);
+    assert.equal(l.hold('m'), false, 'a settled message takes no hold');
+    assert.equal(l.hold('unknown'), false);
   });
 
   test('the sweep settles messages left open by a node that never completes, but never a held one', () => {
@@ -71,14 +73,14 @@ describe('AckLedger', () => {
       l.delivered(id);
       l.sent(id);
     }
-    const release = l.hold('held');
+    l.hold('held');
     now = 59_000;
     assert.equal(l.sweep(60_000), 0);
     now = 61_000;
     assert.equal(l.sweep(60_000), 1);
     assert.deepEqual([open, held], [[false], []]);
     assert.equal(l.stale, 1);
-    release?.();
+    l.release('held');
     assert.deepEqual(held, [], 'still open: a node never completed it');
     assert.equal(l.sweep(60_000), 1);
     assert.deepEqual(held, [true]);
@@ -101,6 +103,39 @@ describe('completesOnItsOwn', () => {
     assert.equal(completesOnItsOwn(undefined), false);
     assert.equal(completesOnItsOwn({ _inputCallbacks: [() => undefined, () => undefined], _expectedDoneCount: 0 }), false);
     assert.equal(completesOnItsOwn({ _inputCallbacks: [() => undefined], _expectedDoneCount: 1 }), true);
+  });
+});
+
+describe('useAckHooks', () => {
+  const fakeHooks = () => {
+    const table = new Map<string, (e: any) => void>();
+    const hooks: Hooks = { add: (id, cb) => void table.set(id.split('.')[0], cb), remove: (id) => void table.delete(id.split('.')[0]), has: (id) => table.has(id.split('.')[0]) };
+    return { hooks, fire: (id: string, e: unknown) => table.get(id)?.(e), table };
+  };
+  const withDone = { _inputCallback: (_m: unknown, _s: unknown, _d: unknown) => undefined };
+
+  test('routed copies count until their node completes; a clone handed to a Catch node counts for nothing', () => {
+    const l = new AckLedger();
+    const settled: boolean[] = [];
+    const { hooks, fire, table } = fakeHooks();
+    const stop = useAckHooks(hooks, 'input-1', l);
+    l.track('m', { settle: (_t: null, held: boolean) => settled.push(held) }, null);
+    const msg = { _msgid: 'm' };
+    fire('preDeliver', { msg }); // input -> normalizer
+    l.sent('m');
+    const copy = { _msgid: 'm' };
+    fire('preDeliver', { msg }); // normalizer passes the same object on to a link out
+    fire('preDeliver', { msg: copy }); // and a clone to a second wire
+    fire('onComplete', { msg }); // normalizer done
+    fire('onComplete', { msg: { _msgid: 'm' } }); // a Catch node's clone: not routed, no effect
+    fire('postReceive', { msg: copy, destination: { node: {} } }); // a node without done: done when its handler ran
+    assert.deepEqual(settled, [], 'the link out still has it');
+    fire('postReceive', { msg, destination: { node: withDone } }); // takes done: waits for onComplete
+    assert.deepEqual(settled, []);
+    fire('onComplete', { msg });
+    assert.deepEqual(settled, [false]);
+    stop();
+    assert.equal(table.size, 0, 'hooks removed with the last user');
   });
 });
 

@@ -137,7 +137,8 @@ test('holds: released once per key and batch, when the batch is written', async 
   const e = new WriterEngine({
     batchSize: 3, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
     post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
-    hold: (key) => { taken.push(key); return () => released.push(key); },
+    hold: (key) => { taken.push(key); return true; },
+    release: (key) => released.push(key),
   });
   e.add('m v=1 1', 'a');
   e.add('m v=2 2', 'a');
@@ -161,7 +162,8 @@ test('holds: a batch that goes to the spool is released only after the spool is 
   const e = new WriterEngine({
     batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
     post: undefined, spool, // no database: everything is spooled
-    hold: (key) => () => released.push(key),
+    hold: () => true,
+    release: (key) => released.push(key),
   });
   e.add('m v=1 1', 'a');
   e.add('m v=2 2', 'b');
@@ -179,7 +181,8 @@ test('holds: while the server is down the failed batch is spooled and released a
   const e = new WriterEngine({
     batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 100 },
     post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
-    hold: (key) => () => released.push(key),
+    hold: () => true,
+    release: (key) => released.push(key),
   });
   e.add('m v=1 1', 'a');
   e.add('m v=2 2', 'b');
