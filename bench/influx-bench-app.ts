@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { installFlows } from '../app/flows';
 import { launchChromium } from '../test/dashboard/browser';
 import { freePort, tempDir } from '../test/support/services';
-import { SHIPPED_NODE_ARGS } from './influx-bench-lib';
+import { endSession, SHIPPED_NODE_ARGS } from './influx-bench-lib';
 
 export interface AppSystem {
   child: ChildProcess;
@@ -75,6 +75,7 @@ export async function startApp(repoRoot: string, qos: 0 | 1, env: Record<string,
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
     if (child.exitCode === null) child.kill('SIGKILL');
+    if (env.MQTT_URL) await endSession(env.MQTT_URL, dataDir).catch(() => undefined);
   };
   try {
     // Ready: every broker connection up and the writer healthy; then the dashboard is served.

@@ -3,6 +3,8 @@
  * the flows under test (the project's telemetry + storage flow files, and
  * the stock-node baseline).
  */
+import mqtt from 'mqtt';
+import { clientIdFor } from '../nodes/sensor-input/mqtt-input';
 import fs from 'fs';
 import http from 'http';
 import path from 'path';
@@ -128,4 +130,21 @@ export function baselineFlows(mqttUrl: string, influxPort: number, qos: 0 | 1): 
     { id: 'base-influx', type: 'influxdb', hostname: '127.0.0.1', port: String(influxPort), protocol: 'http', database: 'bench', name: 'bench', usetls: false, influxdbVersion: '1.x', url: '', timeout: 10, rejectUnauthorized: false },
     { id: 'base-out', type: 'influxdb out', z: 'base-tab', influxdb: 'base-influx', name: '', measurement: '', precision: 'ms', retentionPolicy: '', wires: [] },
   ];
+}
+
+/**
+ * Ends the persistent MQTT session a runtime of the shipped flows left in the
+ * broker (client id from its data folder's install id): each trial starts a
+ * fresh runtime, and the broker would otherwise queue every later reading of
+ * the run for every runtime that came before.
+ */
+export async function endSession(mqttUrl: string, dataDir: string): Promise<void> {
+  let install = '';
+  try {
+    install = fs.readFileSync(path.join(dataDir, 'install-id'), 'utf8').trim();
+  } catch {
+    return; // no session was made
+  }
+  const c = await mqtt.connectAsync(mqttUrl, { clientId: clientIdFor('', 'mqtt-in-telemetry', true, install), clean: true, reconnectPeriod: 0 });
+  await c.endAsync();
 }

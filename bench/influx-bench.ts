@@ -31,7 +31,7 @@ import os from 'os';
 import path from 'path';
 import { influxQuery, Service, startInflux1, startMosquitto, tempDir } from '../test/support/services';
 import { startApp } from './influx-bench-app';
-import { baselineFlows, LatencyProxy, projectFlows, SHIPPED_NODE_ARGS } from './influx-bench-lib';
+import { baselineFlows, endSession, LatencyProxy, projectFlows, SHIPPED_NODE_ARGS } from './influx-bench-lib';
 import type { PublishJob } from './influx-bench-publisher';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -128,7 +128,7 @@ async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: Laten
     },
   });
   await waitMessage(child, (m) => 'ready' in m, 60_000, `${kind} runtime`);
-  return { child, stop: () => stopChild(child) };
+  return { child, stop: () => stopChild(child).then(() => (ours ? endSession(mqttUrl, path.join(dir, 'user')) : undefined)) };
 }
 
 async function publish(job: PublishJob): Promise<{ published: number; elapsedMs: number }> {
