@@ -11,12 +11,11 @@
  * - postReceive: the input handlers have run; a node that has no handler, or
  *   whose handlers do not take `done`, never completes, so it is done here.
  *
- * Only routed copies count, by message object: a node that passes the same
- * object on is counted once per hop, and a copy that reaches a node without
- * being routed (Catch, Complete and Status nodes get a clone through
- * `receive()`) neither counts nor completes anything.
- *
- * The hooks are added when the first user starts and removed with the last.
+ * Only routed copies count: Catch, Complete and Status nodes get a clone
+ * through `receive()`, unrouted, so their completions are not counted either.
+ * (A `link call` also hands its message to a `link in` unrouted; a message
+ * taking that path may settle before the end of the call: do not put a
+ * durable writer behind a link call.)
  */
 import { ackLedger, type AckLedger } from './ack-ledger';
 
@@ -44,29 +43,22 @@ export function completesOnItsOwn(node: HookNode | undefined): boolean {
 
 const users = new Set<string>();
 
+/** Core nodes that get their copy through receive(), not routing (see the file comment). */
+const UNROUTED = new Set(['catch', 'complete', 'status']);
+
 type Msg = { _msgid?: unknown };
 
 function install(hooks: Hooks, ledger: AckLedger): void {
   if (hooks.has(`preDeliver.${LABEL}`)) return;
-  /** Routed deliveries of each message object not completed yet. */
-  const routed = new WeakMap<object, number>();
-  const complete = (msg: Msg | undefined): void => {
-    if (!msg) return;
-    const n = routed.get(msg);
-    if (!n) return;
-    if (n === 1) routed.delete(msg);
-    else routed.set(msg, n - 1);
-    ledger.completed(msg._msgid);
-  };
   hooks.add(`preDeliver.${LABEL}`, (e: { msg?: Msg }) => {
-    const msg = e.msg;
-    if (!msg || !ledger.isTracked(msg._msgid)) return;
-    routed.set(msg, (routed.get(msg) ?? 0) + 1);
-    ledger.delivered(msg._msgid);
+    ledger.delivered(e.msg?._msgid);
   });
-  hooks.add(`onComplete.${LABEL}`, (e: { msg?: Msg }) => complete(e.msg));
-  hooks.add(`postReceive.${LABEL}`, (e: { msg?: Msg; destination?: { node?: HookNode } }) => {
-    if (!completesOnItsOwn(e.destination?.node)) complete(e.msg);
+  hooks.add(`onComplete.${LABEL}`, (e: { msg?: Msg; node?: { node?: { type?: string } } }) => {
+    if (!UNROUTED.has(e.node?.node?.type as string)) ledger.completed(e.msg?._msgid);
+  });
+  hooks.add(`postReceive.${LABEL}`, (e: { msg?: Msg; destination?: { node?: HookNode & { type?: string } } }) => {
+    const node = e.destination?.node;
+    if (!completesOnItsOwn(node) && !UNROUTED.has(node?.type as string)) ledger.completed(e.msg?._msgid);
   });
 }
 

@@ -17,6 +17,7 @@
  */
 import fs from 'fs';
 import path from 'path';
+import zlib from 'zlib';
 
 const RECORD = 20; // u16 id, u16 unused, u32 bytes, u32 hash, f64 receivedAt
 
@@ -27,8 +28,14 @@ export interface Receipt {
   receivedAt: number;
 }
 
-/** FNV-1a over the topic and the payload: cheap, and enough to tell two messages apart. */
+const native = (zlib as unknown as { crc32?: (data: string | Buffer, value?: number) => number }).crc32;
+
+/**
+ * CRC-32 of the topic and the payload: enough to tell two messages apart.
+ * zlib's native crc32 where Node has it (20.15+, 22.2+), else FNV-1a in JS.
+ */
 export function messageHash(topic: string, payload: Buffer): number {
+  if (native) return native(payload, native(topic));
   let h = 0x811c9dc5;
   for (let i = 0; i < topic.length; i++) h = Math.imul(h ^ topic.charCodeAt(i), 0x01000193);
   for (let i = 0; i < payload.length; i++) h = Math.imul(h ^ payload[i], 0x01000193);

@@ -121,18 +121,18 @@ describe('useAckHooks', () => {
     const stop = useAckHooks(hooks, 'input-1', l);
     l.track('m', { settle: (_t: null, held: boolean) => settled.push(held) }, null);
     const msg = { _msgid: 'm' };
+    const node = (type: string, done = true) => ({ node: { type, ...(done ? withDone : {}) } });
     fire('preDeliver', { msg }); // input -> normalizer
     l.sent('m');
-    const copy = { _msgid: 'm' };
-    fire('preDeliver', { msg }); // normalizer passes the same object on to a link out
-    fire('preDeliver', { msg: copy }); // and a clone to a second wire
-    fire('onComplete', { msg }); // normalizer done
-    fire('onComplete', { msg: { _msgid: 'm' } }); // a Catch node's clone: not routed, no effect
-    fire('postReceive', { msg: copy, destination: { node: {} } }); // a node without done: done when its handler ran
+    fire('preDeliver', { msg }); // normalizer -> link out
+    fire('preDeliver', { msg: { ...msg } }); // and a clone to a second wire, a node without done
+    fire('postReceive', { msg, destination: node('payload-normalizer') }); // takes done: waits for onComplete
+    fire('onComplete', { msg, node: node('payload-normalizer') }); // normalizer done
+    fire('onComplete', { msg, node: node('catch') }); // a Catch node's clone: not routed, no effect
+    fire('postReceive', { msg, destination: { node: { type: 'status' } } }); // nor a Status node's
+    fire('postReceive', { msg, destination: { node: { type: 'legacy' } } }); // a node without done: done when its handler ran
     assert.deepEqual(settled, [], 'the link out still has it');
-    fire('postReceive', { msg, destination: { node: withDone } }); // takes done: waits for onComplete
-    assert.deepEqual(settled, []);
-    fire('onComplete', { msg });
+    fire('onComplete', { msg, node: node('link out') });
     assert.deepEqual(settled, [false]);
     stop();
     assert.equal(table.size, 0, 'hooks removed with the last user');
