@@ -51,10 +51,6 @@ export class AckLedger {
     return this.entries.size;
   }
 
-  isTracked(msgid: unknown): boolean {
-    return typeof msgid === 'string' && this.entries.has(msgid);
-  }
-
   /**
    * Starts tracking a message; `owner.settle(token, held)` runs once, when it
    * is safe to acknowledge, and tells whether a writer held it (while the
@@ -120,11 +116,6 @@ export class AckLedger {
     }
     this.stale += n;
     return n;
-  }
-
-  /** Forgets every message of one input (it disconnected: the broker will send them again). */
-  forget(msgids: Iterable<string>): void {
-    for (const id of msgids) this.entries.delete(id);
   }
 
   private check(msgid: string, e: Entry | undefined): void {
