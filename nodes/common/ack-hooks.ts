@@ -33,7 +33,7 @@ export interface Hooks {
   has(id: string): boolean;
 }
 
-/** True when the node's input handlers will never call done() for a message. */
+/** True when the node's input handlers call done(), so its onComplete will come. */
 export function completesOnItsOwn(node: HookNode | undefined): boolean {
   if (!node) return false;
   if (node._inputCallback) return node._inputCallback.length >= 3;
