@@ -4,8 +4,9 @@
  */
 'use strict';
 
-const VERSION = '1.2.0';
+const VERSION = '1.3.0';
 const CHANGELOG = [
+  `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0.`,
   `- 1.2.0: fleet scale. The fleet state keeps a bounded device map (DASHBOARD_MAX_DEVICES, default 10000; readings of further devices are dropped, counted and shown) and updates one entry per reading without sending anything; a one-second tick sends a snapshot only when something changed, with at most DASHBOARD_MAX_TILES tiles (default 200, offline first) and counts of the whole fleet. The throttle node is gone, and so is the second wire from the readings link (the History page reads live points from the fleet state). Alert state is updated in place per transition and sent at most once a second (active alerts bounded by DASHBOARD_MAX_ALERTS, default 200; history 500), critical alerts of one second in one notification. The System page lists what every bound dropped (health figures dropped_<bound>, iot_bound_dropped_total).`,
   `- 1.1.0: System page shows warnings (such as "no database configured: spooling") apart from failures.`,
   `- 1.0.0: first version: Overview, History, Alerts, Cameras and System pages (Dashboard 2.0).`,
@@ -19,7 +20,7 @@ const TAB = {
     'History (InfluxDB, aggregated), Alerts (acknowledge / resolve, history, notification of new critical',
     'alerts), Cameras (recordings, record now, servo) and System (health and rates).',
     '',
-    'Wiring to the other flows (link nodes): readings come in on `readings-in-dashboard`; alert transitions',
+    'Wiring to the other flows (link nodes): readings come in batches on `readings-in-dashboard`; alert transitions',
     'on `alerts-in-dashboard`; ack / resolve / list requests go out on `alert-control-out`; record-now on',
     '`camera-control-out`; servo commands on `servo-control-out`, their status back on',
     '`servo-status-in-dashboard`; errors from other flows on `errors-in-dashboard`.',
@@ -31,10 +32,10 @@ const TAB = {
     'further devices are dropped and counted), `DASHBOARD_MAX_TILES` (tiles sent to the Overview, default 200:',
     'offline first, then by id), `DASHBOARD_MAX_ALERTS` (active alerts listed, default 200).',
     '',
-    'Cost: a reading updates one entry of the fleet map and sends nothing; an inject ticks every second and',
-    'the fleet and alert functions send what changed since the last tick, so browsers get at most one update',
-    'a second whatever the message rate. Keep the readings link in to one wire: each extra wire deep-clones',
-    'every reading.',
+    'Cost: a batch of readings (every 250 ms) updates one entry of the fleet map per reading and sends',
+    'nothing; an inject ticks every second and the fleet and alert functions send what changed since the last',
+    'tick, so browsers get at most one update a second whatever the message rate. Keep the readings link in',
+    'to one wire: each extra wire deep-clones every batch.',
   ].join('\n'),
   env: [
     { name: 'FLOW_VERSION', value: VERSION, type: 'str' },
@@ -69,12 +70,8 @@ const inject = (id, name, g, x, y, wires, opts) => ({
 });
 
 const list = [
-  // Overview: live readings -> bounded fleet map; a snapshot per second when something changed -> tiles (and the History catalog)
-  { id: 'readings-in-dashboard', type: 'link in', name: 'readings', links: ['readings-out'], g: 'g-overview', x: 150, y: 100, wires: [['ch-fleet-inbox']] },
-  {
-    id: 'ch-fleet-inbox', type: 'change', name: 'latest per device', g: 'g-overview', x: 370, y: 50, wires: [[]],
-    props: { rules: [{ t: 'set', p: 'inbox[msg.payload.deviceId][msg.payload.sensorType]', pt: 'flow', to: 'payload', tot: 'msg' }], action: '', property: '', from: '', to: '', reg: false },
-  },
+  // Overview: batches of live readings -> bounded fleet map; a snapshot per second when something changed -> tiles (and the History catalog)
+  { id: 'readings-in-dashboard', type: 'link in', name: 'readings', links: ['reading-batches-out'], g: 'g-overview', x: 150, y: 100, wires: [['fn-device-state']] },
   inject('inject-dashboard-tick', 'every second', 'g-overview', 160, 160, [['fn-device-state', 'fn-alerts-state']], { repeat: '1', delay: '1', topic: 'tick' }),
   fn('fn-device-state', 'fleet state', 'device-state.js', 'g-overview', 370, 100, [['tpl-overview'], ['fn-history']]),
   tpl('tpl-overview', 'device tiles', 'overview.vue', 'grp-overview-devices', 'g-overview', 800, 100, [['fn-history']]),

@@ -53,6 +53,10 @@ export interface NormalizerConfig {
   maxTagValues: number;
   /** Distinct sensor types (InfluxDB measurements); later new ones become `other` (counted). */
   maxMeasurements: number;
+  /** Output 3 (when wired): one message with the Readings of this many milliseconds (`payload` = Reading[]); 0 turns it off. */
+  batchMs: number;
+  /** Output 3: most Readings in one batch message (a full batch goes out at once). */
+  batchMax: number;
 }
 
 /** 2: tagKeys, maxTagValues, maxMeasurements (version 1 made every string field a tag, unbounded). */
@@ -82,6 +86,8 @@ export const DEFAULTS: Readonly<NormalizerConfig> = {
   tagKeys: DEFAULT_TAG_KEYS,
   maxTagValues: 20,
   maxMeasurements: 100,
+  batchMs: 250,
+  batchMax: 1000,
 };
 
 /** Built-in topic templates, tried in this order: every topic layout of the seeds. */
@@ -126,6 +132,8 @@ export interface NormalizerOptions {
   limits: { maxBytes: number; maxDepth: number; maxKeys: number };
   catchRejects: boolean;
   series: SeriesBoundsOptions;
+  /** Output 3's batches; intervalMs 0: none. */
+  batches: { intervalMs: number; max: number };
 }
 
 function num(def: Record<string, unknown>, key: keyof NormalizerConfig, min: number, max: number): number {
@@ -245,5 +253,6 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
       maxTagValues: num(def, 'maxTagValues', 1, 1e6),
       maxMeasurements: num(def, 'maxMeasurements', 1, 1e6),
     },
+    batches: { intervalMs: num(def, 'batchMs', 0, 60_000), max: num(def, 'batchMax', 1, 100_000) },
   };
 }

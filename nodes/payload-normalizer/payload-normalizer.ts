@@ -1,7 +1,9 @@
 /**
  * payload-normalizer: any seed payload and topic layout -> Reading on output 1;
  * rejects -> output 2 with msg.error {code, message} (and done(err) for Catch nodes
- * when catchRejects is on). Glue only: the work is in normalizer.ts.
+ * when catchRejects is on); when wired, output 3 carries the same Readings in
+ * batches and output 4 each Reading with an event (batches.ts). Glue only: the
+ * work is in normalizer.ts.
  */
 import { errorMessage } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
@@ -10,6 +12,8 @@ import { status } from '../common/status';
 import { parseConfig } from './config';
 import { NormalizeError, Normalizer } from './normalizer';
 import { NormalizerStats } from './stats';
+import { Batches, copyReading } from './batches';
+import type { Reading } from '../common/types';
 
 export = function (RED: NodeAPI) {
   RED.nodes.registerType('payload-normalizer', function (this: NodeInstance, def: NodeDef) {
@@ -27,6 +31,13 @@ export = function (RED: NodeAPI) {
     }
     const catchRejects = normalizer?.options.catchRejects ?? true;
     const stats = new NormalizerStats(normalizer?.bounds);
+    // Outputs 3 and 4 cost nothing unless something is wired to them.
+    const wired = (i: number): boolean => ((def as { wires?: unknown[][] }).wires?.[i]?.length ?? 0) > 0;
+    const batchOpts = normalizer?.options.batches;
+    const batches = batchOpts && batchOpts.intervalMs > 0 && wired(2)
+      ? new Batches<Reading>(batchOpts.intervalMs, batchOpts.max, (readings) => node.send([null, null, { topic: 'readings', payload: readings, count: readings.length }]))
+      : undefined;
+    const events = wired(3);
 
     let timer: NodeJS.Timeout | undefined;
     const tick = (): void => {
@@ -50,7 +61,10 @@ export = function (RED: NodeAPI) {
         if (timer === undefined) timer = setTimeout(tick, 1000);
         if (out.kind === 'reading') {
           msg.payload = out.reading;
+          batches?.push(copyReading(out.reading));
           send([msg, null]);
+          // A send of its own: the first message of a send is not cloned.
+          if (events && out.reading.event) node.send([null, null, null, { topic: msg.topic, payload: copyReading(out.reading) }]);
           done();
         } else if (out.kind === 'reject') {
           msg.error = { code: out.code, message: out.message };
@@ -69,6 +83,7 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       if (timer !== undefined) clearTimeout(timer);
       timer = undefined;
+      batches?.flush();
       stats.flush();
       clearHealth(node.id);
       done();

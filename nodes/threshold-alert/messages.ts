@@ -10,6 +10,8 @@ import { Rule, validateRules } from './rules';
 
 export type Input =
   | { kind: 'reading'; reading: Reading }
+  /** A batch from the normalizer's output 3; `invalid` names the items that are not Readings. */
+  | { kind: 'readings'; readings: Reading[]; invalid: string[] }
   | { kind: 'rules'; rules: Rule[] }
   | { kind: 'action'; req: ActionRequest }
   | { kind: 'list' }
@@ -42,6 +44,7 @@ export function classify(msg: { topic?: unknown; payload?: unknown }): Input {
   if (isObj(p) && p.action !== undefined) {
     throw new ValidationError(`payload.action must be one of ack, resolve, list (got ${JSON.stringify(p.action)})`, 'action');
   }
+  if (Array.isArray(p)) return parseBatch(p);
   return { kind: 'reading', reading: parseReading(p) };
 }
 
@@ -84,6 +87,20 @@ export function parseAction(topic: string, p: unknown): ActionRequest {
   else Object.assign(req, { ruleId, deviceId });
   if (reason !== undefined) req.reason = reason;
   return req;
+}
+
+/** A batch of Readings: the good ones are evaluated, the others named (at most 3, then a count). */
+function parseBatch(items: unknown[]): Input {
+  const readings: Reading[] = [];
+  const invalid: string[] = [];
+  for (let i = 0; i < items.length; i++) {
+    try {
+      readings.push(parseReading(items[i]));
+    } catch (err) {
+      invalid.push(`payload[${i}]: ${(err as Error).message.replace(/^payload /, '')}`);
+    }
+  }
+  return { kind: 'readings', readings, invalid };
 }
 
 /** Checks the Reading shape the normalizer produces. */

@@ -1,10 +1,11 @@
 /**
  * threshold-alert: Node-RED glue around the pure AlertEngine (engine.ts).
- * Output 1: alert transitions; output 2: readings with msg.verdicts.
+ * Input: a Reading, a batch of them (the normalizer's output 3) or a control message.
+ * Output 1: alert transitions; output 2: readings (or the batch) with msg.verdicts.
  * State lives in <DATA_DIR>/alerts/<node id>.json (store.ts).
  */
 import path from 'path';
-import { errorMessage } from '../common/errors';
+import { errorMessage, ValidationError } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
 import { metrics } from '../common/metrics';
 import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
@@ -133,6 +134,22 @@ export = function (RED: NodeAPI) {
           const out = after(transitions);
           // Behind a storm still going out, a reading's transitions wait their turn (order kept).
           if (output.waiting) { output.push(out); send([null, msg]); } else send([out.length ? out : null, msg]);
+        } else if (input.kind === 'readings') {
+          const transitions: Transition[] = [];
+          const verdicts = input.readings.map((r) => {
+            const res = engine.evaluate(r);
+            for (const t of res.transitions) transitions.push(t);
+            return res.verdicts;
+          });
+          msg.verdicts = verdicts;
+          // Through the paced output: one batch can start a storm.
+          output.push(after(transitions));
+          send([null, msg]);
+          if (input.invalid.length) {
+            const more = input.invalid.length > 3 ? ` (and ${input.invalid.length - 3} more)` : '';
+            done(new ValidationError(`${input.invalid.length} of ${input.invalid.length + input.readings.length} items are not Readings: ${input.invalid.slice(0, 3).join('; ')}${more}`, 'payload'));
+            return;
+          }
         } else if (input.kind === 'rules') {
           const out = after(engine.setRules(input.rules));
           override = { configHash: cfg.rulesHash, rules: input.rules };

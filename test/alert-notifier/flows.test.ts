@@ -55,7 +55,7 @@ test('alerts.json wires readings-in-alerts -> threshold-alert -> alert-notifier 
   const byId = new Map(flow.map((n) => [n.id, n]));
   const linkIn = byId.get('readings-in-alerts')!;
   assert.equal(linkIn.type, 'link in');
-  assert.deepEqual(linkIn.links, ['readings-out']);
+  assert.deepEqual(linkIn.links, ['reading-batches-out']);
   assert.deepEqual(linkIn.wires, [['threshold-alert']]);
   const ta = byId.get('threshold-alert')!;
   assert.equal(ta.type, 'threshold-alert');

@@ -35,7 +35,7 @@ after(async () => {
   await broker?.stop();
 });
 
-for (const [file, label, version] of [['surveillance.json', 'Surveillance', '1.1.0'], ['pi-device.json', 'Raspberry Pi device', '1.0.0']]) {
+for (const [file, label, version] of [['surveillance.json', 'Surveillance', '1.2.0'], ['pi-device.json', 'Raspberry Pi device', '1.0.0']]) {
   test(`${file}: one versioned tab, every node on it, wires and config nodes resolve`, () => {
     const flow = readFlow(file);
     const tabs = flow.filter((n) => n.type === 'tab');
@@ -54,11 +54,12 @@ for (const [file, label, version] of [['surveillance.json', 'Surveillance', '1.1
       if (n.broker) assert.equal(n.broker, 'mqtt-default');
     }
     assert.equal(flow.find((n) => n.type === 'mqtt-broker')?.broker, '${MQTT_BROKER_URL}');
-    // Readings without an event are dropped by a synchronous filter before the (queueing) switch.
+    // Only Readings with an event reach the tab (the normalizer's output 4); the switch keeps motion.
     if (file === 'surveillance.json') {
-      assert.deepEqual(flow.find((n) => n.id === 'readings-in-surveillance')?.wires, [['sv-events-only']]);
-      const filter = flow.find((n) => n.id === 'sv-events-only')!;
-      assert.deepEqual([filter.type, filter.func, filter.property, filter.wires], ['rbe', 'rbe', 'payload.event', [['sv-is-motion']]]);
+      const linkIn = flow.find((n) => n.id === 'readings-in-surveillance')!;
+      assert.deepEqual([linkIn.links, linkIn.wires], [['events-out'], [['sv-is-motion']]]);
+      const motion = flow.find((n) => n.id === 'sv-is-motion')!;
+      assert.deepEqual([motion.type, motion.property, motion.wires], ['switch', 'payload.event.type', [['sv-camera']]]);
     }
   });
 }

@@ -50,7 +50,7 @@ test('five pages under /dashboard, widgets on existing groups', () => {
 test('link ids of the cross-flow contract', () => {
   const nodes = dashboardNodes();
   const links = Object.fromEntries(nodes.filter((n) => n.type.startsWith('link ')).map((n) => [n.id, [n.type, n.links]]));
-  assert.deepEqual(links['readings-in-dashboard'], ['link in', ['readings-out']]);
+  assert.deepEqual(links['readings-in-dashboard'], ['link in', ['reading-batches-out']]);
   assert.deepEqual(links['alerts-in-dashboard'], ['link in', ['alerts-out']]);
   assert.deepEqual(links['alert-control-out'], ['link out', ['alert-control-in']]);
   assert.deepEqual(links['camera-control-out'], ['link out', ['camera-control-in']]);

@@ -5,10 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { dashboardNodes, functionNode } from './flow-functions';
-
-// eslint-disable-next-line @typescript-eslint/no-var-requires
-const nrUtil = require('@node-red/util').util;
+import { functionNode } from './flow-functions';
 
 const reading = (deviceId: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}) => ({
   topic: `lifecompanion/sensors/${deviceId}/environmental`,
@@ -66,33 +63,33 @@ test('fleet state is bounded: devices past DASHBOARD_MAX_DEVICES are dropped and
   assert.equal((run.flow.get('fleet') as any).devices.get('b').sensorTypes.length, 8);
 });
 
-test('readings reach the fleet state through the change node: latest per device and sensor type, merged on the tick', () => {
-  // The change node's own rule, applied with Node-RED's property functions as the node applies it.
-  const rule = (dashboardNodes().find((n) => n.id === 'ch-fleet-inbox') as any).rules[0];
-  assert.deepEqual([rule.t, rule.pt, rule.tot, rule.to], ['set', 'flow', 'msg', 'payload']);
-  const flow = new Map<string, unknown>();
-  const run = functionNode('fn-device-state', { flow });
-  const store = (msg: any): void => {
-    // The flow context as the memory store holds it: no "inbox" key until the first reading.
-    const ctx: Record<string, unknown> = flow.has('inbox') ? { inbox: flow.get('inbox') } : {};
-    nrUtil.setObjectProperty(ctx, nrUtil.normalisePropertyExpression(rule.p, msg, true), msg.payload, true);
-    flow.set('inbox', ctx.inbox);
-  };
-  store(reading('pi', { button: 1 }, { sensorType: 'button' }));
-  store(reading('pi', { motion: 1 }, { sensorType: 'motion', event: { id: 'e1', type: 'motion_detected' } }));
-  store(reading('ruuvi', { temperature: 20 }));
-  store(reading('ruuvi', { temperature: 21 }));
-  store(reading('__proto__', { temperature: 1 }));
-  store(reading('constructor', { temperature: 2 }));
+test('fleet state takes a batch of readings (the normalizer\'s output 3) in one call, merged on the tick', () => {
+  const run = functionNode('fn-device-state');
+  const batch = [
+    reading('pi', { button: 1 }, { sensorType: 'button' }),
+    reading('pi', { motion: 1 }, { sensorType: 'motion', event: { id: 'e1', type: 'motion_detected' } }),
+    reading('ruuvi', { temperature: 20, battery: 80 }),
+    reading('ruuvi', { temperature: 21 }),
+    reading('__proto__', { temperature: 1 }),
+    reading('constructor', { temperature: 2 }),
+    { payload: 'not a reading' },
+  ].map((m) => m.payload);
+  assert.equal(run({ topic: 'readings', payload: batch }), null, 'a batch sends nothing');
   const [out] = run(tick) as any[];
   const byId = Object.fromEntries(out.payload.devices.map((d: any) => [d.deviceId, d]));
-  assert.deepEqual(Object.keys(byId).sort(), ['constructor', 'pi', 'ruuvi'], 'a device id that names the prototype is not a key');
-  assert.deepEqual(byId.pi.sensorTypes.sort(), ['button', 'motion'], 'both sensor types of one device in one second');
+  assert.deepEqual(Object.keys(byId).sort(), ['__proto__', 'constructor', 'pi', 'ruuvi'], 'device ids are Map keys: no prototype games');
+  assert.deepEqual(byId.pi.sensorTypes.sort(), ['button', 'motion'], 'both sensor types of one device in one batch');
   assert.deepEqual([byId.pi.metrics.button.v, byId.pi.metrics.motion.v, byId.pi.lastEvent.type], [1, 1, 'motion_detected']);
-  assert.equal(byId.ruuvi.metrics.temperature.v, 21, 'the latest reading of the second');
-  assert.equal(flow.get('inbox'), undefined, 'the tick empties the inbox');
+  assert.equal(byId.ruuvi.metrics.temperature.v, 21, 'the newest value of the second wins');
+  assert.equal(byId.ruuvi.metrics.battery.v, 80, 'a metric only an older reading of the second carried is kept');
   assert.equal(({} as any).temperature, undefined, 'no prototype pollution');
   assert.equal(run(tick), null);
+  // A fleet kept in memory by version 1.2.0 (no dirty list, devices without pending) survives a deploy.
+  const old = { devices: new Map([['x', { deviceId: 'x', sensorTypes: [], metrics: {}, n: 0, lastSeen: 0 }]]), dropped: 0, changed: false, catalog: 1, offline: -1 };
+  run.flow.set('fleet', old);
+  run(reading('x', { temperature: 5 }));
+  const [again] = run(tick) as any[];
+  assert.equal(again.payload.devices.find((d: any) => d.deviceId === 'x').metrics.temperature.v, 5);
 });
 
 test('fleet state: cost per reading does not grow with the fleet', () => {

@@ -58,12 +58,14 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   assert.deepEqual([out.type, out.broker, out.topic], ['mqtt out', BROKER_ID, '']);
   const normalizer = flow.find((n) => n.id === 'normalizer')!;
   assert.equal(normalizer.type, 'payload-normalizer');
-  assert.equal(normalizer.wires!.length, 2);
-  assert.ok(normalizer.wires![0].includes('readings-out'));
+  assert.deepEqual(normalizer.wires, [['readings-out'], ['debug-rejects'], ['reading-batches-out'], ['events-out']]);
   assert.equal(flow.find((n) => n.id === normalizer.wires![1][0])?.type, 'debug');
-  const linkOut = flow.find((n) => n.id === 'readings-out')!;
-  assert.equal(linkOut.type, 'link out');
-  assert.deepEqual(linkOut.links, ['readings-in-storage', 'readings-in-alerts', 'readings-in-dashboard', 'readings-in-surveillance']);
+  // One message per Reading to storage only (the durable acknowledgement follows it); batches
+  // to alerts and dashboard; Readings with an event to surveillance.
+  const links = (id: string) => flow.find((n) => n.id === id && n.type === 'link out')?.links;
+  assert.deepEqual(links('readings-out'), ['readings-in-storage']);
+  assert.deepEqual(links('reading-batches-out'), ['readings-in-alerts', 'readings-in-dashboard']);
+  assert.deepEqual(links('events-out'), ['readings-in-surveillance']);
   const catchNode = flow.find((n) => n.type === 'catch')!;
   assert.equal(flow.find((n) => n.id === catchNode.wires![0][0])?.type, 'debug');
 

@@ -39,12 +39,12 @@ function registered(): { type: string; def: Def } {
   return out;
 }
 
-test("the editor registers 'payload-normalizer' in the IoT engine category with two outputs", () => {
+test("the editor registers 'payload-normalizer' in the IoT engine category with four outputs", () => {
   assert.match(html, /registerType\('payload-normalizer'/);
   const { type, def } = registered();
   assert.equal(type, 'payload-normalizer');
   assert.equal(def.category, 'IoT engine');
-  assert.equal(def.outputs, 2);
+  assert.equal(def.outputs, 4);
   assert.equal(def.label.call({ name: '', decoder: 'auto' }), 'payload normalizer');
 });
 

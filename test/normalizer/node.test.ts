@@ -175,11 +175,12 @@ test('a bad config shows a red status and every message fails into Catch', async
   assert.match(health?.detail ?? '', /timezone/);
 });
 
-test('the editor file registers the type with two outputs and help', () => {
+test('the editor file registers the type with four outputs and help', () => {
   const html = fs.readFileSync(path.join(REPO_ROOT, 'nodes', 'payload-normalizer', 'payload-normalizer.html'), 'utf8');
   assert.match(html, /registerType\('payload-normalizer'/);
   assert.match(html, /category: 'IoT engine'/);
-  assert.match(html, /outputs: 2/);
+  assert.match(html, /outputs: 4,/);
+  assert.match(html, /outputLabels: \['reading', 'rejected', 'reading batches', 'events'\]/);
   assert.match(html, /data-help-name="payload-normalizer"/);
   for (const section of ['Inputs', 'Outputs', 'Details']) assert.match(html, new RegExp(`<h3>${section}</h3>`));
   const dist = path.join(REPO_ROOT, 'dist', 'nodes', 'payload-normalizer', 'payload-normalizer.html');

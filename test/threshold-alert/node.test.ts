@@ -142,6 +142,20 @@ test('bad ack, bad reading and bad rules reach the Catch node with clear errors;
   assert.equal(p.alerts[0].payload.ruleId, 'hot');
 });
 
+test('a batch of Readings (the normalizer\'s output 3) is evaluated in order, as one by one; bad items reach Catch, the rest still count', async () => {
+  const p = await start('n-batch');
+  const r = (id: string, t: number) => reading(id, { temperature: t }).payload;
+  send({ topic: 'readings', payload: [r('ruuvi_10', 26), r('ruuvi_11', 20), { deviceId: 'x' }, r('ruuvi_10', 23), r('ruuvi_12', 30)] }, 'n-batch');
+  await until('batch passed through', () => p.readings.length === 1);
+  assert.equal(p.readings[0].verdicts.length, 4, 'one verdict list per good Reading');
+  assert.deepEqual(p.readings[0].verdicts[1], [{ ruleId: 'hot', state: 'ok' }]);
+  await until('transitions', () => p.alerts.length === 3);
+  // ruuvi_10 fired and cleared within the batch (23 is below clear 24); ruuvi_12 fired.
+  assert.deepEqual(p.alerts.map((a) => [a.event, a.payload.deviceId]), [['fired', 'ruuvi_10'], ['resolved', 'ruuvi_10'], ['fired', 'ruuvi_12']]);
+  await until('the bad item reported', () => p.caught.length === 1);
+  assert.match(p.caught[0].error.message, /1 of 5 items are not Readings: payload\[2\]: is not a Reading: sensorType must be a string/);
+});
+
 test('rules replaced at run time apply at once, resolve alerts of removed rules and survive a restart', async () => {
   let p = await start('n-rules');
   send(reading('ruuvi_03', { temperature: 30 }), 'n-rules');

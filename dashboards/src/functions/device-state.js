@@ -1,37 +1,33 @@
 // Fleet state for the Overview and History pages (flow context "fleet").
-// Readings do not pass through here: the change node before it ("latest per
-// device") stores each one in flow context "inbox" under its device and
-// sensor type, which costs a few microseconds where a function node costs
-// tens (Node-RED runs each function call in a vm sandbox).
 // Inputs, told apart by topic:
-//  - topic "tick" (inject, every second): the inbox is merged into a bounded
-//    device map; when something changed (a reading, or a device that crossed
-//    the offline threshold), one snapshot for the tiles (output 1) and a note
-//    for the History function (output 2). Browsers get at most one a second.
-//  - a Reading wired here directly is merged at once (same rules).
+//  - a batch of Readings (the normalizer's output 3, every 250 ms; payload is
+//    an array) or one Reading wired here directly: each updates its device's
+//    entry in a bounded map; nothing is sent.
+//  - topic "tick" (inject, every second): when something changed (a reading,
+//    or a device that crossed the offline threshold), one snapshot for the
+//    tiles (output 1) and a note for the History function (output 2).
+//    Browsers get at most one a second.
 // DASHBOARD_MAX_DEVICES (default 10000) bounds the map: updates of further
 // devices are dropped and counted (Overview summary, System page).
 // DASHBOARD_MAX_TILES (default 200) bounds the tiles sent: offline devices
 // first, then by id; the summary counts the whole fleet.
 const MAX_METRICS = 40;
 const MAX_TYPES = 8;
-const fleet = flow.get('fleet') || { devices: new Map(), dropped: 0, changed: false, catalog: 0, offline: -1 };
+const MAX_PENDING = 32;
+const fleet = flow.get('fleet') || { devices: new Map(), dirty: [], dropped: 0, changed: false, catalog: 0, offline: -1 };
+fleet.dirty = fleet.dirty || []; // a fleet kept in memory by version 1.2.0 across a deploy
 
 if (msg.topic === 'tick') {
-    const inbox = flow.get('inbox');
-    if (inbox) {
-        flow.set('inbox', undefined);
-        // Own keys only: a device id such as "__proto__" is not a key of the inbox.
-        for (const id of Object.keys(inbox)) {
-            const byType = inbox[id];
-            if (byType && typeof byType === 'object') for (const t of Object.keys(byType)) update(byType[t]);
-        }
-    }
     flow.set('fleet', fleet);
     return tick();
 }
-if (!update(msg.payload)) return null;
-flow.set('fleet', fleet);
+let changed = false;
+if (Array.isArray(msg.payload)) {
+    for (const r of msg.payload) if (update(r)) changed = true;
+} else {
+    changed = update(msg.payload);
+}
+if (changed) flow.set('fleet', fleet);
 return null;
 
 function update(r) {
@@ -43,31 +39,51 @@ function update(r) {
             fleet.changed = true;
             return true;
         }
-        d = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, n: 0, lastSeen: 0 };
+        d = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, n: 0, lastSeen: 0, pending: [] };
         fleet.devices.set(r.deviceId, d);
         fleet.catalog++;
     }
     const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
     if (sensorType && d.sensorTypes.length < MAX_TYPES && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
-    const units = r.units || {};
-    const ts = typeof r.ts === 'number' ? r.ts : Date.now();
-    const metrics = r.metrics || {};
-    for (const name of Object.keys(metrics)) {
-        const value = metrics[name];
-        if (typeof value !== 'number' || !Number.isFinite(value)) continue;
-        if (!Object.prototype.hasOwnProperty.call(d.metrics, name)) {
-            if (d.n >= MAX_METRICS) continue;
-            d.n++;
-            fleet.catalog++;
-        }
-        // Entries are replaced, never changed in place: a snapshot's shallow copy stays as it was sent.
-        d.metrics[name] = { v: value, u: units[name] || '', ts: ts, st: sensorType };
-    }
-    if (r.event && typeof r.event.type === 'string') d.lastEvent = { type: r.event.type, ts: ts };
+    // Kept until the tick merges them (merge()): a device that reports ten times a second
+    // costs one entry per metric a second, not ten.
+    if (!d.pending) d.pending = []; // a device kept in memory by version 1.2.0 across a deploy
+    if (d.pending.length === 0) fleet.dirty.push(d);
+    if (d.pending.length >= MAX_PENDING) d.pending.shift();
+    d.pending.push(r);
+    if (r.event && typeof r.event.type === 'string') d.lastEvent = { type: r.event.type, ts: typeof r.ts === 'number' ? r.ts : Date.now() };
     // Last-seen uses the engine's clock (received), not the device's, which may drift.
     d.lastSeen = Math.max(d.lastSeen, typeof r.received === 'number' ? r.received : Date.now());
     fleet.changed = true;
     return true;
+}
+
+/** Folds the readings kept since the last tick into the devices' metrics, newest first. */
+function merge() {
+    for (const d of fleet.dirty) {
+        const done = new Set();
+        for (let i = d.pending.length - 1; i >= 0; i--) {
+            const r = d.pending[i];
+            const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
+            const units = r.units || {};
+            const ts = typeof r.ts === 'number' ? r.ts : Date.now();
+            const metrics = r.metrics || {};
+            for (const name of Object.keys(metrics)) {
+                const value = metrics[name];
+                if (typeof value !== 'number' || !Number.isFinite(value) || done.has(name)) continue;
+                done.add(name);
+                if (!Object.prototype.hasOwnProperty.call(d.metrics, name)) {
+                    if (d.n >= MAX_METRICS) continue;
+                    d.n++;
+                    fleet.catalog++;
+                }
+                // Entries are replaced, never changed in place: a snapshot's shallow copy stays as it was sent.
+                d.metrics[name] = { v: value, u: units[name] || '', ts: ts, st: sensorType };
+            }
+        }
+        d.pending.length = 0;
+    }
+    fleet.dirty = [];
 }
 
 function setting(name, dflt) {
@@ -76,6 +92,7 @@ function setting(name, dflt) {
 }
 
 function tick() {
+    merge();
     const now = Date.now();
     const offlineAfterS = setting('OFFLINE_AFTER_S', 120);
     const cutoff = now - offlineAfterS * 1000;
