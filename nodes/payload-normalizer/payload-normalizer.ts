@@ -10,8 +10,10 @@ import { status } from '../common/status';
 import { parseConfig } from './config';
 import { NormalizeError, Normalizer } from './normalizer';
 import { NormalizerStats } from './stats';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('payload-normalizer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
