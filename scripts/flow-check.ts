@@ -65,7 +65,8 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
         if (SECRET_KEYS.test(k) && typeof v === 'string' && v !== '' && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v)) {
           say(`${where}: property "${k}" holds a literal value; use a credential or \${ENV}`);
         }
-        if (CONFIG_REFS.includes(k) && typeof v === 'string' && v !== '' && !v.startsWith('${') && !ids.has(v)) {
+        // (mqtt-broker's own `broker` is its host name, not a reference)
+        if (CONFIG_REFS.includes(k) && !(n.type === 'mqtt-broker' && k === 'broker') && typeof v === 'string' && v !== '' && !v.startsWith('${') && !ids.has(v)) {
           say(`${where}: ${k} refers to config node ${v}, which is not in the file`);
         }
       }

@@ -3,12 +3,12 @@
  * camera media, MQTT ack receipts, install id). Never the current directory:
  * a test run or a second Node-RED started elsewhere would pick up old state.
  *
- * In order: the `iotDataDir` runtime setting (settings.js), the `DATA_DIR`
- * environment variable (set by the launcher), Node-RED's user directory
- * (always set by a stock Node-RED), else, as under node-red-node-test-helper
- * which has no user directory, a temporary folder made once per process and
- * removed when it exits. Tests pick their own folder with
- * `helper.settings({ userDir })` (or `iotDataDir`).
+ * In order: the `iotDataDir` runtime setting (settings.js), Node-RED's user
+ * directory (always set by a stock Node-RED; the launcher sets it to
+ * DATA_DIR), the `DATA_DIR` environment variable, else, as under
+ * node-red-node-test-helper which has no user directory, a temporary folder
+ * made once per process and removed when it exits. Tests pick their own
+ * folder with `helper.settings({ userDir })` (or `iotDataDir`).
  */
 import fs from 'fs';
 import os from 'os';
@@ -34,6 +34,6 @@ export function tempDataDir(): string {
 const text = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
 
 export function resolveDataDir(settings: DataDirSettings, env: NodeJS.ProcessEnv = process.env): string {
-  const chosen = text(settings.iotDataDir) || text(env.DATA_DIR) || text(settings.userDir);
+  const chosen = text(settings.iotDataDir) || text(settings.userDir) || text(env.DATA_DIR);
   return chosen ? path.resolve(chosen) : tempDataDir();
 }

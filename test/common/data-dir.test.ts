@@ -12,11 +12,11 @@ import { after, afterEach, before, test } from 'node:test';
 import { resolveDataDir, tempDataDir } from '../../nodes/common/data-dir';
 import { helper, load, nodeModule } from '../support/red';
 
-test('resolveDataDir: iotDataDir, then DATA_DIR, then userDir, else a temporary folder', () => {
+test('resolveDataDir: iotDataDir, then userDir, then DATA_DIR, else a temporary folder', () => {
   const cases: Array<[Record<string, unknown>, Record<string, string>, string]> = [
     [{ iotDataDir: '/srv/iot', userDir: '/home/pi/.node-red' }, { DATA_DIR: '/data' }, '/srv/iot'],
-    [{ userDir: '/home/pi/.node-red' }, { DATA_DIR: '/data' }, '/data'],
-    [{ userDir: '/home/pi/.node-red' }, {}, '/home/pi/.node-red'],
+    [{ userDir: '/home/pi/.node-red' }, { DATA_DIR: '/data' }, '/home/pi/.node-red'],
+    [{}, { DATA_DIR: '/data' }, '/data'],
     [{ userDir: '  ', iotDataDir: '' }, { DATA_DIR: '' }, tempDataDir()],
     [{}, {}, tempDataDir()],
   ];
