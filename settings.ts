@@ -49,6 +49,8 @@ const settings = {
   credentialSecret: env.credentialSecret,
   // The repository is itself a Node-RED module (package.json "node-red"): load it as one.
   nodesDir: [REPO_ROOT],
+  // app/start.ts mounts the package's health routes itself, ahead of Node-RED (see nodes/common/health-plugin.ts).
+  iotHealthRoutes: false,
   adminAuth: env.adminPasswordHash
     ? { type: 'credentials', users: [{ username: env.adminUser, password: env.adminPasswordHash, permissions: '*' }] }
     : undefined,

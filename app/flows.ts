@@ -8,6 +8,7 @@
  */
 import fs from 'fs';
 import path from 'path';
+import { migrateFlow } from '../nodes/common/type-migrations';
 
 export interface FlowNode {
   id: string;
@@ -70,6 +71,20 @@ export interface InstallResult {
   written: boolean;
   flowFile: string;
   versions: Record<string, string>;
+  /** Config nodes of a kept flow file renamed to their current type (see type-migrations.ts). */
+  migrated: string[];
+}
+
+/** Renames old config node types in a kept flow file, keeping the previous file as flows.json.bak. */
+export function migrateFlowFile(flowFile: string): string[] {
+  const nodes = JSON.parse(fs.readFileSync(flowFile, 'utf8')) as FlowNode[];
+  if (!Array.isArray(nodes)) return [];
+  const { nodes: out, renamed } = migrateFlow(nodes);
+  if (renamed.length) {
+    fs.copyFileSync(flowFile, `${flowFile}.bak`);
+    fs.writeFileSync(flowFile, JSON.stringify(out, null, 2));
+  }
+  return renamed;
 }
 
 /** Writes `<userDir>/flows.json` when it is missing or a source version changed. */
@@ -86,10 +101,10 @@ export function installFlows(userDir: string, dirs: string[]): InstallResult {
     previous = undefined;
   }
   const same = previous !== undefined && JSON.stringify(previous) === JSON.stringify(versions);
-  if (same && fs.existsSync(flowFile)) return { written: false, flowFile, versions };
+  if (same && fs.existsSync(flowFile)) return { written: false, flowFile, versions, migrated: migrateFlowFile(flowFile) };
   fs.mkdirSync(userDir, { recursive: true });
   if (fs.existsSync(flowFile)) fs.copyFileSync(flowFile, `${flowFile}.bak`);
   fs.writeFileSync(flowFile, JSON.stringify(mergeFlows(sources), null, 2));
   fs.writeFileSync(manifestFile, JSON.stringify({ versions, mergedAt: new Date().toISOString() }, null, 2));
-  return { written: true, flowFile, versions };
+  return { written: true, flowFile, versions, migrated: [] };
 }

@@ -9,7 +9,7 @@ import path from 'path';
 import { readEnv, REPO_ROOT } from './env';
 import { installFlows } from './flows';
 import { startEmbeddedBroker, EmbeddedBroker } from './broker';
-import { healthRoutes } from './health';
+import { brokerStates, healthRoutes } from './health';
 import { basicAuth } from './basic-auth';
 import { errorHandler } from './http-errors';
 
@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
   console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);
+  if (installed.migrated.length) console.log(`[app] renamed config node types: ${installed.migrated.join('; ')}`);
 
   // Loaded after the broker is up: settings.ts validates the environment and throws on bad values.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -42,22 +43,10 @@ async function main(): Promise<void> {
   let flowsStarted = false;
   RED.events.on('flows:started', () => { flowsStarted = true; });
   const up = (): boolean => started && flowsStarted;
-  healthRoutes(app, {
-    started: up,
-    brokers() {
-      const out: Record<string, boolean> = {};
-      if (!up()) return out;
-      RED.nodes.eachNode((n: { id: string; type: string }) => {
-        if (n.type !== 'mqtt-broker') return;
-        const broker = RED.nodes.getNode(n.id) as { connected?: boolean; users?: object } | null;
-        // A broker config node connects only for its mqtt nodes; one that only lends its
-        // settings (to sensor-input's MQTT mode, which reports its own connection) has none.
-        if (broker?.users && Object.keys(broker.users).length === 0) return;
-        out[n.id] = Boolean(broker?.connected);
-      });
-      return out;
-    },
-  }, { metricsAuth: env.adminPasswordHash ? basicAuth(env.adminUser, env.adminPasswordHash) : undefined });
+  // The package's own health routes (nodes/common/health-routes.ts), mounted here before Node-RED
+  // so probes get "starting" from the first moment; settings.ts turns off the copy on httpAdmin.
+  healthRoutes(app, { started: up, brokers: () => (up() ? brokerStates(RED.nodes) : {}) },
+    { auth: env.adminPasswordHash ? basicAuth(env.adminUser, env.adminPasswordHash) : undefined });
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   // As node-red's own launcher does: admin routes first, then the login for
   // everything served on httpNode (dashboard, recordings, http-in flows).

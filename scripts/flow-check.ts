@@ -2,6 +2,7 @@
  * Checks versioned flow files (flows/, dashboards/): the rules behind
  * `npm run check:flows`. Pure: takes parsed files, returns problems.
  */
+import { RENAMED_TYPES } from '../nodes/common/type-migrations';
 export interface FlowFile {
   file: string;
   nodes: Array<Record<string, unknown>>;
@@ -56,14 +57,16 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
         say(`a node without id or type: ${JSON.stringify(n).slice(0, 80)}`);
         continue;
       }
-      if (!['tab', 'group'].includes(n.type) && !n.type.startsWith('subflow') && !ctx.knownTypes.has(n.type)) say(`${where}: unknown node type`);
+      if (RENAMED_TYPES[n.type]) say(`${where}: old type name, now ${RENAMED_TYPES[n.type]} (node-red-iot-migrate-flows rewrites saved flows)`);
+      else if (!['tab', 'group'].includes(n.type) && !n.type.startsWith('subflow') && !ctx.knownTypes.has(n.type)) say(`${where}: unknown node type`);
       if (n.z !== undefined && n.z !== '' && !ids.has(n.z as string)) say(`${where}: its tab ${n.z} is not in the file`);
       if ('credentials' in n) say(`${where}: holds credentials; they belong in the credentials file or the environment`);
       for (const [k, v] of Object.entries(n)) {
         if (SECRET_KEYS.test(k) && typeof v === 'string' && v !== '' && !/^\$\{[A-Za-z_][A-Za-z0-9_]*\}$/.test(v)) {
           say(`${where}: property "${k}" holds a literal value; use a credential or \${ENV}`);
         }
-        if (CONFIG_REFS.includes(k) && typeof v === 'string' && v !== '' && !v.startsWith('${') && !ids.has(v)) {
+        // (mqtt-broker's own `broker` is its host name, not a reference)
+        if (CONFIG_REFS.includes(k) && !(n.type === 'mqtt-broker' && k === 'broker') && typeof v === 'string' && v !== '' && !v.startsWith('${') && !ids.has(v)) {
           say(`${where}: ${k} refers to config node ${v}, which is not in the file`);
         }
       }

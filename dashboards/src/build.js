@@ -37,7 +37,7 @@ function configNodes() {
   ];
   // A copy of flows/storage.json's InfluxDB config, so this file imports on its own (the app keeps one).
   list.push({
-    id: 'influxdb-default', type: 'influxdb-config', name: 'InfluxDB (INFLUX_URL)', version: '${INFLUX_VERSION}', url: '${INFLUX_URL}',
+    id: 'influxdb-default', type: 'iot-influxdb-config', name: 'InfluxDB (INFLUX_URL)', version: '${INFLUX_VERSION}', url: '${INFLUX_URL}',
     database: '${INFLUX_DB}', retentionPolicy: '', org: '${INFLUX_ORG}', bucket: '${INFLUX_BUCKET}', configVersion: 1,
   });
   pages.forEach((p, i) => list.push({

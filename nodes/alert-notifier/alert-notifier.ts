@@ -10,6 +10,7 @@ import { folders, Notifier, NotifyResult } from './notifier';
 import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
 import { envValue } from './env-value';
 import { redact } from './redact';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 interface Creds {
   secret: string;
@@ -24,6 +25,7 @@ function setDepth(id: string, n: number | undefined): void {
 }
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('alert-notifier', function (this: NodeInstance<Creds>, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;

@@ -9,7 +9,7 @@ export type NotifierMode = 'alert' | 'event';
 export interface NotifierConfig {
   /** `alert`: msg.payload is an Alert (threshold-alert output); `event`: any JSON object, sent as is (bridges). */
   mode: NotifierMode;
-  /** Id of the smtp-config node; none means .eml files in the data folder. */
+  /** Id of the iot-smtp-config node; none means .eml files in the data folder. */
   smtp: string;
   /** Send email. */
   email: boolean;

@@ -1,10 +1,12 @@
-/** smtp-config: where the alert notifiers send email (SMTP server, SMTP_URL, or a folder). */
+/** iot-smtp-config: where the alert notifiers send email (SMTP server, SMTP_URL, or a folder). */
 import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
 import { redact } from './redact';
 import { parseSmtpConfig, smtpTarget, SmtpConfigNode, SmtpTarget } from './smtp-settings';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 export = function (RED: NodeAPI) {
-  RED.nodes.registerType('smtp-config', function (this: NodeInstance<any>, def: NodeDef) {
+  registerHealthRoutes(RED);
+  RED.nodes.registerType('iot-smtp-config', function (this: NodeInstance<any>, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this as SmtpConfigNode;
     const creds = node.credentials ?? {};
@@ -14,10 +16,10 @@ export = function (RED: NodeAPI) {
       target = smtpTarget(parseSmtpConfig(def), { user: creds.user, password: creds.password });
     } catch (err) {
       problem = redact(err, [creds.password]);
-      node.error(`smtp-config: ${problem}`);
+      node.error(`iot-smtp-config: ${problem}`);
     }
     node.target = () => {
-      if (!target) throw new Error(`smtp-config "${def.name || def.id}": ${problem}`);
+      if (!target) throw new Error(`iot-smtp-config "${def.name || def.id}": ${problem}`);
       return target;
     };
   }, {

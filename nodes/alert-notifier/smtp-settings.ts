@@ -8,7 +8,7 @@ import type { NodeInstance } from '../common/red';
 
 export type Security = 'starttls' | 'tls' | 'none' | 'auto';
 
-/** Settings of the `smtp-config` node, as saved in the flow. */
+/** Settings of the `iot-smtp-config` node, as saved in the flow. */
 export interface SmtpConfigDef {
   /** `smtp://user:pass@host:587` or `smtps://...:465`; normally `${SMTP_URL}`. Wins over host when set. */
   url: string;
@@ -131,7 +131,7 @@ export function smtpTarget(cfg: SmtpConfigDef, creds: SmtpCredentials = {}): Smt
   return { kind: 'smtp', options, from, describe: `smtp ${host}:${port} (${security})`, secrets };
 }
 
-/** What an alert-notifier reads from its smtp-config node. */
+/** What an alert-notifier reads from its iot-smtp-config node. */
 export interface SmtpConfigNode extends NodeInstance<SmtpCredentials> {
   /** The resolved target; throws the reason when the settings are unusable. */
   target(): SmtpTarget;

@@ -13,6 +13,7 @@ import { FfmpegLocation, locateFfmpeg } from './locate';
 import { applyRetention, listRecordings, mediaRoot, planRetention } from './media';
 import { CameraRecorder, recordingReading, RecordingError } from './recorder';
 import { registerRoutes } from './routes';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 interface Creds {
   username: string;
@@ -22,6 +23,7 @@ interface Creds {
 const RETENTION_EVERY_MS = 3_600_000;
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   registerRoutes(RED.httpNode as never, () => mediaRoot(dataDir(RED)));
 
   RED.nodes.registerType('camera-recorder', function (this: NodeInstance<Creds>, def: NodeDef) {

@@ -2,6 +2,7 @@
  * The small part of the Node-RED runtime API our nodes use, typed once.
  * (The community @types/node-red lags the runtime; this subset is stable since 1.0.)
  */
+import { resolveDataDir } from './data-dir';
 import type { NodeStatus } from './status';
 
 export interface NodeMessage {
@@ -50,6 +51,8 @@ export interface NodeInstance<Creds = Record<string, string>> {
 
 export interface RuntimeSettings {
   userDir?: string;
+  /** Our own setting: the folder for node state, instead of the user directory. */
+  iotDataDir?: string;
   [key: string]: unknown;
 }
 
@@ -74,7 +77,7 @@ export interface NodeAPI {
   events: { on(event: string, cb: (...args: any[]) => void): void; removeListener(event: string, cb: (...args: any[]) => void): void };
 }
 
-/** Where nodes keep files (spool, outbox, alert state, media): the runtime's user directory. */
+/** Where nodes keep files (spool, outbox, alert state, media): see data-dir.ts for the order. */
 export function dataDir(RED: NodeAPI): string {
-  return process.env.DATA_DIR || RED.settings.userDir || process.cwd();
+  return resolveDataDir(RED.settings);
 }

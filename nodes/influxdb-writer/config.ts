@@ -1,5 +1,5 @@
 /**
- * Settings of the influxdb-config, influxdb-writer and influxdb-query nodes,
+ * Settings of the iot-influxdb-config, influxdb-writer and influxdb-query nodes,
  * parsed and checked in one place.
  *
  * Flow files hold `${INFLUX_URL}`-style values. Node-RED replaces them with
@@ -12,7 +12,7 @@ import { ValidationError } from '../common/errors';
 import type { NodeDef } from '../common/red';
 import type { WriteTarget } from './http-write';
 
-/** influxdb-config node. */
+/** iot-influxdb-config node. */
 export interface InfluxConfig {
   /** 1 for InfluxDB 1.x, 2 for 2.x and 3.x (v2 write API). */
   version: 1 | 2;
@@ -126,7 +126,7 @@ export function writeTarget(c: InfluxConfig, creds: InfluxCredentials, w: Pick<W
   };
 }
 
-/** What an influxdb-config node instance offers to the writer and query nodes. */
+/** What an iot-influxdb-config node instance offers to the writer and query nodes. */
 export interface InfluxConfigHandle {
   /** Parsed settings, or undefined when they are invalid (see configError). */
   influx?: InfluxConfig;

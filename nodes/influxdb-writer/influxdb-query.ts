@@ -9,11 +9,13 @@ import { envValue, InfluxConfigHandle } from './config';
 import { buildRequest } from './queries';
 import { chartPoints } from './query-results';
 import { runQuery } from './query-run';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 /** Message properties that may override the node's settings. */
 const OVERRIDES = ['mode', 'measurement', 'deviceId', 'metric', 'start', 'stop', 'interval', 'fn', 'fns', 'limit'] as const;
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('influxdb-query', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -27,7 +29,7 @@ export = function (RED: NodeAPI) {
     node.on('input', (msg, send, done) => {
       const run = async (): Promise<void> => {
         const influx = configNode?.influx;
-        if (!influx) throw new Error(configNode?.configError || 'no influxdb-config selected');
+        if (!influx) throw new Error(configNode?.configError || 'no iot-influxdb-config selected');
         const input: Record<string, unknown> = { ...defaults };
         const p = msg.payload;
         const sources = [typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {}, msg as Record<string, unknown>];

@@ -16,8 +16,10 @@ import { LineError, lineEncoder } from './line-protocol';
 import { Spool } from './spool';
 import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
 import { writerHealth, writerStatus } from './writer-status';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('influxdb-writer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;

@@ -14,8 +14,10 @@ import { NormalizeError, Normalizer } from './normalizer';
 import { NormalizerStats } from './stats';
 import { Batches, copyReading } from './batches';
 import type { Reading } from '../common/types';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('payload-normalizer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;

@@ -16,6 +16,7 @@ import { parseConfig } from './config';
 import { gpioOpener } from './gpio-backend';
 import { brokerSource, mqttRunner } from './mqtt-input';
 import { gpioRunner, simulateRunner, type Output, type Runner } from './runner';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 /** A message still open this long with no writer holding it is settled anyway (a node that never calls done). */
 const MAX_OPEN_MS = 60_000;
@@ -23,6 +24,7 @@ const MAX_OPEN_MS = 60_000;
 const DRAIN_MS = 8_000;
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('sensor-input', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;

@@ -14,11 +14,13 @@ import { DEVICE_ID_RE, parseConfig, ServoConfig } from './config';
 import { execute, parseReceived } from './device';
 import { PwmServo } from './pwm';
 import { CommandTracker, Transition } from './tracker';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 const describe = (c: Command): string =>
   c.action === 'sweep' ? 'sweep' : `${(c.params.direction as string) || `${String(c.params.angle)}°`}`;
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('servo-command', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;

@@ -18,11 +18,13 @@ import { classify } from './messages';
 import { validateRules } from './rules';
 import { PacedOutput } from './paced-output';
 import { AlertStore, StoredState } from './store';
+import { registerHealthRoutes } from '../common/health-plugin';
 
 /** Transitions handed to the flow per event-loop turn (see paced-output.ts). */
 const BURST = 100;
 
 export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
   RED.nodes.registerType('threshold-alert', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;

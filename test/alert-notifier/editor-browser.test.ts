@@ -1,7 +1,7 @@
 /**
  * The editor in a real Node-RED (this package as a nodesDir) and Debian's
  * headless Chromium: the shipped alerts flow loads with valid nodes, the
- * alert-notifier and smtp-config dialogs open without script errors, toggle
+ * alert-notifier and iot-smtp-config dialogs open without script errors, toggle
  * their sections, and flag bad values.
  */
 import { test, before, after } from 'node:test';
@@ -103,9 +103,9 @@ test('the alert-notifier dialog opens, toggles its sections and flags bad values
   assert.deepEqual(errors, []);
 });
 
-test('the smtp-config dialog opens and refuses a password in the URL', { skip, timeout: 120_000 }, async () => {
+test('the iot-smtp-config dialog opens and refuses a password in the URL', { skip, timeout: 120_000 }, async () => {
   errors.length = 0;
-  await page.evaluate(() => (window as any).RED.editor.editConfig('', 'smtp-config', 'smtp-default'));
+  await page.evaluate(() => (window as any).RED.editor.editConfig('', 'iot-smtp-config', 'smtp-default'));
   await page.waitForSelector('#node-config-input-url', { state: 'visible', timeout: 20_000 });
   assert.equal(await page.inputValue('#node-config-input-url'), '${SMTP_URL}');
   assert.equal(await page.inputValue('#node-config-input-security'), 'starttls');

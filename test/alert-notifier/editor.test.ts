@@ -56,9 +56,9 @@ test('alert-notifier.html validators reject bad values and accept good ones', ()
   assert.equal(ok('groupListMax', 'x'), false);
 });
 
-test('smtp-config.html: defaults equal SMTP_DEFAULTS; user/password are credentials; a password in the URL is refused', () => {
+test('smtp-config.html (iot-smtp-config): defaults equal SMTP_DEFAULTS; user/password are credentials; a password in the URL is refused', () => {
   const { defs, html } = register('smtp-config.html');
-  const def = defs['smtp-config'];
+  const def = defs['iot-smtp-config'];
   const editorDefaults = Object.fromEntries(Object.entries(def.defaults).filter(([k]) => k !== 'name').map(([k, v]) => [k, v.value]));
   assert.deepEqual(editorDefaults, { ...SMTP_DEFAULTS });
   assert.deepEqual(Object.keys(def.credentials).sort(), ['password', 'user']);

@@ -30,7 +30,7 @@ export function notifierFlow(o: FlowOptions): unknown[] {
   return [
     { id: 'tab', type: 'tab', label: 'test' },
     {
-      id: 'smtp-default', type: 'smtp-config', name: 'test smtp', url: '',
+      id: 'smtp-default', type: 'iot-smtp-config', name: 'test smtp', url: '',
       host: o.smtpPort ? '127.0.0.1' : '', port: o.smtpPort ?? 587, security: 'none', from: 'alerts@test.local', verifyTls: true, configVersion: 1,
       ...o.smtp,
     },

@@ -38,7 +38,7 @@ for (const file of ['alerts.json', 'event-bridge.json']) {
     assert.equal(ids.size, flow.length, 'ids unique');
     for (const n of flow) {
       if (n.type === 'tab') continue;
-      const isConfig = n.type === 'smtp-config' || n.type === 'mqtt-broker';
+      const isConfig = n.type === 'iot-smtp-config' || n.type === 'mqtt-broker';
       assert.equal(n.z, isConfig ? undefined : tab.id, `${n.id} z`);
       for (const out of n.wires ?? []) for (const target of out) assert.ok(ids.has(target), `${n.id} wired to missing ${target}`);
       // Config references resolve inside the file, so it imports on its own.

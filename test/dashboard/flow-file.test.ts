@@ -23,7 +23,7 @@ test('one versioned tab with a changelog; every flow node on it', () => {
   const version = env.find((e) => e.name === 'FLOW_VERSION')?.value;
   assert.match(String(version), /^\d+\.\d+\.\d+$/);
   assert.match(String(tabs[0].info), new RegExp(`## Changelog[\\s\\S]*${version!.replace(/\./g, '\\.')}`));
-  const config = new Set(['ui-base', 'ui-theme', 'ui-page', 'ui-group', 'influxdb-config']);
+  const config = new Set(['ui-base', 'ui-theme', 'ui-page', 'ui-group', 'iot-influxdb-config']);
   for (const n of nodes) {
     if (n.type === 'tab') continue;
     if (config.has(n.type)) assert.equal(n.z, undefined, `${n.id} is a config node`);

@@ -25,11 +25,11 @@ const parsers: Record<string, (def: Def) => unknown> = {
   'sensor-input': (d) => sensor.parseConfig(d),
   'threshold-alert': (d) => alert.parseConfig(d),
   'alert-notifier': (d) => notifier.parseConfig(d),
-  'smtp-config': (d) => smtp.parseSmtpConfig(d),
+  'iot-smtp-config': (d) => smtp.parseSmtpConfig(d),
   'camera-recorder': (d) => camera.parseConfig(d),
   'servo-command': (d) => servo.parseConfig(d),
   'influxdb-writer': (d) => influx.parseWriterConfig(d as never),
-  'influxdb-config': (d) => influx.parseInfluxConfig(d as never),
+  'iot-influxdb-config': (d) => influx.parseInfluxConfig(d as never),
 };
 
 const shipped: Def[] = ['flows', 'dashboards'].flatMap((dir) =>

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseInfluxConfig, parseWriterConfig, resolveCredentials, WRITER_DEFAULTS, writeTarget } from '../../nodes/influxdb-writer/config';
 import { authHeader, writeUrl } from '../../nodes/influxdb-writer/http-write';
 
-const def = (extra: Record<string, unknown>) => ({ id: 'c', type: 'influxdb-config', ...extra });
+const def = (extra: Record<string, unknown>) => ({ id: 'c', type: 'iot-influxdb-config', ...extra });
 
 test('unresolved ${VAR} values count as empty and fall back to the defaults', () => {
   const c = parseInfluxConfig(def({ version: '${INFLUX_VERSION}', url: '${INFLUX_URL}', database: '${INFLUX_DB}', org: '${INFLUX_ORG}', bucket: '${INFLUX_BUCKET}' }));

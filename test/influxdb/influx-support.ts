@@ -53,11 +53,11 @@ export interface WriterFlowOptions {
   gzip?: boolean;
 }
 
-/** tab + influxdb-config "influxdb-default" + writer "writer" -> helpers "written" / "errors". */
+/** tab + iot-influxdb-config "influxdb-default" + writer "writer" -> helpers "written" / "errors". */
 export function writerFlow(o: WriterFlowOptions): unknown[] {
   return [
     { id: 'tab', type: 'tab', label: 'test' },
-    { id: 'influxdb-default', type: 'influxdb-config', version: o.version ?? '1', url: o.url, database: o.database ?? 'iot', retentionPolicy: '', org: o.org ?? 'iot', bucket: o.bucket ?? 'iot', configVersion: 1 },
+    { id: 'influxdb-default', type: 'iot-influxdb-config', version: o.version ?? '1', url: o.url, database: o.database ?? 'iot', retentionPolicy: '', org: o.org ?? 'iot', bucket: o.bucket ?? 'iot', configVersion: 1 },
     {
       id: 'writer', type: 'influxdb-writer', z: 'tab', influx: 'influxdb-default', measurement: '',
       batchSize: o.batchSize ?? 500, flushMs: o.flushMs ?? 200, gzip: o.gzip ?? false, spoolMaxMB: 50, timeoutMs: o.timeoutMs ?? 3000,

@@ -19,7 +19,7 @@ const modules = (): unknown[] => {
 };
 const flow = (version: string, url: string, extra: Record<string, unknown> = {}) => [
   { id: 'tab', type: 'tab' },
-  { id: 'influxdb-default', type: 'influxdb-config', version, url, database: 'q', org: 'iot', bucket: 'iot' },
+  { id: 'influxdb-default', type: 'iot-influxdb-config', version, url, database: 'q', org: 'iot', bucket: 'iot' },
   { id: 'query', type: 'influxdb-query', z: 'tab', influx: 'influxdb-default', mode: 'raw', start: new Date(T0).toISOString(), stop: new Date(T0 + 7_200_000).toISOString(), interval: '1h', fn: 'mean', limit: 1000, wires: [['out']], ...extra },
   { id: 'out', type: 'helper', z: 'tab' },
   { id: 'catcher', type: 'catch', z: 'tab', scope: null, wires: [['caught']] },

@@ -25,7 +25,7 @@ test('storage.json: one versioned Storage tab with a changelog, and every flow n
   assert.equal(tabs[0].env.length, 1);
   assert.equal(tabs[0].env[0].name, 'FLOW_VERSION');
   assert.match(tabs[0].info, new RegExp(`## Changelog[\\s\\S]*${tabs[0].env[0].value.replace(/\./g, '\\.')}`));
-  for (const n of flow.filter((x) => x.type !== 'tab' && x.type !== 'influxdb-config')) assert.equal(n.z, tabs[0].id, n.id);
+  for (const n of flow.filter((x) => x.type !== 'tab' && x.type !== 'iot-influxdb-config')) assert.equal(n.z, tabs[0].id, n.id);
   const link = flow.find((n) => n.id === 'readings-in-storage');
   assert.equal(link?.type, 'link in');
   assert.ok(link?.links.includes('readings-out'));

@@ -44,7 +44,7 @@ const flow = (influxUrl: string) => [
   { id: 'b', type: 'mqtt-broker', broker: '127.0.0.1', port: String(broker.port), clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
   { id: 'in', type: 'sensor-input', z: 'tab', mode: 'mqtt', broker: 'b', topics: 'lifecompanion/sensors/#', qos: '1', datatype: 'buffer', configVersion: 2, persistent: true, ack: 'durable', wires: [['norm']] },
   { id: 'norm', type: 'payload-normalizer', z: 'tab', catchRejects: false, wires: [['w'], []] },
-  { id: 'cfg', type: 'influxdb-config', version: '1', url: influxUrl, database: 'durable', configVersion: 1 },
+  { id: 'cfg', type: 'iot-influxdb-config', version: '1', url: influxUrl, database: 'durable', configVersion: 1 },
   { id: 'w', type: 'influxdb-writer', z: 'tab', influx: 'cfg', batchSize: 1000, flushMs: 200, timeoutMs: 60_000, spoolMaxMB: 10, configVersion: 1, wires: [[], []] },
 ];
 const modules = () => [mqttNodes, nodeModule('sensor-input'), nodeModule('payload-normalizer'), ...writerModules()];
