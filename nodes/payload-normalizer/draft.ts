@@ -84,6 +84,8 @@ export class Draft {
   stateWords = false;
   /** Arrays of numbers become `<name>_1`, `<name>_2`... (Tasmota ENERGY per channel). */
   numberArrays = false;
+  /** A decoder's narrower reading of the topic's device (Zigbee2MQTT attribute topics `<base>/<name>/<attr>`). */
+  routeDevice: string | undefined;
   /** Set by ignore(): the message carries no reading and is dropped, counted, not rejected. */
   ignored: string | undefined;
   keys = 0;
@@ -107,6 +109,7 @@ export class Draft {
     this.stateWords = false;
     this.numberArrays = false;
     this.ignored = undefined;
+    this.routeDevice = undefined;
     this.keys = 0;
     this.code = undefined;
     this.message = '';

@@ -164,7 +164,7 @@ export class Normalizer {
       if (!decoder.decode(value, d, this.ctx)) return this.reject(family, d.code ?? 'internal', d.message);
     }
 
-    const routeDevice = topicDevice ?? route?.deviceId;
+    const routeDevice = d.routeDevice ?? topicDevice ?? route?.deviceId;
     // One device may not speak for another: the topic's device id is the authority.
     if (routeDevice !== undefined && d.deviceId !== undefined && d.deviceId !== routeDevice) {
       return this.reject(family, 'device_id_mismatch', `payload device_id "${d.deviceId.slice(0, 64)}" is not the topic's device "${routeDevice.slice(0, 64)}"`);

@@ -77,7 +77,7 @@ export const shellyGen2: TopicDecoder = {
     if (!isObj(value)) return d.fail('unsupported_shape', `shelly ${r.kind} is not a JSON object`);
     if (r.kind === 'status') {
       component(d, r.extra!, value);
-      return true;
+      return d.mNames.length > 0 ? true : d.ignore(`shelly ${r.extra} status without measurements`);
     }
     const params = isObj(value.params) ? value.params : undefined;
     if (params === undefined || typeof value.method !== 'string') return d.fail('unsupported_shape', 'shelly events/rpc without method and params');
@@ -93,6 +93,7 @@ export const shellyGen2: TopicDecoder = {
     }
     if (value.method !== 'NotifyStatus' && value.method !== 'NotifyFullStatus') return d.ignore(`shelly ${String(value.method).slice(0, 30)}`);
     for (const key in params) if (key !== 'ts' && isObj(params[key])) component(d, key, params[key] as Obj);
-    return true;
+    // cloud / mqtt / script notifications carry no measurement.
+    return d.mNames.length > 0 ? true : d.ignore('shelly status without measurements');
   },
 };

@@ -30,7 +30,9 @@ export const tasmota: TopicDecoder = {
   topics: ['tele/#', 'stat/#'],
   route(levels) {
     const n = levels.length;
-    if (n < 3 || !COMMAND_RE.test(levels[n - 1])) return null;
+    if (n < 3) return null;
+    if (levels[n - 3] === 'cmnd' || levels[n - 2] === 'cmnd') return { ignore: 'tasmota command topic' };
+    if (!COMMAND_RE.test(levels[n - 1])) return null;
     const cmd = levels[n - 1];
     let prefix: string;
     let device: string;

@@ -4,7 +4,8 @@
  * `zigbee2mqtt` is the default base; any other base is recognised by the payload
  * (`linkquality` / `last_seen`). `/set`, `/get` and `bridge/...` are ignored.
  */
-import { availability, join } from './common';
+import { snakeName } from '../draft';
+import { availability, bareValue, join } from './common';
 import type { TopicDecoder, Route } from './types';
 import { isObj, walk, type Obj } from '../walk';
 
@@ -30,7 +31,13 @@ export const zigbee2mqtt: TopicDecoder = {
   },
   decode(value, r, d) {
     if (r.kind === 'availability') return availability(d, value);
-    if (!isObj(value)) return d.fail('unsupported_shape', 'zigbee2mqtt state is not a JSON object (set the Zigbee2MQTT output to json)');
+    if (!isObj(value)) {
+      // output: attribute publishes `<base>/<name>/<attribute>` with a bare value.
+      const slash = r.deviceId.lastIndexOf('/');
+      if (slash <= 0) return d.fail('unsupported_shape', 'zigbee2mqtt state is not a JSON object');
+      d.routeDevice = r.deviceId.slice(0, slash);
+      return bareValue(d, snakeName(r.deviceId.slice(slash + 1)) || 'value', value);
+    }
     const o = value as Obj;
     d.stateWords = true;
     if (o.last_seen !== undefined) d.tsRaw = o.last_seen;

@@ -11,6 +11,17 @@ import { isObj } from '../walk';
 import { availability, bareValue } from './common';
 import type { TopicDecoder } from './types';
 
+/** Command class names as Z-Wave JS UI writes them in named topics (`sensor_multilevel`, `Multilevel Sensor`). */
+const CLASSES = new Set([
+  'sensor_multilevel', 'multilevel_sensor', 'sensor_binary', 'binary_sensor', 'switch_binary', 'binary_switch',
+  'switch_multilevel', 'multilevel_switch', 'meter', 'battery', 'notification', 'alarm', 'configuration', 'central_scene',
+  'thermostat_mode', 'thermostat_setpoint', 'thermostat_operating_state', 'thermostat_fan_mode', 'door_lock', 'basic',
+  'indicator', 'color_switch', 'switch_color', 'scene_activation', 'sound_switch', 'barrier_operator', 'window_covering',
+  'protection', 'wake_up', 'version', 'manufacturer_specific', 'clock', 'user_code', 'entry_control', 'alarm_sensor',
+  'humidity_control_mode', 'energy_production', 'irrigation',
+]);
+const isClass = (level: string): boolean => /^\d{2,3}$/.test(level) || /^unknown_?class_\d+$/i.test(level) || CLASSES.has(snakeName(level));
+
 export const zwavejs: TopicDecoder = {
   name: 'zwavejs',
   topics: ['zwave/#'],
@@ -21,14 +32,16 @@ export const zwavejs: TopicDecoder = {
     if (levels[n - 1] === 'status' && (n === 3 || n === 4)) {
       return { deviceId: levels[n - 2], sensorType: 'zwave', kind: 'availability', extra: n === 4 ? levels[1] : undefined };
     }
-    // The endpoint is the first all-digit level after a command class name.
-    let e = -1;
-    for (let i = 3; i < n - 1; i++) if (/^\d+$/.test(levels[i]) && /[a-z]/i.test(levels[i - 1])) { e = i; break; }
-    if (e < 0 && n >= 5 && /^\d+$/.test(levels[2]) && /^\d+$/.test(levels[3])) e = 3; // numeric layout: zwave/<node id>/<cc id>/<endpoint>/...
-    if (e < 0 || e > 4) return { ignore: 'z-wave js ui topic without a value' };
-    const metric = snakeName(levels.slice(e + 1).join('_'));
+    // The command class level: a number (ValueId topics) or a class name (named topics); the node is the level before.
+    let c = -1;
+    for (let i = 2; i < Math.min(n - 1, 4); i++) if (isClass(levels[i])) { c = i; break; }
+    if (c < 0) return { ignore: 'z-wave js ui topic without a value' };
+    const ep = /^(?:endpoint_)?(\d+)$/.exec(levels[c + 1]);
+    const from = ep && c + 2 < n ? c + 2 : c + 1;
+    const metric = snakeName(levels.slice(from).join('_'));
     if (metric === '') return null;
-    return { deviceId: levels[e - 2], sensorType: 'zwave', kind: 'value', metric: levels[e] === '0' ? metric : `${metric}_${levels[e]}`, extra: e === 4 ? levels[1] : undefined };
+    const endpoint = ep && from === c + 2 ? ep[1] : '0';
+    return { deviceId: levels[c - 1], sensorType: 'zwave', kind: 'value', metric: endpoint === '0' ? metric : `${metric}_${endpoint}`, extra: c === 3 ? levels[1] : undefined };
   },
   decode(value, r, d: Draft) {
     if (r.extra !== undefined) d.tag('location', r.extra);
