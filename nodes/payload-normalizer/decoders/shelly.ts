@@ -47,7 +47,7 @@ export const shelly: TopicDecoder = {
     if (r.kind === 'json') {
       if (!isObj(value)) return d.fail('unsupported_shape', 'shelly status is not a JSON object');
       d.stateWords = true;
-      return walk(value as Obj, `${r.metric!.replace(/_status$/, '')}_`, 0, d, true, NO_SKIP);
+      return walk(value as Obj, r.metric === 'status' ? '' : `${r.metric!.replace(/_status$/, '')}_`, 0, d, true, NO_SKIP);
     }
     return bareValue(d, r.metric!, value, r.extra);
   },
