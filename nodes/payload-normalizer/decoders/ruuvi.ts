@@ -5,13 +5,18 @@
  * `rssi` as a metric, `ts` (epoch seconds) as the time. The tag is the device.
  * `ruuvi/<gateway mac>/gw_status` is the gateway's availability.
  */
-import { isObj, walk, NO_SKIP, type Obj } from '../walk';
-import type { Draft } from '../draft';
+import { addValue, isObj, type Obj } from '../walk';
+import { snakeName, type Draft } from '../draft';
 import { availability } from './common';
 import type { TopicDecoder } from './types';
 
 const MANUFACTURER = 'FF9904';
 const GATEWAY_FIELDS = new Set(['gw_mac', 'gwts', 'ts', 'data', 'coords', 'aoa', 'id', 'rssi', 'data_format', 'mac']);
+/** Names the gateway's own decoding uses -> the names (and units) of the raw decoding above. */
+const DECODED: Readonly<Record<string, [string, string]>> = {
+  temperature: ['temperature', '°C'], humidity: ['humidity', '%'], pressure: ['pressure', 'Pa'], voltage: ['voltage', 'V'],
+  accelX: ['acceleration_x', 'g'], accelY: ['acceleration_y', 'g'], accelZ: ['acceleration_z', 'g'], txPower: ['tx_power', 'dBm'],
+};
 
 /** Decodes RuuviTag data format 5 (RAWv2) or 3 (RAWv1) from the advertisement hex; false when it is neither. */
 export function ruuviAdvertisement(d: Draft, hex: string): boolean {
@@ -58,11 +63,16 @@ export const ruuvi: TopicDecoder = {
     if (!isObj(value)) return d.fail('unsupported_shape', 'ruuvi gateway message is not a JSON object');
     const o = value as Obj;
     d.tsRaw = o.ts ?? o.gwts;
-    const start = d.mNames.length;
-    if (typeof o.data === 'string') ruuviAdvertisement(d, o.data);
-    // Gateways that decode on board send the values beside `data`.
-    if (d.mNames.length === start && !walk(o, '', 0, d, true, GATEWAY_FIELDS)) return false;
-    if (d.mNames.length === start) return d.fail('unsupported_shape', 'ruuvi advertisement is not data format 3 or 5');
+    // Gateways that decode on board send the values beside (or instead of) `data`.
+    const raw = typeof o.data === 'string' && ruuviAdvertisement(d, o.data);
+    if (!raw) {
+      if (o.dataFormat === undefined && o.temperature === undefined) return d.fail('unsupported_shape', 'ruuvi advertisement is not data format 3 or 5');
+      for (const key in o) {
+        if (!d.countKey()) return false;
+        const [name, unit] = DECODED[key] ?? [snakeName(key), undefined];
+        if (name !== '' && !GATEWAY_FIELDS.has(name) && !addValue(d, name, o[key], unit)) return false;
+      }
+    }
     if (typeof o.rssi === 'number') d.metric('rssi', o.rssi, 'dBm');
     return true;
   },
