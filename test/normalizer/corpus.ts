@@ -19,6 +19,8 @@ export interface CorpusMessage {
   /** As published: an object is sent as JSON text, a string as is. */
   payload: unknown;
   config?: Record<string, unknown>;
+  /** A layout the user configures (custom base topic, FullTopic, topic_prefix) or a topic the shipped flow does not subscribe to (statestream attributes). */
+  notInShippedFlow?: boolean;
   /** The Reading (fields given are compared; `metrics` exactly, `metricsInclude` / `units` / `tags` as subsets, `event` by type). */
   expected?: Record<string, any>;
   /** True when the message must be dropped as carrying no reading. */

@@ -12,7 +12,11 @@ const COMPONENTS = new Set(['sensor', 'binary_sensor', 'text_sensor', 'switch', 
 
 export const esphome: TopicDecoder = {
   name: 'esphome',
-  topics: ['+/sensor/+/state', '+/binary_sensor/+/state', '+/text_sensor/+/state', '+/switch/+/state', '+/status'],
+  topics: [
+    '+/sensor/+/state', '+/binary_sensor/+/state', '+/text_sensor/+/state', '+/switch/+/state', '+/light/+/state', '+/fan/+/state',
+    '+/cover/+/state', '+/lock/+/state', '+/valve/+/state', '+/number/+/state', '+/select/+/state', '+/climate/+/+/state',
+    '+/status/#', // `<node>/status`; shared with Shelly Gen2's `<id>/status/<component>`
+  ],
   route(levels) {
     const n = levels.length;
     if (n === 2 && levels[1] === 'status') return { deviceId: levels[0], sensorType: 'esphome', kind: 'availability' };
