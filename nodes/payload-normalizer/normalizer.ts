@@ -81,7 +81,7 @@ export class Normalizer {
   private readonly draft: Draft;
   private readonly time: TimestampParser;
   private readonly pinned: Decoder | undefined;
-  /** Firmware decoders this node tries: all (auto), the pinned one, or none (a payload decoder is pinned). */
+  /** Firmware decoders this node tries: the pinned one, else all (with a pinned payload decoder they only route). */
   private readonly topicDecoders: readonly TopicDecoder[];
   private readonly ctx: DecodeContext;
   readonly dedupe: DuplicateFilter;
@@ -95,7 +95,8 @@ export class Normalizer {
     this.time = new TimestampParser(options.timezone);
     this.pinned = options.decoder === 'auto' ? undefined : decoderByName(options.decoder);
     const pinnedTopic = topicDecoderByName(options.decoder);
-    this.topicDecoders = options.decoder === 'auto' ? TOPIC_DECODERS : pinnedTopic ? [pinnedTopic] : [];
+    // A pinned payload decoder still lets the firmware decoders name the device from the topic (and drop command echoes).
+    this.topicDecoders = pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS;
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
     this.limiter = new RateLimiter(options.rateLimit);
     this.bounds = new SeriesBounds(options.series);
@@ -127,7 +128,7 @@ export class Normalizer {
     d.reset(UPTIME_LIMIT);
     let route = m.route;
     let tdec = m.dec;
-    if (route === undefined && m.levels !== undefined) {
+    if (route === undefined && m.levels !== undefined && this.pinned === undefined) {
       // No template or topic rule: the payload may still show the ecosystem (Zigbee2MQTT under another base, a bare value).
       for (const dec of this.topicDecoders) {
         const r = dec.guess?.(m.levels, value);
@@ -139,7 +140,7 @@ export class Normalizer {
       }
     }
     let decoderName: string;
-    if (route !== undefined && tdec !== undefined) {
+    if (route !== undefined && tdec !== undefined && this.pinned === undefined) {
       decoderName = tdec.name;
       if (!tdec.decode(value, route, d, this.ctx)) {
         if (d.ignored !== undefined) return { kind: 'ignored', reason: d.ignored, family: m.dec ? family : tdec.name };
