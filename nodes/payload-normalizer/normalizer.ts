@@ -4,14 +4,14 @@
  */
 import { ValidationError } from '../common/errors';
 import type { Reading, ReadingEvent } from '../common/types';
-import type { NormalizerOptions, TemplateSpec } from './config';
+import type { NormalizerOptions } from './config';
 import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
-import { TOPIC_DECODERS, topicDecoderByName, type Route, type TopicDecoder } from './decoders/index';
-import { isIgnore } from './decoders/types';
+import { TOPIC_DECODERS, topicDecoderByName, type TopicDecoder } from './decoders/index';
 import { Draft, snakeName, type RejectCode } from './draft';
 import { DuplicateFilter, RateLimiter } from './guards';
 import { parsePayload } from './payload';
 import { SeriesBounds } from './series-bounds';
+import { TopicMatcher, type TopicMatch } from './topic-match';
 import { TimestampParser, UPTIME_LIMIT } from './timestamps';
 import { baseName, canonicalUnit, convert, DEFAULT_UNITS, type Range } from './units';
 
@@ -31,20 +31,6 @@ export type Outcome =
   /** A topic a firmware decoder owns that carries no reading (a command echo, bridge chatter): dropped and counted. */
   | { kind: 'ignored'; reason: string; family: string };
 
-interface TopicMatch {
-  topic: string;
-  spec: TemplateSpec | null;
-  vars: Record<string, string> | null;
-  lastLevel: string;
-  family: string;
-  /** Set when a firmware decoder owns the topic. */
-  route?: Route;
-  dec?: TopicDecoder;
-  /** Set when a firmware decoder owns the topic but it carries no reading. */
-  ignore?: string;
-  /** The topic's levels, kept for payload-based guesses when nothing matched. */
-  levels?: string[];
-}
 
 interface MetricInfo {
   unit: string | undefined;
@@ -76,7 +62,7 @@ export function eventValue(ev: ReadingEvent): number {
 }
 
 export class Normalizer {
-  private readonly topics = new Map<string, TopicMatch>();
+  private readonly matcher: TopicMatcher;
   private readonly infos = new Map<string, MetricInfo>();
   private readonly draft: Draft;
   private readonly time: TimestampParser;
@@ -96,6 +82,7 @@ export class Normalizer {
     this.pinned = options.decoder === 'auto' ? undefined : decoderByName(options.decoder);
     const pinnedTopic = topicDecoderByName(options.decoder);
     // A pinned payload decoder still lets the firmware decoders name the device from the topic (and drop command echoes).
+    this.matcher = new TopicMatcher(options.templates, pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS);
     this.topicDecoders = pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS;
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
     this.limiter = new RateLimiter(options.rateLimit);
@@ -106,7 +93,7 @@ export class Normalizer {
 
   /** Normalizes one message. `now` is the receive time (epoch ms). Never throws for any input. */
   normalize(topic: unknown, payload: unknown, now = Date.now()): Outcome {
-    const m = this.matchTopic(typeof topic === 'string' ? topic : '');
+    const m = this.matcher.match(typeof topic === 'string' ? topic : '');
     try {
       return this.run(m, payload, now);
     } catch (err) {
@@ -268,45 +255,6 @@ export class Normalizer {
     for (let i = 0; i < d.tNames.length; i++) data[d.tNames[i]] = d.tValues[i];
     for (let i = 0; i < d.mNames.length; i++) if (d.mNames[i] !== '') data[d.mNames[i]] = d.mValues[i];
     return data;
-  }
-
-  private matchTopic(topic: string): TopicMatch {
-    const hit = this.topics.get(topic);
-    if (hit !== undefined) return hit;
-    const lastLevel = topic.slice(topic.lastIndexOf('/') + 1);
-    let found: TopicMatch | undefined;
-    for (const spec of this.options.templates) {
-      if (!topic.startsWith(spec.prefix)) continue;
-      const vars = spec.topic.match(topic);
-      if (vars !== null) {
-        found = { topic, spec, vars, lastLevel, family: spec.family };
-        break;
-      }
-    }
-    if (found === undefined) {
-      for (const spec of this.options.templates) {
-        const hit = spec.deviceAt?.exec(topic);
-        if (hit) {
-          found = { topic, spec, vars: { deviceId: hit[1] }, lastLevel, family: spec.family };
-          break;
-        }
-      }
-    }
-    if (found === undefined) {
-      const levels = topic.split('/');
-      found = { topic, spec: null, vars: null, lastLevel, family: 'other', levels };
-      for (const dec of this.topicDecoders) {
-        const r = dec.route(levels);
-        if (r === null) continue;
-        found = isIgnore(r)
-          ? { topic, spec: null, vars: null, lastLevel, family: dec.name, ignore: r.ignore }
-          : { topic, spec: null, vars: null, lastLevel, family: dec.name, route: r, dec };
-        break;
-      }
-    }
-    if (this.topics.size >= 10000) this.topics.clear();
-    this.topics.set(topic, found);
-    return found;
   }
 
   private info(name: string): MetricInfo {
