@@ -5,6 +5,7 @@
  */
 import { parseConfig } from '../nodes/payload-normalizer/config';
 import { Normalizer } from '../nodes/payload-normalizer/normalizer';
+import { loadCorpora, wire } from '../test/normalizer/corpus';
 
 interface Case {
   name: string;
@@ -140,4 +141,32 @@ function throughGlue(): void {
   console.log(`${'flat, through the node glue'.padEnd(36)}${'flat'.padEnd(15)} ${fmt(top)}   (${sent} readings sent)`);
 }
 
+/**
+ * Each firmware ecosystem's corpus (test/normalizer/corpus/) as MQTT delivers it (Buffers),
+ * every message in turn: readings, availability, ignored command echoes and the few rejects.
+ */
+function ecosystems(): void {
+  console.log(`\n${'firmware corpus (Buffer)'.padEnd(36)}${'messages'.padEnd(15)}${'msg/s'.padStart(13)}`);
+  for (const c of loadCorpora()) {
+    const msgs = c.messages.filter((m) => !m.config).map((m): [string, Buffer] => [m.topic, wire(m)]);
+    let top = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const n = new Normalizer(parseConfig({ dedupeWindow: 0 }));
+      for (let i = 0; i < 20000; i++) n.normalize(msgs[i % msgs.length][0], msgs[i % msgs.length][1]); // warm-up
+      let count = 0;
+      const start = process.hrtime.bigint();
+      const end = start + BigInt(Math.round(SECONDS * 1e9));
+      let now = start;
+      while (now < end) {
+        for (let i = 0; i < 1000; i++) n.normalize(msgs[i % msgs.length][0], msgs[i % msgs.length][1]);
+        count += 1000;
+        now = process.hrtime.bigint();
+      }
+      top = Math.max(top, count / (Number(now - start) / 1e9));
+    }
+    console.log(`${c.ecosystem.padEnd(36)}${String(msgs.length).padEnd(15)} ${fmt(top)}`);
+  }
+}
+
 throughGlue();
+ecosystems();

@@ -6,6 +6,7 @@
 import { ValidationError } from '../common/errors';
 import { compileTopic, type TopicTemplate } from '../common/topic';
 import { DECODER_NAMES } from './decoders';
+import { TOPIC_DECODERS } from './decoders/index';
 import { snakeName } from './draft';
 import { parseTagKeys, type SeriesBoundsOptions } from './series-bounds';
 import { isValidZone } from './timestamps';
@@ -15,7 +16,10 @@ import { DEFAULT_RANGES, type Range } from './units';
 export interface NormalizerConfig {
   /** Version of this shape; parseConfig upgrades older ones. */
   configVersion: number;
-  /** `auto` (detect per message) or a decoder name: number, reading, metrics-array, event, esp32, flat. */
+  /**
+   * `auto` (firmware decoders by topic, then payload shapes per message), a payload decoder (number,
+   * reading, metrics-array, event, esp32, flat: no firmware decoders), or one firmware decoder (zigbee2mqtt, tasmota...).
+   */
   decoder: string;
   /** Extra topic templates, one per line: `template [deviceId=x] [sensorType=y]`; tried before the built-ins. */
   templates: string;
@@ -90,15 +94,13 @@ export const DEFAULTS: Readonly<NormalizerConfig> = {
   batchMax: 1000,
 };
 
-/** Built-in topic templates, tried in this order: every topic layout of the seeds. */
+/** Built-in topic templates, tried in this order: every topic layout of the seeds. Firmwares (Zigbee2MQTT, Tasmota...) have decoders in decoders/. */
 export const BUILTIN_TEMPLATES = [
   'lifecompanion/sensors/{deviceId}/{sensorType}',
   'sensors/esp32/{deviceId}/data sensorType=esp32',
   'sensor/{sensorType}',
   'sensors/{deviceId}/{sensorType}',
   'devices/{deviceId}/telemetry sensorType=telemetry',
-  'zigbee2mqtt/{deviceId} sensorType=zigbee',
-  'tele/{deviceId}/SENSOR sensorType=tasmota',
 ];
 
 /** Device event types whose snake_case form is not what the system uses (from the surveillance seed). */
@@ -114,6 +116,12 @@ export interface TemplateSpec {
   defaults: { deviceId?: string; sensorType?: string };
   /** Label for iot_messages_received_total: the template's first literal level. */
   family: string;
+  /**
+   * The levels up to `{deviceId}` as a prefix (`^sensors/([^/]+)/`): a deeper topic under a
+   * device's own levels (`sensors/dev-1/x/y`, which a `sensors/%u/#` ACL lets dev-1 write)
+   * still belongs to that device.
+   */
+  deviceAt: RegExp | null;
 }
 
 /** Validated, compiled options the normalizer runs with. */
@@ -190,7 +198,11 @@ export function parseTemplateLine(line: string): TemplateSpec {
   prefix = prefix.replace(/\/$/, '');
   const first = levels[0];
   const family = /[{}+#]/.test(first) || first === '' ? 'other' : first;
-  return { source, topic, prefix, defaults, family };
+  const at = levels.indexOf('{deviceId}');
+  const deviceAt = at >= 0 && at < levels.length - 1
+    ? new RegExp(`^${levels.slice(0, at + 1).map((l, i) => (i === at ? '([^/]+)' : /^(?:\{.*\}|\+)$/.test(l) ? '[^/]+' : l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/`)
+    : null;
+  return { source, topic, prefix, defaults, family, deviceAt };
 }
 
 /**
@@ -208,8 +220,9 @@ export function upgrade(def: Record<string, unknown>): Record<string, unknown> {
 export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
   const def = upgrade(input);
   const decoder = typeof def.decoder === 'string' && def.decoder !== '' ? def.decoder : DEFAULTS.decoder;
-  if (decoder !== 'auto' && !DECODER_NAMES.includes(decoder)) {
-    throw new ValidationError(`decoder must be auto or one of ${DECODER_NAMES.join(', ')}, got "${decoder}"`, 'decoder');
+  const names = [...DECODER_NAMES, ...TOPIC_DECODERS.map((x) => x.name)];
+  if (decoder !== 'auto' && !names.includes(decoder)) {
+    throw new ValidationError(`decoder must be auto or one of ${names.join(', ')}, got "${decoder}"`, 'decoder');
   }
   const lines = typeof def.templates === 'string' ? def.templates.split(/\r?\n/).filter((l) => l.trim() !== '') : [];
   if (bool(def, 'builtinTemplates')) lines.push(...BUILTIN_TEMPLATES);

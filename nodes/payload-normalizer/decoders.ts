@@ -3,15 +3,12 @@
  * payload and a decode() that fills a Draft. Auto-detection tries them in
  * DECODERS order; a node can pin one by name.
  */
-import { Draft, idValue, snakeName } from './draft';
+import type { DecodeContext } from './decoders/types';
+import { Draft, idValue, snakeName, stateWord } from './draft';
 import { EPOCH_MS_MIN } from './timestamps';
 import { addValue, copyData, isObj, NO_SKIP, walk, type Obj } from './walk';
 
-/** What decoders need from the normalizer's configuration. */
-export interface DecodeContext {
-  /** Device event type (`MOTION_DETECTED`) -> snake_case type (`motion_detected`), after the configured map. */
-  eventType(raw: string): string;
-}
+export type { DecodeContext } from './decoders/types';
 
 export interface Decoder {
   readonly name: string;
@@ -85,11 +82,14 @@ export const metricsArray: Decoder = {
   },
 };
 
-/** A bare number or boolean (`21.5`, `true`): the metric is named after the sensor type / last topic level. */
+/**
+ * A bare number, boolean or state word (`21.5`, `true`, `ON`, `closed`): the metric is
+ * named after the sensor type / last topic level; state words become 0/1.
+ */
 export const plain: Decoder = {
   name: 'number',
-  detect: (p) => typeof p === 'number' || typeof p === 'boolean',
-  decode: (p, d) => addValue(d, '', p),
+  detect: (p) => typeof p === 'number' || typeof p === 'boolean' || (typeof p === 'string' && stateWord(p) !== undefined),
+  decode: (p, d) => addValue(d, '', typeof p === 'string' ? stateWord(p) : p),
 };
 
 /** An already normalized Reading (a flow that normalizes twice, or a Reading from another node): re-validated as is. */

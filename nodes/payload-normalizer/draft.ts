@@ -9,7 +9,7 @@ import type { ReadingEvent } from '../common/types';
 export type RejectCode =
   | 'empty_payload' | 'too_large' | 'invalid_json' | 'unsupported_type' | 'unsupported_shape'
   | 'too_deep' | 'too_many_keys' | 'no_device_id' | 'invalid_device_id'
-  | 'no_metrics' | 'not_finite' | 'out_of_range' | 'bad_timestamp' | 'decoder_mismatch' | 'internal';
+  | 'no_metrics' | 'not_finite' | 'out_of_range' | 'bad_timestamp' | 'decoder_mismatch' | 'device_id_mismatch' | 'internal';
 
 /** Keys that must never be written into an object (prototype pollution). */
 export function isForbiddenKey(key: string): boolean {
@@ -80,6 +80,14 @@ export class Draft {
   event: ReadingEvent | undefined;
   /** True when the event id came from the device (so it is worth de-duplicating). */
   eventIdFromDevice = false;
+  /** Strings such as `ON`, `open`, `false` become 0/1 metrics (firmware decoders turn this on). */
+  stateWords = false;
+  /** Arrays of numbers become `<name>_1`, `<name>_2`... (Tasmota ENERGY per channel). */
+  numberArrays = false;
+  /** A decoder's narrower reading of the topic's device (Zigbee2MQTT attribute topics `<base>/<name>/<attr>`). */
+  routeDevice: string | undefined;
+  /** Set by ignore(): the message carries no reading and is dropped, counted, not rejected. */
+  ignored: string | undefined;
   keys = 0;
   code: RejectCode | undefined;
   message = '';
@@ -98,6 +106,10 @@ export class Draft {
     this.tValues.length = 0;
     this.event = undefined;
     this.eventIdFromDevice = false;
+    this.stateWords = false;
+    this.numberArrays = false;
+    this.ignored = undefined;
+    this.routeDevice = undefined;
     this.keys = 0;
     this.code = undefined;
     this.message = '';
@@ -112,6 +124,12 @@ export class Draft {
     return false;
   }
 
+  /** Marks the message as carrying no reading (a command echo, bridge chatter); returns false. */
+  ignore(reason: string): false {
+    this.ignored = reason;
+    return false;
+  }
+
   metric(name: string, value: number, unit?: string): void {
     this.mNames.push(name);
     this.mValues.push(value);
@@ -121,6 +139,21 @@ export class Draft {
   tag(name: string, value: string): void {
     this.tNames.push(name);
     this.tValues.push(value.length > 256 ? value.slice(0, 256) : value);
+  }
+
+  /** Removes the metrics from index `start` on whose name `drop` accepts. */
+  dropMetrics(start: number, drop: (name: string) => boolean): void {
+    let w = start;
+    for (let i = start; i < this.mNames.length; i++) {
+      if (drop(this.mNames[i])) continue;
+      this.mNames[w] = this.mNames[i];
+      this.mValues[w] = this.mValues[i];
+      this.mUnits[w] = this.mUnits[i];
+      w++;
+    }
+    this.mNames.length = w;
+    this.mValues.length = w;
+    this.mUnits.length = w;
   }
 
   hasMetric(name: string): boolean {
@@ -139,4 +172,19 @@ export function idValue(v: unknown): string | undefined {
   if (typeof v === 'string') return v.length > 0 ? v : undefined;
   if (typeof v === 'number' && Number.isFinite(v)) return String(v);
   return undefined;
+}
+
+/** State words and the 0/1 they stand for (`ON`, `open`, `online`, `detected`...), lower case. */
+const STATE_WORDS: ReadonlyMap<string, number> = new Map([
+  ['on', 1], ['off', 0], ['true', 1], ['false', 0], ['yes', 1], ['no', 0],
+  ['open', 1], ['opened', 1], ['closed', 0], ['close', 0],
+  ['online', 1], ['offline', 0], ['locked', 1], ['unlocked', 0],
+  ['detected', 1], ['clear', 0], ['wet', 1], ['dry', 0], ['active', 1], ['inactive', 0],
+]);
+
+/** 0/1 for a state word (case-insensitive), else undefined. */
+export function stateWord(s: string): number | undefined {
+  if (s.length === 0 || s.length > 9) return undefined;
+  const v = STATE_WORDS.get(s);
+  return v !== undefined ? v : STATE_WORDS.get(s.trim().toLowerCase());
 }

@@ -4,12 +4,14 @@
  */
 import { ValidationError } from '../common/errors';
 import type { Reading, ReadingEvent } from '../common/types';
-import type { NormalizerOptions, TemplateSpec } from './config';
+import type { NormalizerOptions } from './config';
 import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
+import { TOPIC_DECODERS, topicDecoderByName, type TopicDecoder } from './decoders/index';
 import { Draft, snakeName, type RejectCode } from './draft';
 import { DuplicateFilter, RateLimiter } from './guards';
 import { parsePayload } from './payload';
 import { SeriesBounds } from './series-bounds';
+import { TopicMatcher, type TopicMatch } from './topic-match';
 import { TimestampParser, UPTIME_LIMIT } from './timestamps';
 import { baseName, canonicalUnit, convert, DEFAULT_UNITS, type Range } from './units';
 
@@ -25,15 +27,10 @@ export type Outcome =
   | { kind: 'reading'; reading: Reading; decoder: string; family: string }
   | { kind: 'reject'; code: RejectCode; message: string; family: string }
   | { kind: 'duplicate'; eventId: string; family: string }
-  | { kind: 'rate-limited'; deviceId: string; family: string };
+  | { kind: 'rate-limited'; deviceId: string; family: string }
+  /** A topic a firmware decoder owns that carries no reading (a command echo, bridge chatter): dropped and counted. */
+  | { kind: 'ignored'; reason: string; family: string };
 
-interface TopicMatch {
-  topic: string;
-  spec: TemplateSpec | null;
-  vars: Record<string, string> | null;
-  lastLevel: string;
-  family: string;
-}
 
 interface MetricInfo {
   unit: string | undefined;
@@ -65,11 +62,13 @@ export function eventValue(ev: ReadingEvent): number {
 }
 
 export class Normalizer {
-  private readonly topics = new Map<string, TopicMatch>();
+  private readonly matcher: TopicMatcher;
   private readonly infos = new Map<string, MetricInfo>();
   private readonly draft: Draft;
   private readonly time: TimestampParser;
   private readonly pinned: Decoder | undefined;
+  /** Firmware decoders this node tries: the pinned one, else all (with a pinned payload decoder they only route). */
+  private readonly topicDecoders: readonly TopicDecoder[];
   private readonly ctx: DecodeContext;
   readonly dedupe: DuplicateFilter;
   readonly limiter: RateLimiter;
@@ -81,6 +80,10 @@ export class Normalizer {
     this.draft = new Draft(options.limits);
     this.time = new TimestampParser(options.timezone);
     this.pinned = options.decoder === 'auto' ? undefined : decoderByName(options.decoder);
+    const pinnedTopic = topicDecoderByName(options.decoder);
+    // A pinned payload decoder still lets the firmware decoders name the device from the topic (and drop command echoes).
+    this.matcher = new TopicMatcher(options.templates, pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS);
+    this.topicDecoders = pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS;
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
     this.limiter = new RateLimiter(options.rateLimit);
     this.bounds = new SeriesBounds(options.series);
@@ -90,7 +93,7 @@ export class Normalizer {
 
   /** Normalizes one message. `now` is the receive time (epoch ms). Never throws for any input. */
   normalize(topic: unknown, payload: unknown, now = Date.now()): Outcome {
-    const m = this.matchTopic(typeof topic === 'string' ? topic : '');
+    const m = this.matcher.match(typeof topic === 'string' ? topic : '');
     try {
       return this.run(m, payload, now);
     } catch (err) {
@@ -100,30 +103,61 @@ export class Normalizer {
 
   private run(m: TopicMatch, payload: unknown, now: number): Outcome {
     const family = m.family;
-    const topicDevice = m.vars?.deviceId;
+    if (m.ignore !== undefined) return { kind: 'ignored', reason: m.ignore, family };
+    const topicDevice = m.vars?.deviceId ?? m.route?.deviceId;
     // Rate limit before parsing when the topic names the device.
     if (topicDevice !== undefined && !this.limiter.allow(topicDevice, now)) return { kind: 'rate-limited', deviceId: topicDevice, family };
 
     const parsed = parsePayload(payload, this.options.limits.maxBytes);
     if (!parsed.ok) return this.reject(family, parsed.code, parsed.message);
     const value = parsed.value;
-    let decoder = this.pinned;
-    if (decoder === undefined) {
-      for (const dec of DECODERS) {
-        if (dec.detect(value)) {
-          decoder = dec;
+    const d = this.draft;
+    d.reset(UPTIME_LIMIT);
+    let route = m.route;
+    let tdec = m.dec;
+    if (route === undefined && m.levels !== undefined && this.pinned === undefined) {
+      // No template or topic rule: the payload may still show the ecosystem (Zigbee2MQTT under another base, a bare value).
+      for (const dec of this.topicDecoders) {
+        const r = dec.guess?.(m.levels, value);
+        if (r) {
+          [route, tdec] = [r, dec];
+          if (!this.limiter.allow(r.deviceId, now)) return { kind: 'rate-limited', deviceId: r.deviceId, family: dec.name };
           break;
         }
       }
-      if (decoder === undefined) return this.reject(family, 'unsupported_shape', 'no decoder recognises this payload');
-    } else if (!decoder.detect(value)) {
-      return this.reject(family, 'decoder_mismatch', `payload does not have the shape the pinned decoder "${decoder.name}" reads`);
     }
-    const d = this.draft;
-    d.reset(UPTIME_LIMIT);
-    if (!decoder.decode(value, d, this.ctx)) return this.reject(family, d.code ?? 'internal', d.message);
+    let decoderName: string;
+    if (route !== undefined && tdec !== undefined && this.pinned === undefined) {
+      decoderName = tdec.name;
+      if (!tdec.decode(value, route, d, this.ctx)) {
+        if (d.ignored !== undefined) return { kind: 'ignored', reason: d.ignored, family: m.dec ? family : tdec.name };
+        return this.reject(family, d.code ?? 'internal', d.message);
+      }
+    } else {
+      let decoder = this.pinned;
+      const text = typeof value === 'string' ? `payload is text no decoder reads: "${value.slice(0, 40)}"` : '';
+      if (decoder === undefined) {
+        for (const dec of DECODERS) {
+          if (dec.detect(value)) {
+            decoder = dec;
+            break;
+          }
+        }
+        if (decoder === undefined) return this.reject(family, parsed.textCode ?? 'unsupported_shape', text || 'no decoder recognises this payload');
+      } else if (!decoder.detect(value)) {
+        if (parsed.textCode) return this.reject(family, parsed.textCode, text);
+        return this.reject(family, 'decoder_mismatch', `payload does not have the shape the pinned decoder "${decoder.name}" reads`);
+      }
+      decoderName = decoder.name;
+      if (!decoder.decode(value, d, this.ctx)) return this.reject(family, d.code ?? 'internal', d.message);
+    }
 
-    const deviceId = topicDevice ?? d.deviceId ?? m.spec?.defaults.deviceId;
+    const routeDevice = d.routeDevice ?? topicDevice ?? route?.deviceId;
+    // One device may not speak for another: the topic's device id is the authority.
+    if (routeDevice !== undefined && d.deviceId !== undefined && d.deviceId !== routeDevice) {
+      return this.reject(family, 'device_id_mismatch', `payload device_id "${d.deviceId.slice(0, 64)}" is not the topic's device "${routeDevice.slice(0, 64)}"`);
+    }
+    const deviceId = routeDevice ?? d.deviceId ?? m.spec?.defaults.deviceId;
     if (deviceId === undefined) {
       return this.reject(family, 'no_device_id', m.spec
         ? `no device id: template "${m.spec.source}" has no {deviceId} and the payload has no device_id`
@@ -131,7 +165,7 @@ export class Normalizer {
     }
     if (deviceId.length > 128 || CONTROL_RE.test(deviceId)) return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
-    let sensorType = m.vars?.sensorType ?? d.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
+    let sensorType = m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
     if (sensorType.length > 64 || CONTROL_RE.test(sensorType)) sensorType = 'unknown';
 
     let ts = now;
@@ -144,7 +178,7 @@ export class Normalizer {
     }
 
     let event = d.event;
-    if (event === undefined && decoder.name !== 'number') {
+    if (event === undefined && route === undefined && decoderName !== 'number') {
       const type = EVENT_SENSOR_TYPES[sensorType];
       if (type !== undefined && hasOwn(EVENT_SENSOR_TYPES, sensorType)) event = { id: '', type, data: this.draftData() };
     }
@@ -207,7 +241,7 @@ export class Normalizer {
     }
     if (tags !== undefined) reading.tags = tags;
     if (event !== undefined) reading.event = event;
-    return { kind: 'reading', reading, decoder: decoder.name, family };
+    return { kind: 'reading', reading, decoder: decoderName, family: route !== undefined && m.dec === undefined ? decoderName : family };
   }
 
   private reject(family: string, code: RejectCode, message: string): Outcome {
@@ -221,24 +255,6 @@ export class Normalizer {
     for (let i = 0; i < d.tNames.length; i++) data[d.tNames[i]] = d.tValues[i];
     for (let i = 0; i < d.mNames.length; i++) if (d.mNames[i] !== '') data[d.mNames[i]] = d.mValues[i];
     return data;
-  }
-
-  private matchTopic(topic: string): TopicMatch {
-    const hit = this.topics.get(topic);
-    if (hit !== undefined) return hit;
-    const lastLevel = topic.slice(topic.lastIndexOf('/') + 1);
-    let found: TopicMatch = { topic, spec: null, vars: null, lastLevel, family: 'other' };
-    for (const spec of this.options.templates) {
-      if (!topic.startsWith(spec.prefix)) continue;
-      const vars = spec.topic.match(topic);
-      if (vars !== null) {
-        found = { topic, spec, vars, lastLevel, family: spec.family };
-        break;
-      }
-    }
-    if (this.topics.size >= 10000) this.topics.clear();
-    this.topics.set(topic, found);
-    return found;
   }
 
   private info(name: string): MetricInfo {

@@ -7,7 +7,8 @@ import type { RejectCode } from './draft';
 import { numericString } from './draft';
 
 export type Parsed =
-  | { ok: true; value: unknown }
+  /** `value` is a string for text payloads (`ON`, `Online`, `"°C"`): firmware decoders read it; `textCode` is the reject when none does. */
+  | { ok: true; value: unknown; textCode?: 'invalid_json' | 'unsupported_shape' }
   | { ok: false; code: RejectCode; message: string };
 
 const fail = (code: RejectCode, message: string): Parsed => ({ ok: false, code, message });
@@ -50,7 +51,7 @@ function parseText(text: string, maxBytes: number): Parsed {
     if (Array.isArray(value)) return fail('unsupported_shape', 'payload is an array; send one reading per message');
     if (typeof value === 'string') {
       const n = numericString(value);
-      return n === undefined ? fail('unsupported_shape', 'payload is a text string, not a reading') : { ok: true, value: n };
+      return n === undefined ? { ok: true, value: value.length > 256 ? value.slice(0, 256) : value, textCode: 'unsupported_shape' } : { ok: true, value: n };
     }
     return { ok: true, value };
   }
@@ -61,5 +62,7 @@ function parseText(text: string, maxBytes: number): Parsed {
   if (word === 'false') return { ok: true, value: false };
   if (word === 'nan' || word === 'infinity' || word === '-infinity') return fail('not_finite', `payload is ${text.trim()}`);
   if (word === 'null') return fail('empty_payload', 'payload is null');
-  return fail('invalid_json', `payload is neither JSON nor a number: "${text.slice(0, 40)}"`);
+  // Plain text (`ON`, `Online`, an ESPHome text sensor): the decoders decide; unread text is an invalid_json reject.
+  const trimmed = text.trim();
+  return { ok: true, value: trimmed.length > 256 ? trimmed.slice(0, 256) : trimmed, textCode: 'invalid_json' };
 }

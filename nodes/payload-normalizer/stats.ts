@@ -16,6 +16,8 @@ export class NormalizerStats {
   rejected = 0;
   duplicates = 0;
   rateLimited = 0;
+  /** Messages on firmware topics that carry no reading (command echoes, bridge chatter). */
+  ignored = 0;
   /** Rejects since the last flush (the status turns yellow while there are some). */
   recentRejects = 0;
   lastReject = '';
@@ -50,6 +52,9 @@ export class NormalizerStats {
         this.rateLimited++;
         this.pendingRateLimited++;
         break;
+      case 'ignored':
+        this.ignored++;
+        break;
     }
   }
 
@@ -78,13 +83,14 @@ export class NormalizerStats {
   text(): string {
     let t = `${this.ok} ok · ${this.rejected} rejected · ${this.duplicates} dup`;
     if (this.rateLimited > 0) t += ` · ${this.rateLimited} limited`;
+    if (this.ignored > 0) t += ` · ${this.ignored} ignored`;
     const folded = this.bounds === undefined ? 0 : this.bounds.dropped.maxTagValues + this.bounds.dropped.maxMeasurements;
     if (folded > 0) t += ` · ${folded} folded`;
     return t;
   }
 
   figures(): Record<string, number> {
-    const f: Record<string, number> = { ok: this.ok, rejected: this.rejected, duplicates: this.duplicates, rateLimited: this.rateLimited };
+    const f: Record<string, number> = { ok: this.ok, rejected: this.rejected, duplicates: this.duplicates, rateLimited: this.rateLimited, ignored: this.ignored };
     if (this.bounds !== undefined) {
       f.dropped_maxTagValues = this.bounds.dropped.maxTagValues;
       f.dropped_maxMeasurements = this.bounds.dropped.maxMeasurements;

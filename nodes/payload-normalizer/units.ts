@@ -12,7 +12,8 @@ export const DEFAULT_UNITS: Readonly<Record<string, string>> = {
   heart_rate: 'bpm', spo2: '%',
   x: 'm/s²', y: 'm/s²', z: 'm/s²',
   duration_ms: 'ms', uptime_ms: 'ms',
-  illuminance: 'lx', lux: 'lx', co2: 'ppm', voltage: 'V',
+  illuminance: 'lx', lux: 'lx', co2: 'ppm', voltage: 'V', dew_point: '°C',
+  color_temp: 'mired',
 };
 
 /** Sane ranges for known metrics; a config may override one or disable it with null. */
@@ -24,6 +25,8 @@ export const DEFAULT_RANGES: Readonly<Record<string, Range>> = {
   heart_rate: [0, 250], spo2: [0, 100], confidence: [0, 1], duration_ms: [0, 86400000],
   x: [-160, 160], y: [-160, 160], z: [-160, 160],
   co2: [0, 50000], illuminance: [0, 200000], lux: [0, 200000],
+  // Not a temperature, though its last part says `temp`: colour temperature in mireds.
+  color_temp: [0, 10000],
 };
 
 const UNIT_SPELLINGS: Readonly<Record<string, string>> = {
@@ -83,5 +86,5 @@ export function baseName(name: string): string | null {
 
 /** True when a metric name denotes a temperature (`temperature`, `object_temp`, `bme280_temperature`). */
 export function isTemperatureName(name: string): boolean {
-  return DEFAULT_UNITS[name] === '°C' || /(?:^|_)(?:temp|temperature)(?:_|$)/.test(name);
+  return DEFAULT_UNITS[name] === '°C' || /(?:^|_)(?:temp|temperature|dew_point)(?:_|$)/.test(name);
 }

@@ -2,7 +2,7 @@
  * Walking a parsed JSON object into a Draft: values to metrics and tags, nested
  * blocks to prefixed names, units beside values, and a safe copy of event details.
  */
-import { Draft, isForbiddenKey, idValue, nonFiniteString, numericString, snakeName } from './draft';
+import { Draft, isForbiddenKey, idValue, nonFiniteString, numericString, snakeName, stateWord } from './draft';
 import { isTemperatureName, isTemperatureUnit } from './units';
 
 export type Obj = Record<string, unknown>;
@@ -30,6 +30,8 @@ export function addValue(d: Draft, name: string, v: unknown, unit?: string): boo
       if (n !== undefined) {
         if (!Number.isFinite(n)) return d.fail('not_finite', `${name} is ${v}`);
         d.metric(name, n, unit);
+      } else if (d.stateWords && stateWord(v) !== undefined) {
+        d.metric(name, stateWord(v)!, unit);
       } else if (nonFiniteString(v)) {
         return d.fail('not_finite', `${name} is ${v}`);
       } else if (v.length > 0) {
@@ -80,7 +82,11 @@ export function walk(obj: Obj, prefix: string, depth: number, d: Draft, top: boo
     }
     const full = prefix === '' ? name : prefix + name;
     if (typeof v === 'object' && v !== null) {
-      if (Array.isArray(v) || !isObj(v)) continue;
+      if (Array.isArray(v)) {
+        if (d.numberArrays && !addArray(d, full, v)) return false;
+        continue;
+      }
+      if (!isObj(v)) continue;
       if (!walk(v, WRAPPERS.has(name) ? prefix : `${full}_`, depth + 1, d, false, NO_SKIP)) return false;
     } else if (!addValue(d, full, v)) {
       return false;
@@ -93,6 +99,16 @@ export function walk(obj: Obj, prefix: string, depth: number, d: Draft, top: boo
       const i = d.mNames.indexOf(snakeName(key));
       if (i >= 0 && typeof u === 'string') d.mUnits[i] = u;
     }
+  }
+  return true;
+}
+
+/** Numbers of an array as `<name>_1`, `<name>_2`...; other items are skipped. */
+function addArray(d: Draft, name: string, arr: unknown[]): boolean {
+  for (let i = 0; i < arr.length; i++) {
+    if (!d.countKey()) return false;
+    const v = arr[i];
+    if ((typeof v === 'number' || typeof v === 'string') && !addValue(d, `${name}_${i + 1}`, v)) return false;
   }
   return true;
 }

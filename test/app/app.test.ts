@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { startApp, RunningApp } from '../support/app';
+import { loadCorpora, wire } from '../normalizer/corpus';
 
 let app: RunningApp;
 
@@ -68,6 +69,28 @@ test('readings are normalized and the app reports ready with figures', async () 
   const received = /^iot_messages_received_total\{family="[^"]+"\} (\d+)/m.exec(metrics);
   assert.ok(received && Number(received[1]) > 0, 'Prometheus metrics count received messages per family');
   assert.match(metrics, /^iot_process_resident_memory_bytes \d+/m);
+});
+
+test('a message from every firmware ecosystem is subscribed to and normalized by the shipped flows', async () => {
+  const client = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0 });
+  const want = new Set<string>();
+  try {
+    for (const c of loadCorpora()) {
+      if (c.ecosystem === 'generic') continue; // opt-in layout: no shipped subscription
+      const m = c.messages.find((x) => x.expected !== undefined && !x.notInShippedFlow && !x.config && x.expected.sensorType !== 'availability');
+      assert.ok(m, c.ecosystem);
+      want.add(c.ecosystem);
+      await client.publishAsync(m.topic, wire(m), { qos: 1 });
+    }
+  } finally {
+    await client.endAsync();
+  }
+  const seen = await poll('a normalized reading per firmware decoder in /metrics', async () => {
+    const text = await (await fetch(`${app.url}/metrics`)).text();
+    const got = new Set([...text.matchAll(/^iot_readings_normalized_total\{decoder="([^"]+)"\} (\d+)/gm)].filter((x) => Number(x[2]) > 0).map((x) => x[1]));
+    return [...want].every((e) => got.has(e)) ? got : undefined;
+  });
+  for (const e of want) assert.ok(seen.has(e), e);
 });
 
 test('SIGTERM stops the app cleanly', async () => {

@@ -134,7 +134,7 @@ test('a duplicate event is dropped, counted in the status and in iot_duplicates_
   assert.equal(rejCount.count(), 0);
   assert.equal(statuses.filter((s) => s.text).length, 1, 'status updated at most once a second');
   assert.equal(statuses.at(-1)?.fill, 'green');
-  assert.deepEqual(healthSnapshot().norm?.figures, { ok: 1, rejected: 0, duplicates: 2, rateLimited: 0, dropped_maxTagValues: 0, dropped_maxMeasurements: 0 });
+  assert.deepEqual(healthSnapshot().norm?.figures, { ok: 1, rejected: 0, duplicates: 2, rateLimited: 0, ignored: 0, dropped_maxTagValues: 0, dropped_maxMeasurements: 0 });
   assert.equal(await metricValue(metrics.duplicatesDropped) - before, 2);
   assert.equal(await metricValue(metrics.readingsNormalized, { decoder: 'event' }) - normalizedBefore, 1);
   assert.equal(await metricValue(metrics.messagesReceived, { family: 'sensor' }) - receivedBefore, 3);
@@ -198,4 +198,25 @@ test('a bound that folds is shown in the status and in the health figure dropped
   assert.deepEqual(readings, ['n0', 'n1', 'other', 'other', 'other']);
   await until(() => healthSnapshot().norm?.figures?.dropped_maxTagValues === 3, 5000, `dropped_maxTagValues 3, got ${JSON.stringify(healthSnapshot().norm)}`);
   assert.match(statuses.at(-1)?.text ?? '', /3 folded/);
+});
+
+test('firmware messages: plain-text states become Readings, command echoes are ignored (no output 2, no Catch)', async () => {
+  await load(nodes, flow());
+  const node = helper.getNode('norm');
+  const statuses: Array<{ fill?: string; text?: string }> = [];
+  node.on('call:status', (call: { args: [{ fill?: string; text?: string }] }) => statuses.push(call.args[0]));
+  const caught = counter('caught');
+  const rejCount = counter('rej');
+  const ok = collect('ok', 2);
+  node.receive({ topic: 'zigbee2mqtt/bulb/set', payload: Buffer.from('{"state":"ON"}') });
+  node.receive({ topic: 'cmnd/tasmota_switch/Power', payload: Buffer.from('TOGGLE') });
+  node.receive({ topic: 'stat/tasmota_switch/POWER', payload: Buffer.from('ON') });
+  node.receive({ topic: 'tele/tasmota_switch/LWT', payload: Buffer.from('Offline') });
+  const [power, lwt] = await ok;
+  assert.deepEqual([power.payload.deviceId, power.payload.metrics], ['tasmota_switch', { power: 1 }]);
+  assert.deepEqual([lwt.payload.sensorType, lwt.payload.metrics, lwt.payload.tags], ['availability', { online: 0 }, { status: 'offline' }]);
+  await until(() => statuses.some((s) => /2 ok · 0 rejected · 0 dup · 2 ignored/.test(s.text ?? '')), 5000, `status with 2 ignored, got ${JSON.stringify(statuses)}`);
+  assert.equal(healthSnapshot().norm?.figures?.ignored, 2);
+  assert.equal(rejCount.count(), 0);
+  assert.equal(caught.count(), 0);
 });
