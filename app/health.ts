@@ -73,7 +73,10 @@ const isLoopback = (req: Request): boolean => /^(127\.|::1$|::ffff:127\.)/.test(
 
 let processMetrics = false;
 
-export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsAuth?: (req: Request, res: Response, next: () => void) => void }): void {
+type Middleware = (req: Request, res: Response, next: () => void) => void;
+
+/** metricsAuth guards /metrics; readyAuth, when given, may set `req.user` so a logged-in caller gets the readiness detail. */
+export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsAuth?: Middleware; readyAuth?: Middleware }): void {
   if (!processMetrics) {
     client.collectDefaultMetrics({ register: registry, prefix: 'iot_' });
     processMetrics = true;
@@ -82,7 +85,7 @@ export function healthRoutes(router: Router, view: RuntimeView, opts: { metricsA
     if (!view.started()) res.status(503).json({ status: 'starting', uptime: process.uptime() });
     else res.json({ status: 'live', uptime: process.uptime() });
   });
-  router.get('/health/ready', asyncRoute(async (req, res) => {
+  router.get('/health/ready', opts.readyAuth || ((_req, _res, next) => next()), asyncRoute(async (req, res) => {
     const report = readiness(view);
     res.status(report.status === 'ready' ? 200 : 503);
     if (!isLoopback(req) && !(req as Request & { user?: unknown }).user) {

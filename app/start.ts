@@ -10,7 +10,8 @@ import { readEnv, REPO_ROOT } from './env';
 import { installFlows } from './flows';
 import { startEmbeddedBroker, EmbeddedBroker } from './broker';
 import { healthRoutes } from './health';
-import { basicAuth } from './basic-auth';
+import { basicAuth, optionalBasicAuth, tokenGuard } from './basic-auth';
+import { appGate } from './auth';
 import { errorHandler } from './http-errors';
 
 async function main(): Promise<void> {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const RED = require('node-red');
 
+  const gate = appGate(env);
   const app = express();
   const server = env.tlsCertFile && env.tlsKeyFile
     ? https.createServer({ cert: fs.readFileSync(env.tlsCertFile), key: fs.readFileSync(env.tlsKeyFile) }, app)
@@ -57,11 +59,15 @@ async function main(): Promise<void> {
       });
       return out;
     },
-  }, { metricsAuth: env.adminPasswordHash ? basicAuth(env.adminUser, env.adminPasswordHash) : undefined });
+  }, gate.enabled ? { metricsAuth: basicAuth(gate), readyAuth: optionalBasicAuth(gate) } : {});
+  if (gate.enabled) {
+    const adminRoot = (settings.httpAdminRoot || '/').replace(/\/$/, '');
+    app.post(`${adminRoot}/auth/token`, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenGuard(gate));
+  }
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   // As node-red's own launcher does: admin routes first, then the login for
   // everything served on httpNode (dashboard, recordings, http-in flows).
-  if (env.adminPasswordHash) app.use(settings.httpNodeRoot || '/', basicAuth(env.adminUser, env.adminPasswordHash));
+  if (settings.httpNodeAuth) app.use(settings.httpNodeRoot || '/', settings.httpNodeAuth);
   app.use(settings.httpNodeRoot || '/', RED.httpNode);
   app.use(errorHandler());
 
