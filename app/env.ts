@@ -3,6 +3,7 @@
  * Every variable is optional; unset means the embedded default.
  */
 import path from 'path';
+import { redact } from '../nodes/common/redact';
 
 export interface AppEnv {
   port: number;
@@ -41,7 +42,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
   const embeddedPort = int('MQTT_EMBEDDED_PORT', env.MQTT_EMBEDDED_PORT, 1883, 1, 65535);
   const mqttUrl = env.MQTT_URL || '';
   if (mqttUrl && !/^(mqtts?|wss?|tcp|tls):\/\/[^/]+/.test(mqttUrl)) {
-    throw new Error(`MQTT_URL must look like mqtt://host:1883 or mqtts://host:8883, got "${mqttUrl}"`);
+    throw new Error(`MQTT_URL must look like mqtt://host:1883 or mqtts://host:8883, got "${redact(mqttUrl)}"`);
   }
   const logFormat = (env.LOG_FORMAT || 'text').toLowerCase();
   if (logFormat !== 'text' && logFormat !== 'json') throw new Error(`LOG_FORMAT must be text or json, got "${env.LOG_FORMAT}"`);

@@ -13,6 +13,10 @@ import { healthRoutes } from './health';
 import { basicAuth, optionalBasicAuth, tokenGuard } from './basic-auth';
 import { appGate } from './auth';
 import { errorHandler } from './http-errors';
+import { redactConsole } from './logging';
+
+// Before anything prints: startup errors quote the environment.
+redactConsole();
 
 async function main(): Promise<void> {
   const env = readEnv();
