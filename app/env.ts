@@ -55,7 +55,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     embeddedBroker: !mqttUrl,
     embeddedPort,
     simulateDevices: int('SIMULATE_DEVICES', env.SIMULATE_DEVICES, mqttUrl ? 0 : 5, 0, 100),
-    production: env.NODE_ENV === 'production',
+    production: (env.NODE_ENV || '').trim().toLowerCase() === 'production',
     credentialSecret: env.NODE_RED_CREDENTIAL_SECRET || undefined,
     adminUser: env.ADMIN_USER || 'admin',
     adminPasswordHash: env.ADMIN_PASSWORD_HASH || undefined,
