@@ -23,6 +23,8 @@ export interface AppEnv {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   logLevel: string;
+  /** Messages nested deeper are dropped and counted before Node-RED clones them (MAX_MESSAGE_DEPTH). */
+  maxMessageDepth: number;
   logFormat: 'text' | 'json';
 }
 
@@ -62,6 +64,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     tlsCertFile: env.TLS_CERT_FILE || undefined,
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    maxMessageDepth: int('MAX_MESSAGE_DEPTH', env.MAX_MESSAGE_DEPTH, 64, 8, 1000),
     logFormat,
   };
 }

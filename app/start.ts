@@ -14,6 +14,7 @@ import { basicAuth, optionalBasicAuth, tokenGuard } from './basic-auth';
 import { appGate } from './auth';
 import { errorHandler } from './http-errors';
 import { redactConsole } from './logging';
+import { installDepthGuard } from '../nodes/common/depth-guard';
 
 // Before anything prints: startup errors quote the environment.
 redactConsole();
@@ -42,6 +43,7 @@ async function main(): Promise<void> {
     ? https.createServer({ cert: fs.readFileSync(env.tlsCertFile), key: fs.readFileSync(env.tlsKeyFile) }, app)
     : http.createServer(app);
   RED.init(server, settings);
+  installDepthGuard(RED.hooks, env.maxMessageDepth);
   let started = false;
   // RED.start() can resolve before the flows are loaded (they start asynchronously): until then
   // Node-RED has no node list, and eachNode would throw and end the process from a health probe.
