@@ -9,6 +9,7 @@ import path from 'path';
 import { readEnv, REPO_ROOT } from './env';
 import { installFlows } from './flows';
 import { startEmbeddedBroker, EmbeddedBroker } from './broker';
+import { appCredentials, readBrokerUsers, USERS_FILE } from './broker-users';
 import { healthRoutes } from './health';
 import { basicAuth, optionalBasicAuth, tokenGuard } from './basic-auth';
 import { appGate } from './auth';
@@ -23,8 +24,14 @@ async function main(): Promise<void> {
   const env = readEnv();
   let broker: EmbeddedBroker | undefined;
   if (env.embeddedBroker) {
-    broker = await startEmbeddedBroker(env.embeddedPort);
-    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port} (set MQTT_URL to use your own)`);
+    const app = appCredentials(env.dataDir);
+    const users = readBrokerUsers(process.env.MQTT_USERS_FILE || path.join(env.dataDir, USERS_FILE));
+    const anonymousLoopback = (process.env.MQTT_ANONYMOUS || 'loopback').toLowerCase() !== 'off';
+    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback });
+    // settings.ts puts these into the flows' broker URL: the app's own clients log in.
+    process.env.MQTT_USERNAME = app.username;
+    process.env.MQTT_PASSWORD = app.password;
+    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
   console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);

@@ -8,15 +8,15 @@ import { BusyError, createVerifier, PasswordVerifier, VerifierOptions } from './
 
 export type Role = 'admin' | 'operator' | 'viewer';
 
-export interface AppUser {
+export interface AppUser<R extends string = Role> {
   username: string;
   /** bcrypt hash ($2a$/$2b$/$2y$). */
   hash: string;
-  role: Role;
+  role: R;
 }
 
-export type LoginResult =
-  | { ok: true; user: { username: string; role: Role } }
+export type LoginResult<R extends string = Role> =
+  | { ok: true; user: { username: string; role: R } }
   /** 401 wrong credentials, 429 throttled, 503 too many checks waiting. */
   | { ok: false; status: 401 | 429 | 503; retryAfterSec?: number };
 
@@ -33,24 +33,24 @@ export const GATE_DEFAULTS: GateOptions = { throttle: {}, verifier: {}, cacheMs:
 // Compared against when the user name is unknown, so the answer takes as long as for a known one.
 const DUMMY_HASH = '$2b$10$VZwvWwPBn9oVlUgdcU126OW8bzq7SzU4uBP1iSribUq7o6BiFTz2S';
 
-export class AuthGate {
+export class AuthGate<R extends string = Role> {
   readonly throttle: LoginThrottle;
   readonly verifier: PasswordVerifier;
-  private readonly users = new Map<string, AppUser>();
+  private readonly users = new Map<string, AppUser<R>>();
   private readonly cache = new Map<string, number>();
   private readonly grants = new Map<string, number>();
   // Cache keys are HMACs under a per-process key: no password is kept in memory in the clear.
   private readonly cacheKey = crypto.randomBytes(32);
   private readonly opts: GateOptions;
 
-  constructor(users: AppUser[], options: Partial<GateOptions> = {}, private readonly now: () => number = Date.now) {
+  constructor(users: Array<AppUser<R>>, options: Partial<GateOptions> = {}, private readonly now: () => number = Date.now) {
     this.opts = { ...GATE_DEFAULTS, ...options };
     for (const u of users) this.users.set(u.username, u);
     this.throttle = new LoginThrottle(this.opts.throttle, now);
     this.verifier = createVerifier(this.opts.verifier);
   }
 
-  role(username: string): Role | undefined {
+  role(username: string): R | undefined {
     return this.users.get(username)?.role;
   }
 
@@ -58,12 +58,12 @@ export class AuthGate {
     return this.users.size > 0;
   }
 
-  private key(user: AppUser, password: string): string {
+  private key(user: AppUser<R>, password: string): string {
     return crypto.createHmac('sha256', this.cacheKey).update(`${user.username}\u0000${user.hash}\u0000${password}`).digest('base64');
   }
 
   /** Checks a user name and password coming from `address`. Never throws. */
-  async login(username: string, password: string, address: string | undefined): Promise<LoginResult> {
+  async login(username: string, password: string, address: string | undefined): Promise<LoginResult<R>> {
     const addr = address || 'unknown';
     const name = username.slice(0, 200);
     const verdict = this.throttle.begin(name, addr);

@@ -28,7 +28,8 @@ function deepJson(depth: number): string {
 }
 
 test('10,000-deep JSON on sensor/motion and alerts/control/rules is dropped and counted, not a stack overflow', async () => {
-  const client = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0 });
+  // alerts/control/+ needs a credential on the embedded broker: the app's own will do.
+  const client = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0, ...app.mqttAppLogin() });
   try {
     const before = (await counters()).iot_messages_too_deep_total || 0;
     for (const topic of ['sensor/motion', 'alerts/control/rules']) await client.publishAsync(topic, deepJson(10_000), { qos: 1 });
