@@ -5,7 +5,9 @@
  */
 import path from 'path';
 import { readEnv, REPO_ROOT, withAuth } from './app/env';
-import { basicChecker } from './app/basic-auth';
+import { basicAuth } from './app/basic-auth';
+import { appGate, editorAuth } from './app/auth';
+import { AuthGate, parseBasic } from './app/auth/gate';
 import { logHandler } from './app/logging';
 
 const env = readEnv();
@@ -24,18 +26,23 @@ if (!loopback && !env.adminPasswordHash) {
 process.env.MQTT_BROKER_URL = withAuth(env.mqttUrl, process.env.MQTT_USERNAME, process.env.MQTT_PASSWORD);
 process.env.SIMULATE_DEVICES = String(env.simulateDevices);
 
-/** The dashboard's socket.io connection needs the same login as its pages (httpNodeAuth). */
-function dashboardSocketAuth(user: string, hash: string) {
-  const check = basicChecker(user, hash);
-  return (socket: { request: { headers: Record<string, string | undefined>; url?: string }; client: { conn: { close(): void } } }, next: (err?: Error) => void): void => {
+/** The dashboard's socket.io connection needs the same login as its pages (httpNodeAuth), through the same gate. */
+function dashboardSocketAuth(gate: AuthGate) {
+  type Socket = { request: { headers: Record<string, string | undefined>; url?: string; socket?: { remoteAddress?: string } }; client: { conn: { close(): void } } };
+  return (socket: Socket, next: (err?: Error) => void): void => {
     // As the dashboard's default middleware does: a client must start with HTTP polling.
     if ((socket.request.url || '').includes('transport=websocket')) {
       socket.client.conn.close();
       return;
     }
-    void check(socket.request.headers.authorization).then((ok) => next(ok ? undefined : new Error('authentication required')));
+    const creds = parseBasic(socket.request.headers.authorization);
+    if (!creds) return next(new Error('authentication required'));
+    void gate.login(creds.username, creds.password, socket.request.socket?.remoteAddress).then((r) =>
+      next(r.ok ? undefined : new Error(r.status === 429 ? 'too many login attempts' : 'authentication required')));
   };
 }
+
+const gate = appGate(env);
 
 const settings = {
   uiPort: env.port,
@@ -51,11 +58,10 @@ const settings = {
   nodesDir: [REPO_ROOT],
   // app/start.ts mounts the package's health routes itself, ahead of Node-RED (see nodes/common/health-plugin.ts).
   iotHealthRoutes: false,
-  adminAuth: env.adminPasswordHash
-    ? { type: 'credentials', users: [{ username: env.adminUser, password: env.adminPasswordHash, permissions: '*' }] }
-    : undefined,
-  httpNodeAuth: env.adminPasswordHash ? { user: env.adminUser, pass: env.adminPasswordHash } : undefined,
-  dashboard: env.adminPasswordHash ? { ioMiddleware: dashboardSocketAuth(env.adminUser, env.adminPasswordHash) } : {},
+  adminAuth: editorAuth(gate),
+  // A function: node-red's own launcher mounts it as is; the app's start.ts does the same.
+  httpNodeAuth: gate.enabled ? basicAuth(gate) : undefined,
+  dashboard: gate.enabled ? { ioMiddleware: dashboardSocketAuth(gate) } : {},
   contextStorage: {
     default: { module: 'memory' },
     file: { module: 'localfilesystem', config: { dir: path.join(env.dataDir, 'context'), flushInterval: 5 } },

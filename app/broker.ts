@@ -1,15 +1,92 @@
-/** The embedded MQTT broker (aedes) that runs when MQTT_URL is unset. */
+/**
+ * The embedded MQTT broker (aedes) that runs when MQTT_URL is unset. It
+ * authenticates: the app's own clients with generated credentials, operators
+ * and devices from the users file (bcrypt, through an AuthGate: throttled,
+ * off the main thread), and anonymous clients only from loopback, for
+ * telemetry. What each may do is in broker-acl.ts.
+ */
+import crypto from 'crypto';
 import net from 'net';
+import { AuthGate } from './auth/gate';
+import { BrokerClient, BrokerRole, mayPublish, maySubscribe } from './broker-acl';
+import { AppCredentials, BrokerUserEntry } from './broker-users';
 
 export interface EmbeddedBroker {
   port: number;
   close(): Promise<void>;
 }
 
-export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Promise<EmbeddedBroker> {
+export interface BrokerAuth {
+  app: AppCredentials;
+  users: BrokerUserEntry[];
+  /** Anonymous clients from loopback may publish and read telemetry (default true). */
+  anonymousLoopback: boolean;
+}
+
+const isLoopback = (addr: string | undefined): boolean => /^(127\.|::1$|::ffff:127\.)/.test(addr || '');
+
+type AedesClient = { id: string; conn?: { remoteAddress?: string }; iot?: BrokerClient };
+type AuthError = Error & { returnCode?: number };
+
+function refuse(message: string, code: number): AuthError {
+  const err: AuthError = new Error(message);
+  err.returnCode = code;
+  return err;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  const ha = crypto.createHash('sha256').update(a).digest();
+  const hb = crypto.createHash('sha256').update(b).digest();
+  return crypto.timingSafeEqual(ha, hb);
+}
+
+/** The aedes hooks for `auth`; exported for tests. */
+export function brokerHooks(auth: BrokerAuth) {
+  const gate = new AuthGate<BrokerRole>(auth.users.map((u) => ({ username: u.username, hash: u.passwordHash, role: u.role })));
+  return {
+    gate,
+    authenticate(client: AedesClient, username: string | undefined, password: Buffer | undefined, cb: (err: AuthError | null, ok: boolean) => void): void {
+      const addr = client.conn?.remoteAddress;
+      if (!username) {
+        if (auth.anonymousLoopback && isLoopback(addr)) {
+          client.iot = { role: 'anonymous' };
+          return cb(null, true);
+        }
+        return cb(refuse('anonymous clients are not allowed', 5), false);
+      }
+      const pw = password ? password.toString('utf8') : '';
+      if (username === auth.app.username) {
+        if (!sameSecret(pw, auth.app.password)) return cb(refuse('bad user name or password', 4), false);
+        client.iot = { role: 'app', username };
+        return cb(null, true);
+      }
+      void gate.login(username, pw, addr).then((r) => {
+        if (!r.ok) return cb(refuse(r.status === 401 ? 'bad user name or password' : 'too many attempts', r.status === 401 ? 4 : 3), false);
+        client.iot = { role: r.user.role, username };
+        cb(null, true);
+      });
+    },
+    authorizePublish(client: AedesClient | null, packet: { topic: string }, cb: (err?: Error | null) => void): void {
+      // A null client is the broker itself ($SYS, wills already checked at connect).
+      if (!client) return cb(null);
+      if (client.iot && mayPublish(client.iot, packet.topic)) return cb(null);
+      cb(new Error(`not authorized to publish on ${packet.topic}`));
+    },
+    authorizeSubscribe(client: AedesClient, sub: { topic: string }, cb: (err: Error | null, sub: unknown) => void): void {
+      cb(null, client.iot && maySubscribe(client.iot, sub.topic) ? sub : null);
+    },
+  };
+}
+
+export async function startEmbeddedBroker(port: number, auth: BrokerAuth, host = '127.0.0.1'): Promise<EmbeddedBroker> {
+  const hooks = brokerHooks(auth);
   // aedes is a dev-time/app dependency, not needed by the node package itself.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const aedes = require('aedes')();
+  const aedes = require('aedes')({
+    authenticate: hooks.authenticate,
+    authorizePublish: hooks.authorizePublish,
+    authorizeSubscribe: hooks.authorizeSubscribe,
+  });
   const server = net.createServer(aedes.handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
@@ -24,7 +101,9 @@ export async function startEmbeddedBroker(port: number, host = '127.0.0.1'): Pro
     port: actual,
     close: () =>
       new Promise<void>((resolve) => {
-        aedes.close(() => server.close(() => resolve()));
+        aedes.close(() => server.close(() => {
+          void hooks.gate.close().then(() => resolve());
+        }));
       }),
   };
 }

@@ -3,6 +3,7 @@
  * Every variable is optional; unset means the embedded default.
  */
 import path from 'path';
+import { redact } from '../nodes/common/redact';
 
 export interface AppEnv {
   port: number;
@@ -22,6 +23,8 @@ export interface AppEnv {
   tlsCertFile?: string;
   tlsKeyFile?: string;
   logLevel: string;
+  /** Messages nested deeper are dropped and counted before Node-RED clones them (MAX_MESSAGE_DEPTH). */
+  maxMessageDepth: number;
   logFormat: 'text' | 'json';
 }
 
@@ -41,7 +44,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
   const embeddedPort = int('MQTT_EMBEDDED_PORT', env.MQTT_EMBEDDED_PORT, 1883, 1, 65535);
   const mqttUrl = env.MQTT_URL || '';
   if (mqttUrl && !/^(mqtts?|wss?|tcp|tls):\/\/[^/]+/.test(mqttUrl)) {
-    throw new Error(`MQTT_URL must look like mqtt://host:1883 or mqtts://host:8883, got "${mqttUrl}"`);
+    throw new Error(`MQTT_URL must look like mqtt://host:1883 or mqtts://host:8883, got "${redact(mqttUrl)}"`);
   }
   const logFormat = (env.LOG_FORMAT || 'text').toLowerCase();
   if (logFormat !== 'text' && logFormat !== 'json') throw new Error(`LOG_FORMAT must be text or json, got "${env.LOG_FORMAT}"`);
@@ -54,13 +57,14 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     embeddedBroker: !mqttUrl,
     embeddedPort,
     simulateDevices: int('SIMULATE_DEVICES', env.SIMULATE_DEVICES, mqttUrl ? 0 : 5, 0, 100),
-    production: env.NODE_ENV === 'production',
+    production: (env.NODE_ENV || '').trim().toLowerCase() === 'production',
     credentialSecret: env.NODE_RED_CREDENTIAL_SECRET || undefined,
     adminUser: env.ADMIN_USER || 'admin',
     adminPasswordHash: env.ADMIN_PASSWORD_HASH || undefined,
     tlsCertFile: env.TLS_CERT_FILE || undefined,
     tlsKeyFile: env.TLS_KEY_FILE || undefined,
     logLevel: env.LOG_LEVEL || 'info',
+    maxMessageDepth: int('MAX_MESSAGE_DEPTH', env.MAX_MESSAGE_DEPTH, 64, 8, 1000),
     logFormat,
   };
 }

@@ -5,6 +5,7 @@
  * into a 500.
  */
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import { redact } from '../nodes/common/redact';
 
 /** Wraps an async handler so a throw or a rejection goes to `next(err)`. */
 export function asyncRoute(handler: (req: Request, res: Response, next: NextFunction) => Promise<void>): RequestHandler {
@@ -17,12 +18,12 @@ export function asyncRoute(handler: (req: Request, res: Response, next: NextFunc
 export function errorHandler(log: (line: string) => void = (l) => console.error(l)) {
   return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const message = err instanceof Error ? err.stack || err.message : String(err);
-    log(`[app] ${req.method} ${req.originalUrl || req.url} failed: ${message}`);
+    log(redact(`[app] ${req.method} ${req.originalUrl || req.url} failed: ${message}`));
     const status = Number((err as { status?: unknown })?.status);
     if (res.headersSent) {
       res.end();
       return;
     }
-    res.status(status >= 400 && status < 600 ? status : 500).json({ error: status >= 400 && status < 500 ? String((err as Error).message) : 'internal error' });
+    res.status(status >= 400 && status < 600 ? status : 500).json({ error: status >= 400 && status < 500 ? redact(err) : 'internal error' });
   };
 }

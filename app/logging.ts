@@ -2,29 +2,23 @@
  * The runtime's log handler: Node-RED's text format or one JSON object a line,
  * with secrets from the environment and credentials in URLs masked.
  */
-const LEVEL_NAMES: Record<number, string> = { 10: 'fatal', 20: 'error', 30: 'warn', 40: 'info', 50: 'debug', 60: 'trace', 98: 'audit', 99: 'metric' };
-const SECRET_VARS = ['MQTT_PASSWORD', 'INFLUX_TOKEN', 'INFLUX_PASSWORD', 'WEBHOOK_SECRET', 'NODE_RED_CREDENTIAL_SECRET', 'ADMIN_PASSWORD_HASH', 'SMTP_PASSWORD'];
-const URL_VARS = ['MQTT_URL', 'SMTP_URL', 'INFLUX_URL', 'WEBHOOK_URL', 'EVENTS_URL'];
+import { redact } from '../nodes/common/redact';
 
-/** Builds a function that masks every secret the environment holds. */
+const LEVEL_NAMES: Record<number, string> = { 10: 'fatal', 20: 'error', 30: 'warn', 40: 'info', 50: 'debug', 60: 'trace', 98: 'audit', 99: 'metric' };
+
+/** A function that masks every secret the environment holds (nodes/common/redact, the one path). */
 export function redactor(env: NodeJS.ProcessEnv = process.env): (text: string) => string {
-  const secrets = new Set<string>();
-  for (const v of SECRET_VARS) if (env[v] && env[v]!.length >= 4) secrets.add(env[v]!);
-  for (const v of URL_VARS) {
-    try {
-      const u = new URL(env[v] || '');
-      if (u.password) secrets.add(decodeURIComponent(u.password));
-    } catch {
-      /* not a URL */
-    }
+  return (text) => redact(text, [], env);
+}
+
+/** Sends console.log/info/warn/error through the redactor too: startup messages and third-party prints. */
+export function redactConsole(): void {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { format } = require('util') as typeof import('util');
+  for (const name of ['log', 'info', 'warn', 'error'] as const) {
+    const original = console[name].bind(console);
+    console[name] = (...args: unknown[]) => original(redact(format(...args)));
   }
-  const list = [...secrets].sort((a, b) => b.length - a.length);
-  return (text) => {
-    let out = text;
-    for (const s of list) out = out.split(s).join('***');
-    out = out.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/@\s]+:)[^@/\s]+@/gi, '$1***@');
-    return out.replace(/\b(Bearer|Token|Basic)\s+[A-Za-z0-9+/=._-]{8,}/g, '$1 ***');
-  };
 }
 
 interface LogMessage {

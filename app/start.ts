@@ -9,16 +9,29 @@ import path from 'path';
 import { readEnv, REPO_ROOT } from './env';
 import { installFlows } from './flows';
 import { startEmbeddedBroker, EmbeddedBroker } from './broker';
+import { appCredentials, readBrokerUsers, USERS_FILE } from './broker-users';
 import { brokerStates, healthRoutes } from './health';
-import { basicAuth } from './basic-auth';
+import { basicAuth, optionalBasicAuth, tokenGuard } from './basic-auth';
+import { appGate } from './auth';
 import { errorHandler } from './http-errors';
+import { redactConsole } from './logging';
+import { installDepthGuard } from '../nodes/common/depth-guard';
+
+// Before anything prints: startup errors quote the environment.
+redactConsole();
 
 async function main(): Promise<void> {
   const env = readEnv();
   let broker: EmbeddedBroker | undefined;
   if (env.embeddedBroker) {
-    broker = await startEmbeddedBroker(env.embeddedPort);
-    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port} (set MQTT_URL to use your own)`);
+    const app = appCredentials(env.dataDir);
+    const users = readBrokerUsers(process.env.MQTT_USERS_FILE || path.join(env.dataDir, USERS_FILE));
+    const anonymousLoopback = (process.env.MQTT_ANONYMOUS || 'loopback').toLowerCase() !== 'off';
+    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback });
+    // settings.ts puts these into the flows' broker URL: the app's own clients log in.
+    process.env.MQTT_USERNAME = app.username;
+    process.env.MQTT_PASSWORD = app.password;
+    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
   console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);
@@ -32,11 +45,13 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const RED = require('node-red');
 
+  const gate = appGate(env);
   const app = express();
   const server = env.tlsCertFile && env.tlsKeyFile
     ? https.createServer({ cert: fs.readFileSync(env.tlsCertFile), key: fs.readFileSync(env.tlsKeyFile) }, app)
     : http.createServer(app);
   RED.init(server, settings);
+  installDepthGuard(RED.hooks, env.maxMessageDepth);
   let started = false;
   // RED.start() can resolve before the flows are loaded (they start asynchronously): until then
   // Node-RED has no node list, and eachNode would throw and end the process from a health probe.
@@ -45,12 +60,17 @@ async function main(): Promise<void> {
   const up = (): boolean => started && flowsStarted;
   // The package's own health routes (nodes/common/health-routes.ts), mounted here before Node-RED
   // so probes get "starting" from the first moment; settings.ts turns off the copy on httpAdmin.
+  // With a login set, /metrics needs it and /health/ready gives its detail to a caller who sends it.
   healthRoutes(app, { started: up, brokers: () => (up() ? brokerStates(RED.nodes) : {}) },
-    { auth: env.adminPasswordHash ? basicAuth(env.adminUser, env.adminPasswordHash) : undefined });
+    gate.enabled ? { auth: basicAuth(gate), readyAuth: optionalBasicAuth(gate) } : {});
+  if (gate.enabled) {
+    const adminRoot = (settings.httpAdminRoot || '/').replace(/\/$/, '');
+    app.post(`${adminRoot}/auth/token`, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenGuard(gate));
+  }
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   // As node-red's own launcher does: admin routes first, then the login for
   // everything served on httpNode (dashboard, recordings, http-in flows).
-  if (env.adminPasswordHash) app.use(settings.httpNodeRoot || '/', basicAuth(env.adminUser, env.adminPasswordHash));
+  if (settings.httpNodeAuth) app.use(settings.httpNodeRoot || '/', settings.httpNodeAuth);
   app.use(settings.httpNodeRoot || '/', RED.httpNode);
   app.use(errorHandler());
 

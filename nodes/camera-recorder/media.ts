@@ -23,6 +23,29 @@ export function safeJoin(root: string, ...parts: string[]): string {
   return full;
 }
 
+/** A recording path that is refused: a symbolic link, not a plain file, or outside the media folder. */
+export class MediaPathError extends Error {
+  override name = 'MediaPathError';
+}
+
+/**
+ * The real path of `<root>/<camera>/<file>` when it may be served: no symbolic
+ * link on the way (camera folder or file), a plain file, inside the media folder
+ * (which itself may live behind a link). Throws MediaPathError, or the fs error
+ * (ENOENT) when the file is not there.
+ */
+export function resolveMedia(root: string, camera: string, file: string): string {
+  const full = safeJoin(root, camera, file);
+  for (const p of [path.dirname(full), full]) {
+    if (fs.lstatSync(p).isSymbolicLink()) throw new MediaPathError('symbolic links are not served');
+  }
+  if (!fs.statSync(full).isFile()) throw new MediaPathError('not a file');
+  const realRoot = fs.realpathSync(root);
+  const real = fs.realpathSync(full);
+  if (!real.startsWith(realRoot + path.sep)) throw new MediaPathError('outside the media folder');
+  return real;
+}
+
 /** File name of a new recording: 20260123T101500123Z_evt-1.mp4 */
 export function recordingName(startedAt: number, eventId?: string): string {
   const stamp = new Date(startedAt).toISOString().replace(/[-:]/g, '').replace('.', '');
@@ -54,6 +77,12 @@ export function listRecordings(root: string, camera?: string): MediaEntry[] {
   }
   for (const cam of cams) {
     if (!CAMERA_RE.test(cam)) continue;
+    // Linked folders and files are never listed (nor served: resolveMedia).
+    try {
+      if (!fs.lstatSync(path.join(root, cam)).isDirectory()) continue;
+    } catch {
+      continue;
+    }
     let names: string[];
     try {
       names = fs.readdirSync(path.join(root, cam));
@@ -64,7 +93,8 @@ export function listRecordings(root: string, camera?: string): MediaEntry[] {
     for (const name of names) {
       if (!name.endsWith('.mp4') || !NAME_RE.test(name)) continue;
       try {
-        const st = fs.statSync(path.join(root, cam, name));
+        const st = fs.lstatSync(path.join(root, cam, name));
+        if (!st.isFile()) continue;
         const thumb = name.replace(/\.mp4$/, '.jpg');
         out.push({ camera: cam, file: name, size: st.size, mtimeMs: st.mtimeMs, thumbnail: set.has(thumb) ? thumb : undefined });
       } catch {

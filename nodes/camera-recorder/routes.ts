@@ -5,7 +5,8 @@
  *   GET /recordings/<camera>/<file>    the video (Range supported) or its .jpg thumbnail
  */
 import type { IncomingMessage, ServerResponse } from 'http';
-import { CAMERA_RE, listRecordings, NAME_RE, safeJoin } from './media';
+import path from 'path';
+import { CAMERA_RE, listRecordings, MediaPathError, NAME_RE, resolveMedia } from './media';
 
 type Req = IncomingMessage & { params: Record<string, string>; query: Record<string, unknown>; baseUrl?: string };
 type Res = ServerResponse & {
@@ -46,14 +47,15 @@ export function registerRoutes(app: RouteApp, root: () => string): boolean {
       res.status(400).json({ error: 'invalid recording path' });
       return;
     }
-    let dir: string;
+    let real: string;
     try {
-      dir = safeJoin(root(), camera);
-    } catch {
-      res.status(400).json({ error: 'invalid recording path' });
+      real = resolveMedia(root(), camera, file);
+    } catch (err) {
+      if (err instanceof MediaPathError) res.status(403).json({ error: `recording refused: ${err.message}` });
+      else res.status((err as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 400).json({ error: 'not found' });
       return;
     }
-    res.sendFile(file, { root: dir, dotfiles: 'deny', maxAge: 0 }, (err) => {
+    res.sendFile(path.basename(real), { root: path.dirname(real), dotfiles: 'deny', maxAge: 0 }, (err) => {
       if (err && !res.headersSent) res.status(err.status === 404 || (err as NodeJS.ErrnoException).code === 'ENOENT' ? 404 : 500).json({ error: 'not found' });
     });
   });

@@ -102,6 +102,8 @@ type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 export interface HealthRouteOptions {
   /** Guards /metrics, and /health/ready's detail when the request carries credentials. */
   auth?: Middleware;
+  /** Replaces `auth` on /health/ready: takes credentials when sent (setting `req.user`), never challenges. */
+  readyAuth?: Middleware;
 }
 
 let processMetrics = false;
@@ -117,11 +119,12 @@ export function healthRoutes(router: Router, view: RuntimeView, opts: HealthRout
     else res.json({ status: 'live', uptime: process.uptime() });
   });
   // Anonymous probes get the verdict; a caller with credentials is checked, then gets the detail.
-  const credentialsChecked: Middleware = (req, res, next) => (auth && req.headers.authorization ? auth(req, res, next) : next());
+  const credentialsChecked: Middleware = opts.readyAuth
+    ?? ((req, res, next) => (auth && req.headers.authorization ? auth(req, res, next) : next()));
   router.get('/health/ready', credentialsChecked, safe(async (req, res) => {
     const report = readiness(view);
     res.status(report.status === 'ready' ? 200 : 503);
-    const authenticated = Boolean((req as Request & { user?: unknown }).user) || Boolean(auth && req.headers.authorization);
+    const authenticated = Boolean((req as Request & { user?: unknown }).user) || Boolean(!opts.readyAuth && auth && req.headers.authorization);
     if (!isLoopback(req) && !authenticated) {
       res.json({ status: report.status });
       return;

@@ -43,5 +43,7 @@ export const metrics = {
    * A node also reports the same count in its health figures as `dropped_<bound>`,
    * which the System page lists.
    */
+  /** Messages dropped before delivery because they nest deeper than the limit (depth-guard), per sending node type. */
+  messagesTooDeep: counter('iot_messages_too_deep_total', 'Messages dropped because they nest deeper than the message depth limit, per sending node type', ['node']),
   boundDropped: counter('iot_bound_dropped_total', 'Inputs dropped or folded because a bound was reached, per node type and bound', ['node', 'bound']),
 };

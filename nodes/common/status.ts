@@ -8,8 +8,14 @@ export interface NodeStatus {
   text?: string;
 }
 
+import { redact } from './redact';
+
 const MAX_TEXT = 60;
-const clip = (text: string): string => (text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text);
+// Redacted before clipping, so a cut cannot leave half a secret unrecognised.
+const clip = (raw: string): string => {
+  const text = redact(raw);
+  return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT - 1)}…` : text;
+};
 
 export const status = {
   ok: (text: string): NodeStatus => ({ fill: 'green', shape: 'dot', text: clip(text) }),

@@ -52,7 +52,8 @@ test('simulated devices publish through the embedded broker within seconds', asy
   try {
     const topics = new Set<string>();
     client.on('message', (topic) => topics.add(topic.split('/').slice(0, 2).join('/')));
-    await client.subscribeAsync(['lifecompanion/#', 'sensors/#', 'devices/#', 'sensor/#']);
+    // Telemetry filters: what an anonymous loopback client may read on the embedded broker.
+    await client.subscribeAsync(['lifecompanion/sensors/#', 'sensors/#', 'devices/+/telemetry', 'devices/+/status', 'sensor/#']);
     await poll('messages of three device families', async () => (topics.size >= 3 ? true : undefined), 30_000);
   } finally {
     await client.endAsync();

@@ -4,7 +4,7 @@ import fs from 'fs';
 import path from 'path';
 import express from 'express';
 import type { AddressInfo } from 'net';
-import { applyRetention, listRecordings, MediaEntry, planRetention, recordingName, safeJoin } from '../../nodes/camera-recorder/media';
+import { applyRetention, listRecordings, MediaEntry, MediaPathError, planRetention, recordingName, resolveMedia, safeJoin } from '../../nodes/camera-recorder/media';
 import { registerRoutes } from '../../nodes/camera-recorder/routes';
 import { tempDir } from '../support/services';
 
@@ -75,4 +75,39 @@ test('listing, retention on disk and the HTTP routes (Range, traversal refused)'
   const doomed = planRetention(entries, { maxAgeDays: 7, maxTotalBytes: 0 }, Date.now());
   assert.equal(applyRetention(root, doomed), 1);
   assert.deepEqual(fs.readdirSync(path.join(root, 'cam1')).sort(), ['new.mp4']);
+});
+
+test('symbolic links in the media folder are neither listed nor served; a linked media folder itself is fine', async () => {
+  const outside = tempDir('media-outside');
+  fs.writeFileSync(path.join(outside, 'leak.mp4'), 'outside the media folder');
+  fs.mkdirSync(path.join(outside, 'cam'));
+  fs.writeFileSync(path.join(outside, 'cam', 'x.mp4'), 'linked folder');
+  const real = tempDir('media-real');
+  fs.mkdirSync(path.join(real, 'cam3'));
+  fs.writeFileSync(path.join(real, 'cam3', 'ok.mp4'), 'fine');
+  fs.symlinkSync(path.join(outside, 'leak.mp4'), path.join(real, 'cam3', 'leak.mp4'));
+  fs.symlinkSync(path.join(real, 'cam3', 'ok.mp4'), path.join(real, 'cam3', 'alias.mp4'));
+  fs.symlinkSync(path.join(outside, 'cam'), path.join(real, 'linked'));
+  const linkedRoot = path.join(tempDir('media-link'), 'media');
+  fs.symlinkSync(real, linkedRoot);
+
+  assert.deepEqual(listRecordings(linkedRoot).map((e) => `${e.camera}/${e.file}`), ['cam3/ok.mp4']);
+  assert.throws(() => resolveMedia(linkedRoot, 'cam3', 'leak.mp4'), MediaPathError);
+  assert.throws(() => resolveMedia(linkedRoot, 'linked', 'x.mp4'), MediaPathError);
+
+  const app = express();
+  registerRoutes(app as never, () => linkedRoot);
+  const srv = app.listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  try {
+    const base = `http://127.0.0.1:${(srv.address() as AddressInfo).port}`;
+    assert.equal(await (await fetch(`${base}/recordings/cam3/ok.mp4`)).text(), 'fine');
+    for (const bad of ['/recordings/cam3/leak.mp4', '/recordings/cam3/alias.mp4', '/recordings/linked/x.mp4']) {
+      const res = await fetch(base + bad);
+      assert.equal(res.status, 403, bad);
+      assert.doesNotMatch(await res.text(), /outside the media folder"|linked folder|fine/);
+    }
+  } finally {
+    srv.close();
+  }
 });

@@ -195,7 +195,8 @@ test('Alerts: a rule fires, acknowledge records who and why, a critical alert no
 
 test('Cameras: record now, a recording plays in the page, a servo button sends a command whose status comes back', { skip, timeout: 240_000 }, async () => {
   const commands: Array<{ topic: string; body: Record<string, any> }> = [];
-  const sub = await mqtt.connectAsync(app!.mqttUrl, { reconnectPeriod: 0 });
+  // Reading commands needs a credential on the embedded broker: the app's own.
+  const sub = await mqtt.connectAsync(app!.mqttUrl, { reconnectPeriod: 0, ...app!.mqttAppLogin() });
   sub.on('message', (topic, buf) => { try { commands.push({ topic, body: JSON.parse(buf.toString()) }); } catch { /* not JSON */ } });
   await sub.subscribeAsync('commands/+/servo');
   try {

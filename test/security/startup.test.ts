@@ -32,3 +32,11 @@ test('a bad variable is named', async () => {
   assert.equal(r.status, 1);
   assert.match(r.output, /SIMULATE_DEVICES must be a whole number/);
 });
+
+test('NODE_ENV is matched without regard to case: Production still needs the credential secret', async () => {
+  for (const value of ['Production', 'PRODUCTION', ' production ']) {
+    const r = await run({ NODE_ENV: value, NODE_RED_CREDENTIAL_SECRET: '' });
+    assert.equal(r.status, 1, `NODE_ENV=${JSON.stringify(value)}`);
+    assert.match(r.output, /NODE_RED_CREDENTIAL_SECRET is required/);
+  }
+});

@@ -1,5 +1,6 @@
 /** Starts the real app (dist/app/start.js) as a child process on free ports. */
 import { spawn, ChildProcess } from 'child_process';
+import fs from 'fs';
 import path from 'path';
 import { freePort, tempDir, waitForHttp } from './services';
 import { REPO_ROOT } from './red';
@@ -11,6 +12,8 @@ export interface RunningApp {
   dataDir: string;
   proc: ChildProcess;
   log(): string;
+  /** The embedded broker's login of the app itself (generated into the data folder): for control and command topics. */
+  mqttAppLogin(): { username: string; password: string };
   /** Sends SIGTERM and resolves with the exit code. */
   stop(): Promise<number | null>;
 }
@@ -42,6 +45,7 @@ export async function spawnApp(env: Record<string, string> = {}): Promise<Runnin
     dataDir,
     proc,
     log: () => out,
+    mqttAppLogin: () => JSON.parse(fs.readFileSync(path.join(dataDir, 'mqtt-app-credentials.json'), 'utf8')),
     stop: () =>
       new Promise((resolve) => {
         if (proc.exitCode !== null) return resolve(proc.exitCode);

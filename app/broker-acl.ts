@@ -1,0 +1,64 @@
+/**
+ * Who may publish and subscribe to what on the embedded broker: the shipped
+ * Mosquitto ACL (docker/mosquitto/acl) in code, plus an operator role and
+ * anonymous telemetry on loopback. `%u` is the client's user name.
+ */
+
+export type BrokerRole = 'app' | 'operator' | 'device' | 'anonymous';
+
+export interface BrokerClient {
+  role: BrokerRole;
+  username?: string;
+}
+
+/** Telemetry topics of every seed layout: what an anonymous loopback device may publish (and read). */
+export const TELEMETRY = ['sensors/#', 'sensor/#', 'lifecompanion/sensors/#', 'lifecompanion/devices/+/status', 'devices/+/telemetry', 'devices/+/status'];
+
+interface Rules {
+  read: string[];
+  write: string[];
+}
+
+const RULES: Record<BrokerRole, Rules> = {
+  app: { read: ['#'], write: ['#'] },
+  // Dashboards and tools of the people running the system: control and commands.
+  operator: {
+    read: [...TELEMETRY, 'lifecompanion/#', 'devices/#', 'alerts/#', 'commands/#'],
+    write: ['alerts/control/#', 'commands/#'],
+  },
+  // As the Mosquitto ACL's patterns: own sensor topics, own commands.
+  device: {
+    read: ['commands/%u/#', 'lifecompanion/devices/%u/commands', 'devices/%u/commands'],
+    write: ['sensors/%u/#', 'sensors/esp32/%u/#', 'lifecompanion/sensors/%u/#', 'lifecompanion/devices/%u/status', 'devices/%u/telemetry', 'devices/%u/status', 'commands/%u/+/ack'],
+  },
+  anonymous: { read: TELEMETRY, write: TELEMETRY },
+};
+
+/** A user name usable in `%u`: no topic separators or wildcards. */
+export const DEVICE_NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/** Whether `filter` (a topic or a subscription filter) only covers topics `pattern` covers. */
+export function covered(pattern: string, filter: string): boolean {
+  const p = pattern.split('/');
+  const f = filter.split('/');
+  // $SYS and other $ topics are never matched by a wildcard at the first level (MQTT 4.7.2).
+  if (filter.startsWith('$') && !pattern.startsWith('$')) return false;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '#') return true;
+    if (i >= f.length) return false;
+    if (f[i] === '#') return false;
+    if (p[i] === '+') continue;
+    if (f[i] === '+' || p[i] !== f[i]) return false;
+  }
+  return p.length === f.length;
+}
+
+function allowed(client: BrokerClient, kind: keyof Rules, topic: string): boolean {
+  const rules = RULES[client.role][kind];
+  const user = client.username || '';
+  if (rules.some((r) => r.includes('%u')) && client.role === 'device' && !DEVICE_NAME_RE.test(user)) return false;
+  return rules.some((r) => covered(r.replace(/%u/g, user), topic));
+}
+
+export const mayPublish = (client: BrokerClient, topic: string): boolean => allowed(client, 'write', topic);
+export const maySubscribe = (client: BrokerClient, filter: string): boolean => allowed(client, 'read', filter);

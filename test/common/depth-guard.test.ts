@@ -1,0 +1,43 @@
+/** depth-guard: deep messages are found without recursion and dropped from a send before any clone. */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { deeperThan, installDepthGuard } from '../../nodes/common/depth-guard';
+import { metrics } from '../../nodes/common/metrics';
+
+const nest = (depth: number): unknown => {
+  let v: unknown = 1;
+  for (let i = 0; i < depth; i++) v = { a: v };
+  return v;
+};
+
+test('deeperThan counts levels, at any depth, through arrays, and ignores buffers and cycles', () => {
+  assert.equal(deeperThan(nest(3), 3), false);
+  assert.equal(deeperThan(nest(4), 3), true);
+  assert.equal(deeperThan(nest(100_000), 64), true);
+  assert.equal(deeperThan([[[1]]], 3), false);
+  assert.equal(deeperThan([[[[1]]]], 3), true);
+  assert.equal(deeperThan({ b: Buffer.alloc(10_000) }, 2), false);
+  const cyclic: Record<string, unknown> = { x: 1 };
+  cyclic.self = cyclic;
+  assert.equal(deeperThan(cyclic, 64), false);
+  assert.equal(deeperThan('text', 1), false);
+});
+
+test('the onSend hook drops only the deep messages, counts and warns once a minute per node', async () => {
+  let hook: ((events: Array<{ msg: unknown; source: unknown }>) => void) | undefined;
+  installDepthGuard({ add: (_n, fn) => { hook = fn as typeof hook; }, remove: () => undefined }, 10);
+  const warnings: string[] = [];
+  const node = { type: 'mqtt in', warn: (t: string) => warnings.push(t) };
+  const events = [
+    { msg: { payload: nest(20) }, source: { id: 'n1', node } },
+    { msg: { payload: { ok: true } }, source: { id: 'n1', node } },
+    { msg: { payload: nest(20) }, source: { id: 'n1', node } },
+  ];
+  const count = async (): Promise<number> => (await metrics.messagesTooDeep.get()).values.find((v) => v.labels.node === 'mqtt in')?.value || 0;
+  const before = await count();
+  hook!(events);
+  assert.deepEqual(events.map((e) => e.msg), [{ payload: { ok: true } }]);
+  assert.equal((await count()) - before, 2);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /nested deeper than 10 levels/);
+});
