@@ -14,9 +14,24 @@ export interface BrokerClient {
 /** Telemetry topics of every seed layout: what an anonymous loopback device may publish (and read). */
 export const TELEMETRY = ['sensors/#', 'sensor/#', 'lifecompanion/sensors/#', 'lifecompanion/devices/+/status', 'devices/+/telemetry', 'devices/+/status'];
 
+/**
+ * The firmware topics the shipped telemetry flow subscribes to (flows/telemetry.json), which an
+ * anonymous loopback client may also publish. Some trees also carry that firmware's own commands
+ * (`zigbee2mqtt/<name>/set`, `zwave/.../set`): on loopback only, and documented in docs/security.md.
+ */
+export const FIRMWARE_TELEMETRY = [
+  'zigbee2mqtt/#', 'tele/#', 'stat/#', 'shellies/#', '+/status/#', '+/events/rpc', '+/online',
+  '+/sensor/+/state', '+/binary_sensor/+/state', '+/text_sensor/+/state', '+/switch/+/state', '+/light/+/state',
+  '+/fan/+/state', '+/cover/+/state', '+/lock/+/state', '+/valve/+/state', '+/number/+/state', '+/select/+/state',
+  '+/climate/+/+/state', 'v3/+/devices/+/up', 'application/+/device/+/event/up', 'application/+/device/+/event/status',
+  'homeassistant/+/+/state', 'owntracks/+/+', 'owntracks/+/+/event', 'ruuvi/#', 'zwave/#',
+];
+
 interface Rules {
   read: string[];
   write: string[];
+  /** Never, whatever read or write allow (a firmware pattern such as `+/status/#` must not reach control or commands). */
+  deny?: string[];
 }
 
 const RULES: Record<BrokerRole, Rules> = {
@@ -31,7 +46,7 @@ const RULES: Record<BrokerRole, Rules> = {
     read: ['commands/%u/#', 'lifecompanion/devices/%u/commands', 'devices/%u/commands'],
     write: ['sensors/%u/#', 'sensors/esp32/%u/#', 'lifecompanion/sensors/%u/#', 'lifecompanion/devices/%u/status', 'devices/%u/telemetry', 'devices/%u/status', 'commands/%u/+/ack'],
   },
-  anonymous: { read: TELEMETRY, write: TELEMETRY },
+  anonymous: { read: TELEMETRY, write: [...TELEMETRY, ...FIRMWARE_TELEMETRY], deny: ['alerts/#', 'commands/#', '$SYS/#'] },
 };
 
 /** A user name usable in `%u`: no topic separators or wildcards. */
@@ -53,9 +68,10 @@ export function covered(pattern: string, filter: string): boolean {
   return p.length === f.length;
 }
 
-function allowed(client: BrokerClient, kind: keyof Rules, topic: string): boolean {
+function allowed(client: BrokerClient, kind: 'read' | 'write', topic: string): boolean {
   const rules = RULES[client.role][kind];
   const user = client.username || '';
+  if (RULES[client.role].deny?.some((d) => covered(d, topic))) return false;
   if (rules.some((r) => r.includes('%u')) && client.role === 'device' && !DEVICE_NAME_RE.test(user)) return false;
   return rules.some((r) => covered(r.replace(/%u/g, user), topic));
 }

@@ -6,7 +6,7 @@
 
 const VERSION = '1.3.0';
 const CHANGELOG = [
-  `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0.`,
+  `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0. A device silent for DASHBOARD_FORGET_AFTER_H hours (default 168) is forgotten until it reports again (counted in the summary).`,
   `- 1.2.0: fleet scale. The fleet state keeps a bounded device map (DASHBOARD_MAX_DEVICES, default 10000; readings of further devices are dropped, counted and shown) and updates one entry per reading without sending anything; a one-second tick sends a snapshot only when something changed, with at most DASHBOARD_MAX_TILES tiles (default 200, offline first) and counts of the whole fleet. The throttle node is gone, and so is the second wire from the readings link (the History page reads live points from the fleet state). Alert state is updated in place per transition and sent at most once a second (active alerts bounded by DASHBOARD_MAX_ALERTS, default 200; history 500), critical alerts of one second in one notification. The System page lists what every bound dropped (health figures dropped_<bound>, iot_bound_dropped_total).`,
   `- 1.1.0: System page shows warnings (such as "no database configured: spooling") apart from failures.`,
   `- 1.0.0: first version: Overview, History, Alerts, Cameras and System pages (Dashboard 2.0).`,
@@ -30,7 +30,8 @@ const TAB = {
     'many silent seconds, default 120), `SERVO_DEVICES` (comma-separated servo device ids offered on the',
     'Cameras page, default raspberry-01), `DASHBOARD_MAX_DEVICES` (devices tracked, default 10000; readings of',
     'further devices are dropped and counted), `DASHBOARD_MAX_TILES` (tiles sent to the Overview, default 200:',
-    'offline first, then by id), `DASHBOARD_MAX_ALERTS` (active alerts listed, default 200).',
+    'offline first, then by id), `DASHBOARD_MAX_ALERTS` (active alerts listed, default 200),',
+    '`DASHBOARD_FORGET_AFTER_H` (a device silent this many hours is forgotten until it reports again, default 168).',
     '',
     'Cost: a batch of readings (every 250 ms) updates one entry of the fleet map per reading and sends',
     'nothing; an inject ticks every second and the fleet and alert functions send what changed since the last',

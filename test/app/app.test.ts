@@ -81,7 +81,11 @@ test('a message from every firmware ecosystem is subscribed to and normalized by
       const m = c.messages.find((x) => x.expected !== undefined && !x.notInShippedFlow && !x.config && x.expected.sensorType !== 'availability');
       assert.ok(m, c.ecosystem);
       want.add(c.ecosystem);
-      await client.publishAsync(m.topic, wire(m), { qos: 1 });
+      // A publish the broker refuses would never be acknowledged: fail with the topic instead of hanging.
+      await Promise.race([
+        client.publishAsync(m.topic, wire(m), { qos: 1 }),
+        new Promise((_, reject) => setTimeout(() => reject(new Error(`no PUBACK for ${m.topic} (${c.ecosystem}) in 10 s`)), 10_000)),
+      ]);
     }
   } finally {
     await client.endAsync();

@@ -63,6 +63,24 @@ test('fleet state is bounded: devices past DASHBOARD_MAX_DEVICES are dropped and
   assert.equal((run.flow.get('fleet') as any).devices.get('b').sensorTypes.length, 8);
 });
 
+test('fleet state forgets a device silent for DASHBOARD_FORGET_AFTER_H hours, until it reports again', () => {
+  const run = functionNode('fn-device-state', { env: { DASHBOARD_FORGET_AFTER_H: '2' } });
+  run(reading('old', { temperature: 1 }));
+  run(reading('new', { temperature: 2 }));
+  const [first, note] = run(tick) as any[];
+  assert.equal(first.payload.total, 2);
+  const catalog = note.payload.catalog;
+  const fleet = run.flow.get('fleet') as any;
+  fleet.devices.get('old').lastSeen = Date.now() - 2 * 3600_000 - 1000;
+  const [out, after] = run(tick) as any[];
+  assert.deepEqual(out.payload.devices.map((d: any) => d.deviceId), ['new']);
+  assert.deepEqual([out.payload.total, out.payload.forgotten, out.payload.offline], [1, 1, 0]);
+  assert.equal(after.payload.catalog, catalog - 2, 'its catalog entries (device and metric) go with it');
+  run(reading('old', { temperature: 3 }));
+  const [back] = run(tick) as any[];
+  assert.equal(back.payload.total, 2, 'it comes back with its next reading');
+});
+
 test('fleet state takes a batch of readings (the normalizer\'s output 3) in one call, merged on the tick', () => {
   const run = functionNode('fn-device-state');
   const batch = [
@@ -93,11 +111,13 @@ test('fleet state takes a batch of readings (the normalizer\'s output 3) in one 
 });
 
 test('fleet state: cost per reading does not grow with the fleet', () => {
-  // 5,000 devices tracked, then readings: each must stay a constant-time update
-  // (the old function built a 5,000-device snapshot per reading).
+  // 5,000 devices in one batch (as the normalizer's output 3 sends them), then readings: nothing
+  // is sent per reading (the old function built a 5,000-device snapshot per reading).
+  // (This harness clones the flow context on every get and set, as a check that the
+  // function sets what it changes, so it feeds one batch rather than 5,000 calls.)
   const flow = new Map<string, unknown>();
   const run = functionNode('fn-device-state', { flow });
-  for (let i = 0; i < 5000; i++) run(reading(`dev-${i}`, { temperature: i }));
+  assert.equal(run({ topic: 'readings', payload: Array.from({ length: 5000 }, (_, i) => reading(`dev-${i}`, { temperature: i }).payload) }), null);
   const [out] = run(tick) as any[];
   assert.equal(out.payload.total, 5000);
   assert.equal(out.payload.devices.length, 200, 'DASHBOARD_MAX_TILES defaults to 200');

@@ -11,6 +11,8 @@
 // devices are dropped and counted (Overview summary, System page).
 // DASHBOARD_MAX_TILES (default 200) bounds the tiles sent: offline devices
 // first, then by id; the summary counts the whole fleet.
+// DASHBOARD_FORGET_AFTER_H (default 168, a week): a device silent that long
+// is forgotten (counted in the summary) until it reports again.
 const MAX_METRICS = 40;
 const MAX_TYPES = 8;
 const MAX_PENDING = 32;
@@ -96,9 +98,22 @@ function tick() {
     const now = Date.now();
     const offlineAfterS = setting('OFFLINE_AFTER_S', 120);
     const cutoff = now - offlineAfterS * 1000;
-    const all = Array.from(fleet.devices.values());
+    // A device silent for DASHBOARD_FORGET_AFTER_H hours is forgotten (a retired sensor does not
+    // hold its tile and its place under DASHBOARD_MAX_DEVICES for ever); it comes back with its next reading.
+    const forgetCutoff = now - setting('DASHBOARD_FORGET_AFTER_H', 168) * 3600 * 1000;
+    const all = [];
     let offline = 0;
-    for (const x of all) if (x.lastSeen < cutoff) offline++;
+    for (const x of fleet.devices.values()) {
+        if (x.lastSeen < forgetCutoff && !(x.pending && x.pending.length)) {
+            fleet.devices.delete(x.deviceId);
+            fleet.catalog -= 1 + x.n;
+            fleet.forgotten = (fleet.forgotten || 0) + 1;
+            fleet.changed = true;
+            continue;
+        }
+        all.push(x);
+        if (x.lastSeen < cutoff) offline++;
+    }
     if (!fleet.changed && offline === fleet.offline) return null;
     fleet.changed = false;
     fleet.offline = offline;
@@ -115,7 +130,7 @@ function tick() {
         topic: 'devices',
         payload: {
             devices: tiles, total: all.length, offline: offline, hidden: all.length - tiles.length,
-            dropped: fleet.dropped, maxDevices: setting('DASHBOARD_MAX_DEVICES', 10000), offlineAfterS: offlineAfterS, now: now,
+            dropped: fleet.dropped, forgotten: fleet.forgotten || 0, maxDevices: setting('DASHBOARD_MAX_DEVICES', 10000), offlineAfterS: offlineAfterS, now: now,
         },
     }, { topic: 'fleet', payload: { catalog: fleet.catalog } }];
 }
