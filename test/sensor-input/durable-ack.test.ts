@@ -88,7 +88,7 @@ test('with no database configured, readings are acknowledged once fsynced to the
   await load(modules(), flow(''));
   await new Promise((r) => setTimeout(r, 800));
   const before = broker.acks;
-  await publish(Array.from({ length: 30 }, (_, i): [string, string] => [`lifecompanion/sensors/ruuvi_${i % 7}/environmental`, reading(100 + i)]));
+  await publish(Array.from({ length: 30 }, (_, i): [string, string] => [`lifecompanion/sensors/ruuvi_${(100 + i) % 7}/environmental`, reading(100 + i)]));
   await until('every reading acknowledged', () => broker.acks - before === 30, 20_000, 50);
   const spoolDir = path.join(dir, 'spool', 'w');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
