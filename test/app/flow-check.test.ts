@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { checkFlows, documentedEnvFromReadme } from '../../scripts/flow-check';
 import { runCheck } from '../../scripts/check-flows';
+import { editorDefs } from '../../scripts/editor-defs';
+import { REPO_ROOT } from '../support/red';
+import path from 'node:path';
 
 const ctx = { knownTypes: new Set(['debug', 'mqtt-broker', 'mqtt in', 'link out', 'link in']), documentedEnv: new Set(['MQTT_BROKER_URL']) };
 const tab = { id: 't', type: 'tab', env: [{ name: 'FLOW_VERSION', value: '1.0.0' }], info: '## Changelog\n- 1.0.0 first' };
@@ -33,4 +36,20 @@ test('documented variables come from the first column of README tables', () => {
 
 test('the project\'s own flow files pass the check', () => {
   assert.deepEqual(runCheck(), []);
+});
+
+test('a node of ours lacking a property its editor requires, or failing its validator, is refused', () => {
+  const defs = editorDefs(path.join(REPO_ROOT, 'nodes'));
+  const withEditor = { ...ctx, knownTypes: new Set([...ctx.knownTypes, 'threshold-alert']), editorDefs: defs };
+  const rules = defs.get('threshold-alert')!.defaults.rules.value;
+  const ok = { id: 'a', type: 'threshold-alert', z: 't', rules, historyLimit: 500, maxDevices: 20000, maxAlerts: 10000, tickSeconds: 1, wires: [] };
+  assert.deepEqual(checkFlows([{ file: 'ok.json', nodes: [tab, ok] }], withEditor), []);
+  const { historyLimit: _h, ...noHistory } = ok;
+  const bad = [tab, { ...noHistory, id: 'b' }, { ...ok, id: 'c', rules: undefined }, { ...ok, id: 'd', maxAlerts: 3 }, { ...ok, id: 'e', tickSeconds: '${MQTT_BROKER_URL}' }];
+  const problems = checkFlows([{ file: 'bad.json', nodes: bad }], withEditor);
+  assert.equal(problems.length, 3, problems.join('\n'));
+  assert.match(problems[0], /node b \(threshold-alert\): lacks "historyLimit", which its editor requires \(default 500\)/);
+  assert.match(problems[1], /node c .*lacks "rules".*not valid JSON/);
+  assert.match(problems[2], /node d .*"maxAlerts" = 3 fails its editor validator: a whole number from 10 to 100000/);
+  assert.deepEqual(checkFlows([{ file: 'bad.json', nodes: bad }], { ...withEditor, editorDeferred: new Set(['bad.json']) }), []);
 });
