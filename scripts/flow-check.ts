@@ -4,6 +4,7 @@
  */
 import { RENAMED_TYPES } from '../nodes/common/type-migrations';
 import { EditorDef, editorProblems } from './editor-defs';
+import { nodeBox, overlaps } from './flow-layout';
 export interface FlowFile {
   file: string;
   nodes: Array<Record<string, unknown>>;
@@ -55,6 +56,24 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
       const info = String(tab.info || '');
       if (!/##\s*Changelog/i.test(info)) say('tab info needs a "## Changelog" section');
       else if (version && !info.includes(String(version))) say(`changelog has no entry for version ${version}`);
+    }
+    const typeLabel = (n: Record<string, unknown>): string | undefined => {
+      try {
+        const l = (ctx.editorDefs?.get(String(n.type)) as { label?: unknown } | undefined)?.label;
+        return typeof l === 'function' ? String(l.call(n)) : typeof l === 'string' ? l : undefined;
+      } catch {
+        return undefined;
+      }
+    };
+    const boxesByTab = new Map<string, ReturnType<typeof nodeBox>[]>();
+    for (const n of nodes) {
+      const box = nodeBox(n, typeLabel);
+      if (box) boxesByTab.set(String(n.z), [...(boxesByTab.get(String(n.z)) || []), box]);
+    }
+    for (const boxes of boxesByTab.values()) {
+      for (const [a, b] of overlaps(boxes.filter((b) => !!b) as NonNullable<ReturnType<typeof nodeBox>>[])) {
+        say(`nodes ${a.id} "${a.label}" (${a.x},${a.y}) and ${b.id} "${b.label}" (${b.x},${b.y}) overlap in the editor`);
+      }
     }
     for (const n of nodes) {
       const where = `node ${n.id} (${n.type})`;

@@ -53,3 +53,15 @@ test('a node of ours lacking a property its editor requires, or failing its vali
   assert.match(problems[2], /node d .*"maxAlerts" = 3 fails its editor validator: a whole number from 10 to 100000/);
   assert.deepEqual(checkFlows([{ file: 'bad.json', nodes: bad }], { ...withEditor, editorDeferred: new Set(['bad.json']) }), []);
 });
+
+test('nodes whose boxes overlap in the editor are refused; boxes grow with the label', () => {
+  const long = { id: 'c', type: 'debug', z: 't', name: 'topic = ack | resolve | arm | list | rules', x: 250, y: 220, wires: [] };
+  const near = { id: 'e', type: 'debug', z: 't', name: 'Errors', x: 350, y: 240, wires: [] };
+  const problems = checkFlows([{ file: 'o.json', nodes: [tab, long, near] }], ctx);
+  assert.equal(problems.length, 1, problems.join('\n'));
+  assert.match(problems[0], /nodes c "topic = ack.*" \(250,220\) and e "Errors" \(350,240\) overlap in the editor/);
+  // 360 px wide: its right edge is at 430, so a 100 px node from 440 on is clear of it.
+  assert.deepEqual(checkFlows([{ file: 'o.json', nodes: [tab, long, { ...near, x: 490 }] }], ctx), []);
+  assert.deepEqual(checkFlows([{ file: 'o.json', nodes: [tab, long, { ...near, y: 260 }] }], ctx), [], '30 px high: 40 px apart is clear');
+  assert.deepEqual(checkFlows([{ file: 'o.json', nodes: [tab, long, { ...near, z: 'other' }] }], { ...ctx, knownTypes: ctx.knownTypes }).filter((p) => /overlap/.test(p)), [], 'other tabs do not count');
+});
