@@ -113,12 +113,18 @@ const ENV_REF = /^\$[({][a-zA-Z_][a-zA-Z0-9_]*[)}]$/;
 
 /**
  * What the editor would flag on this node: properties that are required but
- * absent or empty, and values its validators refuse. Empty when valid.
+ * absent or empty, and values its validators refuse; and properties its
+ * dialog shows that are absent (Done would change them). Empty when valid.
  */
 export function editorProblems(node: Record<string, unknown>, def: EditorDef): string[] {
   const problems: string[] = [];
   for (const [prop, d] of Object.entries(def.defaults || {})) {
     const value = node[prop];
+    if (!(prop in node) && !d.required && def.inputs?.has(prop)) {
+      // Done writes every field back: an absent property comes back empty or unchecked.
+      problems.push(`lacks "${prop}", which its dialog shows and Done saves (as ${def.inputs.get(prop) === 'checkbox' ? 'unchecked' : 'empty'} unless the dialog fills it in): the file should say what runs`);
+      continue;
+    }
     if (typeof value === 'string' && ENV_REF.test(value)) continue;
     if (d.required && (value === undefined || value === '')) {
       problems.push(`lacks "${prop}", which its editor requires (default ${JSON.stringify(d.value)})`);
