@@ -126,3 +126,55 @@ test('opening each of our nodes and pressing Done changes nothing', { skip, time
   assert.deepEqual(changed, []);
   assert.deepEqual(errors, []);
 });
+
+/** Sets one field of the rules table row of `ruleId` as a user would, and says whether it is marked invalid. */
+async function setRuleField(ruleId: string, field: string, value: string): Promise<boolean> {
+  return page.evaluate(([id, f, v]) => {
+    const $ = (window as any).$;
+    const row = $('.threshold-rule-row').filter(function (this: unknown) { return $(this).find('.threshold-rule-id').val() === id; });
+    const input = row.find(`.threshold-rule-${f}`);
+    if (input.length !== 1) throw new Error(`no ${f} field for rule ${id}`);
+    input.val(v).trigger('change');
+    return input.hasClass('input-error');
+  }, [ruleId, field, value]);
+}
+
+test('threshold-alert rules as a table: the default rules shown, bad fields marked, an edit saved into the rules JSON', { skip, timeout: 120_000 }, async () => {
+  errors.length = 0;
+  const before = await page.evaluate(() => (window as any).RED.nodes.node('threshold-alert').rules as string);
+  await page.evaluate(() => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node('threshold-alert')); });
+  await page.waitForFunction(() => (window as any).$('.threshold-rule-row:visible').length === 7, undefined, { timeout: 30_000 });
+  const shown = await page.evaluate(() => {
+    const $ = (window as any).$;
+    return $('.threshold-rule-row').map(function (this: unknown) {
+      const r = $(this);
+      return [r.find('.threshold-rule-id').val(), r.find('.threshold-rule-operator').val(), r.find('.threshold-rule-threshold').val(), r.find('.threshold-rule-severity').val()].join(' ');
+    }).get();
+  });
+  assert.deepEqual(shown.slice(0, 2), ['temperature-high > 25 warning', 'humidity-range outside 30, 70 warning']);
+  assert.equal(await setRuleField('temperature-high', 'threshold', 'abc'), true, 'a non-number threshold is marked');
+  assert.equal(await setRuleField('humidity-range', 'clear', '68'), true, 'a single clear value for an outside range is marked');
+  assert.equal(await setRuleField('battery-low', 'for', '-5'), true, 'negative seconds are marked');
+  assert.equal(await setRuleField('humidity-range', 'clear', '32, 68'), false);
+  assert.equal(await setRuleField('battery-low', 'for', '0'), false);
+  assert.equal(await setRuleField('temperature-high', 'threshold', '30'), false);
+  assert.equal(await setRuleField('temperature-high', 'deviceId', 'ruuvi_*'), false);
+  await page.evaluate(() => (window as any).$('#node-dialog-ok').trigger('click'));
+  await page.waitForSelector('#node-dialog-ok', { state: 'detached', timeout: 30_000 });
+  const saved = await page.evaluate(() => { const n = (window as any).RED.nodes.node('threshold-alert'); return { rules: n.rules as string, valid: n.valid }; });
+  assert.equal(saved.valid, true);
+  const expected = JSON.parse(before);
+  Object.assign(expected[0], { threshold: 30, deviceId: 'ruuvi_*' });
+  assert.deepEqual(JSON.parse(saved.rules), expected, 'only the edited fields changed');
+
+  // The JSON view shows the same rules; a JSON edit shows in the table.
+  await page.evaluate(() => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node('threshold-alert')); });
+  await page.waitForFunction(() => (window as any).$('.threshold-rule-row:visible').length === 7, undefined, { timeout: 30_000 });
+  await page.evaluate(() => (window as any).$('#node-input-rules-view-json').trigger('click'));
+  await page.waitForFunction(() => (window as any).$('.node-text-editor-row').is(':visible'), undefined, { timeout: 10_000 });
+  const json = await page.evaluate(() => (window as any).RED.nodes.node('threshold-alert').editor.getValue() as string);
+  assert.deepEqual(JSON.parse(json), expected, 'the JSON view shows the saved rules');
+  await page.evaluate(() => (window as any).$('#node-dialog-cancel').trigger('click'));
+  await page.waitForSelector('#node-dialog-cancel', { state: 'detached', timeout: 30_000 });
+  assert.deepEqual(errors, []);
+});
