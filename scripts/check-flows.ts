@@ -6,6 +6,7 @@
 import fs from 'fs';
 import path from 'path';
 import { checkFlows, documentedEnvFromReadme, FlowFile } from './flow-check';
+import { editorDefs } from './editor-defs';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
@@ -50,14 +51,31 @@ export function loadFlowFiles(dirs = ['flows', 'dashboards']): FlowFile[] {
   return files;
 }
 
-export function runCheck(): string[] {
+/**
+ * Flow files another branch is changing while issue 18 lands: their editor
+ * problems (flows/event-bridge.json: bridge-notifier lacks groupWaitS 5,
+ * groupIntervalS 60, groupListMax 100; bridge-normalizer lacks every dialog
+ * property) are printed as warnings, not failures. Empty this once that file
+ * carries them.
+ */
+export const EDITOR_CHECK_DEFERRED = new Set(['flows/event-bridge.json']);
+
+export function runCheck(deferred = EDITOR_CHECK_DEFERRED): string[] {
   const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-  return checkFlows(loadFlowFiles(), { knownTypes: knownTypes(), documentedEnv: documentedEnvFromReadme(readme) });
+  return checkFlows(loadFlowFiles(), {
+    knownTypes: knownTypes(), documentedEnv: documentedEnvFromReadme(readme),
+    editorDefs: editorDefs(path.join(ROOT, 'nodes')), editorDeferred: deferred,
+  });
 }
 
 if (require.main === module) {
   const files = loadFlowFiles();
   const problems = runCheck();
+  const later = runCheck(new Set()).filter((p) => !problems.includes(p));
+  for (const file of EDITOR_CHECK_DEFERRED) {
+    const mine = later.filter((p) => p.startsWith(`${file}:`));
+    if (mine.length) console.warn(`! ${file}: ${mine.length} editor problems deferred, e.g. ${mine[0].slice(file.length + 2)}`);
+  }
   for (const p of problems) console.error(`✗ ${p}`);
   console.log(`${files.length} flow files checked, ${problems.length} problems`);
   process.exit(problems.length ? 1 : 0);

@@ -182,7 +182,7 @@ test('alerts flow: a low battery reading fires an alert that arrives by email (S
   process.env.WEBHOOK_URL = `${hooks.url}/alerts`;
   process.env.WEBHOOK_SECRET = 'alerts-secret';
   process.env.MQTT_BROKER_URL = 'mqtt://127.0.0.1:1';
-  const nodes = [core('common/60-link.js'), core('common/25-catch.js'), core('function/10-switch.js'), core('function/15-change.js'), core('network/10-mqtt.js'),
+  const nodes = [core('common/60-link.js'), core('common/25-catch.js'), core('common/90-comment.js'), core('function/10-switch.js'), core('function/15-change.js'), core('network/10-mqtt.js'),
     nodeModule('threshold-alert'), nodeModule('alert-notifier'), require('../../nodes/alert-notifier/smtp-config')];
   try {
     await load(nodes, testable(readFlow('alerts.json')));

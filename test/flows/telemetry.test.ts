@@ -144,7 +144,7 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
 
   await load([
-    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'),
+    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('common/90-comment.js'),
     nodeModule('sensor-input'), nodeModule('payload-normalizer'),
   ], flow);
 
@@ -215,7 +215,7 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
   flow.find((n) => n.type === 'catch')!.wires![0].push('errors');
   await load([
-    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'),
+    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('common/90-comment.js'),
     nodeModule('sensor-input'), nodeModule('payload-normalizer'),
   ], flow);
   const readings: any[] = [];

@@ -18,7 +18,7 @@ helper.init(require.resolve('node-red'));
 
 // Node-RED core nodes that the flow file uses besides ours.
 const core = (file) => require(require.resolve(`@node-red/nodes/core/${file}`));
-const coreNodes = ['common/60-link.js', 'common/21-debug.js', 'common/25-catch.js', 'function/10-switch.js', 'function/15-change.js', 'network/10-mqtt.js'].map(core);
+const coreNodes = ['common/60-link.js', 'common/21-debug.js', 'common/25-catch.js', 'common/90-comment.js', 'function/10-switch.js', 'function/15-change.js', 'network/10-mqtt.js'].map(core);
 
 /** The example with every debug node replaced by a helper node of the same id. */
 function alertsFlow() {
