@@ -30,6 +30,8 @@ const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !
 export class FlowTap {
   private readonly listeners = new Set<Listener>();
   readonly commands = new Map<string, Command & { reason?: string }>();
+  /** The node that sent each followed command: only its status messages move it (a device-mode node reports too). */
+  private readonly owners = new Map<string, string>();
   private open = 0;
   private hooked = false;
   private readonly lastReading = new Map<string, number>();
@@ -55,10 +57,15 @@ export class FlowTap {
   }
 
   /** Follows a command sent through the API until it is final. */
-  track(command: Command): void {
+  track(command: Command, nodeId: string): void {
     this.commands.delete(command.id);
     this.commands.set(command.id, { ...command });
-    while (this.commands.size > this.opts.maxCommands) this.commands.delete(this.commands.keys().next().value as string);
+    this.owners.set(command.id, nodeId);
+    while (this.commands.size > this.opts.maxCommands) {
+      const oldest = this.commands.keys().next().value as string;
+      this.commands.delete(oldest);
+      this.owners.delete(oldest);
+    }
     this.recount();
   }
 
@@ -95,14 +102,14 @@ export class FlowTap {
       if (type === undefined || !TYPES.has(type) || ev.msg === prev) continue;
       prev = ev.msg; // one message on several wires appears once per wire
       try {
-        this.observe(type, ev.msg);
+        this.observe(type, ev.msg, ev.source?.id);
       } catch {
         // A listener's failure must never reach the flow.
       }
     }
   }
 
-  private observe(type: string, msg: Obj): void {
+  private observe(type: string, msg: Obj, source: string | undefined): void {
     const p = msg.payload;
     if (type === 'threshold-alert') {
       if (typeof msg.topic === 'string' && msg.topic.startsWith('alert/') && isObj(p) && typeof msg.event === 'string') {
@@ -111,7 +118,7 @@ export class FlowTap {
       return;
     }
     if (type === 'servo-command') {
-      if (typeof msg.topic === 'string' && msg.topic.endsWith('/status') && isObj(p) && typeof p.id === 'string') this.command(p, msg.reason);
+      if (typeof msg.topic === 'string' && msg.topic.endsWith('/status') && isObj(p) && typeof p.id === 'string') this.command(p, msg.reason, source);
       return;
     }
     if (!this.listeners.size) return;
@@ -119,9 +126,9 @@ export class FlowTap {
     else this.reading(p);
   }
 
-  private command(p: Obj, reason: unknown): void {
+  private command(p: Obj, reason: unknown, source: string | undefined): void {
     const known = this.commands.get(p.id as string);
-    if (known) {
+    if (known && this.owners.get(p.id as string) === source) {
       Object.assign(known, p);
       if (typeof reason === 'string') known.reason = reason;
       if (FINAL.has(known.status)) this.recount();

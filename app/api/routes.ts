@@ -148,7 +148,7 @@ function servo(ctx: ApiContext, deviceId: string, request: Obj): Command {
   if (r.error) throw fromNode(r.error);
   const command = msg.payload as Command;
   if (!r.settled || !command || typeof command.id !== 'string') throw new HttpError(500, 'the servo-command node did not answer');
-  ctx.tap.track(command);
+  ctx.tap.track(command, nodes[0].node.id);
   return command;
 }
 
