@@ -127,7 +127,11 @@ export const OPENAPI: OpenApiDocument = {
         required: ['type'],
         properties: { type: { type: 'string', enum: ['servo'] }, params: SERVO_BODY },
       },
-      Row: { type: 'object', additionalProperties: true },
+      Row: {
+        type: 'object',
+        description: 'One point (range) or one window and function (aggregate)',
+        properties: { ts: { type: 'integer', description: 'epoch ms (window start)' }, deviceId: { type: 'string' }, metric: { type: 'string' }, value: {}, fn: { type: 'string' }, measurement: { type: 'string' } },
+      },
       Recording: {
         type: 'object',
         properties: { camera: { type: 'string' }, file: { type: 'string' }, size: { type: 'integer' }, mtime: { type: 'string' }, url: { type: 'string' }, thumbnailUrl: { type: 'string' } },
