@@ -14,6 +14,7 @@ import { brokerStates, healthRoutes } from './health';
 import { basicAuth, optionalBasicAuth, tokenGuard } from './basic-auth';
 import { appGate } from './auth';
 import { errorHandler } from './http-errors';
+import { apiRouter } from './api';
 import { redactConsole } from './logging';
 import { installDepthGuard } from '../nodes/common/depth-guard';
 
@@ -67,6 +68,9 @@ async function main(): Promise<void> {
     const adminRoot = (settings.httpAdminRoot || '/').replace(/\/$/, '');
     app.post(`${adminRoot}/auth/token`, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenGuard(gate));
   }
+  // The HTTP API (docs/api.md), behind the dashboard's login.
+  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up });
+  app.use('/api', api.router);
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   // As node-red's own launcher does: admin routes first, then the login for
   // everything served on httpNode (dashboard, recordings, http-in flows).
@@ -91,6 +95,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     try {
+      api.tap.close();
       await RED.stop();
       server.close();
       await broker?.close();

@@ -1,0 +1,169 @@
+/**
+ * What the API observes in the flows: alert transitions, readings, motion and
+ * other device events, command status. One runtime `onSend` hook does it, and
+ * only while somebody listens (an event-stream client, or a command sent
+ * through the API that has not reached a final status): with neither, the
+ * hook is not registered and the flows pay nothing per message.
+ */
+import type { Command } from '../../nodes/common/types';
+import type { Runtime, SendEvent } from './runtime';
+
+export type EventType = 'reading' | 'alert' | 'motion' | 'event' | 'command';
+export type Listener = (type: EventType, data: unknown) => void;
+
+const TYPES = new Set(['threshold-alert', 'payload-normalizer', 'servo-command', 'sensor-input']);
+const FINAL = new Set(['executed', 'failed', 'expired']);
+
+export interface TapOptions {
+  /** A device's readings go to listeners at most once per this many ms. */
+  readingIntervalMs: number;
+  /** Commands kept for GET /api/commands/{id} (oldest dropped first). */
+  maxCommands: number;
+  /** Device entries of the reading throttle, and event ids remembered to drop duplicates. */
+  maxDevices: number;
+}
+export const TAP_DEFAULTS: TapOptions = { readingIntervalMs: 1000, maxCommands: 10_000, maxDevices: 100_000 };
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export class FlowTap {
+  private readonly listeners = new Set<Listener>();
+  readonly commands = new Map<string, Command & { reason?: string }>();
+  /** The node that sent each followed command: only its status messages move it (a device-mode node reports too). */
+  private readonly owners = new Map<string, string>();
+  private open = 0;
+  private hooked = false;
+  private readonly lastReading = new Map<string, number>();
+  private readonly recentEvents = new Set<string>();
+  private readonly name = `onSend.iot-api-tap-${process.pid}`;
+  readonly opts: TapOptions;
+
+  constructor(private readonly red: Pick<Runtime, 'hooks'>, options: Partial<TapOptions> = {}, private readonly now: () => number = Date.now) {
+    this.opts = { ...TAP_DEFAULTS, ...options };
+  }
+
+  get active(): boolean {
+    return this.hooked;
+  }
+
+  subscribe(fn: Listener): () => void {
+    this.listeners.add(fn);
+    this.update();
+    return () => {
+      this.listeners.delete(fn);
+      this.update();
+    };
+  }
+
+  /** Follows a command sent through the API until it is final. */
+  track(command: Command, nodeId: string): void {
+    this.commands.delete(command.id);
+    this.commands.set(command.id, { ...command });
+    this.owners.set(command.id, nodeId);
+    while (this.commands.size > this.opts.maxCommands) {
+      const oldest = this.commands.keys().next().value as string;
+      this.commands.delete(oldest);
+      this.owners.delete(oldest);
+    }
+    this.recount();
+  }
+
+  private recount(): void {
+    let open = 0;
+    const now = this.now();
+    for (const c of this.commands.values()) {
+      if (FINAL.has(c.status)) continue;
+      // The node expires it at expiresAt; past that (plus a margin) nothing more will come.
+      if (c.expiresAt + 5000 < now) c.status = 'expired';
+      else open++;
+    }
+    this.open = open;
+    this.update();
+  }
+
+  private update(): void {
+    const want = this.listeners.size > 0 || this.open > 0;
+    if (want === this.hooked) return;
+    this.hooked = want;
+    if (want) this.red.hooks.add(this.name, ((events: SendEvent[]) => this.onSend(events)) as never);
+    else {
+      this.red.hooks.remove(this.name);
+      this.lastReading.clear();
+      this.recentEvents.clear();
+    }
+  }
+
+  /** The hook: cheap for every message not from one of our node types. */
+  onSend(events: SendEvent[]): void {
+    let prev: unknown;
+    for (const ev of events) {
+      const type = ev.source?.node?.type;
+      if (type === undefined || !TYPES.has(type) || ev.msg === prev) continue;
+      prev = ev.msg; // one message on several wires appears once per wire
+      try {
+        this.observe(type, ev.msg, ev.source?.id);
+      } catch {
+        // A listener's failure must never reach the flow.
+      }
+    }
+  }
+
+  private observe(type: string, msg: Obj, source: string | undefined): void {
+    const p = msg.payload;
+    if (type === 'threshold-alert') {
+      if (typeof msg.topic === 'string' && msg.topic.startsWith('alert/') && isObj(p) && typeof msg.event === 'string') {
+        this.emit('alert', { event: msg.event, alert: p, by: msg.by, reason: msg.reason });
+      }
+      return;
+    }
+    if (type === 'servo-command') {
+      if (typeof msg.topic === 'string' && msg.topic.endsWith('/status') && isObj(p) && typeof p.id === 'string') this.command(p, msg.reason, source);
+      return;
+    }
+    if (!this.listeners.size) return;
+    if (Array.isArray(p)) for (const r of p) this.reading(r);
+    else this.reading(p);
+  }
+
+  private command(p: Obj, reason: unknown, source: string | undefined): void {
+    const known = this.commands.get(p.id as string);
+    if (known && this.owners.get(p.id as string) === source) {
+      Object.assign(known, p);
+      if (typeof reason === 'string') known.reason = reason;
+      if (FINAL.has(known.status)) this.recount();
+    }
+    this.emit('command', typeof reason === 'string' ? { ...p, reason } : p);
+  }
+
+  private reading(r: unknown): void {
+    if (!isObj(r) || typeof r.deviceId !== 'string' || !isObj(r.metrics)) return;
+    const ev = r.event;
+    if (isObj(ev) && typeof ev.type === 'string') {
+      // The normalizer sends an event reading on two outputs: the event id tells them apart.
+      const key = typeof ev.id === 'string' ? ev.id : `${r.deviceId}/${String(r.ts)}/${ev.type}`;
+      if (this.recentEvents.has(key)) return;
+      this.recentEvents.add(key);
+      if (this.recentEvents.size > 1000) this.recentEvents.delete(this.recentEvents.values().next().value as string);
+      this.emit(ev.type === 'motion' ? 'motion' : 'event', r);
+      return;
+    }
+    const now = this.now();
+    const last = this.lastReading.get(r.deviceId);
+    if (last !== undefined && now - last < this.opts.readingIntervalMs) return;
+    if (last === undefined && this.lastReading.size >= this.opts.maxDevices) this.lastReading.clear();
+    this.lastReading.set(r.deviceId, now);
+    this.emit('reading', r);
+  }
+
+  private emit(type: EventType, data: unknown): void {
+    for (const fn of this.listeners) fn(type, data);
+  }
+
+  close(): void {
+    this.listeners.clear();
+    this.commands.clear();
+    this.open = 0;
+    this.update();
+  }
+}

@@ -1,0 +1,208 @@
+/**
+ * The HTTP API's OpenAPI 3.0 document, served at /api/openapi.json. It is also
+ * the API's route table and request schema: routes.ts mounts one handler per
+ * operationId and validate.ts checks parameters and bodies against it (ajv).
+ */
+
+/** The parts of OpenAPI 3.0 this document uses (a schema is plain JSON Schema, no `nullable`). */
+export type JsonSchema = Record<string, unknown>;
+export interface Parameter {
+  name: string;
+  in: 'path' | 'query';
+  required?: boolean;
+  description?: string;
+  schema: JsonSchema;
+}
+export interface Operation {
+  operationId: string;
+  summary: string;
+  tags: string[];
+  /** Changes state: needs an admin or operator login when logins are on. */
+  'x-write'?: boolean;
+  parameters?: Parameter[];
+  requestBody?: { required: boolean; content: { 'application/json': { schema: JsonSchema } } };
+  responses: Record<string, { description: string; content?: Record<string, { schema: JsonSchema }> }>;
+}
+export type Method = 'get' | 'post' | 'put';
+export interface OpenApiDocument {
+  openapi: '3.0.3';
+  info: { title: string; version: string; description: string };
+  servers: Array<{ url: string }>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, JsonSchema> };
+  security: Array<Record<string, string[]>>;
+  paths: Record<string, Partial<Record<Method, Operation>>>;
+}
+
+const ID = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f/]+$' };
+const path = (name: string, description: string): Parameter => ({ name, in: 'path', required: true, description, schema: ID });
+const query = (name: string, schema: JsonSchema, description: string, required = false): Parameter => ({ name, in: 'query', required, description, schema });
+const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
+const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
+const ok = (description: string, schema: JsonSchema) => ({ description, content: json(schema) });
+const ERR = ref('Error');
+const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [String(c), ok(ERROR_TEXT[c], ERR)]));
+const ERROR_TEXT: Record<number, string> = {
+  400: 'bad input; `field` names it',
+  401: 'login required',
+  403: 'the login may not change state (viewer)',
+  404: 'unknown id',
+  409: 'the alert is not in a state that allows this',
+  429: 'rate limited (servo: one command per device per rateLimitMs)',
+  502: 'the database failed the query',
+  503: 'no runtime node can serve this (not deployed, disabled or misconfigured); `error` says which',
+};
+
+const TIME = { anyOf: [{ type: 'string', maxLength: 40 }, { type: 'number', minimum: 0 }] };
+const RANGE = [
+  query('metric', { type: 'string', minLength: 1, maxLength: 256 }, 'field (metric) name', true),
+  query('measurement', { type: 'string', maxLength: 256 }, 'measurement (sensorType); default every one'),
+  query('start', TIME, '-1h, 7d (before now), an ISO date or epoch ms; default -1h'),
+  query('stop', TIME, 'same forms as start; default now'),
+  query('limit', { type: 'integer', minimum: 1, maximum: 100000 }, 'rows at most; default 1000'),
+];
+
+const SERVO_BODY: JsonSchema = {
+  type: 'object',
+  description: 'One of direction, angle or action "sweep" (the Pi seed\'s body is {"direction":"left"}).',
+  properties: {
+    direction: { type: 'string', enum: ['left', 'right', 'center'] },
+    angle: { type: 'number', minimum: 0, maximum: 180 },
+    action: { type: 'string', enum: ['sweep', 'move', 'set_angle'] },
+  },
+  anyOf: [{ required: ['direction'] }, { required: ['angle'] }, { required: ['action'] }],
+};
+
+export const OPENAPI: OpenApiDocument = {
+  openapi: '3.0.3',
+  info: {
+    title: 'IoT flow engine API',
+    version: '1.0.0',
+    description: 'Devices, readings, alerts, rules, commands and recordings of the running flows, and a live event stream (Server-Sent Events). See docs/api.md.',
+  },
+  servers: [{ url: '/api' }],
+  components: {
+    securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'The dashboard login (ADMIN_PASSWORD_HASH); not needed when no login is configured.' } },
+    schemas: {
+      Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, field: { type: 'string' } } },
+      Metric: { type: 'object', properties: { value: { type: 'number' }, unit: { type: 'string' }, ts: { type: 'integer' }, sensorType: { type: 'string' } } },
+      Device: {
+        type: 'object',
+        properties: {
+          deviceId: { type: 'string' }, sensorTypes: { type: 'array', items: { type: 'string' } },
+          lastSeen: { type: 'integer' }, online: { type: 'boolean' },
+          lastEvent: { type: 'object', properties: { type: { type: 'string' }, ts: { type: 'integer' } } },
+          metrics: { type: 'object', additionalProperties: ref('Metric') },
+        },
+      },
+      Alert: {
+        type: 'object',
+        description: 'The Alert of the message contract plus lifecycle fields (acknowledgedBy, reason, ...).',
+        properties: {
+          id: { type: 'string' }, ruleId: { type: 'string' }, deviceId: { type: 'string' }, metric: { type: 'string' },
+          value: { type: 'number' }, threshold: { type: 'number' }, severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
+          state: { type: 'string', enum: ['pending', 'firing', 'acknowledged', 'resolved'] }, since: { type: 'integer' },
+          title: { type: 'string' }, text: { type: 'string' }, node: { type: 'string', description: 'threshold-alert node id' },
+        },
+      },
+      AlertAction: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          by: { type: 'string', minLength: 1, maxLength: 100, description: 'who; default the login name' },
+          reason: { type: 'string', maxLength: 500 },
+        },
+      },
+      Rules: { type: 'array', maxItems: 1000, items: { type: 'object' }, description: 'threshold-alert rules (see the node\'s help)' },
+      Command: {
+        type: 'object',
+        properties: {
+          id: { type: 'string' }, deviceId: { type: 'string' }, action: { type: 'string' }, params: { type: 'object' },
+          createdAt: { type: 'integer' }, expiresAt: { type: 'integer' },
+          status: { type: 'string', enum: ['pending', 'sent', 'acknowledged', 'executed', 'failed', 'expired'] }, reason: { type: 'string' },
+        },
+      },
+      ServoRequest: SERVO_BODY,
+      DeviceCommand: {
+        type: 'object',
+        required: ['type'],
+        properties: { type: { type: 'string', enum: ['servo'] }, params: SERVO_BODY },
+      },
+      Row: {
+        type: 'object',
+        description: 'One point (range) or one window and function (aggregate)',
+        properties: { ts: { type: 'integer', description: 'epoch ms (window start)' }, deviceId: { type: 'string' }, metric: { type: 'string' }, value: {}, fn: { type: 'string' }, measurement: { type: 'string' } },
+      },
+      Recording: {
+        type: 'object',
+        properties: { camera: { type: 'string' }, file: { type: 'string' }, size: { type: 'integer' }, mtime: { type: 'string' }, url: { type: 'string' }, thumbnailUrl: { type: 'string' } },
+      },
+    },
+  },
+  security: [{ basic: [] }],
+  paths: {
+    '/openapi.json': { get: { operationId: 'openapi', summary: 'This document', tags: ['meta'], responses: { 200: ok('OpenAPI 3.0 document', { type: 'object' }) } } },
+    '/devices': {
+      get: { operationId: 'listDevices', summary: 'Devices seen by the dashboard fleet state', tags: ['devices'], responses: { 200: ok('devices', { type: 'array', items: ref('Device') }), ...errors(503) } },
+    },
+    '/devices/{id}': {
+      get: { operationId: 'getDevice', summary: 'One device', tags: ['devices'], parameters: [path('id', 'device id')], responses: { 200: ok('the device', ref('Device')), ...errors(400, 404, 503) } },
+    },
+    '/readings/latest': {
+      get: { operationId: 'latestReadings', summary: 'Latest value of every metric, per device', tags: ['readings'], responses: { 200: ok('device id -> metrics', { type: 'object', additionalProperties: { type: 'object', additionalProperties: ref('Metric') } }), ...errors(503) } },
+    },
+    '/devices/{id}/readings/latest': {
+      get: { operationId: 'deviceLatest', summary: 'Latest value of each metric of one device', tags: ['readings'], parameters: [path('id', 'device id')], responses: { 200: ok('metrics', { type: 'object', additionalProperties: ref('Metric') }), ...errors(400, 404, 503) } },
+    },
+    '/devices/{id}/readings': {
+      get: { operationId: 'deviceRange', summary: 'Raw points of one metric in a time range (InfluxDB)', tags: ['readings'], parameters: [path('id', 'device id'), ...RANGE], responses: { 200: ok('rows', { type: 'array', items: ref('Row') }), ...errors(400, 502, 503) } },
+    },
+    '/devices/{id}/readings/aggregate': {
+      get: {
+        operationId: 'deviceAggregate', summary: 'One metric in windows (mean, min, max, count) through InfluxDB', tags: ['readings'],
+        parameters: [path('id', 'device id'), ...RANGE,
+          query('interval', { type: 'string', maxLength: 20 }, 'window, e.g. 5m, 1h; default 1h'),
+          query('fn', { type: 'string', pattern: '^(mean|min|max|count)(,(mean|min|max|count))*$' }, 'comma-separated functions; default mean')],
+        responses: { 200: ok('rows', { type: 'array', items: ref('Row') }), ...errors(400, 502, 503) },
+      },
+    },
+    '/alerts': {
+      get: {
+        operationId: 'listAlerts', summary: 'Active alerts (and recent history) of every threshold-alert node', tags: ['alerts'],
+        parameters: [query('state', { type: 'string', enum: ['pending', 'firing', 'acknowledged'] }, 'only alerts in this state')],
+        responses: { 200: ok('alerts', { type: 'object', properties: { active: { type: 'array', items: ref('Alert') }, history: { type: 'array' } } }), ...errors(400, 503) },
+      },
+    },
+    '/alerts/{id}/ack': {
+      post: { operationId: 'ackAlert', summary: 'Acknowledge a firing alert', tags: ['alerts'], 'x-write': true, parameters: [path('id', 'alert id')], requestBody: { required: false, content: json(ref('AlertAction')) }, responses: { 200: ok('the alert after the change', ref('Alert')), ...errors(400, 403, 404, 409, 503) } },
+    },
+    '/alerts/{id}/resolve': {
+      post: { operationId: 'resolveAlert', summary: 'Resolve a firing or acknowledged alert', tags: ['alerts'], 'x-write': true, parameters: [path('id', 'alert id')], requestBody: { required: false, content: json(ref('AlertAction')) }, responses: { 200: ok('the alert as resolved', ref('Alert')), ...errors(400, 403, 404, 409, 503) } },
+    },
+    '/rules': {
+      get: { operationId: 'getRules', summary: 'Rules of every threshold-alert node', tags: ['rules'], responses: { 200: ok('node id -> rules', { type: 'object', additionalProperties: ref('Rules') }), ...errors(503) } },
+    },
+    '/rules/{node}': {
+      get: { operationId: 'getNodeRules', summary: 'Rules of one threshold-alert node', tags: ['rules'], parameters: [path('node', 'threshold-alert node id')], responses: { 200: ok('rules', ref('Rules')), ...errors(404, 503) } },
+      put: { operationId: 'putNodeRules', summary: 'Replace the rules of one node (kept until its dialog\'s rules change)', tags: ['rules'], 'x-write': true, parameters: [path('node', 'threshold-alert node id')], requestBody: { required: true, content: json(ref('Rules')) }, responses: { 200: ok('the rules now in force', ref('Rules')), ...errors(400, 403, 404, 503) } },
+    },
+    '/cameras/{id}/servo': {
+      post: { operationId: 'cameraServo', summary: 'Move a camera\'s servo (the Pi seed\'s test 3)', tags: ['commands'], 'x-write': true, parameters: [path('id', 'camera (device) id')], requestBody: { required: true, content: json(ref('ServoRequest')) }, responses: { 202: ok('the command, sent', ref('Command')), ...errors(400, 403, 429, 503) } },
+    },
+    '/devices/{id}/commands': {
+      post: { operationId: 'deviceCommand', summary: 'Send a command to a device', tags: ['commands'], 'x-write': true, parameters: [path('id', 'device id')], requestBody: { required: true, content: json(ref('DeviceCommand')) }, responses: { 202: ok('the command, sent', ref('Command')), ...errors(400, 403, 429, 503) } },
+    },
+    '/commands/{id}': {
+      get: { operationId: 'getCommand', summary: 'Status of a command sent through this API', tags: ['commands'], parameters: [path('id', 'command id')], responses: { 200: ok('the command', ref('Command')), ...errors(404) } },
+    },
+    '/recordings': {
+      get: { operationId: 'listRecordings', summary: 'Camera recordings, newest first', tags: ['recordings'], parameters: [query('camera', { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$' }, 'only this camera')], responses: { 200: ok('recordings', { type: 'array', items: ref('Recording') }), ...errors(400) } },
+    },
+    '/events/stream': {
+      get: {
+        operationId: 'eventStream', summary: 'Live events (Server-Sent Events): reading, alert, motion, event, command', tags: ['events'],
+        parameters: [query('types', { type: 'string', pattern: '^(reading|alert|motion|event|command)(,(reading|alert|motion|event|command))*$' }, 'comma-separated event types; default all')],
+        responses: { 200: { description: 'text/event-stream; each event\'s data is JSON', content: { 'text/event-stream': { schema: { type: 'string' } } } }, ...errors(400) },
+      },
+    },
+  },
+};
