@@ -14,6 +14,8 @@ export interface AppEnv {
   /** True when no MQTT_URL is set and the embedded broker runs. */
   embeddedBroker: boolean;
   embeddedPort: number;
+  /** MQTT over WebSocket port of the embedded broker (MQTT_EMBEDDED_WS_PORT, default 9001, loopback); 0 turns it off. */
+  embeddedWsPort: number;
   simulateDevices: number;
   production: boolean;
   credentialSecret?: string;
@@ -56,6 +58,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     mqttUrl: mqttUrl || `mqtt://127.0.0.1:${embeddedPort}`,
     embeddedBroker: !mqttUrl,
     embeddedPort,
+    embeddedWsPort: int('MQTT_EMBEDDED_WS_PORT', env.MQTT_EMBEDDED_WS_PORT, 9001, 0, 65535),
     simulateDevices: int('SIMULATE_DEVICES', env.SIMULATE_DEVICES, mqttUrl ? 0 : 5, 0, 100),
     production: (env.NODE_ENV || '').trim().toLowerCase() === 'production',
     credentialSecret: env.NODE_RED_CREDENTIAL_SECRET || undefined,

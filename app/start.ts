@@ -27,11 +27,11 @@ async function main(): Promise<void> {
     const app = appCredentials(env.dataDir);
     const users = readBrokerUsers(process.env.MQTT_USERS_FILE || path.join(env.dataDir, USERS_FILE));
     const anonymousLoopback = (process.env.MQTT_ANONYMOUS || 'loopback').toLowerCase() !== 'off';
-    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback });
+    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback }, '127.0.0.1', env.embeddedWsPort || undefined);
     // settings.ts puts these into the flows' broker URL: the app's own clients log in.
     process.env.MQTT_USERNAME = app.username;
     process.env.MQTT_PASSWORD = app.password;
-    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
+    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port}${broker.wsPort ? ` and ws://127.0.0.1:${broker.wsPort}` : ''} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
   console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);
