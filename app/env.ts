@@ -28,6 +28,12 @@ export interface AppEnv {
   /** Messages nested deeper are dropped and counted before Node-RED clones them (MAX_MESSAGE_DEPTH). */
   maxMessageDepth: number;
   logFormat: 'text' | 'json';
+  /** lifecompanion/system/health every so many seconds (SYSTEM_HEALTH_INTERVAL_S, default 30); 0 turns it off. */
+  systemHealthIntervalS: number;
+  /** Its topic (SYSTEM_HEALTH_TOPIC). */
+  systemHealthTopic: string;
+  /** A device counts as active this long after its last reading (ACTIVE_DEVICE_WINDOW_S, default 300). */
+  activeDeviceWindowS: number;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -39,6 +45,11 @@ function int(name: string, value: string | undefined, fallback: number, min: num
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return n;
+}
+
+function topicName(t: string): string {
+  if (/[#+\u0000]/.test(t) || t.length > 256) throw new Error(`SYSTEM_HEALTH_TOPIC must be a plain topic (no wildcards), got "${t}"`);
+  return t;
 }
 
 /** Parses the environment; throws an Error whose message names the bad variable. */
@@ -69,6 +80,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     logLevel: env.LOG_LEVEL || 'info',
     maxMessageDepth: int('MAX_MESSAGE_DEPTH', env.MAX_MESSAGE_DEPTH, 64, 8, 1000),
     logFormat,
+    systemHealthIntervalS: int('SYSTEM_HEALTH_INTERVAL_S', env.SYSTEM_HEALTH_INTERVAL_S, 30, 0, 86_400),
+    systemHealthTopic: topicName(env.SYSTEM_HEALTH_TOPIC || 'lifecompanion/system/health'),
+    activeDeviceWindowS: int('ACTIVE_DEVICE_WINDOW_S', env.ACTIVE_DEVICE_WINDOW_S, 300, 1, 30 * 86_400),
   };
 }
 

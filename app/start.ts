@@ -16,6 +16,8 @@ import { appGate } from './auth';
 import { errorHandler } from './http-errors';
 import { redactConsole } from './logging';
 import { installDepthGuard } from '../nodes/common/depth-guard';
+import { readiness } from '../nodes/common/health-routes';
+import { DeviceActivity, startSystemHealth, trackReadings } from './system-health';
 
 // Before anything prints: startup errors quote the environment.
 redactConsole();
@@ -52,6 +54,8 @@ async function main(): Promise<void> {
     : http.createServer(app);
   RED.init(server, settings);
   installDepthGuard(RED.hooks, env.maxMessageDepth);
+  const activity = new DeviceActivity(env.activeDeviceWindowS * 1000);
+  trackReadings(RED.hooks, activity);
   let started = false;
   // RED.start() can resolve before the flows are loaded (they start asynchronously): until then
   // Node-RED has no node list, and eachNode would throw and end the process from a health probe.
@@ -61,7 +65,8 @@ async function main(): Promise<void> {
   // The package's own health routes (nodes/common/health-routes.ts), mounted here before Node-RED
   // so probes get "starting" from the first moment; settings.ts turns off the copy on httpAdmin.
   // With a login set, /metrics needs it and /health/ready gives its detail to a caller who sends it.
-  healthRoutes(app, { started: up, brokers: () => (up() ? brokerStates(RED.nodes) : {}) },
+  const view = { started: up, brokers: () => (up() ? brokerStates(RED.nodes) : {}) };
+  healthRoutes(app, view,
     gate.enabled ? { auth: basicAuth(gate), readyAuth: optionalBasicAuth(gate) } : {});
   if (gate.enabled) {
     const adminRoot = (settings.httpAdminRoot || '/').replace(/\/$/, '');
@@ -82,6 +87,10 @@ async function main(): Promise<void> {
   started = true;
   const url = `${env.tlsCertFile ? 'https' : 'http'}://${env.host.includes(':') ? `[${env.host}]` : env.host}:${env.port}`;
   console.log(`[app] editor ${url}/  dashboard ${url}/dashboard`);
+  const systemHealth = env.systemHealthIntervalS > 0
+    ? startSystemHealth({ url: env.mqttUrl, username: process.env.MQTT_USERNAME, password: process.env.MQTT_PASSWORD, topic: env.systemHealthTopic,
+      intervalMs: env.systemHealthIntervalS * 1000, report: () => readiness(view), activity })
+    : undefined;
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -91,6 +100,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     try {
+      await systemHealth?.close();
       await RED.stop();
       server.close();
       await broker?.close();
