@@ -6,13 +6,18 @@
  * telemetry. What each may do is in broker-acl.ts.
  */
 import crypto from 'crypto';
+import http from 'http';
 import net from 'net';
+import { Duplex } from 'stream';
+import { WebSocketServer, createWebSocketStream } from 'ws';
 import { AuthGate } from './auth/gate';
 import { BrokerClient, BrokerRole, mayPublish, maySubscribe } from './broker-acl';
 import { AppCredentials, BrokerUserEntry } from './broker-users';
 
 export interface EmbeddedBroker {
   port: number;
+  /** Port of the MQTT-over-WebSocket listener, when one runs. */
+  wsPort?: number;
   close(): Promise<void>;
 }
 
@@ -78,7 +83,43 @@ export function brokerHooks(auth: BrokerAuth) {
   };
 }
 
-export async function startEmbeddedBroker(port: number, auth: BrokerAuth, host = '127.0.0.1'): Promise<EmbeddedBroker> {
+function listen(server: net.Server, port: number, host: string, variable: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      reject(err.code === 'EADDRINUSE'
+        ? new Error(`${variable} ${port} is in use: stop the other broker, set MQTT_URL to use it, or pick another ${variable}`)
+        : err);
+    });
+    server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
+  });
+}
+
+/**
+ * MQTT over WebSockets (browser and mobile apps): each connection becomes a
+ * stream for aedes, carrying the peer's address so the loopback rule and the
+ * login throttle see the real client, as on the TCP listener.
+ */
+function webSocketListener(handle: (stream: Duplex, req: http.IncomingMessage) => void): { server: http.Server; wss: WebSocketServer } {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(426, { 'Content-Type': 'text/plain' }).end('MQTT over WebSocket only\n');
+  });
+  // Any path (mqtt.js uses /mqtt, others /), as Mosquitto; the "mqtt" subprotocol is chosen when offered.
+  const wss = new WebSocketServer({
+    server,
+    maxPayload: 1024 * 1024,
+    handleProtocols: (protocols) => (protocols.has('mqtt') ? 'mqtt' : protocols.has('mqttv3.1') ? 'mqttv3.1' : false),
+  });
+  wss.on('connection', (socket, req) => {
+    const stream = createWebSocketStream(socket) as Duplex & { remoteAddress?: string };
+    stream.remoteAddress = req.socket.remoteAddress;
+    stream.on('error', () => socket.terminate());
+    handle(stream, req);
+  });
+  return { server, wss };
+}
+
+/** Starts aedes on `port` (TCP) and, when `wsPort` is set, on `wsPort` (WebSocket); both on `host`. */
+export async function startEmbeddedBroker(port: number, auth: BrokerAuth, host = '127.0.0.1', wsPort?: number): Promise<EmbeddedBroker> {
   const hooks = brokerHooks(auth);
   // aedes is a dev-time/app dependency, not needed by the node package itself.
   // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -88,22 +129,22 @@ export async function startEmbeddedBroker(port: number, auth: BrokerAuth, host =
     authorizeSubscribe: hooks.authorizeSubscribe,
   });
   const server = net.createServer(aedes.handle);
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE'
-        ? new Error(`MQTT_EMBEDDED_PORT ${port} is in use: stop the other broker, set MQTT_URL to use it, or pick another MQTT_EMBEDDED_PORT`)
-        : err);
+  const ws = wsPort === undefined ? undefined : webSocketListener(aedes.handle);
+  const closeAll = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      ws?.wss.clients.forEach((c) => c.terminate());
+      aedes.close(() => server.close(() => {
+        const done = (): void => void hooks.gate.close().then(() => resolve());
+        if (ws) ws.wss.close(() => ws.server.close(done));
+        else done();
+      }));
     });
-    server.listen(port, host, () => resolve());
-  });
-  const actual = (server.address() as net.AddressInfo).port;
-  return {
-    port: actual,
-    close: () =>
-      new Promise<void>((resolve) => {
-        aedes.close(() => server.close(() => {
-          void hooks.gate.close().then(() => resolve());
-        }));
-      }),
-  };
+  try {
+    const actual = await listen(server, port, host, 'MQTT_EMBEDDED_PORT');
+    const actualWs = ws ? await listen(ws.server, wsPort as number, host, 'MQTT_EMBEDDED_WS_PORT') : undefined;
+    return { port: actual, wsPort: actualWs, close: closeAll };
+  } catch (err) {
+    await closeAll();
+    throw err;
+  }
 }

@@ -14,6 +14,8 @@ export interface AppEnv {
   /** True when no MQTT_URL is set and the embedded broker runs. */
   embeddedBroker: boolean;
   embeddedPort: number;
+  /** MQTT over WebSocket port of the embedded broker (MQTT_EMBEDDED_WS_PORT, default 9001, loopback); 0 turns it off. */
+  embeddedWsPort: number;
   simulateDevices: number;
   production: boolean;
   credentialSecret?: string;
@@ -26,6 +28,12 @@ export interface AppEnv {
   /** Messages nested deeper are dropped and counted before Node-RED clones them (MAX_MESSAGE_DEPTH). */
   maxMessageDepth: number;
   logFormat: 'text' | 'json';
+  /** lifecompanion/system/health every so many seconds (SYSTEM_HEALTH_INTERVAL_S, default 30); 0 turns it off. */
+  systemHealthIntervalS: number;
+  /** Its topic (SYSTEM_HEALTH_TOPIC). */
+  systemHealthTopic: string;
+  /** A device counts as active this long after its last reading (ACTIVE_DEVICE_WINDOW_S, default 300). */
+  activeDeviceWindowS: number;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -37,6 +45,11 @@ function int(name: string, value: string | undefined, fallback: number, min: num
     throw new Error(`${name} must be a whole number from ${min} to ${max}, got "${value}"`);
   }
   return n;
+}
+
+function topicName(t: string): string {
+  if (/[#+\u0000]/.test(t) || t.length > 256) throw new Error(`SYSTEM_HEALTH_TOPIC must be a plain topic (no wildcards), got "${t}"`);
+  return t;
 }
 
 /** Parses the environment; throws an Error whose message names the bad variable. */
@@ -56,6 +69,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     mqttUrl: mqttUrl || `mqtt://127.0.0.1:${embeddedPort}`,
     embeddedBroker: !mqttUrl,
     embeddedPort,
+    embeddedWsPort: int('MQTT_EMBEDDED_WS_PORT', env.MQTT_EMBEDDED_WS_PORT, 9001, 0, 65535),
     simulateDevices: int('SIMULATE_DEVICES', env.SIMULATE_DEVICES, mqttUrl ? 0 : 5, 0, 100),
     production: (env.NODE_ENV || '').trim().toLowerCase() === 'production',
     credentialSecret: env.NODE_RED_CREDENTIAL_SECRET || undefined,
@@ -66,6 +80,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     logLevel: env.LOG_LEVEL || 'info',
     maxMessageDepth: int('MAX_MESSAGE_DEPTH', env.MAX_MESSAGE_DEPTH, 64, 8, 1000),
     logFormat,
+    systemHealthIntervalS: int('SYSTEM_HEALTH_INTERVAL_S', env.SYSTEM_HEALTH_INTERVAL_S, 30, 0, 86_400),
+    systemHealthTopic: topicName(env.SYSTEM_HEALTH_TOPIC || 'lifecompanion/system/health'),
+    activeDeviceWindowS: int('ACTIVE_DEVICE_WINDOW_S', env.ACTIVE_DEVICE_WINDOW_S, 300, 1, 30 * 86_400),
   };
 }
 

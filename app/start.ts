@@ -17,6 +17,8 @@ import { errorHandler } from './http-errors';
 import { apiRouter } from './api';
 import { redactConsole } from './logging';
 import { installDepthGuard } from '../nodes/common/depth-guard';
+import { readiness } from '../nodes/common/health-routes';
+import { DeviceActivity, startSystemHealth, trackReadings } from './system-health';
 
 // Before anything prints: startup errors quote the environment.
 redactConsole();
@@ -28,11 +30,11 @@ async function main(): Promise<void> {
     const app = appCredentials(env.dataDir);
     const users = readBrokerUsers(process.env.MQTT_USERS_FILE || path.join(env.dataDir, USERS_FILE));
     const anonymousLoopback = (process.env.MQTT_ANONYMOUS || 'loopback').toLowerCase() !== 'off';
-    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback });
+    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback }, '127.0.0.1', env.embeddedWsPort || undefined);
     // settings.ts puts these into the flows' broker URL: the app's own clients log in.
     process.env.MQTT_USERNAME = app.username;
     process.env.MQTT_PASSWORD = app.password;
-    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
+    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port}${broker.wsPort ? ` and ws://127.0.0.1:${broker.wsPort}` : ''} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
   console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);
@@ -53,6 +55,8 @@ async function main(): Promise<void> {
     : http.createServer(app);
   RED.init(server, settings);
   installDepthGuard(RED.hooks, env.maxMessageDepth);
+  const activity = new DeviceActivity(env.activeDeviceWindowS * 1000);
+  trackReadings(RED.hooks, activity);
   let started = false;
   // RED.start() can resolve before the flows are loaded (they start asynchronously): until then
   // Node-RED has no node list, and eachNode would throw and end the process from a health probe.
@@ -62,7 +66,8 @@ async function main(): Promise<void> {
   // The package's own health routes (nodes/common/health-routes.ts), mounted here before Node-RED
   // so probes get "starting" from the first moment; settings.ts turns off the copy on httpAdmin.
   // With a login set, /metrics needs it and /health/ready gives its detail to a caller who sends it.
-  healthRoutes(app, { started: up, brokers: () => (up() ? brokerStates(RED.nodes) : {}) },
+  const view = { started: up, brokers: () => (up() ? brokerStates(RED.nodes) : {}) };
+  healthRoutes(app, view,
     gate.enabled ? { auth: basicAuth(gate), readyAuth: optionalBasicAuth(gate) } : {});
   if (gate.enabled) {
     const adminRoot = (settings.httpAdminRoot || '/').replace(/\/$/, '');
@@ -86,6 +91,10 @@ async function main(): Promise<void> {
   started = true;
   const url = `${env.tlsCertFile ? 'https' : 'http'}://${env.host.includes(':') ? `[${env.host}]` : env.host}:${env.port}`;
   console.log(`[app] editor ${url}/  dashboard ${url}/dashboard`);
+  const systemHealth = env.systemHealthIntervalS > 0
+    ? startSystemHealth({ url: env.mqttUrl, username: process.env.MQTT_USERNAME, password: process.env.MQTT_PASSWORD, topic: env.systemHealthTopic,
+      intervalMs: env.systemHealthIntervalS * 1000, report: () => readiness(view), activity })
+    : undefined;
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       api.tap.close();
+      await systemHealth?.close();
       await RED.stop();
       server.close();
       await broker?.close();

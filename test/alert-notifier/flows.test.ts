@@ -4,6 +4,8 @@
  * - event-bridge.json as shipped: Mosquitto -> mqtt in -> payload-normalizer ->
  *   mapping function -> alert-notifier (event mode) -> a real HTTP backend,
  *   including a backend outage (no event lost, none twice);
+ * - its Pi seed half: sensors/{device_id}/motion|button -> the seed's
+ *   {type, device_id, details} at the same backend, bad payloads to Catch;
  * - alerts.json as shipped: link in -> threshold-alert -> alert-notifier ->
  *   real SMTP server (SMTP_URL with user:pass) and a real webhook receiver.
  */
@@ -75,7 +77,7 @@ test('alerts.json wires readings-in-alerts -> threshold-alert -> alert-notifier 
 test('event-bridge.json: the seed topics, the shared broker, a 2-output normalizer stub, event mode to ${EVENTS_URL}', () => {
   const flow = readFlow('event-bridge.json');
   const byId = new Map(flow.map((n) => [n.id, n]));
-  assert.deepEqual(flow.filter((n) => n.type === 'mqtt in').map((n) => n.topic).sort(), ['sensor/button', 'sensor/motion', 'sensor/pressure']);
+  assert.deepEqual(flow.filter((n) => n.type === 'mqtt in').map((n) => n.topic).sort(), ['sensor/button', 'sensor/motion', 'sensor/pressure', 'sensors/+/button', 'sensors/+/motion']);
   // Same broker config as flows/telemetry.json (id "mqtt-broker" would equal its type, which
   // Node-RED 4.1 rejects as a circular config dependency).
   assert.ok(flow.filter((n) => n.type === 'mqtt in').every((n) => n.broker === 'mqtt-default'));
@@ -166,6 +168,49 @@ test('event bridge: seed MQTT events reach POST /api/events in the seed\'s shape
     assert.deepEqual(got, sent, 'in order');
     const types = backend.requests.slice(1).map((r) => (r.json as { type: string }).type);
     assert.deepEqual(types, ['button_pressed', 'button_pressed', 'motion_detected', 'button_pressed', 'button_pressed', 'motion_detected'], 'PRESSURE_DETECTED maps to button_pressed');
+  } finally {
+    await client.endAsync();
+    await helper.unload();
+    delete process.env.EVENTS_URL;
+  }
+});
+
+test('event bridge: the Pi seed\'s sensors/{device_id}/motion and /button reach POST /api/events as {type, device_id, details}', { skip: bridgeSkip, timeout: 60_000 }, async () => {
+  mosquitto ??= await startMosquitto();
+  process.env.MQTT_BROKER_URL = mosquitto.url;
+  process.env.EVENTS_URL = `${backend.url}/api/events`;
+  backend.requests.length = 0;
+  const nodes = [core('network/10-mqtt.js'), core('function/10-function.js'), core('common/25-catch.js'), nodeModule('payload-normalizer'), nodeModule('alert-notifier')];
+  await load(nodes, testable(readFlow('event-bridge.json')));
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const mqtt = require('mqtt') as typeof import('mqtt');
+  const client = await mqtt.connectAsync(mosquitto.url);
+  const errors: string[] = [];
+  helper.getNode('bridge-debug-errors').on('input', (msg: { error?: { message?: string } }) => errors.push(msg.error?.message || ''));
+  try {
+    await waitFor('the Pi bridge subscriptions', () => (helper.getNode('bridge-pi-button') as { brokerConn?: { connected?: boolean } }).brokerConn?.connected === true, 20_000);
+    await new Promise((r) => setTimeout(r, 500));
+    // The seed's Test 1, twice the same press: two events, two keys.
+    await client.publishAsync('sensors/raspberry-01/motion', '{"confidence": 0.95, "location": "entrance"}', { qos: 1 });
+    await client.publishAsync('sensors/raspberry-01/button', '{"pressure": "high", "duration_ms": 500}', { qos: 1 });
+    await client.publishAsync('sensors/raspberry-01/button', '{"pressure": "high", "duration_ms": 500}', { qos: 1 });
+    await client.publishAsync('sensors/raspberry-02/motion', 'not json', { qos: 1 });
+    await client.publishAsync('sensors/raspberry-02/temperature', '{"value": 21}', { qos: 1 });
+    await waitFor('3 Pi events at the backend', () => backend.requests.length >= 3, 20_000);
+    await waitFor('the bad payload at the Catch node', () => errors.length >= 1, 5_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const bodies = backend.requests.map((r) => r.json).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    assert.deepEqual(bodies, [
+      { type: 'button_pressed', device_id: 'raspberry-01', details: { pressure: 'high', duration_ms: 500 } },
+      { type: 'button_pressed', device_id: 'raspberry-01', details: { pressure: 'high', duration_ms: 500 } },
+      { type: 'motion_detected', device_id: 'raspberry-01', details: { confidence: 0.95, location: 'entrance' } },
+    ]);
+    assert.ok(backend.requests.every((r) => r.method === 'POST' && r.url === '/api/events'));
+    const keys = backend.requests.map((r) => String(r.headers['idempotency-key']));
+    assert.equal(new Set(keys).size, 3, `one key per event: ${keys.join(', ')}`);
+    assert.match(keys.find((k) => k.includes(':motion:')) || '', /^raspberry-01:motion:/);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0], /sensors\/raspberry-02\/motion: payload must be a JSON object/);
   } finally {
     await client.endAsync();
     await helper.unload();

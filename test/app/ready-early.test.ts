@@ -13,7 +13,7 @@ import { freePort, tempDir } from '../support/services';
 test('/health/ready polled from the first moment answers 503 until the app is up, and never ends it', { timeout: 90_000 }, async () => {
   const port = await freePort();
   const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'app', 'start.js')], {
-    env: { ...process.env, PORT: String(port), MQTT_EMBEDDED_PORT: String(await freePort()), DATA_DIR: tempDir('ready-early'), SIMULATE_DEVICES: '0', LOG_LEVEL: 'warn' },
+    env: { ...process.env, PORT: String(port), MQTT_EMBEDDED_PORT: String(await freePort()), MQTT_EMBEDDED_WS_PORT: String(await freePort()), DATA_DIR: tempDir('ready-early'), SIMULATE_DEVICES: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

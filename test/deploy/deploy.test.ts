@@ -18,7 +18,8 @@ test('docker compose config accepts the stack and the Raspberry Pi variant', { s
     const r = compose([...args, '--env-file', path.join(docker, 'example.env'), 'config']);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /eclipse-mosquitto/);
-    assert.match(r.stdout, /DOCKER_INFLUXDB_INIT_RETENTION: 30d/);
+    assert.match(r.stdout, /DOCKER_INFLUXDB_INIT_RETENTION: 90d/);
+    assert.match(r.stdout, /influx-retention\.js\s+- --raw\s+- 90d\s+- --hourly\s+- 730d/);
     assert.match(r.stdout, /MQTT_URL: mqtt:\/\/mosquitto:1883/);
   }
 });

@@ -1,6 +1,8 @@
 /**
  * The project's Mosquitto configuration (docker/mosquitto) refuses wrong
- * credentials and a device publishing on another device's topic.
+ * credentials and a device publishing on another device's topic; its
+ * WebSocket listener and its TLS listener (certificates from make-certs.sh)
+ * take the same logins.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -8,11 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { missing, startMosquitto, Service, which } from '../support/services';
+import { freePort, missing, startMosquitto, Service, which } from '../support/services';
 import { REPO_ROOT } from '../support/red';
 
-const skip = missing('mosquitto', 'mosquitto_passwd');
+const skip = missing('mosquitto', 'mosquitto_passwd', 'openssl');
 let broker: Service;
+let wsPort = 0;
+let tlsPort = 0;
+let certs = '';
 
 function projectConfig(dir: string): string {
   const conf = fs.readFileSync(path.join(REPO_ROOT, 'docker', 'mosquitto', 'mosquitto.conf'), 'utf8');
@@ -22,6 +27,9 @@ function projectConfig(dir: string): string {
   execFileSync(passwd, ['-b', path.join(dir, 'passwords'), 'raspberry-01', 'device-secret']);
   return conf
     .replace(/^listener 1883$/m, 'listener {{port}} 127.0.0.1')
+    .replace(/^listener 9001$/m, `listener ${wsPort} 127.0.0.1`)
+    .replace(/^listener 8883$/m, `listener ${tlsPort} 127.0.0.1`)
+    .replace(/\/mosquitto\/certs\//g, `${certs}/`)
     .replace(/\/mosquitto\/config\//g, `${dir}/`)
     .replace(/^persistence true$/m, 'persistence false')
     .replace(/^persistence_location .*$/m, '')
@@ -31,6 +39,10 @@ function projectConfig(dir: string): string {
 before(async () => {
   if (skip) return;
   const dir = fs.mkdtempSync('/tmp/iot-acl-');
+  wsPort = await freePort();
+  tlsPort = await freePort();
+  certs = path.join(dir, 'certs');
+  execFileSync('bash', [path.join(REPO_ROOT, 'docker', 'mosquitto', 'make-certs.sh'), certs, 'localhost', '127.0.0.1']);
   broker = await startMosquitto({ config: projectConfig(dir) });
 });
 after(async () => broker?.stop());
@@ -87,4 +99,31 @@ test('a device reads only its own commands', { skip }, async () => {
     server.end(true);
     device.end(true);
   }
+});
+
+test('the WebSocket listener (9001 in compose) takes the same logins and ACL', { skip }, async () => {
+  const url = `ws://127.0.0.1:${wsPort}/mqtt`;
+  await assert.rejects(mqtt.connectAsync(url, { username: 'raspberry-01', password: 'wrong', reconnectPeriod: 0 }), /Bad User Name or Password|Not authorized/i);
+  const server = await mqtt.connectAsync(broker.url, { username: 'nodered', password: 'server-secret', reconnectPeriod: 0 });
+  const device = await mqtt.connectAsync(url, { username: 'raspberry-01', password: 'device-secret', protocolVersion: 5, reconnectPeriod: 0 });
+  try {
+    const got = new Promise<string>((resolve) => server.on('message', (t) => resolve(t)));
+    await server.subscribeAsync('sensors/#', { qos: 1 });
+    await device.publishAsync('sensors/raspberry-01/motion', '{"confidence":0.95}', { qos: 1 });
+    assert.equal(await got, 'sensors/raspberry-01/motion');
+    await assert.rejects(device.publishAsync('sensors/raspberry-02/motion', '{}', { qos: 1 }), /Not authorized|135/i);
+  } finally {
+    server.end(true);
+    device.end(true);
+  }
+});
+
+test('the TLS listener (8883) presents the make-certs.sh certificate: trusted with its CA, refused without', { skip }, async () => {
+  const url = `mqtts://localhost:${tlsPort}`;
+  const ca = fs.readFileSync(path.join(certs, 'ca.crt'));
+  await assert.rejects(mqtt.connectAsync(url, { username: 'nodered', password: 'server-secret', reconnectPeriod: 0 }), /self[- ]signed|unable to verify|certificate/i);
+  const c = await mqtt.connectAsync(url, { ca, username: 'nodered', password: 'server-secret', reconnectPeriod: 0 });
+  assert.ok(c.connected);
+  await c.endAsync();
+  await assert.rejects(mqtt.connectAsync(url, { ca, username: 'nodered', password: 'wrong', reconnectPeriod: 0 }), /Bad User Name or Password|Not authorized/i);
 });

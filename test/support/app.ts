@@ -9,6 +9,8 @@ export interface RunningApp {
   url: string;
   port: number;
   mqttUrl: string;
+  /** The embedded broker's MQTT-over-WebSocket URL. */
+  mqttWsUrl: string;
   dataDir: string;
   proc: ChildProcess;
   log(): string;
@@ -30,9 +32,10 @@ export async function startApp(env: Record<string, string> = {}): Promise<Runnin
 export async function spawnApp(env: Record<string, string> = {}): Promise<RunningApp> {
   const port = await freePort();
   const mqttPort = await freePort();
+  const wsPort = await freePort();
   const dataDir = env.DATA_DIR || tempDir('app');
   const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'app', 'start.js')], {
-    env: { ...process.env, PORT: String(port), MQTT_EMBEDDED_PORT: String(mqttPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, PORT: String(port), MQTT_EMBEDDED_PORT: String(mqttPort), MQTT_EMBEDDED_WS_PORT: String(wsPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -42,6 +45,7 @@ export async function spawnApp(env: Record<string, string> = {}): Promise<Runnin
     url: `http://127.0.0.1:${port}`,
     port,
     mqttUrl: env.MQTT_URL || `mqtt://127.0.0.1:${mqttPort}`,
+    mqttWsUrl: `ws://127.0.0.1:${env.MQTT_EMBEDDED_WS_PORT || wsPort}/mqtt`,
     dataDir,
     proc,
     log: () => out,
