@@ -7,14 +7,14 @@
  */
 import { errorMessage } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
+import { registerHealthRoutes } from '../common/health-plugin';
 import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
+import type { Reading } from '../common/types';
+import { Batches, copyReading } from './batches';
 import { parseConfig } from './config';
 import { NormalizeError, Normalizer } from './normalizer';
 import { NormalizerStats } from './stats';
-import { Batches, copyReading } from './batches';
-import type { Reading } from '../common/types';
-import { registerHealthRoutes } from '../common/health-plugin';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
