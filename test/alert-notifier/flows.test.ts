@@ -19,6 +19,7 @@ const DATA = tempDir('notifier-flows');
 process.env.DATA_DIR = DATA;
 
 import { helper, load, nodeModule, REPO_ROOT } from '../support/red';
+import { DEFAULTS as NORMALIZER_DEFAULTS } from '../../nodes/payload-normalizer/config';
 import { HttpReceiver, SmtpReceiver, waitFor } from './receivers';
 
 type FlowNode = { id: string; type: string; z?: string; wires?: string[][]; [k: string]: unknown };
@@ -74,7 +75,7 @@ test('alerts.json wires readings-in-alerts -> threshold-alert -> alert-notifier 
   assert.equal(byId.get('smtp-default')!.url, '${SMTP_URL}');
 });
 
-test('event-bridge.json: the seed topics, the shared broker, a 2-output normalizer stub, event mode to ${EVENTS_URL}', () => {
+test('event-bridge.json: the seed topics, the shared broker, a 2-output normalizer with the default settings written out, event mode to ${EVENTS_URL}', () => {
   const flow = readFlow('event-bridge.json');
   const byId = new Map(flow.map((n) => [n.id, n]));
   assert.deepEqual(flow.filter((n) => n.type === 'mqtt in').map((n) => n.topic).sort(), ['sensor/button', 'sensor/motion', 'sensor/pressure', 'sensors/+/button', 'sensors/+/motion']);
@@ -88,7 +89,8 @@ test('event-bridge.json: the seed topics, the shared broker, a 2-output normaliz
     usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true,
   });
   const norm = flow.find((n) => n.type === 'payload-normalizer')!;
-  assert.deepEqual(Object.keys(norm).sort(), ['id', 'name', 'type', 'wires', 'x', 'y', 'z']);
+  // Every setting its dialog shows, at the runtime's defaults (editor validity, issue 18).
+  for (const [key, value] of Object.entries(NORMALIZER_DEFAULTS)) assert.deepEqual(norm[key], value, `normalizer ${key}`);
   assert.equal(norm.wires!.length, 2);
   const notifier = byId.get('bridge-notifier')!;
   assert.equal(notifier.mode, 'event');
