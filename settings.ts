@@ -6,7 +6,7 @@
 import path from 'path';
 import { readEnv, REPO_ROOT, withAuth } from './app/env';
 import { basicAuth } from './app/basic-auth';
-import { appGate, editorAuth } from './app/auth';
+import { appGate, dashboardSessions, editorAuth } from './app/auth';
 import { AuthGate, parseBasic } from './app/auth/gate';
 import { logHandler } from './app/logging';
 
@@ -15,9 +15,10 @@ const env = readEnv();
 if (env.production && !env.credentialSecret) {
   throw new Error('NODE_RED_CREDENTIAL_SECRET is required when NODE_ENV=production: it encrypts the credentials file.');
 }
+const gate = appGate(env);
 const loopback = /^(127\.|::1$|localhost$)/.test(env.host);
-if (!loopback && !env.adminPasswordHash) {
-  throw new Error(`HOST=${env.host} exposes the editor beyond this machine: set ADMIN_PASSWORD_HASH (a bcrypt hash) to turn on login, or use HOST=127.0.0.1.`);
+if (!loopback && !gate.enabled) {
+  throw new Error(`HOST=${env.host} exposes the editor beyond this machine: set ADMIN_PASSWORD_HASH (a bcrypt hash) or a users file (APP_USERS_FILE) to turn on login, or use HOST=127.0.0.1.`);
 }
 
 // The flows read these through ${VAR} substitution; settings is loaded before the flows.
@@ -26,9 +27,18 @@ if (!loopback && !env.adminPasswordHash) {
 process.env.MQTT_BROKER_URL = withAuth(env.mqttUrl, process.env.MQTT_USERNAME, process.env.MQTT_PASSWORD);
 process.env.SIMULATE_DEVICES = String(env.simulateDevices);
 
-/** The dashboard's socket.io connection needs the same login as its pages (httpNodeAuth), through the same gate. */
+/**
+ * The dashboard's socket.io connection needs the same login as its pages (httpNodeAuth), through the
+ * same gate; who logged in on each socket is kept (dashboardSessions) so control sent through it
+ * carries its user and role (app/audit-hook.ts).
+ */
 function dashboardSocketAuth(gate: AuthGate) {
-  type Socket = { request: { headers: Record<string, string | undefined>; url?: string; socket?: { remoteAddress?: string } }; client: { conn: { close(): void } } };
+  type Socket = {
+    id: string;
+    request: { headers: Record<string, string | undefined>; url?: string; socket?: { remoteAddress?: string } };
+    client: { conn: { close(): void } };
+    on(event: 'disconnect', fn: () => void): void;
+  };
   return (socket: Socket, next: (err?: Error) => void): void => {
     // As the dashboard's default middleware does: a client must start with HTTP polling.
     if ((socket.request.url || '').includes('transport=websocket')) {
@@ -37,12 +47,15 @@ function dashboardSocketAuth(gate: AuthGate) {
     }
     const creds = parseBasic(socket.request.headers.authorization);
     if (!creds) return next(new Error('authentication required'));
-    void gate.login(creds.username, creds.password, socket.request.socket?.remoteAddress).then((r) =>
-      next(r.ok ? undefined : new Error(r.status === 429 ? 'too many login attempts' : 'authentication required')));
+    const address = socket.request.socket?.remoteAddress;
+    void gate.login(creds.username, creds.password, address).then((r) => {
+      if (!r.ok) return next(new Error(r.status === 429 ? 'too many login attempts' : 'authentication required'));
+      if (dashboardSessions.size < 10_000) dashboardSessions.set(socket.id, { ...r.user, address });
+      socket.on('disconnect', () => dashboardSessions.delete(socket.id));
+      next();
+    });
   };
 }
-
-const gate = appGate(env);
 
 const settings = {
   uiPort: env.port,

@@ -26,6 +26,22 @@ export interface BrokerAuth {
   users: BrokerUserEntry[];
   /** Anonymous clients from loopback may publish and read telemetry (default true). */
   anonymousLoopback: boolean;
+  /** Told of every publish on a control or command topic by a client other than the app's own (the audit record). */
+  onControl?: (event: ControlPublish) => void;
+}
+
+export interface ControlPublish {
+  clientId: string;
+  username?: string;
+  role: string;
+  topic: string;
+  payload: Buffer;
+  allowed: boolean;
+}
+
+/** Control (`alerts/control/<action>`, not `list`) and commands (`commands/<device>/<kind>`, not their acks). */
+export function isControlTopic(topic: string): boolean {
+  return /^alerts\/control\/(ack|resolve|arm|rules)$/.test(topic) || /^commands\/[^/]+\/[^/]+$/.test(topic);
 }
 
 const isLoopback = (addr: string | undefined): boolean => /^(127\.|::1$|::ffff:127\.)/.test(addr || '');
@@ -71,10 +87,15 @@ export function brokerHooks(auth: BrokerAuth) {
         cb(null, true);
       });
     },
-    authorizePublish(client: AedesClient | null, packet: { topic: string }, cb: (err?: Error | null) => void): void {
+    authorizePublish(client: AedesClient | null, packet: { topic: string; payload?: Buffer | string }, cb: (err?: Error | null) => void): void {
       // A null client is the broker itself ($SYS, wills already checked at connect).
       if (!client) return cb(null);
-      if (client.iot && mayPublish(client.iot, packet.topic)) return cb(null);
+      const allowed = Boolean(client.iot && mayPublish(client.iot, packet.topic));
+      if (auth.onControl && client.iot?.role !== 'app' && isControlTopic(packet.topic)) {
+        const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(String(packet.payload ?? ''));
+        auth.onControl({ clientId: client.id, username: client.iot?.username, role: client.iot?.role || 'none', topic: packet.topic, payload, allowed });
+      }
+      if (allowed) return cb(null);
       cb(new Error(`not authorized to publish on ${packet.topic}`));
     },
     authorizeSubscribe(client: AedesClient, sub: { topic: string }, cb: (err: Error | null, sub: unknown) => void): void {

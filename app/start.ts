@@ -12,7 +12,10 @@ import { startEmbeddedBroker, EmbeddedBroker } from './broker';
 import { appCredentials, readBrokerUsers, USERS_FILE } from './broker-users';
 import { brokerStates, healthRoutes } from './health';
 import { basicAuth, optionalBasicAuth, tokenGuard } from './basic-auth';
-import { appGate } from './auth';
+import { appGate, dashboardSessions } from './auth';
+import { AuditLog } from './audit';
+import { brokerEntry, installAuditHook } from './audit-hook';
+import { installErrorRedaction } from '../nodes/common/error-redaction';
 import { errorHandler } from './http-errors';
 import { apiRouter } from './api';
 import { redactConsole } from './logging';
@@ -25,12 +28,15 @@ redactConsole();
 
 async function main(): Promise<void> {
   const env = readEnv();
+  fs.mkdirSync(env.dataDir, { recursive: true });
+  const audit = new AuditLog(path.join(env.dataDir, 'audit.jsonl'), { maxBytes: auditMaxBytes(process.env.AUDIT_MAX_KB) });
   let broker: EmbeddedBroker | undefined;
   if (env.embeddedBroker) {
     const app = appCredentials(env.dataDir);
     const users = readBrokerUsers(process.env.MQTT_USERS_FILE || path.join(env.dataDir, USERS_FILE));
     const anonymousLoopback = (process.env.MQTT_ANONYMOUS || 'loopback').toLowerCase() !== 'off';
-    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback }, '127.0.0.1', env.embeddedWsPort || undefined);
+    const onControl = (ev: Parameters<typeof brokerEntry>[0]): void => void audit.record(brokerEntry(ev));
+    broker = await startEmbeddedBroker(env.embeddedPort, { app, users, anonymousLoopback, onControl }, '127.0.0.1', env.embeddedWsPort || undefined);
     // settings.ts puts these into the flows' broker URL: the app's own clients log in.
     process.env.MQTT_USERNAME = app.username;
     process.env.MQTT_PASSWORD = app.password;
@@ -55,6 +61,8 @@ async function main(): Promise<void> {
     : http.createServer(app);
   RED.init(server, settings);
   installDepthGuard(RED.hooks, env.maxMessageDepth);
+  installErrorRedaction(RED.hooks);
+  installAuditHook(RED.hooks, { audit, sessions: dashboardSessions, loginRequired: gate.enabled, brokerRecords: env.embeddedBroker });
   const activity = new DeviceActivity(env.activeDeviceWindowS * 1000);
   trackReadings(RED.hooks, activity);
   let started = false;
@@ -74,7 +82,7 @@ async function main(): Promise<void> {
     app.post(`${adminRoot}/auth/token`, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenGuard(gate));
   }
   // The HTTP API (docs/api.md), behind the dashboard's login.
-  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up });
+  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up, audit });
   app.use('/api', api.router);
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   // As node-red's own launcher does: admin routes first, then the login for
@@ -116,6 +124,14 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** AUDIT_MAX_KB: size of audit.jsonl before it is rotated (default 1024; the record keeps two files). */
+function auditMaxBytes(value: string | undefined): number {
+  if (!value) return 1024 * 1024;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1024 * 1024) throw new Error(`AUDIT_MAX_KB must be a whole number from 1 to 1048576, got "${value}"`);
+  return n * 1024;
 }
 
 main().catch((err: Error) => {

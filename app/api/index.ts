@@ -6,6 +6,8 @@
 import type { NextFunction, Request, Response, Router } from 'express';
 import { basicAuth, AuthedRequest } from '../basic-auth';
 import type { AuthGate } from '../auth/gate';
+import type { AuditLog } from '../audit';
+import type { AuditMark } from '../audit-hook';
 import { EventType, FlowTap, TapOptions } from './events';
 import { HANDLERS, ApiContext } from './routes';
 import { Method, OPENAPI } from './openapi';
@@ -20,12 +22,14 @@ export interface ApiOptions {
   nodeRoot?: string;
   started: () => boolean;
   tap?: Partial<TapOptions>;
+  /** The audit record (GET /api/audit); without one nothing is recorded. */
+  audit?: AuditLog;
 }
 
 /** Builds the /api router (express is passed in: the app loads it lazily). */
 export function apiRouter(express: { Router(): Router; text(o: object): (req: Request, res: Response, next: NextFunction) => void }, opts: ApiOptions): { router: Router; tap: FlowTap } {
   const tap = new FlowTap(opts.red, opts.tap);
-  const ctx: ApiContext = { bridge: new RuntimeBridge(opts.red, opts.started), tap, dataDir: opts.dataDir, nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''), env: process.env };
+  const ctx: ApiContext = { bridge: new RuntimeBridge(opts.red, opts.started), tap, dataDir: opts.dataDir, nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''), env: process.env, audit: opts.audit, loginRequired: opts.gate.enabled };
   const router = express.Router();
   if (opts.gate.enabled) router.use(basicAuth(opts.gate));
   // Any content type is read as JSON: the seed's `curl -d '{...}'` sends it as form data.
@@ -51,7 +55,7 @@ export function apiRouter(express: { Router(): Router; text(o: object): (req: Re
       router[method](route, (req: Request, res: Response, next: NextFunction) => {
         try {
           const user = (req as AuthedRequest).user;
-          if (op['x-write'] && user && user.role === 'viewer') throw new HttpError(403, `${user.username} may read, not change (role viewer)`);
+          if (op['x-write'] && user && user.role !== 'admin' && user.role !== 'operator') throw new HttpError(403, `${user.username} may read, not change (role ${user.role}); an operator or admin login is needed`);
           const parts = { params: { ...req.params }, query: { ...(req.query as Record<string, unknown>) }, body: req.body as unknown };
           check(parts);
           if (op.operationId === 'eventStream') {
@@ -59,7 +63,11 @@ export function apiRouter(express: { Router(): Router; text(o: object): (req: Re
             eventStream(tap, req, res, types);
             return;
           }
-          Promise.resolve(handler(ctx, { ...parts, user: user?.username, raw: req }, res)).then((out) => {
+          const body = parts.body as { by?: unknown } | undefined;
+          const who: AuditMark = user
+            ? { user: user.username, role: user.role, from: req.socket.remoteAddress || 'unknown' }
+            : { user: typeof body?.by === 'string' && body.by ? body.by : 'anonymous', role: 'none', from: req.socket.remoteAddress || 'unknown' };
+          Promise.resolve(handler(ctx, { ...parts, user: user?.username, role: user?.role, who, raw: req }, res)).then((out) => {
             if (!res.headersSent) res.json(out);
           }, next);
         } catch (err) {

@@ -44,7 +44,7 @@ const errors = (...codes: number[]) => Object.fromEntries(codes.map((c) => [Stri
 const ERROR_TEXT: Record<number, string> = {
   400: 'bad input; `field` names it',
   401: 'login required',
-  403: 'the login may not change state (viewer)',
+  403: 'the login may not change state (viewer): an operator or admin login is needed',
   404: 'unknown id',
   409: 'the alert is not in a state that allows this',
   429: 'rate limited (servo: one command per device per rateLimitMs)',
@@ -81,7 +81,7 @@ export const OPENAPI: OpenApiDocument = {
   },
   servers: [{ url: '/api' }],
   components: {
-    securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'The dashboard login (ADMIN_PASSWORD_HASH); not needed when no login is configured.' } },
+    securitySchemes: { basic: { type: 'http', scheme: 'basic', description: 'The dashboard login (ADMIN_/OPERATOR_/VIEWER_PASSWORD_HASH or the users file); not needed when no login is configured. Viewers may only read.' } },
     schemas: {
       Error: { type: 'object', required: ['error'], properties: { error: { type: 'string' }, field: { type: 'string' } } },
       Metric: { type: 'object', properties: { value: { type: 'number' }, unit: { type: 'string' }, ts: { type: 'integer' }, sensorType: { type: 'string' } } },
@@ -131,6 +131,26 @@ export const OPENAPI: OpenApiDocument = {
         type: 'object',
         description: 'One point (range) or one window and function (aggregate)',
         properties: { ts: { type: 'integer', description: 'epoch ms (window start)' }, deviceId: { type: 'string' }, metric: { type: 'string' }, value: {}, fn: { type: 'string' }, measurement: { type: 'string' } },
+      },
+      AuditEntry: {
+        type: 'object',
+        description: 'One ack, resolve, arm, rule change or command: who, when, from where, what.',
+        properties: {
+          ts: { type: 'string', description: 'ISO time' }, user: { type: 'string' },
+          role: { type: 'string', description: 'admin, operator, viewer; the broker role for MQTT (operator, device); none when no login is configured' },
+          from: { type: 'string', description: 'remote address, mqtt:<clientId>, or mqtt (external broker: publisher unknown)' },
+          action: { type: 'string', enum: ['ack', 'resolve', 'arm', 'rules', 'command', 'record'] },
+          target: { type: 'string', description: 'alert id, threshold-alert node id, device or camera id' },
+          detail: { type: 'string' }, outcome: { type: 'string', enum: ['accepted', 'refused'] },
+        },
+      },
+      Me: {
+        type: 'object',
+        properties: {
+          username: { type: 'string', description: 'null when no login is configured' },
+          role: { type: 'string', enum: ['admin', 'operator', 'viewer'] },
+          loginRequired: { type: 'boolean' },
+        },
       },
       Recording: {
         type: 'object',
@@ -193,6 +213,20 @@ export const OPENAPI: OpenApiDocument = {
     },
     '/commands/{id}': {
       get: { operationId: 'getCommand', summary: 'Status of a command sent through this API', tags: ['commands'], parameters: [path('id', 'command id')], responses: { 200: ok('the command', ref('Command')), ...errors(404) } },
+    },
+    '/me': {
+      get: { operationId: 'me', summary: 'The caller\'s login and role (the dashboard shows or hides its controls by it)', tags: ['meta'], responses: { 200: ok('login', ref('Me')) } },
+    },
+    '/audit': {
+      get: {
+        operationId: 'listAudit', summary: 'The audit record, newest first: every ack, resolve, arm, rule change and command', tags: ['audit'],
+        parameters: [
+          query('limit', { type: 'integer', minimum: 1, maximum: 5000 }, 'entries at most; default 100'),
+          query('action', { type: 'string', enum: ['ack', 'resolve', 'arm', 'rules', 'command', 'record'] }, 'only this action'),
+          query('user', { type: 'string', maxLength: 100 }, 'only this user'),
+        ],
+        responses: { 200: ok('entries', { type: 'array', items: ref('AuditEntry') }), ...errors(400, 503) },
+      },
     },
     '/recordings': {
       get: { operationId: 'listRecordings', summary: 'Camera recordings, newest first', tags: ['recordings'], parameters: [query('camera', { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$' }, 'only this camera')], responses: { 200: ok('recordings', { type: 'array', items: ref('Recording') }), ...errors(400) } },

@@ -17,6 +17,8 @@ import { RuntimeBridge, unavailable } from './runtime';
 import { HttpError, RequestParts } from './validate';
 import { OPENAPI } from './openapi';
 import { loadOverride, rememberOverride } from './rules-file';
+import type { AuditLog } from '../audit';
+import type { AuditMark } from '../audit-hook';
 
 export interface ApiContext {
   bridge: RuntimeBridge;
@@ -25,9 +27,20 @@ export interface ApiContext {
   /** Where Node-RED serves httpNode routes (the recordings), without a trailing slash. */
   nodeRoot: string;
   env: NodeJS.ProcessEnv;
+  audit?: AuditLog;
+  loginRequired?: boolean;
 }
 
-export type Handler = (ctx: ApiContext, req: RequestParts & { user?: string; raw: Request }, res: Response) => Promise<unknown> | unknown;
+export interface ApiRequest extends RequestParts {
+  /** The login name and role, when logins are configured. */
+  user?: string;
+  role?: string;
+  /** Who acts, for the audit record (the runtime hook records what carries it). */
+  who?: AuditMark;
+  raw: Request;
+}
+
+export type Handler = (ctx: ApiContext, req: ApiRequest, res: Response) => Promise<unknown> | unknown;
 
 type Obj = Record<string, unknown>;
 
@@ -105,7 +118,7 @@ function alerts(ctx: ApiContext): Listing {
   return out;
 }
 
-function act(ctx: ApiContext, req: RequestParts & { user?: string }, action: 'ack' | 'resolve'): unknown {
+function act(ctx: ApiContext, req: ApiRequest, action: 'ack' | 'resolve'): unknown {
   const id = req.params.id as string;
   const body = (req.body || {}) as { by?: string; reason?: string };
   const by = body.by || req.user;
@@ -114,7 +127,7 @@ function act(ctx: ApiContext, req: RequestParts & { user?: string }, action: 'ac
   if (!found) throw new HttpError(404, `no active alert ${id}`, 'id');
   const node = ctx.bridge.node(found.node);
   if (!node) throw unavailable(`threshold-alert node ${found.node} stopped`);
-  const r = ctx.bridge.deliver(node, { topic: action, payload: { alertId: id, by, reason: body.reason } });
+  const r = ctx.bridge.deliver(node, { topic: action, payload: { alertId: id, by, reason: body.reason }, _audit: req.who });
   if (r.error) {
     const e = fromNode(r.error);
     throw e.status === 400 && e.field === 'alertId' ? new HttpError(409, e.message, 'id') : e;
@@ -140,10 +153,10 @@ function rulesOf(ctx: ApiContext, id: string): unknown[] {
 
 // ---- commands (servo-command in server mode) ----
 
-function servo(ctx: ApiContext, deviceId: string, request: Obj): Command {
+function servo(ctx: ApiContext, deviceId: string, request: Obj, who?: AuditMark): Command {
   const nodes = ctx.bridge.nodes('servo-command', (d) => d.mode === 'server' && (!d.deviceId || d.deviceId === deviceId));
   if (!nodes.length) throw unavailable(`no servo-command node in server mode for ${deviceId} is deployed`);
-  const msg: Obj = { deviceId, payload: request };
+  const msg: Obj = { deviceId, payload: request, _audit: who };
   const r = ctx.bridge.deliver(nodes[0].node, msg);
   if (r.error) throw fromNode(r.error);
   const command = msg.payload as Command;
@@ -184,7 +197,7 @@ export const HANDLERS: Record<string, Handler> = {
     const cfg = configOf(ctx, id); // 404 for an unknown node
     const node = ctx.bridge.node(id);
     if (!node) throw unavailable(`threshold-alert node ${id} is not running`);
-    const r = ctx.bridge.deliver(node, { topic: 'rules', payload: req.body });
+    const r = ctx.bridge.deliver(node, { topic: 'rules', payload: req.body, _audit: req.who });
     if (r.error) throw fromNode(r.error);
     const rules = validateRules(req.body);
     rememberOverride(id, cfg.rulesHash, rules);
@@ -192,18 +205,23 @@ export const HANDLERS: Record<string, Handler> = {
   },
   cameraServo: (ctx, req, res) => {
     res.status(202);
-    return servo(ctx, req.params.id as string, req.body as Obj);
+    return servo(ctx, req.params.id as string, req.body as Obj, req.who);
   },
   deviceCommand: (ctx, req, res) => {
     const body = req.body as { type: string; params?: Obj };
     if (!body.params) throw new HttpError(400, 'params is required for a servo command ({"direction":"left"}, {"angle":90} or {"action":"sweep"})', 'params');
     res.status(202);
-    return servo(ctx, req.params.id as string, body.params);
+    return servo(ctx, req.params.id as string, body.params, req.who);
   },
   getCommand: (ctx, req) => {
     const c = ctx.tap.commands.get(req.params.id as string);
     if (!c) throw new HttpError(404, `no command ${req.params.id as string} (only commands sent through this API are followed)`, 'id');
     return c;
+  },
+  me: (ctx, req) => ({ username: req.user ?? null, role: req.role ?? (ctx.loginRequired ? null : 'admin'), loginRequired: Boolean(ctx.loginRequired) }),
+  listAudit: (ctx, req) => {
+    if (!ctx.audit) throw unavailable('no audit record in this process (it is kept by the app, npm start)');
+    return ctx.audit.list(Number(req.query.limit ?? 100), { action: req.query.action as string | undefined, user: req.query.user as string | undefined });
   },
   listRecordings: (ctx, req) => {
     const camera = req.query.camera as string | undefined;

@@ -4,8 +4,9 @@
  */
 'use strict';
 
-const VERSION = '1.3.0';
+const VERSION = '1.4.0';
 const CHANGELOG = [
+  `- 1.4.0: Roles. With logins on (docs/security.md), the Alerts and Cameras pages ask the app who is logged in (\`/api/me\`): the login name is who acts, and a viewer gets disabled buttons and a read-only note; the app also refuses a viewer's control arriving through the socket. Servo and record requests carry the socket (\`_client\`) so the app checks and records who sent them. The System page has an Audit group: every ack, resolve, arm, rule change and command with who, when and from where (\`/api/audit\`).`,
   `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0. A device silent for DASHBOARD_FORGET_AFTER_H hours (default 168) is forgotten until it reports again (counted in the summary).`,
   `- 1.2.0: fleet scale. The fleet state keeps a bounded device map (DASHBOARD_MAX_DEVICES, default 10000; readings of further devices are dropped, counted and shown) and updates one entry per reading without sending anything; a one-second tick sends a snapshot only when something changed, with at most DASHBOARD_MAX_TILES tiles (default 200, offline first) and counts of the whole fleet. The throttle node is gone, and so is the second wire from the readings link (the History page reads live points from the fleet state). Alert state is updated in place per transition and sent at most once a second (active alerts bounded by DASHBOARD_MAX_ALERTS, default 200; history 500), critical alerts of one second in one notification. The System page lists what every bound dropped (health figures dropped_<bound>, iot_bound_dropped_total).`,
   `- 1.1.0: System page shows warnings (such as "no database configured: spooling") apart from failures.`,
@@ -18,7 +19,7 @@ const TAB = {
   info: [
     'Operators\' dashboard (FlowFuse Dashboard 2.0) at `/dashboard`: Overview (a tile per device),',
     'History (InfluxDB, aggregated), Alerts (acknowledge / resolve, history, notification of new critical',
-    'alerts), Cameras (recordings, record now, servo) and System (health and rates).',
+    'alerts), Cameras (recordings, record now, servo) and System (health, rates, errors and the audit record of the app).',
     '',
     'Wiring to the other flows (link nodes): readings come in batches on `readings-in-dashboard`; alert transitions',
     'on `alerts-in-dashboard`; ack / resolve / list requests go out on `alert-control-out`; record-now on',
@@ -61,6 +62,7 @@ const groups = [
   { id: 'grp-cameras-servo', name: 'Servo', page: 'ui-page-cameras', width: 4, order: 2 },
   { id: 'grp-system-status', name: 'Health', page: 'ui-page-system', width: 12, order: 1 },
   { id: 'grp-system-errors', name: 'Recent errors', page: 'ui-page-system', width: 12, order: 2 },
+  { id: 'grp-system-audit', name: 'Audit', page: 'ui-page-system', width: 12, order: 3 },
 ];
 
 const fn = (id, name, src, g, x, y, wires, outputs) => ({ id, type: 'function', name, src, g, x, y, wires, outputs: outputs || wires.length });
@@ -137,6 +139,7 @@ const list = [
   { id: 'errors-in-dashboard', type: 'link in', name: 'errors from other flows', links: ['errors-out-telemetry', 'errors-out-storage', 'errors-out-alerts', 'errors-out-surveillance'], g: 'g-system', x: 170, y: 1090, wires: [['fn-errors']] },
   fn('fn-errors', 'recent errors', 'errors.js', 'g-system', 400, 1060, [['tpl-errors']]),
   tpl('tpl-errors', 'error list', 'errors.vue', 'grp-system-errors', 'g-system', 610, 1060),
+  tpl('tpl-audit', 'audit record', 'audit.vue', 'grp-system-audit', 'g-system', 610, 1120),
 ];
 
 const editorGroups = {

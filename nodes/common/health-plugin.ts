@@ -11,10 +11,13 @@
 import type { Router } from 'express';
 import { brokerStates, healthRoutes, NodeRegistryView } from './health-routes';
 import type { NodeAPI } from './red';
+import { installErrorRedaction } from './error-redaction';
 
 const mounted = new WeakSet<object>();
 
 export function registerHealthRoutes(RED: NodeAPI): void {
+  // Package-wide runtime set-up that every node module triggers as it loads: errors for Catch nodes are redacted.
+  installErrorRedaction(RED.hooks);
   const admin = RED.httpAdmin as unknown as Router | undefined;
   if (!admin || typeof admin.get !== 'function' || mounted.has(admin)) return;
   mounted.add(admin);

@@ -75,6 +75,8 @@ export interface NodeAPI {
   auth: { needsPermission(permission: string): (req: unknown, res: unknown, next: () => void) => void };
   log: { info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void; debug(m: unknown): void };
   events: { on(event: string, cb: (...args: any[]) => void): void; removeListener(event: string, cb: (...args: any[]) => void): void };
+  /** Runtime hooks (Node-RED 1.3+); absent in some test doubles. */
+  hooks?: { add(name: string, fn: (ev: never) => unknown): void; remove(name: string): void };
 }
 
 /** Where nodes keep files (spool, outbox, alert state, media): see data-dir.ts for the order. */

@@ -9,6 +9,7 @@
  * token falls back to the INFLUX_TOKEN environment variable.
  */
 import { ValidationError } from '../common/errors';
+import { redact } from '../common/redact';
 import type { NodeDef } from '../common/red';
 import type { WriteTarget } from './http-write';
 
@@ -27,6 +28,28 @@ export interface InfluxConfig {
   /** 2.x bucket. */
   bucket: string;
   configVersion: number;
+  /**
+   * User and password written into the URL (`http://user:pw@host:8086`): fetch refuses such
+   * URLs, so `url` holds the URL without them and they are sent as an Authorization header.
+   * Not enumerable, so no copy or JSON of the config carries the password.
+   */
+  readonly urlCredentials?: { user: string; password: string };
+}
+
+/** A base URL without its user and password, and those (decoded), when it has them. */
+export function splitUrlCredentials(url: string): { url: string; user?: string; password?: string } {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return { url };
+  }
+  if (!u.username && !u.password) return { url };
+  const user = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  return { url: u.toString().replace(/\/$/, ''), user, password };
 }
 
 export interface InfluxCredentials {
@@ -49,9 +72,10 @@ export function parseInfluxConfig(def: NodeDef): InfluxConfig {
   if (versionText !== '1' && versionText !== '2' && versionText !== '3') {
     throw new ValidationError(`version must be 1 or 2 (INFLUX_VERSION), got "${versionText}"`, 'version');
   }
-  const url = envValue(def.url);
-  if (url && !/^https?:\/\/[^/\s]+/.test(url)) throw new ValidationError(`url must look like http://host:8086 (INFLUX_URL), got "${url}"`, 'url');
-  return {
+  const raw = envValue(def.url);
+  if (raw && !/^https?:\/\/[^/\s]+/.test(raw)) throw new ValidationError(`url must look like http://host:8086 (INFLUX_URL), got "${redact(raw)}"`, 'url');
+  const { url, user, password } = splitUrlCredentials(raw);
+  const config: InfluxConfig = {
     version: versionText === '1' ? 1 : 2,
     url,
     database: envValue(def.database) || CONFIG_DEFAULTS.database,
@@ -60,17 +84,25 @@ export function parseInfluxConfig(def: NodeDef): InfluxConfig {
     bucket: envValue(def.bucket) || CONFIG_DEFAULTS.bucket,
     configVersion: CONFIG_DEFAULTS.configVersion,
   };
+  if (user !== undefined) Object.defineProperty(config, 'urlCredentials', { value: { user, password: password ?? '' }, enumerable: false });
+  return config;
 }
 
 /**
- * Credentials to use: the node's own, else INFLUX_TOKEN from the environment.
+ * Credentials to use: the node's own, else INFLUX_TOKEN from the environment,
+ * else the user and password of the URL (sent as Basic auth).
  * For 1.x a token of the form `user:password` is split into both.
  */
-export function resolveCredentials(version: 1 | 2, creds: InfluxCredentials, env: NodeJS.ProcessEnv = process.env): InfluxCredentials {
+export function resolveCredentials(version: 1 | 2, creds: InfluxCredentials, env: NodeJS.ProcessEnv = process.env, fromUrl?: { user: string; password: string }): InfluxCredentials {
   const own = { user: envValue(creds.user), password: envValue(creds.password), token: envValue(creds.token) };
   const envToken = env.INFLUX_TOKEN || '';
-  if (version === 2) return { token: own.token || envToken || undefined };
+  if (version === 2) {
+    const token = own.token || envToken;
+    if (token) return { token };
+    return fromUrl ? { user: fromUrl.user, password: fromUrl.password } : { token: undefined };
+  }
   if (own.user) return { user: own.user, password: own.password };
+  if (!own.token && !envToken && fromUrl) return { user: fromUrl.user, password: fromUrl.password };
   if (own.token) return { token: own.token };
   if (envToken.includes(':')) {
     const i = envToken.indexOf(':');

@@ -17,7 +17,7 @@ export = function (RED: NodeAPI) {
       node.configError = errorMessage(err);
       node.error(`iot-influxdb-config "${def.name || def.id}": ${node.configError}`);
     }
-    node.resolvedCredentials = () => resolveCredentials(node.influx?.version ?? 2, node.credentials || {});
+    node.resolvedCredentials = () => resolveCredentials(node.influx?.version ?? 2, node.credentials || {}, process.env, node.influx?.urlCredentials);
   }, {
     credentials: { user: { type: 'text' }, password: { type: 'password' }, token: { type: 'password' } },
   });

@@ -44,3 +44,19 @@ test('writer settings: defaults, conversion and clear errors', () => {
   assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', batchSize: 0 }), /batchSize must be a number from 1 to 100000, got "0"/);
   assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', spoolMaxMB: 'lots' }), /spoolMaxMB must be a number/);
 });
+
+test('a user and password inside INFLUX_URL leave the URL and become Basic auth (fetch refuses URLs with credentials)', () => {
+  const c1 = parseInfluxConfig(def({ version: '1', url: 'http://writer:p%40ss:w0rd@h:8086/', database: 'iot' }));
+  assert.equal(c1.url, 'http://h:8086');
+  assert.doesNotMatch(JSON.stringify(c1), /p%40ss|p@ss/, 'no copy of the config carries the password');
+  assert.deepEqual(c1.urlCredentials, { user: 'writer', password: 'p@ss:w0rd' });
+  const creds = resolveCredentials(1, {}, {}, c1.urlCredentials);
+  assert.equal(authHeader(writeTarget(c1, creds, WRITER_DEFAULTS)), `Basic ${Buffer.from('writer:p@ss:w0rd').toString('base64')}`);
+  assert.equal(writeUrl(writeTarget(c1, creds, WRITER_DEFAULTS)), 'http://h:8086/write?db=iot&precision=ms');
+  // The node's own credentials and INFLUX_TOKEN come first; a 2.x server gets Basic only without a token.
+  assert.deepEqual(resolveCredentials(1, { user: 'u', password: 'p' }, {}, c1.urlCredentials), { user: 'u', password: 'p' });
+  assert.deepEqual(resolveCredentials(2, {}, { INFLUX_TOKEN: 't' }, c1.urlCredentials), { token: 't' });
+  assert.deepEqual(resolveCredentials(2, {}, {}, c1.urlCredentials), { user: 'writer', password: 'p@ss:w0rd' });
+  assert.throws(() => parseInfluxConfig(def({ url: 'influx//u:hidden-pw@h' })), (err: Error) => !/hidden-pw/.test(err.message));
+  assert.equal(parseInfluxConfig(def({ url: 'http://h:8086/prefix/' })).url, 'http://h:8086/prefix/');
+});

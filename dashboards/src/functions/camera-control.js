@@ -11,6 +11,8 @@ const request = {
     topic: 'record' + (cameraId ? '/' + cameraId : ''),
     cameraId: cameraId || undefined,
     payload: { action: 'start', cameraId: cameraId || undefined, duration: Number.isFinite(duration) && duration > 0 ? duration : undefined, source: 'dashboard' },
+    // The dashboard socket: the app checks the user's role and records who sent it.
+    _client: msg._client,
 };
 const status = { topic: 'camera-status', payload: { status: 'Record request sent' + (cameraId ? ' to ' + cameraId : '') + ' at ' + new Date().toLocaleTimeString() } };
 return [request, status];

@@ -21,4 +21,5 @@ const requested = {
     topic: 'requested',
     payload: { id: 'local-' + Date.now(), deviceId: deviceId, action: out.direction ? 'move ' + out.direction : 'angle ' + out.angle, status: 'requested', createdAt: Date.now() },
 };
-return [{ topic: 'servo/' + deviceId, payload: out }, requested];
+// _client (the dashboard socket) goes along: the app checks the user's role and records who sent it.
+return [{ topic: 'servo/' + deviceId, payload: out, _client: msg._client }, requested];
