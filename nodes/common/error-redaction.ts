@@ -23,7 +23,19 @@ export function redactError(error: unknown): void {
   }
 }
 
-export function installErrorRedaction(hooks: Hooks | undefined): void {
+/** The runtime's hooks: the node API's, else @node-red/util's (the same object; node-red-node-test-helper leaves it out of the API). */
+function runtimeHooks(given: Hooks | undefined): Hooks | undefined {
+  if (given) return given;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    return (require('@node-red/util') as { hooks?: Hooks }).hooks;
+  } catch {
+    return undefined;
+  }
+}
+
+export function installErrorRedaction(given: Hooks | undefined): void {
+  const hooks = runtimeHooks(given);
   if (!hooks || typeof hooks.add !== 'function' || installed.has(hooks)) return;
   installed.add(hooks);
   hooks.add('onReceive.iot-redact-errors', ((ev: { msg: { error?: unknown }; destination: { node?: { type?: string } } }) => {
