@@ -155,8 +155,11 @@ export async function startMosquitto(opts: MosquittoOptions = {}): Promise<Servi
   return launch(bin, ['-c', path.join(dir, 'mosquitto.conf')], dir, port, `mqtt://127.0.0.1:${port}`);
 }
 
-/** InfluxDB 1.x (Debian `influxdb`) with its data in a temporary folder; `maxBodySize` in bytes (413 above it). */
-export async function startInflux1(opts: { maxBodySize?: number } = {}): Promise<Service> {
+/**
+ * InfluxDB 1.x (Debian `influxdb`) with its data in a temporary folder; `maxBodySize` in bytes (413 above it).
+ * With `auth`, HTTP authentication is on and that user is created as an admin.
+ */
+export async function startInflux1(opts: { maxBodySize?: number; auth?: { user: string; password: string } } = {}): Promise<Service> {
   const bin = which('influxd');
   if (!bin) throw new Error('influxd is not installed');
   const [port, rpc] = [await freePort(), await freePort()];
@@ -174,6 +177,7 @@ bind-address = "127.0.0.1:${rpc}"
   enabled = true
   bind-address = "127.0.0.1:${port}"
   log-enabled = false
+  auth-enabled = ${opts.auth ? 'true' : 'false'}
   max-body-size = ${opts.maxBodySize ?? 25_000_000}
 [monitor]
   store-enabled = false
@@ -186,6 +190,12 @@ bind-address = "127.0.0.1:${rpc}"
   fs.writeFileSync(path.join(dir, 'influxdb.conf'), conf);
   const svc = await launch(bin, ['-config', path.join(dir, 'influxdb.conf')], dir, port, `http://127.0.0.1:${port}`);
   await waitForHttp(`${svc.url}/ping`);
+  if (opts.auth) {
+    // With no user yet, InfluxDB 1.x lets the first admin be created without credentials.
+    const q = `CREATE USER "${opts.auth.user}" WITH PASSWORD '${opts.auth.password.replace(/'/g, "\\'")}' WITH ALL PRIVILEGES`;
+    const res = await fetch(`${svc.url}/query`, { method: 'POST', body: new URLSearchParams({ q }) });
+    if (!res.ok) throw new Error(`influxd: creating the admin user failed: HTTP ${res.status} ${await res.text()}`);
+  }
   return svc;
 }
 
