@@ -177,6 +177,19 @@ test('Chromium: a viewer sees disabled buttons and a read-only note; an operator
     assert.equal(await vp.isDisabled(`${row} [data-testid="alert-ack"]`), true, 'viewer: Acknowledge disabled');
     assert.equal(await vp.isDisabled(`${row} [data-testid="alert-resolve"]`), true, 'viewer: Resolve disabled');
     assert.deepEqual(vErrors, []);
+    // A viewer who sends the ack through the page's socket anyway (as the button would) is refused by the app.
+    const sent = await vp.evaluate((id) => {
+      const app = (document.querySelector('#app') as unknown as { __vue_app__?: { _context: { provides: Record<string, { emit(...a: unknown[]): void }> } } }).__vue_app__;
+      const socket = app?._context.provides.$socket;
+      if (!socket) return false;
+      socket.emit('widget-send', 'tpl-alerts-active', { topic: 'ack', payload: { action: 'ack', alertId: id, by: 'vic', reason: 'forged' } });
+      return true;
+    }, alert.id);
+    assert.equal(sent, true, 'the page\'s socket was found');
+    const refused = await poll('the refused ack in the audit record', async () =>
+      (await call('vic', 'GET', '/api/audit?user=vic')).json.find((e: { target: string; outcome: string }) => e.target === alert.id && e.outcome === 'refused'), 10_000);
+    assert.deepEqual([refused.action, refused.role], ['ack', 'viewer']);
+    assert.equal((await call('vic', 'GET', '/api/alerts')).json.active.find((a: { id: string }) => a.id === alert.id)?.state, 'firing', 'the forged ack changed nothing');
 
     const operator = await browser.newContext({ httpCredentials: { username: 'operator', password: PW.operator, send: 'always' } });
     const op = await operator.newPage();
