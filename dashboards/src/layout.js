@@ -4,8 +4,9 @@
  */
 'use strict';
 
-const VERSION = '1.3.0';
+const VERSION = '1.4.0';
 const CHANGELOG = [
+  `- 1.4.0: Rules page (/dashboard/rules): the alert rules in force as a table that operators edit and save; it reads and saves them through the HTTP API (GET and PUT /api/rules), which validates them with the runtime's rules module, keeps them across restarts and records who saved them.`,
   `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0. A device silent for DASHBOARD_FORGET_AFTER_H hours (default 168) is forgotten until it reports again (counted in the summary).`,
   `- 1.2.0: fleet scale. The fleet state keeps a bounded device map (DASHBOARD_MAX_DEVICES, default 10000; readings of further devices are dropped, counted and shown) and updates one entry per reading without sending anything; a one-second tick sends a snapshot only when something changed, with at most DASHBOARD_MAX_TILES tiles (default 200, offline first) and counts of the whole fleet. The throttle node is gone, and so is the second wire from the readings link (the History page reads live points from the fleet state). Alert state is updated in place per transition and sent at most once a second (active alerts bounded by DASHBOARD_MAX_ALERTS, default 200; history 500), critical alerts of one second in one notification. The System page lists what every bound dropped (health figures dropped_<bound>, iot_bound_dropped_total).`,
   `- 1.1.0: System page shows warnings (such as "no database configured: spooling") apart from failures.`,
@@ -47,6 +48,7 @@ const pages = [
   { id: 'ui-page-overview', name: 'Overview', path: '/overview', icon: 'view-dashboard' },
   { id: 'ui-page-history', name: 'History', path: '/history', icon: 'chart-line' },
   { id: 'ui-page-alerts', name: 'Alerts', path: '/alerts', icon: 'bell-alert' },
+  { id: 'ui-page-rules', name: 'Rules', path: '/rules', icon: 'tune-vertical' },
   { id: 'ui-page-cameras', name: 'Cameras', path: '/cameras', icon: 'cctv' },
   { id: 'ui-page-system', name: 'System', path: '/system', icon: 'heart-pulse' },
 ];
@@ -57,6 +59,7 @@ const groups = [
   { id: 'grp-history-chart', name: 'Chart', page: 'ui-page-history', width: 12, order: 2 },
   { id: 'grp-alerts-active', name: 'Active alerts', page: 'ui-page-alerts', width: 12, order: 1 },
   { id: 'grp-alerts-history', name: 'History', page: 'ui-page-alerts', width: 12, order: 2 },
+  { id: 'grp-rules', name: 'Alert rules', page: 'ui-page-rules', width: 12, order: 1 },
   { id: 'grp-cameras-recordings', name: 'Recordings', page: 'ui-page-cameras', width: 8, order: 1 },
   { id: 'grp-cameras-servo', name: 'Servo', page: 'ui-page-cameras', width: 4, order: 2 },
   { id: 'grp-system-status', name: 'Health', page: 'ui-page-system', width: 12, order: 1 },
@@ -137,6 +140,9 @@ const list = [
   { id: 'errors-in-dashboard', type: 'link in', name: 'errors from other flows', links: ['errors-out-telemetry', 'errors-out-storage', 'errors-out-alerts', 'errors-out-surveillance'], g: 'g-system', x: 170, y: 1090, wires: [['fn-errors']] },
   fn('fn-errors', 'recent errors', 'errors.js', 'g-system', 400, 1060, [['tpl-errors']]),
   tpl('tpl-errors', 'error list', 'errors.vue', 'grp-system-errors', 'g-system', 610, 1060),
+
+  // Rules: the page reads and saves the rules through the HTTP API (/api/rules) from the browser; no wires
+  tpl('tpl-rules', 'alert rules table', 'rules.vue', 'grp-rules', 'g-rules', 180, 1200),
 ];
 
 const editorGroups = {
@@ -145,6 +151,7 @@ const editorGroups = {
   'g-alerts': { name: 'Alerts: list, acknowledge, resolve, notify', fill: '#ffefbf' },
   'g-cameras': { name: 'Cameras: recordings, record now, servo', fill: '#f3e5f5' },
   'g-system': { name: 'System: health, rates, errors', fill: '#eceff1' },
+  'g-rules': { name: 'Rules: edited through the HTTP API (GET / PUT /api/rules)', fill: '#fde0dc' },
 };
 
 module.exports = { VERSION, CHANGELOG, TAB, pages, groups, nodes: { list, editorGroups } };
