@@ -166,5 +166,11 @@ test('Rules page: defaults shown, bad fields marked and not saved, an edit saved
   assert.equal(await again.page.inputValue(field(BATTERY, 'threshold')), '30');
   assert.equal(await again.page.inputValue(field('tbody tr[data-rule="pressure-low"]', 'threshold')), '950');
   assert.deepEqual(again.errors, [], 'no browser errors');
+  // A phone: rules as cards, no sideways scrolling.
+  await again.page.setViewportSize({ width: 390, height: 844 });
+  await again.page.waitForTimeout(300);
+  const overflow = await again.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 1, `no horizontal overflow at 390 px (${overflow} px)`);
+  await shot(again.page, 'rules-phone');
   await again.page.close();
 });
