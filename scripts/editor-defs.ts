@@ -20,6 +20,8 @@ export interface PropDef {
 export interface EditorDef {
   category?: string;
   defaults: Record<string, PropDef>;
+  /** Outputs of a node of this type (a node's own `outputs` property wins). */
+  outputs?: number;
   /** The dialog's `node-input-<prop>` fields by property, with their kind (checkbox, select or text). */
   inputs?: Map<string, 'checkbox' | 'select' | 'text'>;
 }
@@ -114,7 +116,8 @@ const ENV_REF = /^\$[({][a-zA-Z_][a-zA-Z0-9_]*[)}]$/;
 /**
  * What the editor would flag on this node: properties that are required but
  * absent or empty, and values its validators refuse; and properties its
- * dialog shows that are absent (Done would change them). Empty when valid.
+ * dialog shows that are absent (Done would change them), or wires that Deploy
+ * would pad to one entry per output. Empty when valid.
  */
 export function editorProblems(node: Record<string, unknown>, def: EditorDef): string[] {
   const problems: string[] = [];
@@ -141,6 +144,11 @@ export function editorProblems(node: Record<string, unknown>, def: EditorDef): s
       const why = typeof verdict === 'string' ? `: ${verdict}` : '';
       problems.push(value === undefined ? `lacks "${prop}", which its editor validates${why}` : `"${prop}" = ${JSON.stringify(value).slice(0, 60)} fails its editor validator${why}`);
     }
+  }
+  const outputs = typeof node.outputs === 'number' ? node.outputs : def.outputs;
+  if (typeof outputs === 'number' && Array.isArray(node.wires) && node.wires.length !== outputs) {
+    // Deploy sends one wires entry per output: a shorter list is padded, so the deployed flow differs from the file.
+    problems.push(`wires has ${node.wires.length} entries for its ${outputs} outputs: write one per output ([] for an unwired one), as Deploy does`);
   }
   return problems;
 }

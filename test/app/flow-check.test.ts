@@ -42,7 +42,7 @@ test('a node of ours lacking a property its editor requires, or failing its vali
   const defs = editorDefs(path.join(REPO_ROOT, 'nodes'));
   const withEditor = { ...ctx, knownTypes: new Set([...ctx.knownTypes, 'threshold-alert']), editorDefs: defs };
   const rules = defs.get('threshold-alert')!.defaults.rules.value;
-  const ok = { id: 'a', type: 'threshold-alert', z: 't', name: '', armed: false, configVersion: 2, rules, historyLimit: 500, maxDevices: 20000, maxAlerts: 10000, tickSeconds: 1, wires: [] };
+  const ok = { id: 'a', type: 'threshold-alert', z: 't', name: '', armed: false, configVersion: 2, rules, historyLimit: 500, maxDevices: 20000, maxAlerts: 10000, tickSeconds: 1, wires: [[], []] };
   assert.deepEqual(checkFlows([{ file: 'ok.json', nodes: [tab, ok] }], withEditor), []);
   const { historyLimit: _h, ...noHistory } = ok;
   const bad = [tab, { ...noHistory, id: 'b' }, { ...ok, id: 'c', rules: undefined }, { ...ok, id: 'd', maxAlerts: 3 }, { ...ok, id: 'e', tickSeconds: '${MQTT_BROKER_URL}' }];
@@ -54,6 +54,10 @@ test('a node of ours lacking a property its editor requires, or failing its vali
   assert.deepEqual(checkFlows([{ file: 'bad.json', nodes: bad }], { ...withEditor, editorDeferred: new Set(['bad.json']) }), []);
   const { armed: _a, ...noArmed } = ok;
   assert.match(checkFlows([{ file: 'f.json', nodes: [tab, noArmed] }], withEditor).join('\n'), /node a .*lacks "armed", which its dialog shows and Done saves \(as unchecked/);
+  // Deploy pads wires to one entry per output: a file with fewer differs from what is deployed.
+  assert.deepEqual(checkFlows([{ file: 'f.json', nodes: [tab, { ...ok, wires: [[]] }] }], withEditor), [
+    'f.json: node a (threshold-alert): wires has 1 entries for its 2 outputs: write one per output ([] for an unwired one), as Deploy does',
+  ]);
 });
 
 test('nodes whose boxes overlap in the editor are refused; boxes grow with the label', () => {
