@@ -16,6 +16,8 @@ import type { FlowTap } from './events';
 import { RuntimeBridge, unavailable } from './runtime';
 import { HttpError, RequestParts } from './validate';
 import { OPENAPI } from './openapi';
+import { buildConfigCommand, CommandPublisher, type ConfigRequest } from './device-commands';
+import { API_OWNER } from './events';
 import { loadOverride, rememberOverride } from './rules-file';
 
 export interface ApiContext {
@@ -25,6 +27,8 @@ export interface ApiContext {
   /** Where Node-RED serves httpNode routes (the recordings), without a trailing slash. */
   nodeRoot: string;
   env: NodeJS.ProcessEnv;
+  /** Publishes configuration commands (unset: no broker known, they answer 503). */
+  commands?: CommandPublisher;
 }
 
 export type Handler = (ctx: ApiContext, req: RequestParts & { user?: string; raw: Request }, res: Response) => Promise<unknown> | unknown;
@@ -152,6 +156,17 @@ function servo(ctx: ApiContext, deviceId: string, request: Obj): Command {
   return command;
 }
 
+/** set_interval / set_config: published by the API itself, followed through the device's acks. */
+async function configCommand(ctx: ApiContext, deviceId: string, body: ConfigRequest, res: Response): Promise<Command> {
+  const out = buildConfigCommand(deviceId, body);
+  if (!ctx.commands) throw unavailable('no MQTT broker is configured for commands');
+  await ctx.commands.publish(out.topic, out.payload);
+  const command: Command = { ...out.command, status: 'sent' };
+  ctx.tap.track(command, API_OWNER);
+  res.status(202);
+  return { ...command, topic: out.topic } as Command;
+}
+
 export const HANDLERS: Record<string, Handler> = {
   openapi: () => OPENAPI,
   listDevices: (ctx) => {
@@ -194,8 +209,9 @@ export const HANDLERS: Record<string, Handler> = {
     res.status(202);
     return servo(ctx, req.params.id as string, req.body as Obj);
   },
-  deviceCommand: (ctx, req, res) => {
+  deviceCommand: async (ctx, req, res) => {
     const body = req.body as { type: string; params?: Obj };
+    if (body.type !== 'servo') return configCommand(ctx, req.params.id as string, body as ConfigRequest, res);
     if (!body.params) throw new HttpError(400, 'params is required for a servo command ({"direction":"left"}, {"angle":90} or {"action":"sweep"})', 'params');
     res.status(202);
     return servo(ctx, req.params.id as string, body.params);
