@@ -47,6 +47,20 @@ test('accelerometer samples over Mosquitto into the app as shipped: a critical f
   const api = async (p: string): Promise<any> => (await fetch(`${app!.url}${p}`)).json();
   await poll('the app ready', async () => ((await fetch(`${app!.url}/health/ready`)).ok ? true : undefined), 60_000);
 
+  // An external frontend watching the event stream sees the fall as it happens.
+  const ctl = new AbortController();
+  let streamed = '';
+  const stream = await fetch(`${app.url}/api/events/stream?types=event`, { signal: ctl.signal });
+  assert.equal(stream.status, 200);
+  void (async () => {
+    const reader = stream.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read().catch(() => ({ done: true, value: undefined }));
+      if (done) return;
+      streamed += Buffer.from(value!).toString('utf8');
+    }
+  })();
+
   const device = mqtt.connect(broker.url, { reconnectPeriod: 0 });
   await new Promise<void>((resolve, reject) => { device.once('connect', () => resolve()); device.once('error', reject); });
   const samples = fall('accel_042', Date.now() - 30_000);
@@ -62,6 +76,9 @@ test('accelerometer samples over Mosquitto into the app as shipped: a critical f
   const latest = await api('/api/devices/accel_042/readings/latest');
   assert.equal(latest.activity?.value, 0, `latest readings: ${JSON.stringify(latest)}`);
   // The still, upright start of the wearer gave no alert of its own: exactly one fall.
+  await poll('the fall on the event stream', async () => (/"type":"fall"/.test(streamed) ? true : undefined), 10_000);
+  assert.match(streamed, /event: event\ndata: .*"deviceId":"accel_042".*"peakG":/);
+  ctl.abort();
   const all = await api('/api/alerts');
   assert.equal(all.active.filter((a: { ruleId: string }) => a.ruleId === 'fall-detected').length, 1);
 });
