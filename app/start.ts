@@ -82,7 +82,8 @@ async function main(): Promise<void> {
     app.post(`${adminRoot}/auth/token`, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenGuard(gate));
   }
   // The HTTP API (docs/api.md), behind the dashboard's login.
-  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up, audit });
+  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up, audit,
+    mqtt: { url: env.mqttUrl, username: process.env.MQTT_USERNAME, password: process.env.MQTT_PASSWORD } });
   app.use('/api', api.router);
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   // As node-red's own launcher does: admin routes first, then the login for
@@ -112,7 +113,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 30_000);
     force.unref();
     try {
-      api.tap.close();
+      await api.close();
       await systemHealth?.close();
       await RED.stop();
       server.close();

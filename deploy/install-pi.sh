@@ -3,8 +3,11 @@
 # Docker, as a systemd service that starts at boot. Run from a checkout:
 #   sudo deploy/install-pi.sh
 # Options (environment): PREFIX (/opt/iot-flow-engine), DATA_DIR
-# (/var/lib/iot-flow-engine), NO_SYSTEMCTL=1 to only lay out files (the tests
+# (/var/lib/iot-flow-engine), WITH_INFLUXDB=1 to install InfluxDB 1.x on the Pi
+# and store readings there, NO_SYSTEMCTL=1 to only lay out files (the tests
 # also use NO_APT, NO_NPM, NO_USER, ENV_FILE and UNIT_DIR).
+# Retention (90 days raw, hourly aggregates two years): the unit applies it on
+# the first start once INFLUX_URL is set (scripts/influx-retention.ts --first-start).
 set -euo pipefail
 
 PREFIX="${PREFIX:-/opt/iot-flow-engine}"
@@ -20,6 +23,7 @@ if [ -z "${NO_APT:-}" ]; then
   say "Debian packages: Node.js, npm, Mosquitto, ffmpeg"
   apt-get update
   apt-get install -y --no-install-recommends nodejs npm mosquitto mosquitto-clients ffmpeg
+  if [ -n "${WITH_INFLUXDB:-}" ]; then apt-get install -y --no-install-recommends influxdb; fi
   node -e 'const [maj]=process.versions.node.split(".").map(Number); if (maj<18) { console.error("Node.js 18 or newer is needed, found "+process.version); process.exit(1) }'
 fi
 
@@ -50,7 +54,10 @@ PORT=1880
 # The Pi's own Mosquitto (installed above); devices publish to it.
 MQTT_URL=mqtt://127.0.0.1:1883
 SIMULATE_DEVICES=0
-# INFLUX_URL=http://server:8086
+$(if [ -n "${WITH_INFLUXDB:-}" ]; then printf 'INFLUX_URL=http://127.0.0.1:8086\nINFLUX_VERSION=1\nINFLUX_DB=iot'; else printf '# INFLUX_URL=http://server:8086\n# INFLUX_VERSION=2'; fi)
+# Applied on the first start with INFLUX_URL (then remembered in DATA_DIR/influx-retention.json):
+INFLUX_RETENTION=90d
+INFLUX_HOURLY_RETENTION=730d
 # ADMIN_PASSWORD_HASH=   (needed before setting HOST=0.0.0.0)
 CONF
   chmod 600 "$ENV_FILE"
@@ -62,6 +69,7 @@ sed -i "s#/opt/iot-flow-engine#$PREFIX#g; s#/var/lib/iot-flow-engine#$DATA_DIR#g
 if [ -z "${NO_SYSTEMCTL:-}" ]; then
   systemctl daemon-reload
   systemctl enable --now mosquitto
+  if [ -n "${WITH_INFLUXDB:-}" ]; then systemctl enable --now influxdb; fi
   systemctl enable --now iot-flow-engine
   say "Done: systemctl status iot-flow-engine; the editor is on http://127.0.0.1:1880/"
 else

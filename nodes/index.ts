@@ -11,3 +11,5 @@ export { validateAlert } from './alert-notifier/alert-input';
 export { ValidationError } from './common/errors';
 export { migrateFlow, RENAMED_TYPES } from './common/type-migrations';
 export { resolveDataDir } from './common/data-dir';
+export { ActivityClassifier, DEFAULTS as ACTIVITY_DEFAULTS } from './common/activity-classifier';
+export type { Activity, ClassifierOptions, Classification, Sample } from './common/activity-classifier';

@@ -7,12 +7,20 @@
  * 2.x: the readings bucket's retention set to 90d, a bucket "<bucket>_hourly"
  *      (730d) and a task writing the hourly aggregates into it.
  *
- *   node dist/scripts/influx-retention.js [--dry-run] [--raw 90d] [--hourly 730d]
- *   (target from INFLUX_URL, INFLUX_VERSION, INFLUX_DB / INFLUX_ORG, INFLUX_BUCKET, INFLUX_TOKEN)
+ *   node dist/scripts/influx-retention.js [--dry-run] [--first-start] [--raw 90d] [--hourly 730d]
+ *   (target from INFLUX_URL, INFLUX_VERSION, INFLUX_DB / INFLUX_ORG, INFLUX_BUCKET, INFLUX_TOKEN;
+ *   durations also from INFLUX_RETENTION, INFLUX_HOURLY_RETENTION)
+ *
+ * --first-start (the Pi's systemd unit runs it before the app): does nothing
+ * without INFLUX_URL, and applies once per target and durations, remembered in
+ * <DATA_DIR>/influx-retention.json, so a later INFLUX_URL is set up on the
+ * next start and a failed attempt is tried again.
  *
  * Safe to run again: existing policies are altered, the continuous query and
  * the task are replaced.
  */
+import fs from 'fs';
+import path from 'path';
 
 export interface RetentionOptions {
   version: 1 | 2;
@@ -28,6 +36,8 @@ export interface RetentionOptions {
 }
 
 const DURATION = /^\d+[hdw]$/;
+/** A database that does not answer must not hold up the app's start for long. */
+const TIMEOUT_MS = 15_000;
 const ident = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 const fluxStr = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '\\${')}"`;
 
@@ -84,7 +94,7 @@ export function downsampleTask(o: Pick<RetentionOptions, 'bucket' | 'org'>): str
 async function influx1Query(o: RetentionOptions, q: string): Promise<Array<{ series?: Array<{ columns: string[]; values: unknown[][] }>; error?: string }>> {
   const headers: Record<string, string> = {};
   if (o.token) headers.Authorization = o.token.includes(':') ? `Basic ${Buffer.from(o.token).toString('base64')}` : `Token ${o.token}`;
-  const res = await fetch(`${o.url.replace(/\/+$/, '')}/query`, { method: 'POST', headers, body: new URLSearchParams({ q, db: o.database }) });
+  const res = await fetch(`${o.url.replace(/\/+$/, '')}/query`, { method: 'POST', headers, body: new URLSearchParams({ q, db: o.database }), signal: AbortSignal.timeout(TIMEOUT_MS) });
   const body = (await res.json()) as { results?: Array<{ error?: string }>; error?: string };
   if (!res.ok || body.error) throw new Error(`${q}: HTTP ${res.status} ${body.error ?? ''}`);
   for (const r of body.results ?? []) if (r.error && !/database not found/.test(r.error)) throw new Error(`${q}: ${r.error}`);
@@ -105,6 +115,7 @@ export async function applyInflux1(o: RetentionOptions, dryRun = false): Promise
 async function api(o: RetentionOptions, method: string, path: string, body?: unknown): Promise<any> {
   const res = await fetch(`${o.url.replace(/\/+$/, '')}${path}`, {
     method, headers: { Authorization: `Token ${o.token ?? ''}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
@@ -152,14 +163,38 @@ export function optionsFrom(argv: string[], env: NodeJS.ProcessEnv): RetentionOp
     org: arg('org') || env.INFLUX_ORG || 'iot',
     bucket: arg('bucket') || env.INFLUX_BUCKET || 'iot',
     token: env.INFLUX_TOKEN || undefined,
-    raw: arg('raw') || '90d',
-    hourly: arg('hourly') || '730d',
+    raw: arg('raw') || env.INFLUX_RETENTION || '90d',
+    hourly: arg('hourly') || env.INFLUX_HOURLY_RETENTION || '730d',
     dryRun: argv.includes('--dry-run'),
   };
 }
 
+/** What --first-start remembers: the target and durations last applied. */
+export function firstStartKey(o: RetentionOptions): string {
+  return `${o.version} ${o.url.replace(/\/+$/, '')} ${o.version === 1 ? o.database : `${o.org}/${o.bucket}`} raw=${o.raw} hourly=${o.hourly}`;
+}
+
+/** --first-start: applies once per target (see the header); returns what it did, for the log. */
+export async function firstStart(argv: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  if (!env.INFLUX_URL && !argv.includes('--url')) return 'skipped: INFLUX_URL is not set (readings are spooled until it is)';
+  const o = optionsFrom(argv, env);
+  const marker = path.join(env.DATA_DIR || '.data', 'influx-retention.json');
+  const key = firstStartKey(o);
+  let done: { key?: string; at?: string } = {};
+  try { done = JSON.parse(fs.readFileSync(marker, 'utf8')); } catch { /* first start */ }
+  if (done.key === key) return `already applied on ${done.at} (${key}); ${marker}`;
+  const applied = o.version === 1 ? await applyInflux1(o) : await applyInflux2(o);
+  fs.mkdirSync(path.dirname(marker), { recursive: true });
+  fs.writeFileSync(marker, `${JSON.stringify({ key, at: new Date().toISOString(), applied }, null, 2)}\n`);
+  return `Applied (InfluxDB ${o.version}.x at ${o.url}):\n${applied.map((s) => `  ${s}`).join('\n')}`;
+}
+
 if (require.main === module) {
   (async () => {
+    if (process.argv.includes('--first-start')) {
+      console.log(`influx-retention: ${await firstStart(process.argv.slice(2), process.env)}`);
+      return;
+    }
     const o = optionsFrom(process.argv.slice(2), process.env);
     const done = o.version === 1 ? await applyInflux1(o, o.dryRun) : await applyInflux2(o, o.dryRun);
     console.log(`${o.dryRun ? 'Would apply' : 'Applied'} (InfluxDB ${o.version}.x at ${o.url}):\n${done.map((s) => `  ${s}`).join('\n')}`);

@@ -11,7 +11,10 @@ import type { Runtime, SendEvent } from './runtime';
 export type EventType = 'reading' | 'alert' | 'motion' | 'event' | 'command';
 export type Listener = (type: EventType, data: unknown) => void;
 
-const TYPES = new Set(['threshold-alert', 'payload-normalizer', 'servo-command', 'sensor-input']);
+const TYPES = new Set(['threshold-alert', 'payload-normalizer', 'servo-command', 'sensor-input', 'activity-classifier']);
+/** Owner of the commands the API publishes itself (device-commands.ts), acknowledged over MQTT. */
+export const API_OWNER = 'api-mqtt';
+const RANK: Record<string, number> = { pending: 0, sent: 1, acknowledged: 2, executed: 3, failed: 3, expired: 3 };
 const FINAL = new Set(['executed', 'failed', 'expired']);
 
 export interface TapOptions {
@@ -67,6 +70,18 @@ export class FlowTap {
       this.owners.delete(oldest);
     }
     this.recount();
+  }
+
+  /** A device's acknowledgement of a command the API published: moves it forward only (QoS 1 may repeat). */
+  acknowledge(ack: { deviceId: string; id: string; status: Command['status']; reason?: string }): boolean {
+    const known = this.commands.get(ack.id);
+    if (!known || this.owners.get(ack.id) !== API_OWNER || known.deviceId !== ack.deviceId) return false;
+    if (RANK[ack.status] <= RANK[known.status]) return false;
+    known.status = ack.status;
+    if (ack.reason !== undefined) known.reason = ack.reason;
+    this.recount();
+    this.emit('command', { ...known });
+    return true;
   }
 
   private recount(): void {

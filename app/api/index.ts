@@ -13,6 +13,7 @@ import { HANDLERS, ApiContext } from './routes';
 import { Method, OPENAPI } from './openapi';
 import { Runtime, RuntimeBridge } from './runtime';
 import { eventStream } from './stream';
+import { CommandPublisher, type PublisherOptions } from './device-commands';
 import { HttpError, validator } from './validate';
 
 export interface ApiOptions {
@@ -24,12 +25,15 @@ export interface ApiOptions {
   tap?: Partial<TapOptions>;
   /** The audit record (GET /api/audit); without one nothing is recorded. */
   audit?: AuditLog;
+  /** The broker for configuration commands (set_interval, set_config). */
+  mqtt?: PublisherOptions;
 }
 
 /** Builds the /api router (express is passed in: the app loads it lazily). */
-export function apiRouter(express: { Router(): Router; text(o: object): (req: Request, res: Response, next: NextFunction) => void }, opts: ApiOptions): { router: Router; tap: FlowTap } {
+export function apiRouter(express: { Router(): Router; text(o: object): (req: Request, res: Response, next: NextFunction) => void }, opts: ApiOptions): { router: Router; tap: FlowTap; close(): Promise<void> } {
   const tap = new FlowTap(opts.red, opts.tap);
-  const ctx: ApiContext = { bridge: new RuntimeBridge(opts.red, opts.started), tap, dataDir: opts.dataDir, nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''), env: process.env, audit: opts.audit, loginRequired: opts.gate.enabled };
+  const commands = opts.mqtt ? new CommandPublisher(opts.mqtt, (ack) => tap.acknowledge(ack)) : undefined;
+  const ctx: ApiContext = { bridge: new RuntimeBridge(opts.red, opts.started), tap, dataDir: opts.dataDir, nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''), env: process.env, audit: opts.audit, loginRequired: opts.gate.enabled, commands };
   const router = express.Router();
   if (opts.gate.enabled) router.use(basicAuth(opts.gate));
   // Any content type is read as JSON: the seed's `curl -d '{...}'` sends it as form data.
@@ -83,5 +87,5 @@ export function apiRouter(express: { Router(): Router; text(o: object): (req: Re
     const e = err instanceof HttpError ? err : new HttpError(413, 'body larger than 256 kB', 'body');
     res.status(e.status).json(e.field ? { error: e.message, field: e.field } : { error: e.message });
   });
-  return { router, tap };
+  return { router, tap, close: async () => { tap.close(); await commands?.close(); } };
 }

@@ -119,13 +119,23 @@ export const OPENAPI: OpenApiDocument = {
           id: { type: 'string' }, deviceId: { type: 'string' }, action: { type: 'string' }, params: { type: 'object' },
           createdAt: { type: 'integer' }, expiresAt: { type: 'integer' },
           status: { type: 'string', enum: ['pending', 'sent', 'acknowledged', 'executed', 'failed', 'expired'] }, reason: { type: 'string' },
+          topic: { type: 'string', description: 'config commands: the MQTT topic it was published on' },
         },
       },
       ServoRequest: SERVO_BODY,
       DeviceCommand: {
         type: 'object',
         required: ['type'],
-        properties: { type: { type: 'string', enum: ['servo'] }, params: SERVO_BODY },
+        description: 'servo: params as POST /cameras/{id}/servo. set_interval: params {interval: 1-86400 s}. set_config: params of 1-20 settings (name -> number, boolean or string). '
+          + 'Config commands go out at QoS 1 on commands/{id}/config (layout pi, the default) or lifecompanion/devices/{id}/commands (layout lifecompanion); '
+          + 'devices acknowledge on commands/{id}/config/ack with {id, status: acknowledged|executed|failed, reason}.',
+        properties: {
+          type: { type: 'string', enum: ['servo', 'set_interval', 'set_config'] },
+          params: { type: 'object' },
+          layout: { type: 'string', enum: ['pi', 'lifecompanion'] },
+          ttlSec: { type: 'integer', minimum: 1, maximum: 86400 },
+        },
+        additionalProperties: false,
       },
       Row: {
         type: 'object',

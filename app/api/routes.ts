@@ -16,6 +16,8 @@ import type { FlowTap } from './events';
 import { RuntimeBridge, unavailable } from './runtime';
 import { HttpError, RequestParts } from './validate';
 import { OPENAPI } from './openapi';
+import { buildConfigCommand, CommandPublisher, type ConfigRequest } from './device-commands';
+import { API_OWNER } from './events';
 import { loadOverride, rememberOverride } from './rules-file';
 import type { AuditLog } from '../audit';
 import type { AuditMark } from '../audit-hook';
@@ -29,6 +31,8 @@ export interface ApiContext {
   env: NodeJS.ProcessEnv;
   audit?: AuditLog;
   loginRequired?: boolean;
+  /** Publishes configuration commands (unset: no broker known, they answer 503). */
+  commands?: CommandPublisher;
 }
 
 export interface ApiRequest extends RequestParts {
@@ -165,6 +169,19 @@ function servo(ctx: ApiContext, deviceId: string, request: Obj, who?: AuditMark)
   return command;
 }
 
+/** set_interval / set_config: published by the API itself, followed through the device's acks. */
+async function configCommand(ctx: ApiContext, deviceId: string, body: ConfigRequest, res: Response, who?: AuditMark): Promise<Command> {
+  const out = buildConfigCommand(deviceId, body);
+  if (!ctx.commands) throw unavailable('no MQTT broker is configured for commands');
+  await ctx.commands.publish(out.topic, out.payload);
+  // No node sees these (the API publishes them), so the API records them itself.
+  if (who) ctx.audit?.record({ ...who, action: 'command', target: deviceId, detail: body.type, outcome: 'accepted' });
+  const command: Command = { ...out.command, status: 'sent' };
+  ctx.tap.track(command, API_OWNER);
+  res.status(202);
+  return { ...command, topic: out.topic } as Command;
+}
+
 export const HANDLERS: Record<string, Handler> = {
   openapi: () => OPENAPI,
   listDevices: (ctx) => {
@@ -207,8 +224,9 @@ export const HANDLERS: Record<string, Handler> = {
     res.status(202);
     return servo(ctx, req.params.id as string, req.body as Obj, req.who);
   },
-  deviceCommand: (ctx, req, res) => {
+  deviceCommand: async (ctx, req, res) => {
     const body = req.body as { type: string; params?: Obj };
+    if (body.type !== 'servo') return configCommand(ctx, req.params.id as string, body as ConfigRequest, res, req.who);
     if (!body.params) throw new HttpError(400, 'params is required for a servo command ({"direction":"left"}, {"angle":90} or {"action":"sweep"})', 'params');
     res.status(202);
     return servo(ctx, req.params.id as string, body.params, req.who);

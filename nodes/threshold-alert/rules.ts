@@ -72,6 +72,7 @@ export const DEFAULT_RULES: readonly Rule[] = Object.freeze([
   { id: 'spo2-low', name: 'SpO2 low', kind: 'threshold', metric: 'spo2', operator: '<', threshold: 92, clear: 94, for: 10, keepFiring: 30, repeat: 300, severity: 'critical', enabled: true },
   { id: 'device-silent', name: 'Device silent', kind: 'staleness', after: 120, repeat: 0, severity: 'warning', enabled: true },
   { id: 'motion-armed', name: 'Motion while armed', kind: 'event', eventType: 'motion_detected', whileArmed: true, keepFiring: 300, repeat: 0, severity: 'critical', enabled: true },
+  { id: 'fall-detected', name: 'Fall detected', kind: 'event', eventType: 'fall', whileArmed: false, keepFiring: 0, repeat: 300, severity: 'critical', enabled: true },
 ] as Rule[]);
 
 /** Whether `value` compares badly with `limit`. */

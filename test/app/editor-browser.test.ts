@@ -16,6 +16,7 @@ import { missing } from '../support/services';
 import { REPO_ROOT } from '../support/red';
 import { launchChromium } from '../dashboard/browser';
 import { EDITOR_CHECK_DEFERRED } from '../../scripts/check-flows';
+import { DEFAULT_RULES } from '../../nodes/threshold-alert/rules';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const skip = missing('chromium');
@@ -218,7 +219,7 @@ test('threshold-alert rules as a table: the default rules shown, bad fields mark
   errors.length = 0;
   const before = await page.evaluate(() => (window as any).RED.nodes.node('threshold-alert').rules as string);
   await page.evaluate(() => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node('threshold-alert')); });
-  await page.waitForFunction(() => (window as any).$('.threshold-rule-row:visible').length === 7, undefined, { timeout: 30_000 });
+  await page.waitForFunction((n) => (window as any).$('.threshold-rule-row:visible').length === n, DEFAULT_RULES.length, { timeout: 30_000 });
   const shown = await page.evaluate(() => {
     const $ = (window as any).$;
     return $('.threshold-rule-row').map(function (this: unknown) {
@@ -244,7 +245,7 @@ test('threshold-alert rules as a table: the default rules shown, bad fields mark
 
   // The JSON view shows the same rules; a JSON edit shows in the table.
   await page.evaluate(() => { const RED = (window as any).RED; RED.editor.edit(RED.nodes.node('threshold-alert')); });
-  await page.waitForFunction(() => (window as any).$('.threshold-rule-row:visible').length === 7, undefined, { timeout: 30_000 });
+  await page.waitForFunction((n) => (window as any).$('.threshold-rule-row:visible').length === n, DEFAULT_RULES.length, { timeout: 30_000 });
   await page.evaluate(() => (window as any).$('#node-input-rules-view-json').trigger('click'));
   await page.waitForFunction(() => (window as any).$('.node-text-editor-row').is(':visible'), undefined, { timeout: 10_000 });
   const json = await page.evaluate(() => (window as any).RED.nodes.node('threshold-alert').editor.getValue() as string);

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import { editorDefs, editorProblems, savedByDone } from '../../scripts/editor-defs';
+import { parseConfig as activityClassifier } from '../../nodes/activity/config';
 import { parseConfig as alertNotifier } from '../../nodes/alert-notifier/config';
 import { parseConfig as cameraRecorder } from '../../nodes/camera-recorder/config';
 import { parseWriterConfig } from '../../nodes/influxdb-writer/config';
@@ -21,6 +22,7 @@ import { REPO_ROOT } from '../support/red';
 
 type Node = Record<string, unknown> & { id: string; type: string };
 const PARSERS: Record<string, (def: Record<string, unknown>) => unknown> = {
+  'activity-classifier': (d) => activityClassifier(d),
   'alert-notifier': (d) => alertNotifier(d),
   'camera-recorder': (d) => cameraRecorder(d),
   'influxdb-writer': (d) => parseWriterConfig(d as never),

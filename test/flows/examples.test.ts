@@ -62,6 +62,7 @@ test('package.json ships examples/ and declares its entry points', () => {
   assert.equal(typeof api.isReading, 'function');
   assert.equal(api.isReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: { t: 1 } }), true);
   assert.equal(api.isReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: { t: 'x' } }), false);
+  assert.equal(new api.ActivityClassifier().options.walkStd, api.ACTIVITY_DEFAULTS.walkStd, 'the activity classifier is exported');
   // eslint-disable-next-line @typescript-eslint/no-var-requires
   const testing = require('node-red-iot-flow-engine/testing');
   assert.deepEqual(Object.keys(testing.nodeFiles()).sort(), Object.keys(pkg['node-red'].nodes).sort());

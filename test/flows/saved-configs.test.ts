@@ -18,6 +18,7 @@ import * as smtp from '../../nodes/alert-notifier/smtp-settings';
 import * as camera from '../../nodes/camera-recorder/config';
 import * as servo from '../../nodes/servo-command/config';
 import * as influx from '../../nodes/influxdb-writer/config';
+import * as activity from '../../nodes/activity/config';
 
 type Def = Record<string, unknown>;
 const parsers: Record<string, (def: Def) => unknown> = {
@@ -28,6 +29,7 @@ const parsers: Record<string, (def: Def) => unknown> = {
   'iot-smtp-config': (d) => smtp.parseSmtpConfig(d),
   'camera-recorder': (d) => camera.parseConfig(d),
   'servo-command': (d) => servo.parseConfig(d),
+  'activity-classifier': (d) => activity.parseConfig(d),
   'influxdb-writer': (d) => influx.parseWriterConfig(d as never),
   'iot-influxdb-config': (d) => influx.parseInfluxConfig(d as never),
 };

@@ -60,7 +60,12 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   assert.deepEqual([out.type, out.broker, out.topic], ['mqtt out', BROKER_ID, '']);
   const normalizer = flow.find((n) => n.id === 'normalizer')!;
   assert.equal(normalizer.type, 'payload-normalizer');
-  assert.deepEqual(normalizer.wires, [['readings-out'], ['debug-rejects'], ['reading-batches-out'], ['events-out']]);
+  assert.deepEqual(normalizer.wires, [['readings-out'], ['debug-rejects'], ['activity'], ['events-out']]);
+  // The batches pass through the activity classifier (which adds activity and fall Readings) to
+  // alerts and dashboard; the derived Readings alone go to storage.
+  const activity = flow.find((n) => n.id === 'activity')!;
+  assert.equal(activity.type, 'activity-classifier');
+  assert.deepEqual(activity.wires, [['reading-batches-out'], ['readings-out']]);
   assert.equal(flow.find((n) => n.id === normalizer.wires![1][0])?.type, 'debug');
   // One message per Reading to storage only (the durable acknowledgement follows it); batches
   // to alerts and dashboard; Readings with an event to surveillance.
@@ -145,7 +150,7 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
 
   await load([
     coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('common/90-comment.js'),
-    nodeModule('sensor-input'), nodeModule('payload-normalizer'),
+    nodeModule('sensor-input'), nodeModule('payload-normalizer'), nodeModule('activity'),
   ], flow);
 
   const byProfile = new Map<string, any[]>();
@@ -216,7 +221,7 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
   flow.find((n) => n.type === 'catch')!.wires![0].push('errors');
   await load([
     coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('common/90-comment.js'),
-    nodeModule('sensor-input'), nodeModule('payload-normalizer'),
+    nodeModule('sensor-input'), nodeModule('payload-normalizer'), nodeModule('activity'),
   ], flow);
   const readings: any[] = [];
   const rejects: any[] = [];

@@ -30,7 +30,7 @@ for (const c of fixture<BadCase[]>('bad-rules.json')) {
 
 test('default rules are valid and cover the seeds', () => {
   const rules = validateRules(JSON.parse(JSON.stringify(DEFAULT_RULES)));
-  assert.deepEqual(rules.map((r) => r.id), ['temperature-high', 'humidity-range', 'battery-low', 'heart-rate', 'spo2-low', 'device-silent', 'motion-armed']);
+  assert.deepEqual(rules.map((r) => r.id), ['temperature-high', 'humidity-range', 'battery-low', 'heart-rate', 'spo2-low', 'device-silent', 'motion-armed', 'fall-detected']);
   const temp = rules[0] as ThresholdRule;
   assert.deepEqual([temp.operator, temp.threshold, temp.clear, temp.severity], ['>', 25, 24, 'warning']);
   assert.equal(rules.find((r) => r.id === 'spo2-low')?.severity, 'critical');

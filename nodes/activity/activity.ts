@@ -1,0 +1,84 @@
+/**
+ * activity-classifier: accelerometer Readings (one, or a batch in a payload
+ * array) -> activity Readings (stationary / walking / running) and `fall`
+ * events per device. Output 1: the input passed on with the derived Readings
+ * added (appended to a batch; after a single Reading, one message each).
+ * Output 2: the derived Readings alone, one batch per input that gave any.
+ * Glue only: the work is in derive.ts and ../common/activity-classifier.ts.
+ */
+import { errorMessage, ValidationError } from '../common/errors';
+import { clearHealth, reportHealth } from '../common/health';
+import { registerHealthRoutes } from '../common/health-plugin';
+import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
+import { isReading } from '../common/reading-guard';
+import { status } from '../common/status';
+import { copyReading } from '../payload-normalizer/batches';
+import type { Reading } from '../common/types';
+import { parseConfig } from './config';
+import { ActivityDeriver } from './derive';
+
+export = function (RED: NodeAPI) {
+  registerHealthRoutes(RED);
+  RED.nodes.registerType('activity-classifier', function (this: NodeInstance, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    let deriver: ActivityDeriver;
+    try {
+      deriver = new ActivityDeriver(parseConfig(def));
+    } catch (err) {
+      node.status(status.failed(`config: ${errorMessage(err)}`));
+      node.error(`activity-classifier config: ${errorMessage(err)}`);
+      reportHealth(node.id, { kind: 'activity-classifier', ok: false, detail: `config: ${errorMessage(err)}` });
+      node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(err as Error));
+      return;
+    }
+
+    let timer: NodeJS.Timeout | undefined;
+    const refresh = (): void => {
+      timer = undefined;
+      const c = deriver.counts;
+      const text = `${deriver.devices} devices, ${c.falls} falls`;
+      node.status(status.ok(text));
+      reportHealth(node.id, { kind: 'activity-classifier', ok: true, detail: text, figures: { ...c, devices: deriver.devices, dropped_maxDevices: deriver.dropped } });
+    };
+    refresh();
+
+    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      try {
+        const p = msg.payload;
+        const derived: Reading[] = [];
+        const invalid: string[] = [];
+        const items = Array.isArray(p) ? p : [p];
+        items.forEach((r, i) => {
+          const at = Array.isArray(p) ? `payload[${i}]` : 'payload';
+          if (!isReading(r)) { invalid.push(`${at} is not a Reading`); return; }
+          try {
+            for (const d of deriver.push(r)) derived.push(d);
+          } catch (err) {
+            invalid.push(`${at}: ${errorMessage(err)}`);
+          }
+        });
+        if (timer === undefined) timer = setTimeout(refresh, 1000);
+        const batch = derived.length ? { topic: 'activity', payload: derived.map(copyReading), count: derived.length } : null;
+        if (Array.isArray(p)) {
+          if (derived.length) { p.push(...derived); if (typeof msg.count === 'number') msg.count = p.length; }
+          send([msg, batch]);
+        } else if (invalid.length === 0) {
+          send([[msg, ...derived.map((d) => ({ topic: msg.topic, payload: d }))], batch]);
+        }
+        if (invalid.length) {
+          const more = invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : '';
+          done(new ValidationError(`${invalid.length} of ${items.length} items refused: ${invalid.slice(0, 3).join('; ')}${more}`, 'payload'));
+        } else done();
+      } catch (err) {
+        done(err instanceof Error ? err : new Error(errorMessage(err)));
+      }
+    });
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      if (timer !== undefined) clearTimeout(timer);
+      clearHealth(node.id);
+      done();
+    });
+  });
+};
