@@ -18,7 +18,7 @@ export const DEFAULT_MAX_DEPTH = 64;
  */
 const BOUNDED_SOURCES: ReadonlySet<string> = new Set([
   'payload-normalizer', 'threshold-alert', 'alert-notifier', 'influxdb-writer', 'influxdb-query',
-  'servo-command', 'camera-recorder', 'iot-activity', 'link in', 'link out', 'link call',
+  'servo-command', 'camera-recorder', 'activity-classifier', 'link in', 'link out', 'link call',
 ]);
 
 /** Top-level message properties Node-RED never clones (RED.util.cloneMessage keeps them by reference). */
