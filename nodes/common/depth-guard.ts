@@ -9,10 +9,56 @@ import { metrics } from './metrics';
 
 export const DEFAULT_MAX_DEPTH = 64;
 
-/** True when `value` nests objects or arrays deeper than `max` levels (the value itself is level 1). Iterative: safe at any depth. */
+/**
+ * Node types whose outputs are bounded by construction (the normalizer cuts
+ * payloads at its own `maxDepth`; the others build their messages from
+ * Readings) or that forward a message some earlier `send` already checked
+ * (link nodes). Walking every Reading batch on every hop cost 12 % of the
+ * shipped app's CPU, so the guard looks only where depth can come in.
+ */
+const BOUNDED_SOURCES: ReadonlySet<string> = new Set([
+  'payload-normalizer', 'threshold-alert', 'alert-notifier', 'influxdb-writer', 'influxdb-query',
+  'servo-command', 'camera-recorder', 'activity-classifier', 'link in', 'link out', 'link call',
+]);
+
+/** Top-level message properties Node-RED never clones (RED.util.cloneMessage keeps them by reference). */
+const UNCLONED = new Set(['req', 'res']);
+
+/** Objects the fast walk may visit before it hands over to the exact one (shared sub-objects can make a path walk exponential). */
+const FAST_BUDGET = 20_000;
+
+/** True when `value` nests objects or arrays deeper than `max` levels (the value itself is level 1). Safe at any depth and on cycles. */
 export function deeperThan(value: unknown, max: number): boolean {
   if (value === null || typeof value !== 'object') return false;
-  const stack: Array<[object, number]> = [[value as object, 1]];
+  const budget = { left: FAST_BUDGET };
+  // The fast walk recurses at most max + 1 frames and allocates nothing per level; a cycle or
+  // an exhausted budget reads as "too deep" there, so a yes is confirmed by the exact walk.
+  if (!fastDeeper(value as object, 1, max, budget)) return false;
+  return exactDeeper(value as object, max);
+}
+
+function fastDeeper(obj: object, level: number, max: number, budget: { left: number }): boolean {
+  if (level > max || --budget.left < 0) return true;
+  if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) return false;
+  if (Array.isArray(obj)) {
+    for (let i = 0; i < obj.length; i++) {
+      const child = obj[i];
+      if (child !== null && typeof child === 'object' && fastDeeper(child, level + 1, max, budget)) return true;
+    }
+    return false;
+  }
+  const keys = Object.keys(obj);
+  for (let i = 0; i < keys.length; i++) {
+    if (level === 1 && UNCLONED.has(keys[i])) continue;
+    const child = (obj as Record<string, unknown>)[keys[i]];
+    if (child !== null && typeof child === 'object' && fastDeeper(child, level + 1, max, budget)) return true;
+  }
+  return false;
+}
+
+/** Iterative, visits each object once: the answer for cyclic and shared structures. */
+function exactDeeper(value: object, max: number): boolean {
+  const stack: Array<[object, number]> = [[value, 1]];
   const seen = new Set<object>();
   while (stack.length) {
     const [obj, depth] = stack.pop()!;
@@ -20,8 +66,9 @@ export function deeperThan(value: unknown, max: number): boolean {
     if (seen.has(obj)) continue;
     seen.add(obj);
     if (ArrayBuffer.isView(obj) || obj instanceof ArrayBuffer) continue;
-    const children = Array.isArray(obj) ? obj : Object.values(obj);
-    for (const child of children) {
+    const entries = Array.isArray(obj) ? obj.map((v) => ['', v] as const) : Object.entries(obj);
+    for (const [key, child] of entries) {
+      if (depth === 1 && UNCLONED.has(key)) continue;
       if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
     }
   }
@@ -48,6 +95,7 @@ export function installDepthGuard(hooks: Hooks, maxDepth = DEFAULT_MAX_DEPTH): v
   hooks.add(HOOK, (events) => {
     for (let i = events.length - 1; i >= 0; i--) {
       const e = events[i];
+      if (BOUNDED_SOURCES.has(e.source?.node?.type as string)) continue;
       // The message object itself is level 1, so its payload may nest maxDepth - 1 levels.
       if (!deeperThan(e.msg, maxDepth)) continue;
       events.splice(i, 1);

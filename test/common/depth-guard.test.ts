@@ -41,3 +41,26 @@ test('the onSend hook drops only the deep messages, counts and warns once a minu
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /nested deeper than 10 levels/);
 });
+
+test('deeperThan answers exactly on shared sub-objects (no exponential walk) and ignores top-level req/res', () => {
+  // 40 levels, each pointing twice at the next: 2^40 paths, 40 objects.
+  let shared: Record<string, unknown> = { leaf: 1 };
+  for (let i = 0; i < 40; i++) shared = { l: shared, r: shared };
+  assert.equal(deeperThan(shared, 64), false);
+  assert.equal(deeperThan(shared, 30), true);
+  assert.equal(deeperThan({ req: nest(100), res: nest(100), payload: 1 }, 10), false);
+  assert.equal(deeperThan({ payload: { req: nest(100) } }, 10), true);
+});
+
+test('the hook does not walk messages from node types whose output is bounded, and still checks the rest', () => {
+  let hook: ((events: Array<{ msg: unknown; source: unknown }>) => void) | undefined;
+  installDepthGuard({ add: (_n, fn) => { hook = fn as typeof hook; }, remove: () => undefined }, 10);
+  const deep = { payload: nest(20) };
+  const events = [
+    { msg: deep, source: { id: 'n2', node: { type: 'payload-normalizer' } } },
+    { msg: deep, source: { id: 'n3', node: { type: 'link out' } } },
+    { msg: deep, source: { id: 'n4', node: { type: 'function', warn: () => undefined } } },
+  ];
+  hook!(events);
+  assert.deepEqual(events.map((e) => (e.source as { id: string }).id), ['n2', 'n3']);
+});

@@ -84,6 +84,15 @@ test('200 parallel wrong guesses: cut at the limit with 429, and /health/live st
     await r.text();
     return performance.now() - t0;
   };
+  // The same probes before the attack: on a machine busy with other work the target is
+  // "less than 50 ms slower than without an attack" (bcrypt on the main thread costs hundreds).
+  const idle: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    idle.push(await probe());
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  idle.sort((a, b) => a - b);
+  const idleP50 = idle[Math.floor(idle.length / 2)];
   // The guesses come from another process, so their client-side work does not slow the prober.
   const attacker = spawn(process.execPath, ['-e', ATTACKER, `${app.url}/dashboard/`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
@@ -110,12 +119,12 @@ test('200 parallel wrong guesses: cut at the limit with 429, and /health/live st
   const p50 = latencies[Math.floor(latencies.length / 2)];
   const p95 = latencies[Math.floor(latencies.length * 0.95)];
   const count = (s: number): number => guesses.filter((g) => g.status === s).length;
-  console.log(`# 200 parallel wrong guesses in ${attackMs.toFixed(0)} ms: ${count(401)} x 401, ${count(429)} x 429; /health/live over ${latencies.length} probes p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms`);
+  console.log(`# 200 parallel wrong guesses in ${attackMs.toFixed(0)} ms: ${count(401)} x 401, ${count(429)} x 429; /health/live over ${latencies.length} probes p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (before the attack p50 ${idleP50.toFixed(1)} ms)`);
   assert.equal(count(401) + count(429), 200);
   assert.ok(count(401) <= 10, `at most the per-address budget is checked (${count(401)})`);
   assert.ok(guesses.filter((g) => g.status === 429).every((g) => Number(g.retryAfter) > 0), 'every 429 says when to retry');
   assert.ok(latencies.length >= 3, 'the prober ran during the attack');
-  assert.ok(p50 < 50, `/health/live p50 ${p50.toFixed(1)} ms during the attack`);
+  assert.ok(p50 - idleP50 < 50, `/health/live p50 ${p50.toFixed(1)} ms during the attack, ${idleP50.toFixed(1)} ms before`);
 });
 
 test('no secret reaches the log', () => {
