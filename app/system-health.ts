@@ -30,10 +30,21 @@ export class DeviceActivity {
 
   saw(deviceId: string, at: number): void {
     if (!deviceId) return;
-    this.seen.delete(deviceId);
-    if (this.seen.size >= this.max) this.seen.delete(this.seen.keys().next().value as string);
-    this.seen.set(deviceId, at);
+    const prev = this.seen.get(deviceId);
+    // Updating a key keeps its place in the map (cheap, once per reading); the order is not
+    // needed until the bound is reached, which then looks for the least recently seen.
+    if (prev === undefined && this.seen.size >= this.max) this.evict(at);
+    if (prev === undefined || at > prev) this.seen.set(deviceId, at);
     if (at > this.latest) this.latest = at;
+  }
+
+  private evict(now: number): void {
+    this.active(now);
+    if (this.seen.size < this.max) return;
+    let oldestId = '';
+    let oldest = Infinity;
+    for (const [id, at] of this.seen) if (at < oldest) [oldestId, oldest] = [id, at];
+    this.seen.delete(oldestId);
   }
 
   /** Devices seen within the window before `now`; forgets the others. */
@@ -71,12 +82,15 @@ export function trackReadings(hooks: { add(name: string, fn: (events: SendEvent[
     for (const e of events) {
       if (e.source?.node?.type !== 'payload-normalizer' || (e.source.port ?? 0) !== 0) continue;
       const p = e.msg?.payload;
-      for (const r of Array.isArray(p) ? p : [p]) {
-        const reading = r as { deviceId?: unknown; received?: unknown } | null;
-        if (reading && typeof reading.deviceId === 'string') activity.saw(reading.deviceId, typeof reading.received === 'number' ? reading.received : Date.now());
-      }
+      if (Array.isArray(p)) for (const r of p) see(activity, r);
+      else see(activity, p);
     }
   });
+}
+
+function see(activity: DeviceActivity, r: unknown): void {
+  const reading = r as { deviceId?: unknown; received?: unknown } | null;
+  if (reading && typeof reading.deviceId === 'string') activity.saw(reading.deviceId, typeof reading.received === 'number' ? reading.received : Date.now());
 }
 
 export interface SystemHealthOptions {
