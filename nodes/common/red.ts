@@ -53,6 +53,8 @@ export interface RuntimeSettings {
   userDir?: string;
   /** Our own setting: the folder for node state, instead of the user directory. */
   iotDataDir?: string;
+  /** Our own setting: the message depth guard's limit in plugin mode (0 turns it off). */
+  iotMaxMessageDepth?: number | false;
   [key: string]: unknown;
 }
 
@@ -74,6 +76,12 @@ export interface NodeAPI {
   httpNode: import('http').RequestListener & { get: Function; post: Function; use: Function };
   auth: { needsPermission(permission: string): (req: unknown, res: unknown, next: () => void) => void };
   log: { info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void; debug(m: unknown): void };
+  /** The runtime's message hooks (onSend and friends), as in RED.hooks. */
+  hooks: {
+    add(name: string, fn: (...args: any[]) => unknown): void;
+    remove(name: string): void;
+    has(name: string): boolean;
+  };
   events: { on(event: string, cb: (...args: any[]) => void): void; removeListener(event: string, cb: (...args: any[]) => void): void };
 }
 
