@@ -59,6 +59,8 @@ export interface RuntimeSettings {
 }
 
 export interface NodeAPI {
+  /** The node set's message catalog (locales/<lang>/<file>.json); see i18n.ts. */
+  _?(key: string, vars?: Record<string, string | number>): string;
   nodes: {
     createNode(node: NodeInstance<any>, def: NodeDef): void;
     registerType(type: string, ctor: (this: NodeInstance<any>, def: NodeDef) => void, opts?: {
