@@ -16,6 +16,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
+import { checkEditorLocales } from './editor-locales';
 import { freePort, missing, type Service, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -99,4 +100,8 @@ test('a 10,000-deep JSON on mqtt in -> our normalizer: dropped with a warning, n
   assert.match(log, /\[mqtt in:in1\] message dropped: nested deeper than 64 levels/);
   assert.doesNotMatch(log, /Maximum call stack|RangeError/);
   assert.equal((await fetch(`${base}/settings`)).status, 200, 'the runtime is up');
+});
+
+test('the editor gets our German and English catalogs for every node set (/locales/<module>/<set>?lng=de)', { skip, timeout: 30_000 }, async () => {
+  await checkEditorLocales(base);
 });
