@@ -25,6 +25,9 @@ function copyTree(srcDir, dstDir, keep) {
 
 const notTs = (f) => !f.endsWith('.ts');
 copyTree(path.join(root, 'nodes'), path.join(root, 'dist', 'nodes'), notTs);
-copyTree(path.join(root, 'test'), path.join(root, 'dist', 'test'), notTs);
+// test/helper-example/ is mocha's (npm run test:mocha, from the source tree): node --test must not run it.
+const helperExample = path.join(root, 'test', 'helper-example');
+copyTree(path.join(root, 'test'), path.join(root, 'dist', 'test'), (f) => notTs(f) && !f.startsWith(helperExample + path.sep));
+fs.rmSync(path.join(root, 'dist', 'test', 'helper-example'), { recursive: true, force: true });
 copyTree(path.join(root, 'app'), path.join(root, 'dist', 'app'), notTs);
 if (process.env.COPY_ASSETS_VERBOSE) console.log(copied.join('\n'));

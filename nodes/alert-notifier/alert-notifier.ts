@@ -11,6 +11,7 @@ import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
 import { envValue } from './env-value';
 import { redact } from './redact';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 
 interface Creds {
   secret: string;
@@ -26,6 +27,7 @@ function setDepth(id: string, n: number | undefined): void {
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'alert-notifier');
   RED.nodes.registerType('alert-notifier', function (this: NodeInstance<Creds>, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -45,7 +47,11 @@ export = function (RED: NodeAPI) {
       const detail = failing
         ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
         : lastFailure ? `outbox ${depth} · failed: ${lastFailure}` : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`;
-      node.status(failing ? status.degraded(detail) : lastFailure ? status.failed(detail) : status.ok(detail));
+      const shown = failing
+        ? tr('alert-notifier.status.retrying', { outbox: depth, error: failing.lastError ?? '' })
+        : lastFailure ? tr('alert-notifier.status.failed', { outbox: depth, error: lastFailure })
+          : tr('alert-notifier.status.sent', { sent: counts.sent, outbox: depth }) + (grouped ? tr('alert-notifier.status.grouped', { grouped }) : '');
+      node.status(failing ? status.degraded(shown) : lastFailure ? status.failed(shown) : status.ok(shown));
       reportHealth(node.id, { kind: 'alert-notifier', ok: !failing && !lastFailure, detail, figures: { outbox: depth, sent: counts.sent, failed: counts.failed, grouped } });
     };
 
@@ -93,7 +99,7 @@ export = function (RED: NodeAPI) {
         if (pending) node.log(`${pending} pending notifications loaded from the outbox`);
         refresh();
       }, (err) => {
-        problem = `outbox not usable: ${n.redact(err)}`;
+        problem = tr('alert-notifier.errors.outbox', { error: n.redact(err) });
         node.status(status.failed(problem));
       });
     } catch (err) {

@@ -14,6 +14,7 @@ import { applyRetention, listRecordings, mediaRoot, planRetention } from './medi
 import { CameraRecorder, recordingReading, RecordingError } from './recorder';
 import { registerRoutes } from './routes';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 
 interface Creds {
   username: string;
@@ -24,6 +25,7 @@ const RETENTION_EVERY_MS = 3_600_000;
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'camera-recorder');
   registerRoutes(RED.httpNode as never, () => mediaRoot(dataDir(RED)));
 
   RED.nodes.registerType('camera-recorder', function (this: NodeInstance<Creds>, def: NodeDef) {
@@ -41,7 +43,7 @@ export = function (RED: NodeAPI) {
       cfg = parseConfig(def);
       location = locateFfmpeg(cfg.ffmpegPath);
       recorder = new CameraRecorder(cfg, { location, mediaRoot: root, username: node.credentials.username, password: node.credentials.password });
-      node.status(status.ok(`ready · ffmpeg: ${location.origin}`));
+      node.status(status.ok(tr('camera-recorder.status.ready', { origin: location.origin })));
       reportHealth(node.id, { kind: 'camera-recorder', ok: true, detail: `ffmpeg ${location.ffmpeg} (${location.origin})` });
     } catch (err) {
       setupError = err as Error;
@@ -68,7 +70,7 @@ export = function (RED: NodeAPI) {
     const tick = (): void => {
       if (ticker) clearInterval(ticker);
       const show = (): void => {
-        if (recorder?.recording) node.status(status.busy(`recording · ${recorder.secondsLeft()} s left`));
+        if (recorder?.recording) node.status(status.busy(tr('camera-recorder.status.recording', { seconds: recorder.secondsLeft() })));
       };
       show();
       ticker = setInterval(show, 1000);
@@ -84,7 +86,7 @@ export = function (RED: NodeAPI) {
         const trigger = parseTrigger(msg, cfg);
         const outcome = recorder.trigger(trigger);
         if (outcome.kind !== 'started') {
-          if (outcome.kind === 'extended') node.status(status.busy(`recording · ${outcome.secondsLeft} s left (extended)`));
+          if (outcome.kind === 'extended') node.status(status.busy(tr('camera-recorder.status.extended', { seconds: outcome.secondsLeft })));
           done();
           return;
         }
@@ -93,7 +95,7 @@ export = function (RED: NodeAPI) {
           .then((rec) => {
             stopTick();
             metrics.recordings.inc({ result: closing ? 'closed' : 'ok' });
-            node.status(status.ok(`last: ${rec.duration.toFixed(1)} s, ${(rec.size / 1_048_576).toFixed(1)} MB, ${rec.width ?? '?'}x${rec.height ?? '?'}`));
+            node.status(status.ok(tr('camera-recorder.status.last', { seconds: rec.duration.toFixed(1), mb: (rec.size / 1_048_576).toFixed(1), size: `${rec.width ?? '?'}x${rec.height ?? '?'}` })));
             reportHealth(node.id, { kind: 'camera-recorder', ok: true, detail: `last recording ${rec.duration.toFixed(1)} s`, figures: { lastSizeBytes: rec.size } });
             if (closing) return;
             retention();

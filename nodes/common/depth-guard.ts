@@ -83,13 +83,17 @@ interface SendEvent {
 interface Hooks {
   add(name: string, fn: (events: SendEvent[]) => void): void;
   remove(name: string): void;
+  has?(name: string): boolean;
 }
 
 const HOOK = 'onSend.iot-depth-guard';
 const WARN_EVERY_MS = 60_000;
+/** The limit of the hook this module installed last (for installDepthGuardOnce). */
+let installed = 0;
 
 /** Installs (or replaces) the hook; messages deeper than `maxDepth` are dropped and counted. */
 export function installDepthGuard(hooks: Hooks, maxDepth = DEFAULT_MAX_DEPTH): void {
+  installed = maxDepth;
   const lastWarn = new Map<string, number>();
   hooks.remove(HOOK);
   hooks.add(HOOK, (events) => {
@@ -109,4 +113,26 @@ export function installDepthGuard(hooks: Hooks, maxDepth = DEFAULT_MAX_DEPTH): v
       }
     }
   });
+}
+
+/**
+ * Plugin mode (our package in someone else's Node-RED, where app/start.ts does not run): the
+ * first of our node modules to load installs the guard for the whole runtime, unless the
+ * launcher (or an earlier load) already did. `iotMaxMessageDepth` in settings.js sets the
+ * limit (8 to 1000, default 64; another value is reported through `warn` and the default
+ * used); `0` or `false` leaves the runtime without a guard.
+ * Returns the limit in force, 0 when there is none.
+ */
+export function installDepthGuardOnce(hooks: Hooks | undefined, settings: { iotMaxMessageDepth?: unknown }, warn: (text: string) => void): number {
+  if (!hooks || typeof hooks.add !== 'function') return 0;
+  if (hooks.has?.(HOOK)) return installed || DEFAULT_MAX_DEPTH;
+  const setting = settings.iotMaxMessageDepth;
+  if (setting === 0 || setting === false) return 0;
+  let n = Number(setting ?? DEFAULT_MAX_DEPTH);
+  if (!Number.isInteger(n) || n < 8 || n > 1000) {
+    warn(`iotMaxMessageDepth must be an integer from 8 to 1000, or 0 to turn the depth guard off; got ${String(setting)}, using ${DEFAULT_MAX_DEPTH}`);
+    n = DEFAULT_MAX_DEPTH;
+  }
+  installDepthGuard(hooks, n);
+  return n;
 }

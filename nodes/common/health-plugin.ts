@@ -7,8 +7,13 @@
  * `read` or `*` have it); /health/live and the readiness verdict stay open
  * for orchestrators. `iotHealthRoutes: false` in settings.js turns them off
  * (the launcher does, since it mounts the same routes on its own server).
+ *
+ * The same first call installs the message depth guard (depth-guard.ts) on the
+ * runtime's hooks, which the launcher otherwise does: without it a 10,000-deep
+ * JSON payload on an `mqtt in` overflows the stack when Node-RED clones it.
  */
 import type { Router } from 'express';
+import { installDepthGuardOnce } from './depth-guard';
 import { brokerStates, healthRoutes, NodeRegistryView } from './health-routes';
 import type { NodeAPI } from './red';
 import { installErrorRedaction } from './error-redaction';
@@ -18,6 +23,7 @@ const mounted = new WeakSet<object>();
 export function registerHealthRoutes(RED: NodeAPI): void {
   // Package-wide runtime set-up that every node module triggers as it loads: errors for Catch nodes are redacted.
   installErrorRedaction(RED.hooks);
+  installDepthGuardOnce(RED.hooks, RED.settings, (text) => RED.log.warn(`[node-red-iot-flow-engine] ${text}`));
   const admin = RED.httpAdmin as unknown as Router | undefined;
   if (!admin || typeof admin.get !== 'function' || mounted.has(admin)) return;
   mounted.add(admin);

@@ -53,10 +53,14 @@ export interface RuntimeSettings {
   userDir?: string;
   /** Our own setting: the folder for node state, instead of the user directory. */
   iotDataDir?: string;
+  /** Our own setting: the message depth guard's limit in plugin mode (0 turns it off). */
+  iotMaxMessageDepth?: number | false;
   [key: string]: unknown;
 }
 
 export interface NodeAPI {
+  /** The node set's message catalog (locales/<lang>/<file>.json); see i18n.ts. */
+  _?(key: string, vars?: Record<string, string | number>): string;
   nodes: {
     createNode(node: NodeInstance<any>, def: NodeDef): void;
     registerType(type: string, ctor: (this: NodeInstance<any>, def: NodeDef) => void, opts?: {
@@ -75,8 +79,12 @@ export interface NodeAPI {
   auth: { needsPermission(permission: string): (req: unknown, res: unknown, next: () => void) => void };
   log: { info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void; debug(m: unknown): void };
   events: { on(event: string, cb: (...args: any[]) => void): void; removeListener(event: string, cb: (...args: any[]) => void): void };
-  /** Runtime hooks (Node-RED 1.3+); absent in some test doubles. */
-  hooks?: { add(name: string, fn: (ev: never) => unknown): void; remove(name: string): void };
+  /** The runtime's message hooks (onSend and friends; Node-RED 1.3+); absent under node-red-node-test-helper. */
+  hooks?: {
+    add(name: string, fn: (...args: any[]) => unknown): void;
+    remove(name: string): void;
+    has(name: string): boolean;
+  };
 }
 
 /** Where nodes keep files (spool, outbox, alert state, media): see data-dir.ts for the order. */

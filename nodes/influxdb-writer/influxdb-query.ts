@@ -10,12 +10,14 @@ import { buildRequest } from './queries';
 import { chartPoints } from './query-results';
 import { runQuery } from './query-run';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 
 /** Message properties that may override the node's settings. */
 const OVERRIDES = ['mode', 'measurement', 'deviceId', 'metric', 'start', 'stop', 'interval', 'fn', 'fns', 'limit'] as const;
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'influxdb-query');
   RED.nodes.registerType('influxdb-query', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -42,7 +44,7 @@ export = function (RED: NodeAPI) {
         msg.payload = chartPoints(req, rows);
         msg.rows = rows;
         msg.query = query;
-        node.status(status.ok(`${rows.length} rows (${req.mode})`));
+        node.status(status.ok(tr('influxdb-query.status.rows', { rows: rows.length, mode: req.mode })));
         send(msg);
       };
       run().then(() => done(), (err) => {

@@ -17,9 +17,11 @@ import { Spool } from './spool';
 import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
 import { writerHealth, writerStatus } from './writer-status';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'influxdb-writer');
   RED.nodes.registerType('influxdb-writer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -93,7 +95,7 @@ export = function (RED: NodeAPI) {
       [gauges.queued, gauges.spooled] = [state.queued, state.spooled];
       const dropped = state.spoolDropped + state.rejected + invalid;
       const view = { state, rate, configured, dropped };
-      node.status(configNode?.configError ? status.failed(configNode.configError) : writerStatus(view));
+      node.status(configNode?.configError ? status.failed(configNode.configError) : writerStatus(view, tr));
       reportHealth(node.id, { kind: 'influxdb-writer', ...writerHealth(view), figures: { queued: state.queued, spooled: state.spooled, dropped, configured: configured ? 1 : 0 } });
     };
     const statusTimer = setInterval(tick, 1000);

@@ -8,6 +8,7 @@
 import { errorMessage } from '../common/errors';
 import { clearHealth, reportHealth } from '../common/health';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
@@ -18,6 +19,7 @@ import { NormalizerStats } from './stats';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'payload-normalizer');
   RED.nodes.registerType('payload-normalizer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -27,7 +29,7 @@ export = function (RED: NodeAPI) {
       normalizer = new Normalizer(parseConfig(def));
     } catch (err) {
       configError = err instanceof Error ? err : new Error(errorMessage(err));
-      node.status(status.failed(`config: ${configError.message}`));
+      node.status(status.failed(tr('payload-normalizer.status.config', { error: configError.message })));
       node.error(`payload-normalizer config: ${configError.message}`);
       reportHealth(node.id, { kind: 'payload-normalizer', ok: false, detail: `config: ${configError.message}` });
     }

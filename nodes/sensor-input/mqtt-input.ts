@@ -26,7 +26,7 @@ import { DurableIntake, openReceipts, type DurableAck } from './durable-intake';
 import type { ReceiptLog } from './receipts';
 
 export type { DurableAck } from './durable-intake';
-import { realClock, STATUS_EVERY, type Clock, type Output, type Runner } from './runner';
+import { realClock, STATUS_EVERY, texts, type Clock, type Output, type Runner } from './runner';
 
 /** Messages handed to the flow before yielding to the event loop. */
 export const BURST = 256;
@@ -118,6 +118,7 @@ export function mqttRunner(
   clock: Clock = realClock,
   durable?: DurableAck,
 ): Runner {
+  const t = texts(out);
   let client: MqttClient | undefined;
   let intake: DurableIntake | undefined;
   let receipts: ReceiptLog | undefined;
@@ -144,12 +145,12 @@ export function mqttRunner(
     if (!client) return;
     if (durable) durable.ledger.sweep(durable.maxOpenMs);
     if (client.connected && subscribed) {
-      const waiting = intake && intake.acks.size > 0 ? ` · ${intake.acks.size} awaiting durable` : '';
-      out.status(status.ok(`${rate.toFixed(rate < 10 ? 1 : 0)} msg/s · ${topicsText}${waiting}`));
+      const waiting = intake && intake.acks.size > 0 ? t('sensor-input.status.awaiting', { n: intake.acks.size }) : '';
+      out.status(status.ok(t('sensor-input.status.mqttRate', { rate: rate.toFixed(rate < 10 ? 1 : 0), topics: topicsText }) + waiting));
       out.health(true, `subscribed to ${cfg.topics.join(', ')}`, figures(rate));
     } else {
       const why = lastError ? `: ${lastError}` : '';
-      out.status(client.connected ? status.degraded('subscribing') : status.failed(`disconnected${why}, retrying`));
+      out.status(client.connected ? status.degraded(t('sensor-input.status.subscribing')) : status.failed(lastError ? t('sensor-input.status.disconnectedWhy', { error: lastError }) : t('sensor-input.status.disconnected')));
       out.health(false, `not ${client.connected ? 'subscribed' : 'connected'} to ${source.url}${why}`, figures(0));
     }
   };
@@ -176,7 +177,7 @@ export function mqttRunner(
     if (durable?.receiptsDir && !receipts) receipts = openReceipts(durable.receiptsDir, out.warn);
     const taker = durable ? new DurableIntake(c, durable, nodeId, receipts, clock.now) : undefined;
     intake = taker;
-    out.status(status.degraded(`connecting to ${source.url}`));
+    out.status(status.degraded(t('sensor-input.status.connecting', { url: source.url })));
 
     // Burst reading with one write for the burst's acknowledgements (see the file comment).
     let burst = 0;
@@ -227,7 +228,7 @@ export function mqttRunner(
           return;
         }
         subscribed = true;
-        out.status(status.ok(`subscribed${connack.sessionPresent ? ' (session kept)' : ''} · ${topicsText}`));
+        out.status(status.ok(t(connack.sessionPresent ? 'sensor-input.status.subscribedKept' : 'sensor-input.status.subscribed', { topics: topicsText })));
         out.health(true, `subscribed to ${cfg.topics.join(', ')}`, figures(0));
       });
     });

@@ -5,6 +5,7 @@
  */
 import { status, type NodeStatus } from '../common/status';
 import { errorMessage } from '../common/errors';
+import { translator, type Translate } from '../common/i18n';
 import { gpioTopic, selectedProfiles, type SensorInputConfig } from './config';
 import { buildEvent } from './event-shape';
 import { watchInput, realTimers, type Timers } from './gpio-input';
@@ -25,7 +26,12 @@ export interface Output {
   error(text: string): void;
   /** For /health/ready and the system page. */
   health(ok: boolean, detail: string, figures: Record<string, number>): void;
+  /** Status texts in the runtime's language (the glue passes RED._'s translator); default en-US. */
+  t?: Translate;
 }
+
+/** The output's translator, or the en-US catalog of this node set. */
+export const texts = (out: Output): Translate => out.t ?? translator({}, __dirname, 'sensor-input');
 
 export interface Runner {
   start(): void;
@@ -51,6 +57,7 @@ export const realClock: Clock = {
 export const STATUS_EVERY = 2000;
 
 export function simulateRunner(cfg: SensorInputConfig, out: Output, clock: Clock = realClock): Runner {
+  const t = texts(out);
   const rng: Rng = cfg.seed === undefined ? mathRng : seededRng(cfg.seed);
   const fleet = cfg.devices > 0
     ? new Fleet({
@@ -72,7 +79,7 @@ export function simulateRunner(cfg: SensorInputConfig, out: Output, clock: Clock
 
   const report = (now: number): void => {
     const rate = (sent * 1000) / Math.max(1, now - windowStart);
-    out.status(status.ok(`${rate.toFixed(1)} msg/s · ${fleet?.size ?? 0} devices`));
+    out.status(status.ok(t('sensor-input.status.simRate', { rate: rate.toFixed(1), devices: fleet?.size ?? 0 })));
     out.health(true, `simulating ${fleet?.size ?? 0} devices`, { devices: fleet?.size ?? 0, rate });
     sent = 0;
     windowStart = now;
@@ -97,13 +104,13 @@ export function simulateRunner(cfg: SensorInputConfig, out: Output, clock: Clock
     start() {
       if (timer !== undefined) return;
       if (!fleet) {
-        out.status({ text: 'off: 0 devices' });
+        out.status({ text: t('sensor-input.status.simOff') });
         out.health(true, 'simulator off (0 devices)', { devices: 0 });
         return;
       }
       windowStart = clock.now();
       lastStatus = windowStart;
-      out.status(status.ok(`starting ${fleet.size} devices`));
+      out.status(status.ok(t('sensor-input.status.starting', { devices: fleet.size })));
       timer = clock.setInterval(() => {
         try {
           tick();
@@ -117,7 +124,7 @@ export function simulateRunner(cfg: SensorInputConfig, out: Output, clock: Clock
       if (timer === undefined) return;
       clock.clearInterval(timer);
       timer = undefined;
-      out.status({ text: 'stopped' });
+      out.status({ text: t('sensor-input.status.stopped') });
     },
   };
   return runner;
@@ -131,6 +138,7 @@ export function gpioRunner(
   timers: Timers = realTimers,
   rng: Rng = mathRng,
 ): Runner {
+  const t = texts(out);
   const topic = gpioTopic(cfg);
   let stopWatch: (() => void) | undefined;
   let warned = false;
@@ -148,7 +156,7 @@ export function gpioRunner(
           // Hardware missing is normal off the Pi: say it once, keep the flow running.
           if (!warned) out.warn(`no GPIO here, input disabled: ${opened.reason}`);
           warned = true;
-          out.status(status.absent(`no GPIO: ${opened.reason}`));
+          out.status(status.absent(t('sensor-input.status.noGpio', { reason: opened.reason })));
           out.health(true, `GPIO absent: ${opened.reason}`, {});
         } else {
           out.status(status.failed(opened.reason));
@@ -157,7 +165,7 @@ export function gpioRunner(
         }
         return;
       }
-      out.status(status.ok(`watching GPIO${cfg.pin}`));
+      out.status(status.ok(t('sensor-input.status.watching', { pin: cfg.pin })));
       out.health(true, `watching ${opened.detail}`, { events });
       stopWatch = watchInput(
         opened.port,
@@ -170,10 +178,10 @@ export function gpioRunner(
           );
           events++;
           out.send([{ topic, payload: JSON.stringify(event) }]);
-          out.status(status.ok(`GPIO${cfg.pin} ${change.state} · ${events} events`));
+          out.status(status.ok(t('sensor-input.status.gpioChange', { pin: cfg.pin, state: change.state, events })));
         },
         (err) => {
-          out.status(status.failed(`GPIO${cfg.pin}: ${err.message}`));
+          out.status(status.failed(t('sensor-input.status.gpioError', { pin: cfg.pin, error: err.message })));
           out.error(`GPIO${cfg.pin}: ${err.message}`);
         },
         timers,
@@ -184,7 +192,7 @@ export function gpioRunner(
       const stopNow = stopWatch;
       stopWatch = undefined;
       stopNow();
-      out.status({ text: 'stopped' });
+      out.status({ text: t('sensor-input.status.stopped') });
     },
   };
 }

@@ -17,6 +17,7 @@ import { gpioOpener } from './gpio-backend';
 import { brokerSource, mqttRunner } from './mqtt-input';
 import { gpioRunner, simulateRunner, type Output, type Runner } from './runner';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 
 /** A message still open this long with no writer holding it is settled anyway (a node that never calls done). */
 const MAX_OPEN_MS = 60_000;
@@ -25,6 +26,7 @@ const DRAIN_MS = 8_000;
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'sensor-input');
   RED.nodes.registerType('sensor-input', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -38,6 +40,7 @@ export = function (RED: NodeAPI) {
         warn: (text) => node.warn(text),
         error: (text) => node.error(text),
         health: (ok, detail, figures) => reportHealth(node.id, { kind: 'sensor-input', ok, detail, figures }),
+        t: tr,
       };
       if (cfg.mode === 'mqtt') {
         const source = brokerSource(RED.nodes.getNode(cfg.broker));

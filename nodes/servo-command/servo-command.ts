@@ -15,12 +15,14 @@ import { execute, parseReceived } from './device';
 import { PwmServo } from './pwm';
 import { CommandTracker, Transition } from './tracker';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 
 const describe = (c: Command): string =>
   c.action === 'sweep' ? 'sweep' : `${(c.params.direction as string) || `${String(c.params.angle)}°`}`;
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'servo-command');
   RED.nodes.registerType('servo-command', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -42,14 +44,15 @@ export = function (RED: NodeAPI) {
   function server(node: NodeInstance, cfg: ServoConfig, topic: ReturnType<typeof compileTopic>, ackTopic: ReturnType<typeof compileTopic>, limiter: RateLimiter): void {
     const report = ({ command, reason }: Transition): void => {
       if (isFinal(command.status)) metrics.commands.inc({ status: command.status });
-      const text = `${command.status} ${describe(command)} → ${command.deviceId}${reason ? ` (${reason})` : ''}`;
+      const what = { state: tr(`servo-command.state.${command.status}`), command: describe(command), device: command.deviceId, reason: reason ?? '' };
+      const text = tr(reason ? 'servo-command.status.transitionReason' : 'servo-command.status.transition', what);
       node.status(
         command.status === 'executed' ? status.ok(text) : command.status === 'failed' ? status.failed(text) : command.status === 'expired' ? status.degraded(text) : status.busy(text),
       );
       node.send([null, { topic: `${topic.render({ deviceId: command.deviceId })}/status`, payload: command, reason }]);
     };
     const tracker = new CommandTracker(report);
-    node.status(status.ok('ready'));
+    node.status(status.ok(tr('servo-command.status.ready')));
 
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       try {
@@ -77,7 +80,7 @@ export = function (RED: NodeAPI) {
         msg.qos = 1;
         msg.retain = false;
         send([msg, { topic: `${msg.topic}/status`, payload: command }]);
-        node.status(status.busy(`sent ${describe(command)} → ${deviceId}`));
+        node.status(status.busy(tr('servo-command.status.sent', { command: describe(command), device: deviceId })));
         tracker.track(command);
         done();
       } catch (err) {
@@ -101,10 +104,10 @@ export = function (RED: NodeAPI) {
       const reason = `PWM chip ${servo.chipDir} not found: no servo on this machine`;
       if (!warned) node.warn(`${reason} (enable PWM, e.g. dtoverlay=pwm, or set the sysfs root)`);
       warned = true;
-      node.status(status.absent('no PWM chip'));
+      node.status(status.absent(tr('servo-command.status.noPwm')));
       return reason;
     };
-    if (!absent()) node.status(status.ok(`ready · ${servo.chipDir}/pwm${cfg.pwmChannel}`));
+    if (!absent()) node.status(status.ok(tr('servo-command.status.readyPwm', { pwm: `${servo.chipDir}/pwm${cfg.pwmChannel}` })));
 
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       const matched = typeof msg.topic === 'string' ? topic.match(msg.topic) : null;
@@ -154,7 +157,7 @@ export = function (RED: NodeAPI) {
       }));
       queue = job.catch(() => undefined);
       job.then((ack) => {
-        node.status(ack.status === 'executed' ? status.ok(`executed ${received.request.action === 'sweep' ? 'sweep' : `${ack.angle}°`}`) : status.failed(ack.reason || 'failed'));
+        node.status(ack.status === 'executed' ? status.ok(tr('servo-command.status.executed', { command: received.request.action === 'sweep' ? 'sweep' : `${ack.angle}°` })) : status.failed(ack.reason || tr('servo-command.state.failed')));
       }).then(() => done(), done);
     });
     node.on('close', (_removed: boolean, done: () => void) => {

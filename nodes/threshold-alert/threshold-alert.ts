@@ -19,12 +19,14 @@ import { validateRules } from './rules';
 import { PacedOutput } from './paced-output';
 import { AlertStore, StoredState } from './store';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { translator } from '../common/i18n';
 
 /** Transitions handed to the flow per event-loop turn (see paced-output.ts). */
 const BURST = 100;
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'threshold-alert');
   RED.nodes.registerType('threshold-alert', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -93,7 +95,9 @@ export = function (RED: NodeAPI) {
       }
       const armed = engine.armed ? ' · armed' : '';
       const text = `${n.firing} firing, ${n.acknowledged} acked${n.pending ? `, ${n.pending} pending` : ''}${armed}`;
-      node.status(storeError ? status.degraded(`state not saved: ${storeError}`) : status.ok(text));
+      const shown = tr('threshold-alert.status.counts', { firing: n.firing, acked: n.acknowledged })
+        + (n.pending ? tr('threshold-alert.status.pending', { pending: n.pending }) : '') + (engine.armed ? tr('threshold-alert.status.armed') : '');
+      node.status(storeError ? status.degraded(tr('threshold-alert.status.notSaved', { error: storeError })) : status.ok(shown));
       reportHealth(node.id, {
         kind: 'threshold-alert',
         ok: storeError === undefined,

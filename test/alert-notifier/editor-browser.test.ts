@@ -18,6 +18,7 @@ let proc: ChildProcess | undefined;
 let browser: Browser | undefined;
 let page: Page;
 let log = '';
+let editorUrl = '';
 const errors: string[] = [];
 const dir = tempDir('notifier-editor');
 
@@ -39,7 +40,8 @@ before(async () => {
   // Node-RED's editor disposes Monaco models when a dialog closes quickly; that race is the editor's, not ours.
   page.on('pageerror', (e) => { if (!/Model is disposed/.test(e.message)) errors.push(`pageerror: ${e.message}`); });
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-  await page.goto(`http://127.0.0.1:${port}/`);
+  editorUrl = `http://127.0.0.1:${port}/`;
+  await page.goto(editorUrl);
   await page.waitForFunction(() => {
     const RED = (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED;
     return !!RED?.nodes?.node('alert-notifier');
@@ -115,4 +117,31 @@ test('the iot-smtp-config dialog opens and refuses a password in the URL', { ski
   await page.evaluate(() => (window as any).$('#node-config-dialog-cancel').trigger('click'));
   await page.waitForSelector('#node-config-input-url', { state: 'detached', timeout: 10_000 });
   assert.deepEqual(errors, []);
+});
+
+/** The alert-notifier dialog's label, placeholder and option texts as the editor rendered them from the catalogs. */
+async function dialogTexts(p: Page): Promise<{ to: string; mode: string; name: string; option: string }> {
+  await p.evaluate(() => (window as any).RED.editor.edit((window as any).RED.nodes.node('alert-notifier')));
+  await p.waitForSelector('#node-input-url', { state: 'visible', timeout: 20_000 });
+  const texts = await p.evaluate(() => {
+    const $ = (window as any).$;
+    return { to: $('label[for="node-input-to"]').text().trim(), mode: $('label[for="node-input-mode"]').text().trim(),
+      name: $('#node-input-name').attr('placeholder'), option: $('#node-input-mode option[value="event"]').text().trim() };
+  });
+  await p.evaluate(() => (window as any).$('#node-dialog-cancel').trigger('click'));
+  await p.waitForSelector('#node-input-url', { state: 'detached', timeout: 10_000 });
+  return texts;
+}
+
+test('the dialog\'s labels come from the catalogs: English, and German in a browser set to German (locales/de)', { skip, timeout: 120_000 }, async () => {
+  assert.deepEqual(await dialogTexts(page), { to: 'To', mode: 'Input', name: 'alert notifier', option: 'Any JSON event (sent as is)' });
+  const context = await browser!.newContext({ locale: 'de-DE' });
+  try {
+    const de = await context.newPage();
+    await de.goto(editorUrl);
+    await de.waitForFunction(() => !!(window as any).RED?.nodes?.node('alert-notifier'), undefined, { timeout: 60_000 });
+    assert.deepEqual(await dialogTexts(de), { to: 'An', mode: 'Eingabe', name: 'Alarm-Benachrichtigung', option: 'Beliebiges JSON-Ereignis (unverändert gesendet)' });
+  } finally {
+    await context.close();
+  }
 });

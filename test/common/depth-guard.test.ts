@@ -1,7 +1,7 @@
 /** depth-guard: deep messages are found without recursion and dropped from a send before any clone. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deeperThan, installDepthGuard } from '../../nodes/common/depth-guard';
+import { deeperThan, installDepthGuard, installDepthGuardOnce } from '../../nodes/common/depth-guard';
 import { metrics } from '../../nodes/common/metrics';
 
 const nest = (depth: number): unknown => {
@@ -63,4 +63,20 @@ test('the hook does not walk messages from node types whose output is bounded, a
   ];
   hook!(events);
   assert.deepEqual(events.map((e) => (e.source as { id: string }).id), ['n2', 'n3']);
+});
+
+test('installDepthGuardOnce: once per runtime, keeps the launcher\'s hook, reads iotMaxMessageDepth', () => {
+  const names = new Set<string>();
+  const hooks = { add: (n: string) => void names.add(n), remove: (n: string) => void names.delete(n), has: (n: string) => names.has(n) };
+  const warnings: string[] = [];
+  const warn = (t: string): number => warnings.push(t);
+  assert.equal(installDepthGuardOnce(hooks, { iotMaxMessageDepth: 0 }, warn), 0, '0 turns it off');
+  assert.equal(names.size, 0);
+  installDepthGuard(hooks, 100); // as app/start.ts does before the nodes load
+  assert.equal(installDepthGuardOnce(hooks, {}, warn), 100, 'the launcher\'s limit stays');
+  names.clear();
+  assert.equal(installDepthGuardOnce(hooks, { iotMaxMessageDepth: 5 }, warn), 64);
+  assert.match(warnings[0], /iotMaxMessageDepth must be an integer from 8 to 1000/);
+  assert.equal(names.size, 1);
+  assert.equal(installDepthGuardOnce(undefined, {}, warn), 0, 'no hooks (node-red-node-test-helper): nothing to install');
 });

@@ -5,7 +5,7 @@
  * on. Every flow listed under Import > Examples is fetched through the admin
  * API, its config nodes set once (broker, database) as a user does in the
  * editor, and deployed; then no type may be missing, our node sets load
- * without error, a reading published to a real Mosquitto reaches a real
+ * without error, the editor gets our German catalogs, a reading published to a real Mosquitto reaches a real
  * InfluxDB, /health/ready answers ready and /metrics needs the login.
  * Needs the npm registry (CI has it); each runtime takes a minute or two.
  */
@@ -17,6 +17,7 @@ import { after, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
+import { checkEditorLocales } from './editor-locales';
 import { freePort, influxQuery, missing, startInflux1, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -121,6 +122,8 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
     assert.equal(ours.length, 10, `our node sets: ${ours.map((s) => s.types).join(' ')}`);
     for (const s of ours) assert.equal(s.err, undefined, `${s.types.join(',')}: ${s.err}`);
     assert.ok(ours.some((s) => s.types.includes('iot-influxdb-config')) && ours.some((s) => s.types.includes('iot-smtp-config')));
+    // i18n: the editor's catalogs for every node set, in German and English, from the packed module.
+    await checkEditorLocales(base, auth);
     const deployed = (await (await api('/flows')).json()) as FlowNode[];
     assert.equal(deployed.length, merged.size);
 

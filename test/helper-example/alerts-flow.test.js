@@ -2,10 +2,9 @@
  * Testing a whole flow file with node-red-node-test-helper: the package's
  * "alerts" example (Import > Examples) loaded as it ships, with its debug
  * nodes swapped for helper nodes so the test can see what they receive.
- * Written for mocha; runs under node:test too (see threshold-alert.test.js).
+ * Run with mocha (`npm run test:mocha`), as threshold-alert.test.js.
  */
 'use strict';
-const { describe, it, before, after, afterEach } = globalThis.describe ? globalThis : require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -25,21 +24,24 @@ function alertsFlow() {
   return example('alerts').map((n) => (n.type === 'debug' ? { id: n.id, z: n.z, type: 'helper' } : n));
 }
 
-describe('the alerts example flow (test helper example)', () => {
+describe('the alerts example flow (test helper example)', function () {
   let stateDir;
-  // Hooks return promises: mocha and node:test both wait for them (their done callbacks differ).
-  before(() => {
+  before(function (done) {
     stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-flow-'));
     helper.settings({ userDir: stateDir });
-    return new Promise((resolve) => helper.startServer(resolve));
+    helper.startServer(done);
   });
-  after(() => {
+  after(function (done) {
+    helper.settings({});
     fs.rmSync(stateDir, { recursive: true, force: true });
-    return new Promise((resolve) => helper.stopServer(resolve));
+    helper.stopServer(done);
   });
-  afterEach(() => helper.unload());
+  afterEach(function () {
+    return helper.unload();
+  });
 
-  it('turns a low battery reading into a firing alert and a notification', async () => {
+  // The notifier groups alerts for groupWaitS (5 s in the example) before it sends: mocha's timeout is 20 s (.mocharc.json).
+  it('turns a low battery reading into a firing alert and a notification', async function () {
     await helper.load([...allNodeModules(), ...coreNodes], alertsFlow());
     const alert = new Promise((resolve) => helper.getNode('debug-alerts').once('input', resolve));
     const notification = new Promise((resolve) => helper.getNode('debug-notifications').once('input', resolve));
