@@ -8,7 +8,7 @@ import { errorMessage } from '../common/errors';
 import { parseConfig } from './config';
 import { folders, Notifier, NotifyResult } from './notifier';
 import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
-import { envValue } from './env-value';
+import { lookupEnvRef } from '../common/env';
 import { redact } from './redact';
 import { registerHealthRoutes } from '../common/health-plugin';
 
@@ -66,7 +66,7 @@ export = function (RED: NodeAPI) {
 
     try {
       const cfg = parseConfig(def);
-      let smtp: SmtpTarget = { kind: 'folder', from: envValue('${ALERT_EMAIL_FROM}') || DEFAULT_FROM, describe: 'no SMTP config: writing .eml files', secrets: [] };
+      let smtp: SmtpTarget = { kind: 'folder', from: lookupEnvRef('${ALERT_EMAIL_FROM}') || DEFAULT_FROM, describe: 'no SMTP config: writing .eml files', secrets: [] };
       if (cfg.email && cfg.smtp) {
         const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
         if (!cfgNode) throw new Error(`smtp config node ${cfg.smtp} not found`);

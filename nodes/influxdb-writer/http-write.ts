@@ -9,7 +9,7 @@
  */
 import { promisify } from 'util';
 import zlib from 'zlib';
-import { parseRetryAfter } from './backoff';
+import { parseRetryAfter } from '../common/backoff';
 
 const gzip = promisify(zlib.gzip);
 

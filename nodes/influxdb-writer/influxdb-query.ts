@@ -5,7 +5,8 @@
 import { errorMessage } from '../common/errors';
 import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
 import { status } from '../common/status';
-import { envValue, InfluxConfigHandle } from './config';
+import { blankEnvRef } from '../common/env';
+import { InfluxConfigHandle } from './config';
 import { buildRequest } from './queries';
 import { chartPoints } from './query-results';
 import { runQuery } from './query-run';
@@ -21,7 +22,7 @@ export = function (RED: NodeAPI) {
     const node = this;
     const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
     const defaults: Record<string, unknown> = {
-      mode: def.mode || 'raw', measurement: envValue(def.measurement), deviceId: envValue(def.deviceId), metric: envValue(def.metric),
+      mode: def.mode || 'raw', measurement: blankEnvRef(def.measurement), deviceId: blankEnvRef(def.deviceId), metric: blankEnvRef(def.metric),
       start: def.start || '-1h', stop: def.stop || '', interval: def.interval || '1h', fn: def.fn || 'mean', limit: def.limit || 1000,
     };
     const timeoutMs = Number(def.timeoutMs) > 0 ? Number(def.timeoutMs) : 10_000;

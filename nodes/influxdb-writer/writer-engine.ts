@@ -15,7 +15,7 @@
  * durable: written (or refused for good by the server), or spooled and
  * fsynced. A spool that cannot be written releases too, and counts the loss.
  */
-import { backoffDelay, BackoffOptions, BACKOFF_DEFAULTS } from './backoff';
+import { backoffDelay, BackoffOptions } from '../common/backoff';
 import { deliver, PostFn, Rejection } from './deliver';
 import type { Spool } from './spool';
 
@@ -30,6 +30,7 @@ export interface EngineOptions {
   flushMs: number;
   /** Batches held in memory while one is being sent; beyond that they are spooled. */
   maxQueueBatches: number;
+  /** Retry timing; a server's Retry-After may ask for up to 10 x maxMs unless retryAfterMaxMs says otherwise. */
   backoff: BackoffOptions;
   /** Sends one batch body; undefined when no database is configured (spool only). */
   post?: (body: string, signal: AbortSignal) => ReturnType<PostFn>;
@@ -45,7 +46,10 @@ export interface EngineOptions {
   release?(key: string): void;
 }
 
-export const ENGINE_DEFAULTS = { batchSize: 5000, flushMs: 1000, maxQueueBatches: 4, backoff: BACKOFF_DEFAULTS };
+/** Retries start at 0.5 s and grow to 30 s. */
+export const WRITER_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
+
+export const ENGINE_DEFAULTS = { batchSize: 5000, flushMs: 1000, maxQueueBatches: 4, backoff: WRITER_BACKOFF };
 
 export interface EngineState {
   /** Points in memory: buffer, queued batches and the request in flight. */
@@ -208,7 +212,7 @@ export class WriterEngine {
       if (out.retry) {
         this.attempts++;
         this.noteError(out.retry.message);
-        this.retryAt = Date.now() + backoffDelay(this.attempts, this.opts.backoff, out.retry.retryAfterMs);
+        this.retryAt = Date.now() + backoffDelay(this.attempts, { retryAfterMaxMs: this.opts.backoff.maxMs * 10, ...this.opts.backoff }, Math.random, out.retry.retryAfterMs);
         if (batch) {
           // Keep order: the failed part first, then every batch queued after it.
           this.queue.shift();

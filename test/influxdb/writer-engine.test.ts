@@ -33,7 +33,7 @@ function fakeServer() {
 const engineWith = (server: ReturnType<typeof fakeServer> | undefined, opts: Partial<{ batchSize: number; flushMs: number }> = {}, dir = tempDir('engine')) =>
   new WriterEngine({
     batchSize: opts.batchSize ?? 100, flushMs: opts.flushMs ?? 50, maxQueueBatches: 4,
-    backoff: { baseMs: 20, maxMs: 200 },
+    backoff: { initialMs: 20, maxMs: 200 },
     post: server?.post, spool: new Spool({ dir, maxBytes: 1 << 24 }),
   });
 
@@ -120,7 +120,7 @@ test('a spool that cannot be written: the points are counted as dropped and noth
   }
   let lost = 0;
   const e = new WriterEngine({
-    batchSize: 100, flushMs: 20, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    batchSize: 100, flushMs: 20, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
     spool: new BrokenSpool({ dir: tempDir('engine'), maxBytes: 1 << 20 }), onSpoolError: (n) => (lost += n),
   });
   for (let i = 0; i < 5; i++) e.add(`m v=${i} ${i}`);
@@ -135,7 +135,7 @@ test('holds: released once per key and batch, when the batch is written', async 
   const released: string[] = [];
   const taken: string[] = [];
   const e = new WriterEngine({
-    batchSize: 3, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    batchSize: 3, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
     post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
     hold: (key) => { taken.push(key); return true; },
     release: (key) => released.push(key),
@@ -160,7 +160,7 @@ test('holds: a batch that goes to the spool is released only after the spool is 
   spool.whenDurable = (cb) => { durableCalls++; whenDurable(cb); };
   const released: string[] = [];
   const e = new WriterEngine({
-    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
     post: undefined, spool, // no database: everything is spooled
     hold: () => true,
     release: (key) => released.push(key),
@@ -179,7 +179,7 @@ test('holds: while the server is down the failed batch is spooled and released a
   srv.up = false;
   const released: string[] = [];
   const e = new WriterEngine({
-    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 100 },
+    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 100 },
     post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
     hold: () => true,
     release: (key) => released.push(key),
