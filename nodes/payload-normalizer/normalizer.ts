@@ -8,7 +8,8 @@ import type { NormalizerOptions } from './config';
 import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
 import { TOPIC_DECODERS, topicDecoderByName, type TopicDecoder } from './decoders/index';
 import { Draft, snakeName, type RejectCode } from './draft';
-import { DuplicateFilter, RateLimiter } from './guards';
+import { DuplicateFilter } from './guards';
+import { TokenBucket } from './token-bucket';
 import { parsePayload } from './payload';
 import { SeriesBounds } from './series-bounds';
 import { TopicMatcher, type TopicMatch } from './topic-match';
@@ -71,7 +72,7 @@ export class Normalizer {
   private readonly topicDecoders: readonly TopicDecoder[];
   private readonly ctx: DecodeContext;
   readonly dedupe: DuplicateFilter;
-  readonly limiter: RateLimiter;
+  readonly limiter: TokenBucket;
   readonly bounds: SeriesBounds;
   private seq = 0;
   private readonly idPrefix = `gen-${Math.random().toString(36).slice(2, 6)}`;
@@ -85,7 +86,7 @@ export class Normalizer {
     this.matcher = new TopicMatcher(options.templates, pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS);
     this.topicDecoders = pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS;
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
-    this.limiter = new RateLimiter(options.rateLimit);
+    this.limiter = new TokenBucket(options.rateLimit);
     this.bounds = new SeriesBounds(options.series);
     const types = options.eventTypes;
     this.ctx = { eventType: (raw) => types.get(raw) ?? snakeName(raw) };

@@ -9,7 +9,8 @@ import { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../
 import { status } from '../common/status';
 import { compileTopic } from '../common/topic';
 import type { Command } from '../common/types';
-import { Ack, createCommand, isFinal, parseAck, parseRequest, RateLimiter } from './command';
+import { Ack, createCommand, isFinal, parseAck, parseRequest } from './command';
+import { MinInterval } from './min-interval';
 import { DEVICE_ID_RE, parseConfig, ServoConfig } from './config';
 import { execute, parseReceived } from './device';
 import { PwmServo } from './pwm';
@@ -34,12 +35,12 @@ export = function (RED: NodeAPI) {
     }
     const topic = compileTopic(cfg.topic);
     const ackTopic = compileTopic(cfg.ackTopic);
-    const limiter = new RateLimiter(cfg.rateLimitMs);
+    const limiter = new MinInterval(cfg.rateLimitMs);
     if (cfg.mode === 'server') server(node, cfg, topic, ackTopic, limiter);
     else device(node, cfg, topic, ackTopic, limiter);
   });
 
-  function server(node: NodeInstance, cfg: ServoConfig, topic: ReturnType<typeof compileTopic>, ackTopic: ReturnType<typeof compileTopic>, limiter: RateLimiter): void {
+  function server(node: NodeInstance, cfg: ServoConfig, topic: ReturnType<typeof compileTopic>, ackTopic: ReturnType<typeof compileTopic>, limiter: MinInterval): void {
     const report = ({ command, reason }: Transition): void => {
       if (isFinal(command.status)) metrics.commands.inc({ status: command.status });
       const text = `${command.status} ${describe(command)} → ${command.deviceId}${reason ? ` (${reason})` : ''}`;
@@ -92,7 +93,7 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  function device(node: NodeInstance, cfg: ServoConfig, topic: ReturnType<typeof compileTopic>, ackTopic: ReturnType<typeof compileTopic>, limiter: RateLimiter): void {
+  function device(node: NodeInstance, cfg: ServoConfig, topic: ReturnType<typeof compileTopic>, ackTopic: ReturnType<typeof compileTopic>, limiter: MinInterval): void {
     const servo = new PwmServo({ root: cfg.pwmRoot, chip: cfg.pwmChip, channel: cfg.pwmChannel, periodNs: cfg.periodNs, minPulseUs: cfg.minPulseUs, maxPulseUs: cfg.maxPulseUs });
     let warned = false;
     let queue: Promise<unknown> = Promise.resolve();

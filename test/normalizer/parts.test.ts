@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { BUILTIN_TEMPLATES, CONFIG_VERSION, parseConfig, parseTemplateLine, upgrade } from '../../nodes/payload-normalizer/config';
 import { nonFiniteString, numericString, snakeName } from '../../nodes/payload-normalizer/draft';
-import { DuplicateFilter, RateLimiter } from '../../nodes/payload-normalizer/guards';
+import { DuplicateFilter } from '../../nodes/payload-normalizer/guards';
+import { TokenBucket } from '../../nodes/payload-normalizer/token-bucket';
 import { parsePayload } from '../../nodes/payload-normalizer/payload';
 import { EPOCH_MS_MIN, TimestampParser } from '../../nodes/payload-normalizer/timestamps';
 import { canonicalUnit, convert } from '../../nodes/payload-normalizer/units';
@@ -120,14 +121,14 @@ describe('guards', () => {
     assert.ok(f.size <= 3);
   });
   test('rate limiter refills and bounds its devices', () => {
-    const r = new RateLimiter(2, undefined, 5);
+    const r = new TokenBucket(2, undefined, 5);
     assert.equal(r.allow('a', 0), true);
     assert.equal(r.allow('a', 0), true);
     assert.equal(r.allow('a', 0), false);
     assert.equal(r.allow('a', 500), true);
     for (let i = 0; i < 20; i++) r.allow(`d${i}`, 0);
     assert.ok(r.size <= 5);
-    assert.equal(new RateLimiter(0).allow('x', 0), true);
+    assert.equal(new TokenBucket(0).allow('x', 0), true);
   });
 });
 
