@@ -80,6 +80,8 @@ export interface WriterConfig {
   measurement: string;
   /** Lines per request. */
   batchSize: number;
+  /** Bytes per request at most (a batch closes on lines or bytes, whichever comes first); not in the dialog. */
+  maxBatchBytes: number;
   /** Longest wait before a partial batch is sent, ms. */
   flushMs: number;
   /** Compress request bodies. */
@@ -91,7 +93,7 @@ export interface WriterConfig {
   configVersion: number;
 }
 
-export const WRITER_DEFAULTS: WriterConfig = { measurement: '', batchSize: 5000, flushMs: 1000, gzip: false, spoolMaxMB: 100, timeoutMs: 10_000, configVersion: 1 };
+export const WRITER_DEFAULTS: WriterConfig = { measurement: '', batchSize: 5000, maxBatchBytes: 50_000_000, flushMs: 1000, gzip: false, spoolMaxMB: 100, timeoutMs: 10_000, configVersion: 1 };
 
 const { num, bool } = fieldParsers(WRITER_DEFAULTS);
 
@@ -100,6 +102,7 @@ export function parseWriterConfig(def: NodeDef): WriterConfig {
   return {
     measurement: blankEnvRef(def.measurement),
     batchSize: Math.round(num(def, 'batchSize', 1, 100_000)),
+    maxBatchBytes: Math.round(num(def, 'maxBatchBytes', 1024, 1_000_000_000)),
     flushMs: num(def, 'flushMs', 10, 600_000),
     gzip: bool(def, 'gzip'),
     spoolMaxMB: num(def, 'spoolMaxMB', 1, 1_000_000),

@@ -111,6 +111,17 @@ export async function postLines(t: WriteTarget, body: string, signal?: AbortSign
 }
 
 /**
+ * One batch to the server: {@link postLines}, and on 1.x a 404 (the database
+ * is missing, e.g. a fresh server) also creates the database, so the retry
+ * that follows succeeds. The answer is the write's, whatever the creation did.
+ */
+export async function writeBatch(t: WriteTarget, body: string, signal?: AbortSignal): Promise<WriteResult> {
+  const r = await postLines(t, body, signal);
+  if (r.kind === 'retry' && r.status === 404 && t.version === 1) await ensureDatabase(t);
+  return r;
+}
+
+/**
  * 1.x only: CREATE DATABASE (a no-op when it exists), so a fresh server works
  * without a set-up step. Best effort: errors (no admin right...) are returned, not thrown.
  */

@@ -11,7 +11,7 @@ import { dataDir, NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
 import { InfluxConfigHandle, parseWriterConfig, writeTarget } from './config';
-import { ensureDatabase, postLines, WriteTarget } from './http-write';
+import { writeBatch } from './http-write';
 import { LineError, lineEncoder } from './line-protocol';
 import { Spool } from './spool';
 import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
@@ -47,12 +47,6 @@ export = function (RED: NodeAPI) {
     const encode = lineEncoder({ measurement: cfg.measurement });
     let invalid = 0;
 
-    // 1.x: a 404 means the database is missing (fresh server): create it, the retry then succeeds.
-    const post = async (t: WriteTarget, body: string, signal: AbortSignal) => {
-      const r = await postLines(t, body, signal);
-      if (r.kind === 'retry' && r.status === 404 && t.version === 1) await ensureDatabase(t);
-      return r;
-    };
     const sendError = (payload: Record<string, unknown>): void => {
       node.send([null, { topic: 'influxdb/error', payload }]);
     };
@@ -60,7 +54,8 @@ export = function (RED: NodeAPI) {
       ...ENGINE_DEFAULTS,
       batchSize: cfg.batchSize,
       flushMs: cfg.flushMs,
-      post: target ? (body, signal) => post(target, body, signal) : undefined,
+      maxBatchBytes: cfg.maxBatchBytes,
+      post: target ? (body, signal) => writeBatch(target, body, signal) : undefined,
       spool,
       // Durable acknowledgement: an input's message is acknowledged once its points are written or spooled.
       hold: (key) => ackLedger.hold(key),

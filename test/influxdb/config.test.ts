@@ -43,4 +43,6 @@ test('writer settings: defaults, conversion and clear errors', () => {
   assert.equal(w.gzip, true);
   assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', batchSize: 0 }), /batchSize must be a number from 1 to 100000, got "0"/);
   assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', spoolMaxMB: 'lots' }), /spoolMaxMB must be a number/);
+  assert.equal(parseWriterConfig({ id: 'w', type: 'influxdb-writer', maxBatchBytes: '2000000' }).maxBatchBytes, 2_000_000);
+  assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', maxBatchBytes: 10 }), /maxBatchBytes must be a number from 1024/);
 });

@@ -30,9 +30,9 @@ function fakeServer() {
   return s;
 }
 
-const engineWith = (server: ReturnType<typeof fakeServer> | undefined, opts: Partial<{ batchSize: number; flushMs: number }> = {}, dir = tempDir('engine')) =>
+const engineWith = (server: ReturnType<typeof fakeServer> | undefined, opts: Partial<{ batchSize: number; flushMs: number; maxBatchBytes: number }> = {}, dir = tempDir('engine')) =>
   new WriterEngine({
-    batchSize: opts.batchSize ?? 100, flushMs: opts.flushMs ?? 50, maxQueueBatches: 4,
+    batchSize: opts.batchSize ?? 100, flushMs: opts.flushMs ?? 50, maxQueueBatches: 4, maxBatchBytes: opts.maxBatchBytes,
     backoff: { initialMs: 20, maxMs: 200 },
     post: server?.post, spool: new Spool({ dir, maxBytes: 1 << 24 }),
   });
@@ -71,6 +71,21 @@ test('while the server is down batches are spooled, then replayed in order exact
   // Exactly once: every line, no duplicates (order is kept within the spool, see spool.test).
   assert.deepEqual(srv.lines().map((l) => Number(l.split(' ')[2])).sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i));
   assert.equal(e.state().spooled, 0);
+  await e.close();
+});
+
+test('a batch closes on bytes as well as lines: long lines are split into bodies under the cap', async () => {
+  const srv = fakeServer();
+  const e = engineWith(srv, { batchSize: 100, flushMs: 60_000, maxBatchBytes: 1000 });
+  const long = (i: number) => `m,device=d${i} text="${'é'.repeat(150)}" ${i}`; // 318 bytes in UTF-8
+  for (let i = 0; i < 10; i++) e.add(long(i));
+  e.add(`m text="${'x'.repeat(1500)}" 99`); // longer than the cap on its own: goes alone
+  e.add('m v=1 100');
+  e.flush();
+  await until(() => srv.lines().length === 12);
+  assert.deepEqual(srv.bodies.map((b) => b.length), [3, 3, 3, 1, 1, 1]);
+  for (const b of srv.bodies.slice(0, 3)) assert.ok(Buffer.byteLength(b.join('\n')) <= 1000, `${Buffer.byteLength(b.join('\n'))} bytes`);
+  assert.deepEqual(srv.lines(), [...Array.from({ length: 10 }, (_, i) => long(i)), `m text="${'x'.repeat(1500)}" 99`, 'm v=1 100']);
   await e.close();
 });
 
