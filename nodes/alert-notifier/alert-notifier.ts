@@ -3,8 +3,8 @@ import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from
 import { dataDir } from '../common/red';
 import { status } from '../common/status';
 import { metrics } from '../common/metrics';
-import { clearHealth, reportHealth } from '../common/health';
 import { errorMessage } from '../common/errors';
+import { nodeKit } from '../common/node-kit';
 import { parseConfig } from './config';
 import { folders, Notifier, NotifyResult } from './notifier';
 import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
@@ -16,19 +16,13 @@ interface Creds {
   secret: string;
 }
 
-/** Outbox depth per node, summed into the one gauge. */
-const depths = new Map<string, number>();
-function setDepth(id: string, n: number | undefined): void {
-  if (n === undefined) depths.delete(id);
-  else depths.set(id, n);
-  metrics.outboxDepth.set([...depths.values()].reduce((a, b) => a + b, 0));
-}
-
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
   RED.nodes.registerType('alert-notifier', function (this: NodeInstance<Creds>, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const kit = nodeKit(node, 'alert-notifier');
+    kit.gauge(metrics.outboxDepth, () => notifier?.depth ?? 0);
     const secret = node.credentials?.secret || process.env.WEBHOOK_SECRET || '';
     let notifier: Notifier | undefined;
     let ready: Promise<void> = Promise.resolve();
@@ -40,13 +34,12 @@ export = function (RED: NodeAPI) {
       if (!notifier) return;
       const depth = notifier.depth;
       const grouped = notifier.grouped;
-      setDepth(node.id, depth);
       const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
       const detail = failing
         ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
         : lastFailure ? `outbox ${depth} · failed: ${lastFailure}` : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`;
       node.status(failing ? status.degraded(detail) : lastFailure ? status.failed(detail) : status.ok(detail));
-      reportHealth(node.id, { kind: 'alert-notifier', ok: !failing && !lastFailure, detail, figures: { outbox: depth, sent: counts.sent, failed: counts.failed, grouped } });
+      kit.health(!failing && !lastFailure, detail, { outbox: depth, sent: counts.sent, failed: counts.failed, grouped });
     };
 
     const emit = (r: NotifyResult): void => {
@@ -119,8 +112,7 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       const n = notifier;
       const finish = (): void => {
-        setDepth(node.id, undefined);
-        clearHealth(node.id);
+        kit.clearHealth();
         done();
       };
       if (!n) return finish();

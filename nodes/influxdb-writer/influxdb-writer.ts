@@ -5,8 +5,8 @@
 import path from 'path';
 import { ackLedger } from '../common/ack-ledger';
 import { errorMessage } from '../common/errors';
-import { clearHealth, reportHealth } from '../common/health';
 import { metrics } from '../common/metrics';
+import { nodeKit, toError } from '../common/node-kit';
 import { dataDir, NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
@@ -23,14 +23,9 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('influxdb-writer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    let cfg;
-    try {
-      cfg = parseWriterConfig(def);
-    } catch (err) {
-      node.status(status.failed(errorMessage(err)));
-      node.on('input', (_msg, _send, done) => done(err as Error));
-      return;
-    }
+    const kit = nodeKit(node, 'influxdb-writer');
+    const cfg = kit.parse(() => parseWriterConfig(def));
+    if (!cfg) return;
     const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
     const influx = configNode?.influx;
     const configured = !!influx?.url;
@@ -39,9 +34,7 @@ export = function (RED: NodeAPI) {
     try {
       spool = new Spool({ dir: path.join(dataDir(RED), 'spool', node.id), maxBytes: cfg.spoolMaxMB * 1024 * 1024 });
     } catch (err) {
-      const e = new Error(`influxdb-writer cannot open its spool under ${dataDir(RED)}: ${errorMessage(err)}`);
-      node.status(status.failed(e.message));
-      node.on('input', (_msg, _send, done) => done(e));
+      kit.rejectInputs(new Error(`influxdb-writer cannot open its spool under ${dataDir(RED)}: ${errorMessage(err)}`));
       return;
     }
     const encode = lineEncoder({ measurement: cfg.measurement });
@@ -75,7 +68,8 @@ export = function (RED: NodeAPI) {
     let lastWritten = 0;
     let lastTick = Date.now();
     let lastSpoolDropped = 0;
-    const gauges = { queued: 0, spooled: 0 };
+    kit.gauge(metrics.writerQueue, () => engine.state().queued);
+    kit.gauge(metrics.writerSpool, () => spool.points);
     const tick = (): void => {
       const state = engine.state();
       const now = Date.now();
@@ -83,13 +77,11 @@ export = function (RED: NodeAPI) {
       [lastWritten, lastTick] = [state.written, now];
       if (spool.dropped > lastSpoolDropped) metrics.pointsDropped.inc({ reason: 'spool_full' }, spool.dropped - lastSpoolDropped);
       lastSpoolDropped = spool.dropped;
-      metrics.writerQueue.inc(state.queued - gauges.queued);
-      metrics.writerSpool.inc(state.spooled - gauges.spooled);
-      [gauges.queued, gauges.spooled] = [state.queued, state.spooled];
       const dropped = state.spoolDropped + state.rejected + invalid;
       const view = { state, rate, configured, dropped };
       node.status(configNode?.configError ? status.failed(configNode.configError) : writerStatus(view));
-      reportHealth(node.id, { kind: 'influxdb-writer', ...writerHealth(view), figures: { queued: state.queued, spooled: state.spooled, dropped, configured: configured ? 1 : 0 } });
+      const health = writerHealth(view);
+      kit.health(health.ok, health.detail, { queued: state.queued, spooled: state.spooled, dropped, configured: configured ? 1 : 0 });
     };
     const statusTimer = setInterval(tick, 1000);
     tick();
@@ -118,16 +110,14 @@ export = function (RED: NodeAPI) {
         }
         done();
       } catch (err) {
-        done(err as Error);
+        done(toError(err));
       }
     });
 
     node.on('close', (_removed, done) => {
       clearInterval(statusTimer);
       engine.close(Math.min(5000, cfg.timeoutMs)).catch((err) => node.warn(`influxdb-writer close: ${errorMessage(err)}`)).finally(() => {
-        metrics.writerQueue.dec(gauges.queued);
-        metrics.writerSpool.dec(gauges.spooled);
-        clearHealth(node.id);
+        kit.clearHealth();
         done();
       });
     });
