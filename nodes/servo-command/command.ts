@@ -93,3 +93,8 @@ export function parseAck(payload: unknown): Ack | null {
     ts: typeof o.ts === 'number' ? o.ts : undefined,
   };
 }
+
+/** Short text for statuses: `sweep`, the direction, or the angle. */
+export function describeCommand(c: Pick<Command, 'action' | 'params'>): string {
+  return c.action === 'sweep' ? 'sweep' : `${(c.params.direction as string) || `${String(c.params.angle)}°`}`;
+}
