@@ -2,7 +2,7 @@
  * influxdb-query: dashboard queries (raw range, aggregated windows, latest
  * value per device, metrics per device). Glue only; see queries.ts.
  */
-import { errorMessage } from '../common/errors';
+import { nodeKit } from '../common/node-kit';
 import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
 import { status } from '../common/status';
 import { blankEnvRef } from '../common/env';
@@ -20,6 +20,7 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('influxdb-query', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const kit = nodeKit(node, 'influxdb-query');
     const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
     const defaults: Record<string, unknown> = {
       mode: def.mode || 'raw', measurement: blankEnvRef(def.measurement), deviceId: blankEnvRef(def.deviceId), metric: blankEnvRef(def.metric),
@@ -46,10 +47,7 @@ export = function (RED: NodeAPI) {
         node.status(status.ok(`${rows.length} rows (${req.mode})`));
         send(msg);
       };
-      run().then(() => done(), (err) => {
-        node.status(status.failed(errorMessage(err)));
-        done(err as Error);
-      });
+      run().then(() => done(), (err) => kit.fail(done, err));
     });
   });
 };
