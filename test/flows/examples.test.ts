@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
-import { checkFlows, documentedEnvFromReadme } from '../../scripts/flow-check';
-import { knownTypes, loadFlowFiles } from '../../scripts/check-flows';
+import { checkFlows, documentedEnvFromReadme, knownTypes, loadFlowFiles } from '../../scripts/check-flows';
 import { DASHBOARD_PACKAGE, exampleName } from '../../scripts/build-examples';
 import { REPO_ROOT } from '../support/red';
 
