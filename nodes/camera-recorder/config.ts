@@ -2,6 +2,7 @@
  * camera-recorder settings: typed, validated, upgraded from older versions.
  * No node-red import: unit-tested directly.
  */
+import { hasControlChar } from '../common/control-chars';
 import { lookupEnvRef } from '../common/env';
 import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
@@ -78,7 +79,7 @@ export function parseSource(raw: unknown): CameraSource {
   if (s === 'rpicam' || s === 'libcamera') return { kind: 'rpicam', location: '' };
   if (/^\/dev\/video\d{1,3}$/.test(s)) return { kind: 'v4l2', location: s };
   if (/^(rtsps?|https?):\/\/[^\s/?#@]+(?::\d+)?(?:[/?#][^\s]*)?$/i.test(s)) {
-    if (/[\u0000-\u001f]/.test(s)) throw new ValidationError(`source URL holds control characters`, 'source');
+    if (hasControlChar(s)) throw new ValidationError(`source URL holds control characters`, 'source');
     return { kind: 'url', location: s };
   }
   throw new ValidationError(
@@ -111,7 +112,7 @@ export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessE
     throw new ValidationError(`codec must be auto, libx264 or mpeg4, got "${codec}"`, 'codec');
   }
   const ffmpegPath = def.ffmpegPath ? String(def.ffmpegPath).trim() : '';
-  if (ffmpegPath && (ffmpegPath.startsWith('-') || /[\u0000-\u001f]/.test(ffmpegPath))) {
+  if (ffmpegPath && (ffmpegPath.startsWith('-') || hasControlChar(ffmpegPath))) {
     throw new ValidationError(`ffmpegPath must be a program path, got "${ffmpegPath}"`, 'ffmpegPath');
   }
   const maxDuration = num(def, 'maxDuration', 1, 3600);

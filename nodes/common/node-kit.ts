@@ -47,7 +47,7 @@ export interface NodeKit {
 }
 
 /** The kit for one node of type `kind`; health and gauge sources are removed when the node closes. */
-export function nodeKit(node: NodeInstance<any>, kind: string): NodeKit {
+export function nodeKit(node: NodeInstance<object>, kind: string): NodeKit {
   const removers: Array<() => void> = [];
   let closeHooked = false;
   const onClose = (fn: () => void): void => {

@@ -2,6 +2,7 @@
  * The normalizer: topic + payload -> Reading, or a reject with a reason code.
  * Pure (no Node-RED import); one instance per node, compiled once from its options.
  */
+import { hasControlChar } from '../common/control-chars';
 import { ValidationError } from '../common/errors';
 import type { Reading, ReadingEvent } from '../common/types';
 import type { NormalizerOptions } from './config';
@@ -43,7 +44,6 @@ const EVENT_SENSOR_TYPES: Readonly<Record<string, string>> = { motion: 'motion_d
 /** Event type -> the 0/1 metric it sets. Other types drop a `_detected`/`_pressed`/`_triggered` suffix. */
 const EVENT_METRICS: Readonly<Record<string, string>> = { motion_detected: 'motion', button_pressed: 'button' };
 
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Name of the 0/1 metric an event type sets (`motion_detected` -> `motion`). */
@@ -164,10 +164,10 @@ export class Normalizer {
         ? `no device id: template "${m.spec.source}" has no {deviceId} and the payload has no device_id`
         : `no device id: topic "${m.topic.slice(0, 100)}" matches no template and the payload has no device_id`);
     }
-    if (deviceId.length > 128 || CONTROL_RE.test(deviceId)) return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
+    if (deviceId.length > 128 || hasControlChar(deviceId, true)) return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
     let sensorType = m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
-    if (sensorType.length > 64 || CONTROL_RE.test(sensorType)) sensorType = 'unknown';
+    if (sensorType.length > 64 || hasControlChar(sensorType, true)) sensorType = 'unknown';
 
     let ts = now;
     let uptimeMs: number | undefined;

@@ -9,7 +9,7 @@ import { compileTopic, filterError } from '../common/topic';
 import { EVENT_KINDS, EVENT_TYPES, type EventType } from './event-shape';
 import { DEFAULT_SYSFS_ROOT } from './gpio-chip';
 import type { Edge } from './gpio-input';
-import { isProfileName, PROFILE_NAMES, type ProfileName } from './sim/profiles';
+import { PROFILE_NAMES, type ProfileName } from './sim/profiles';
 
 export const CONFIG_VERSION = 2;
 

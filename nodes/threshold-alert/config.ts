@@ -1,7 +1,6 @@
 /** threshold-alert node settings: typed, defaulted, validated, upgraded. No node-red import. */
 import { createHash } from 'crypto';
 import { fieldParsers } from '../common/config-parse';
-import { ValidationError } from '../common/errors';
 import { DEFAULT_RULES, Rule, parseRulesJson } from './rules';
 
 export const CONFIG_VERSION = 2;

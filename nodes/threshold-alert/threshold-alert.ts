@@ -10,7 +10,6 @@ import { metrics } from '../common/metrics';
 import { nodeKit, toError } from '../common/node-kit';
 import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
-import type { Severity } from '../common/types';
 import { Transition, transitionMessage } from './alert-record';
 import { parseConfig, ThresholdAlertConfig } from './config';
 import { AlertEngine, Bound, Dirty } from './engine';

@@ -15,7 +15,6 @@ import { REPO_ROOT } from '../support/red';
 import { launchChromium } from '../dashboard/browser';
 import { EDITOR_CHECK_DEFERRED } from '../../scripts/check-flows';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const skip = missing('chromium');
 let app: RunningApp | undefined;
 let browser: Browser | undefined;

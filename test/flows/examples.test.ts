@@ -56,12 +56,10 @@ test('package.json ships examples/ and declares its entry points', () => {
   assert.ok(pkg.files.includes('examples'));
   assert.equal(pkg.exports['.'].default, './dist/nodes/index.js');
   // Self-reference through "exports", as a tester's project resolves the package.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const api = require('node-red-iot-flow-engine');
   assert.equal(typeof api.isReading, 'function');
   assert.equal(api.isReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: { t: 1 } }), true);
   assert.equal(api.isReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: { t: 'x' } }), false);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const testing = require('node-red-iot-flow-engine/testing');
   assert.deepEqual(Object.keys(testing.nodeFiles()).sort(), Object.keys(pkg['node-red'].nodes).sort());
   assert.throws(() => testing.nodeModule('influxdb-config'), /no node type "influxdb-config"/);
