@@ -143,7 +143,6 @@ function webSocketListener(handle: (stream: Duplex, req: http.IncomingMessage) =
 export async function startEmbeddedBroker(port: number, auth: BrokerAuth, host = '127.0.0.1', wsPort?: number): Promise<EmbeddedBroker> {
   const hooks = brokerHooks(auth);
   // aedes is a dev-time/app dependency, not needed by the node package itself.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const aedes = require('aedes')({
     authenticate: hooks.authenticate,
     authorizePublish: hooks.authorizePublish,

@@ -48,7 +48,7 @@ function int(name: string, value: string | undefined, fallback: number, min: num
 }
 
 function topicName(t: string): string {
-  if (/[#+\u0000]/.test(t) || t.length > 256) throw new Error(`SYSTEM_HEALTH_TOPIC must be a plain topic (no wildcards), got "${t}"`);
+  if (/[#+]/.test(t) || t.includes('\0') || t.length > 256) throw new Error(`SYSTEM_HEALTH_TOPIC must be a plain topic (no wildcards), got "${t}"`);
   return t;
 }
 

@@ -13,7 +13,6 @@ export function redactor(env: NodeJS.ProcessEnv = process.env): (text: string) =
 
 /** Sends console.log/info/warn/error through the redactor too: startup messages and third-party prints. */
 export function redactConsole(): void {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { format } = require('util') as typeof import('util');
   for (const name of ['log', 'info', 'warn', 'error'] as const) {
     const original = console[name].bind(console);

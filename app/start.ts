@@ -47,11 +47,8 @@ async function main(): Promise<void> {
   if (installed.migrated.length) console.log(`[app] renamed config node types: ${installed.migrated.join('; ')}`);
 
   // Loaded after the broker is up: settings.ts validates the environment and throws on bad values.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const settings = require('../settings');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const express = require('express');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const RED = require('node-red');
 
   const gate = appGate(env);

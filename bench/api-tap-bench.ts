@@ -10,7 +10,6 @@
  */
 import { FlowTap } from '../app/api/events';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const { hooks } = require('@node-red/util');
 
 const N = Number(process.env.TAP_MESSAGES || 1_000_000);

@@ -77,7 +77,7 @@ export class LatencyProxy {
   }
 }
 
-type FlowNode = Record<string, any>;
+type FlowNode = Record<string, unknown> & { id: string; type: string };
 
 /**
  * The Node flags every launcher ships with (npm start, the Docker image, the

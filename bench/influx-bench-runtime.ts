@@ -12,7 +12,6 @@ const userDir = process.env.BENCH_USERDIR as string;
 fs.mkdirSync(userDir, { recursive: true });
 fs.copyFileSync(process.env.BENCH_FLOWS as string, path.join(userDir, 'flows.json'));
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const RED = require('node-red');
 RED.init(http.createServer(), {
   userDir,

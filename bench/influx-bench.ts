@@ -68,11 +68,11 @@ const START_RATE: Record<Kind, number> = { app: 10000, 'app-received': 10000, ou
 let trialNo = 0;
 let loadAtStart = '';
 
-function waitMessage<T>(child: ChildProcess, pred: (m: any) => boolean, timeoutMs: number, what: string): Promise<T> {
+function waitMessage<T>(child: ChildProcess, pred: (m: T) => boolean, timeoutMs: number, what: string): Promise<T> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${what}: no answer in ${timeoutMs} ms`)), timeoutMs);
-    const onMsg = (m: any): void => {
-      if (!pred(m)) return;
+    const onMsg = (m: unknown): void => {
+      if (!pred(m as T)) return;
       clearTimeout(timer);
       child.off('message', onMsg);
       resolve(m as T);
@@ -112,7 +112,7 @@ async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: Laten
     const child = fork(path.join(__dirname, 'influx-bench-ceiling.js'), [], {
       env: { ...process.env, BENCH_MQTT: mqttUrl, BENCH_QOS: String(qos), BENCH_WRITE: `${proxyUrl}/write?db=bench&precision=ms` },
     });
-    await waitMessage(child, (m) => m.ready, 20_000, 'ceiling subscriber');
+    await waitMessage<{ ready?: boolean }>(child, (m) => !!m.ready, 20_000, 'ceiling subscriber');
     return { child, stop: () => stopChild(child) };
   }
   const dir = tempDir(`bench-${kind}`);
@@ -127,7 +127,7 @@ async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: Laten
       MQTT_BROKER_URL: mqttUrl, SIMULATE_DEVICES: '0', INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench',
     },
   });
-  await waitMessage(child, (m) => 'ready' in m, 60_000, `${kind} runtime`);
+  await waitMessage<object>(child, (m) => 'ready' in m, 60_000, `${kind} runtime`);
   return { child, stop: () => stopChild(child).then(() => (ours ? endSession(mqttUrl, path.join(dir, 'user')) : undefined)) };
 }
 

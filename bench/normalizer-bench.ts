@@ -124,7 +124,6 @@ function throughGlue(): void {
     status: () => undefined, error: () => undefined, warn: () => undefined, log: () => undefined,
   };
   const RED = { nodes: { createNode: () => undefined, registerType: (_t: string, ctor: (this: unknown, def: unknown) => void) => ctor.call(fakeNode, { id: 'bench', type: 'payload-normalizer' }) } };
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   (require('../nodes/payload-normalizer/payload-normalizer') as (red: unknown) => void)(RED);
   const msgs = inputs(cases[0], 'buffer');
   let sent = 0;

@@ -20,7 +20,6 @@ export function nodeFiles(): Record<string, string> {
 export function nodeModule(type: string): unknown {
   const file = nodeFiles()[type];
   if (!file) throw new Error(`no node type "${type}" in this package; known: ${Object.keys(nodeFiles()).join(', ')}`);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require(file);
 }
 

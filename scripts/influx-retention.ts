@@ -112,14 +112,15 @@ export async function applyInflux1(o: RetentionOptions, dryRun = false): Promise
   return statements;
 }
 
-async function api(o: RetentionOptions, method: string, path: string, body?: unknown): Promise<any> {
+/** One v2 API call; the answer's JSON, typed by the caller (only the fields it reads). */
+async function api<T = unknown>(o: RetentionOptions, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${o.url.replace(/\/+$/, '')}${path}`, {
     method, headers: { Authorization: `Token ${o.token ?? ''}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   const text = await res.text();
   if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 /** 2.x/3.x through the HTTP API: bucket retention, hourly bucket, downsampling task. */
@@ -131,11 +132,11 @@ export async function applyInflux2(o: RetentionOptions, dryRun = false): Promise
     `task iot-downsample-hourly:\n${downsampleTask(o)}`,
   ];
   if (dryRun) return plan;
-  const orgs = await api(o, 'GET', `/api/v2/orgs?org=${encodeURIComponent(o.org)}`);
+  const orgs = await api<{ orgs?: Array<{ id: string }> }>(o, 'GET', `/api/v2/orgs?org=${encodeURIComponent(o.org)}`);
   const orgID = orgs.orgs?.[0]?.id;
   if (!orgID) throw new Error(`organisation "${o.org}" not found`);
   const upsertBucket = async (name: string, duration: string): Promise<void> => {
-    const found = await api(o, 'GET', `/api/v2/buckets?orgID=${orgID}&name=${encodeURIComponent(name)}`);
+    const found = await api<{ buckets?: Array<{ id: string }> }>(o, 'GET', `/api/v2/buckets?orgID=${orgID}&name=${encodeURIComponent(name)}`);
     const rules = [{ type: 'expire', everySeconds: durationSeconds(duration) }];
     const id = found.buckets?.[0]?.id;
     if (id) await api(o, 'PATCH', `/api/v2/buckets/${id}`, { retentionRules: rules });
@@ -143,7 +144,7 @@ export async function applyInflux2(o: RetentionOptions, dryRun = false): Promise
   };
   await upsertBucket(o.bucket, o.raw);
   await upsertBucket(`${o.bucket}_hourly`, o.hourly);
-  const tasks = await api(o, 'GET', `/api/v2/tasks?orgID=${orgID}&name=iot-downsample-hourly`);
+  const tasks = await api<{ tasks?: Array<{ id: string }> }>(o, 'GET', `/api/v2/tasks?orgID=${orgID}&name=iot-downsample-hourly`);
   for (const t of tasks.tasks ?? []) await api(o, 'DELETE', `/api/v2/tasks/${t.id}`);
   await api(o, 'POST', '/api/v2/tasks', { orgID, flux: downsampleTask(o), status: 'active' });
   return plan;

@@ -31,7 +31,6 @@ type Compare = (password: string, hash: string) => Promise<boolean>;
 
 function loadNative(): Compare | undefined {
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     const native = require('@node-rs/bcrypt') as { verify: Compare };
     return typeof native.verify === 'function' ? native.verify : undefined;
   } catch {

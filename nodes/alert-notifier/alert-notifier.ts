@@ -3,12 +3,12 @@ import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from
 import { dataDir } from '../common/red';
 import { status } from '../common/status';
 import { metrics } from '../common/metrics';
-import { clearHealth, reportHealth } from '../common/health';
 import { errorMessage } from '../common/errors';
+import { nodeKit } from '../common/node-kit';
 import { parseConfig } from './config';
 import { folders, Notifier, NotifyResult } from './notifier';
 import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
-import { envValue } from './env-value';
+import { lookupEnvRef } from '../common/env';
 import { redact } from './redact';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
@@ -17,20 +17,14 @@ interface Creds {
   secret: string;
 }
 
-/** Outbox depth per node, summed into the one gauge. */
-const depths = new Map<string, number>();
-function setDepth(id: string, n: number | undefined): void {
-  if (n === undefined) depths.delete(id);
-  else depths.set(id, n);
-  metrics.outboxDepth.set([...depths.values()].reduce((a, b) => a + b, 0));
-}
-
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
   const tr = translator(RED, __dirname, 'alert-notifier');
   RED.nodes.registerType('alert-notifier', function (this: NodeInstance<Creds>, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const kit = nodeKit(node, 'alert-notifier');
+    kit.gauge(metrics.outboxDepth, () => notifier?.depth ?? 0);
     const secret = node.credentials?.secret || process.env.WEBHOOK_SECRET || '';
     let notifier: Notifier | undefined;
     let ready: Promise<void> = Promise.resolve();
@@ -42,7 +36,6 @@ export = function (RED: NodeAPI) {
       if (!notifier) return;
       const depth = notifier.depth;
       const grouped = notifier.grouped;
-      setDepth(node.id, depth);
       const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
       const detail = failing
         ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
@@ -52,7 +45,7 @@ export = function (RED: NodeAPI) {
         : lastFailure ? tr('alert-notifier.status.failed', { outbox: depth, error: lastFailure })
           : tr('alert-notifier.status.sent', { sent: counts.sent, outbox: depth }) + (grouped ? tr('alert-notifier.status.grouped', { grouped }) : '');
       node.status(failing ? status.degraded(shown) : lastFailure ? status.failed(shown) : status.ok(shown));
-      reportHealth(node.id, { kind: 'alert-notifier', ok: !failing && !lastFailure, detail, figures: { outbox: depth, sent: counts.sent, failed: counts.failed, grouped } });
+      kit.health(!failing && !lastFailure, detail, { outbox: depth, sent: counts.sent, failed: counts.failed, grouped });
     };
 
     const emit = (r: NotifyResult): void => {
@@ -72,7 +65,7 @@ export = function (RED: NodeAPI) {
 
     try {
       const cfg = parseConfig(def);
-      let smtp: SmtpTarget = { kind: 'folder', from: envValue('${ALERT_EMAIL_FROM}') || DEFAULT_FROM, describe: 'no SMTP config: writing .eml files', secrets: [] };
+      let smtp: SmtpTarget = { kind: 'folder', from: lookupEnvRef('${ALERT_EMAIL_FROM}') || DEFAULT_FROM, describe: 'no SMTP config: writing .eml files', secrets: [] };
       if (cfg.email && cfg.smtp) {
         const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
         if (!cfgNode) throw new Error(`smtp config node ${cfg.smtp} not found`);
@@ -125,8 +118,7 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       const n = notifier;
       const finish = (): void => {
-        setDepth(node.id, undefined);
-        clearHealth(node.id);
+        kit.clearHealth();
         done();
       };
       if (!n) return finish();

@@ -1,7 +1,8 @@
 /** Settings of the alert-notifier node: typed, defaulted, validated. */
-import { envValue } from './env-value';
+import { lookupEnvRef } from '../common/env';
 import { parseJsonTemplate } from './templates';
 import type { Severity } from '../common/types';
+import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
 
 export type NotifierMode = 'alert' | 'event';
@@ -91,21 +92,10 @@ export const DEFAULTS = {
   configVersion: 2,
 } as const;
 
-function num(def: Record<string, unknown>, field: keyof typeof DEFAULTS, min: number, max: number): number {
-  const raw = def[field];
-  const v = raw === undefined || raw === '' ? Number(DEFAULTS[field]) : Number(raw);
-  if (!Number.isFinite(v) || v < min || v > max) throw new ValidationError(`${field} must be a number from ${min} to ${max}, got "${String(raw)}"`, field);
-  return v;
-}
-
-function bool(def: Record<string, unknown>, field: keyof typeof DEFAULTS): boolean {
-  const v = def[field];
-  if (v === undefined || v === '') return Boolean(DEFAULTS[field]);
-  return v === true || v === 'true';
-}
+const { num, bool } = fieldParsers(DEFAULTS);
 
 function str(def: Record<string, unknown>, field: keyof typeof DEFAULTS, env: NodeJS.ProcessEnv): string {
-  return envValue(def[field] ?? DEFAULTS[field], env);
+  return lookupEnvRef(def[field] ?? DEFAULTS[field], env);
 }
 
 /** Validates a saved node definition (older versions upgraded); throws ValidationError naming the field. */

@@ -4,7 +4,7 @@
  * backoff and jitter; a permanent failure (or one older than `giveUpMs`) is
  * removed and reported. Items survive restarts through the outbox.
  */
-import { backoffDelay, BackoffOptions } from './backoff';
+import { backoffDelay, BackoffOptions } from '../common/backoff';
 import type { Channel, Outbox, OutboxItem } from './outbox';
 
 /** A delivery failure; `permanent` ones are never retried. */
@@ -179,7 +179,7 @@ export class Dispatcher {
       } else {
         st.failures++;
         const retryAfter = err instanceof DeliveryError && err.retryAfterMs ? err.retryAfterMs : 0;
-        const delay = Math.max(backoffDelay(st.failures, this.opts.backoff, this.opts.random), Math.min(retryAfter, this.opts.backoff.maxMs));
+        const delay = backoffDelay(st.failures, this.opts.backoff, this.opts.random, retryAfter);
         st.blockedUntil = now + delay;
         item.nextAt = st.blockedUntil;
         item.lastError = reason;

@@ -2,7 +2,7 @@
 import type { Severity } from '../common/types';
 import { SEVERITIES } from '../common/types';
 import type { Channel, EmailRequest, WebhookRequest } from './outbox';
-import type { Digest } from './rate-limit';
+import type { Digest } from './digest-window';
 import { escapeHtml } from './templates';
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };

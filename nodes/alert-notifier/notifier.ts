@@ -11,7 +11,7 @@ import type { NotifierConfig } from './config';
 import { DeliveryResult, Dispatcher, Sender } from './delivery';
 import { collectAttachments, EmailSender, splitAddresses } from './email';
 import { Channel, newItemId, Outbox, OutboxItem, StoredAttachment } from './outbox';
-import { Digest, HeldSummary, RateLimiter } from './rate-limit';
+import { Digest, HeldSummary, DigestWindow } from './digest-window';
 import { redact } from './redact';
 import { hashKey, transitionKey } from './signing';
 import type { SmtpTarget } from './smtp-settings';
@@ -72,7 +72,7 @@ export const FOLDER_RECIPIENT = 'alerts@localhost';
 
 export class Notifier {
   readonly dispatcher: Dispatcher;
-  readonly limiter: RateLimiter;
+  readonly limiter: DigestWindow;
   private readonly outbox: Outbox;
   private readonly email?: EmailSender;
   private digestTimer?: NodeJS.Timeout;
@@ -88,7 +88,7 @@ export class Notifier {
     this.now = deps.now ?? Date.now;
     this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
     this.outbox = new Outbox(deps.outboxDir, this.now);
-    this.limiter = new RateLimiter(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
+    this.limiter = new DigestWindow(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
     if (cfg.mode === 'alert' && cfg.groupWaitMs > 0) this.grouper = new AlertGrouper(cfg.groupWaitMs, cfg.groupIntervalMs, cfg.groupListMax);
     const senders: Partial<Record<Channel, Sender>> = { ...deps.senders };
     if (cfg.email && !senders.email) senders.email = this.email = new EmailSender(deps.smtp, deps.mailFolder);

@@ -6,7 +6,7 @@ import { registerHealthRoutes } from '../common/health-plugin';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
-  RED.nodes.registerType('iot-smtp-config', function (this: NodeInstance<any>, def: NodeDef) {
+  RED.nodes.registerType('iot-smtp-config', function (this: NodeInstance<object>, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this as SmtpConfigNode;
     const creds = node.credentials ?? {};

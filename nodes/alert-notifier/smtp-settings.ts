@@ -2,7 +2,7 @@
  * SMTP config node settings: host, port, security, from and credentials, or
  * one SMTP_URL. With neither, mail goes to a folder as .eml files.
  */
-import { envValue } from './env-value';
+import { lookupEnvRef } from '../common/env';
 import { redact } from './redact';
 import type { NodeInstance } from '../common/red';
 
@@ -81,11 +81,11 @@ export function parseSmtpConfig(def: Record<string, unknown>, env: NodeJS.Proces
   const security = String(def.security ?? SMTP_DEFAULTS.security).toLowerCase() as Security;
   if (!SECURITIES.includes(security)) throw new Error(`security must be one of ${SECURITIES.join(', ')}, got "${def.security}"`);
   return {
-    url: envValue(def.url ?? SMTP_DEFAULTS.url, env),
-    host: envValue(def.host, env),
+    url: lookupEnvRef(def.url ?? SMTP_DEFAULTS.url, env),
+    host: lookupEnvRef(def.host, env),
     port,
     security,
-    from: envValue(def.from ?? SMTP_DEFAULTS.from, env) || envValue('${ALERT_EMAIL_FROM}', env),
+    from: lookupEnvRef(def.from ?? SMTP_DEFAULTS.from, env) || lookupEnvRef('${ALERT_EMAIL_FROM}', env),
     // Version 0 (no field) had no certificate switch: it always verified.
     verifyTls: version < 1 ? true : def.verifyTls !== false && def.verifyTls !== 'false',
     configVersion: 1,

@@ -4,8 +4,8 @@
  * over HTTP (routes.ts) and applies retention (media.ts).
  */
 import { errorMessage } from '../common/errors';
-import { clearHealth, reportHealth } from '../common/health';
 import { metrics } from '../common/metrics';
+import { nodeKit } from '../common/node-kit';
 import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
 import { CameraConfig, parseConfig, parseTrigger } from './config';
@@ -31,6 +31,7 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('camera-recorder', function (this: NodeInstance<Creds>, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const kit = nodeKit(node, 'camera-recorder');
     let cfg: CameraConfig | undefined;
     let location: FfmpegLocation | undefined;
     let recorder: CameraRecorder | undefined;
@@ -44,12 +45,12 @@ export = function (RED: NodeAPI) {
       location = locateFfmpeg(cfg.ffmpegPath);
       recorder = new CameraRecorder(cfg, { location, mediaRoot: root, username: node.credentials.username, password: node.credentials.password });
       node.status(status.ok(tr('camera-recorder.status.ready', { origin: location.origin })));
-      reportHealth(node.id, { kind: 'camera-recorder', ok: true, detail: `ffmpeg ${location.ffmpeg} (${location.origin})` });
+      kit.health(true, `ffmpeg ${location.ffmpeg} (${location.origin})`);
     } catch (err) {
       setupError = err as Error;
       node.status(status.failed(errorMessage(err)));
       node.warn(errorMessage(err));
-      reportHealth(node.id, { kind: 'camera-recorder', ok: false, detail: errorMessage(err) });
+      kit.health(false, errorMessage(err));
     }
 
     const retention = (): void => {
@@ -96,7 +97,7 @@ export = function (RED: NodeAPI) {
             stopTick();
             metrics.recordings.inc({ result: closing ? 'closed' : 'ok' });
             node.status(status.ok(tr('camera-recorder.status.last', { seconds: rec.duration.toFixed(1), mb: (rec.size / 1_048_576).toFixed(1), size: `${rec.width ?? '?'}x${rec.height ?? '?'}` })));
-            reportHealth(node.id, { kind: 'camera-recorder', ok: true, detail: `last recording ${rec.duration.toFixed(1)} s`, figures: { lastSizeBytes: rec.size } });
+            kit.health(true, `last recording ${rec.duration.toFixed(1)} s`, { lastSizeBytes: rec.size });
             if (closing) return;
             retention();
             msg.topic = `recordings/${rec.cameraId}`;
@@ -109,14 +110,12 @@ export = function (RED: NodeAPI) {
             (err: Error) => {
               stopTick();
               metrics.recordings.inc({ result: err instanceof RecordingError ? err.result : 'failed' });
-              node.status(status.failed(errorMessage(err)));
-              reportHealth(node.id, { kind: 'camera-recorder', ok: false, detail: errorMessage(err) });
-              done(err);
+              kit.health(false, errorMessage(err));
+              kit.fail(done, err);
             },
           );
       } catch (err) {
-        node.status(status.failed(errorMessage(err)));
-        done(err as Error);
+        kit.fail(done, err);
       }
     });
 
@@ -124,7 +123,7 @@ export = function (RED: NodeAPI) {
       closing = true;
       stopTick();
       clearInterval(retentionTimer);
-      clearHealth(node.id);
+      kit.clearHealth();
       const finish = (): void => {
         node.status(status.clear());
         done();

@@ -2,6 +2,9 @@
  * camera-recorder settings: typed, validated, upgraded from older versions.
  * No node-red import: unit-tested directly.
  */
+import { hasControlChar } from '../common/control-chars';
+import { lookupEnvRef } from '../common/env';
+import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
 
 export type SourceKind = 'testsrc' | 'v4l2' | 'url' | 'rpicam';
@@ -76,7 +79,7 @@ export function parseSource(raw: unknown): CameraSource {
   if (s === 'rpicam' || s === 'libcamera') return { kind: 'rpicam', location: '' };
   if (/^\/dev\/video\d{1,3}$/.test(s)) return { kind: 'v4l2', location: s };
   if (/^(rtsps?|https?):\/\/[^\s/?#@]+(?::\d+)?(?:[/?#][^\s]*)?$/i.test(s)) {
-    if (/[\u0000-\u001f]/.test(s)) throw new ValidationError(`source URL holds control characters`, 'source');
+    if (hasControlChar(s)) throw new ValidationError(`source URL holds control characters`, 'source');
     return { kind: 'url', location: s };
   }
   throw new ValidationError(
@@ -85,28 +88,14 @@ export function parseSource(raw: unknown): CameraSource {
   );
 }
 
-function num(def: Record<string, unknown>, field: keyof CameraConfig, min: number, max: number): number {
-  const v = def[field];
-  if (v === undefined || v === '' || v === null) return DEFAULTS[field] as number;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max) {
-    throw new ValidationError(`${field} must be a number from ${min} to ${max}, got "${String(v)}"`, field);
-  }
-  return n;
-}
+const { num } = fieldParsers(DEFAULTS);
 
 /**
- * A `${VAR}` the runtime left in place (the variable is unset in the flow and
- * the process) is looked up here once more; unset means empty, i.e. the default.
+ * Validates and converts a node definition; throws ValidationError naming the field.
+ * A `${VAR}` the runtime left in cameraId or source is looked up once more; unset means the default.
  */
-export function resolveEnvRef(value: unknown, env: NodeJS.ProcessEnv): unknown {
-  const m = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value.trim()) : null;
-  return m ? env[m[1]] ?? '' : value;
-}
-
-/** Validates and converts a node definition; throws ValidationError naming the field. */
 export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): CameraConfig {
-  const def: Record<string, unknown> = { ...input, cameraId: resolveEnvRef(input.cameraId, env), source: resolveEnvRef(input.source, env) };
+  const def: Record<string, unknown> = { ...input, cameraId: lookupEnvRef(input.cameraId, env), source: lookupEnvRef(input.source, env) };
   const cameraId = def.cameraId === undefined || def.cameraId === '' ? DEFAULTS.cameraId : String(def.cameraId);
   if (!ID_RE.test(cameraId)) {
     throw new ValidationError(`cameraId must be 1-40 letters, digits, - or _, got "${cameraId.slice(0, 60)}"`, 'cameraId');
@@ -123,7 +112,7 @@ export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessE
     throw new ValidationError(`codec must be auto, libx264 or mpeg4, got "${codec}"`, 'codec');
   }
   const ffmpegPath = def.ffmpegPath ? String(def.ffmpegPath).trim() : '';
-  if (ffmpegPath && (ffmpegPath.startsWith('-') || /[\u0000-\u001f]/.test(ffmpegPath))) {
+  if (ffmpegPath && (ffmpegPath.startsWith('-') || hasControlChar(ffmpegPath))) {
     throw new ValidationError(`ffmpegPath must be a program path, got "${ffmpegPath}"`, 'ffmpegPath');
   }
   const maxDuration = num(def, 'maxDuration', 1, 3600);

@@ -44,7 +44,6 @@ export const defaultDeps: LocateDeps = {
   env: process.env,
   ffmpegStatic: () => {
     try {
-      // eslint-disable-next-line @typescript-eslint/no-var-requires
       const p = require('ffmpeg-static') as string | null;
       return typeof p === 'string' ? p : undefined;
     } catch {

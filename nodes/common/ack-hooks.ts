@@ -28,7 +28,7 @@ interface HookNode {
 }
 
 export interface Hooks {
-  add(id: string, cb: (event: any) => void): void;
+  add<E>(id: string, cb: (event: E) => void): void;
   remove(id: string): void;
   has(id: string): boolean;
 }
@@ -69,7 +69,6 @@ function install(hooks: Hooks, ledger: AckLedger): void {
 export function runtimeHooks(red: { hooks?: Hooks }): Hooks | undefined {
   if (red.hooks) return red.hooks;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     return require('@node-red/util').hooks as Hooks;
   } catch {
     return undefined;

@@ -27,7 +27,7 @@ export function redactError(error: unknown): void {
 function runtimeHooks(given: Hooks | undefined): Hooks | undefined {
   if (given) return given;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
+     
     return (require('@node-red/util') as { hooks?: Hooks }).hooks;
   } catch {
     return undefined;

@@ -58,12 +58,15 @@ export interface RuntimeSettings {
   [key: string]: unknown;
 }
 
+/** An express-style route method (the runtime's express app); callers narrow it to express's own types. */
+export type RouteFn = (path: string, ...handlers: unknown[]) => unknown;
+
 export interface NodeAPI {
   /** The node set's message catalog (locales/<lang>/<file>.json); see i18n.ts. */
   _?(key: string, vars?: Record<string, string | number>): string;
   nodes: {
-    createNode(node: NodeInstance<any>, def: NodeDef): void;
-    registerType(type: string, ctor: (this: NodeInstance<any>, def: NodeDef) => void, opts?: {
+    createNode(node: NodeInstance<object>, def: NodeDef): void;
+    registerType(type: string, ctor: (this: NodeInstance<object>, def: NodeDef) => void, opts?: {
       credentials?: Record<string, { type: 'text' | 'password' }>;
       settings?: Record<string, { value: unknown; exportable?: boolean }>;
     }): void;
@@ -72,16 +75,16 @@ export interface NodeAPI {
   settings: RuntimeSettings;
   util: {
     cloneMessage<T>(msg: T): T;
-    evaluateNodeProperty(value: string, type: string, node: NodeInstance<any>, msg: NodeMessage, cb?: (err: Error | null, v: unknown) => void): unknown;
+    evaluateNodeProperty(value: string, type: string, node: NodeInstance<object>, msg: NodeMessage, cb?: (err: Error | null, v: unknown) => void): unknown;
   };
-  httpAdmin: import('http').RequestListener & { get: Function; post: Function };
-  httpNode: import('http').RequestListener & { get: Function; post: Function; use: Function };
+  httpAdmin: import('http').RequestListener & { get: RouteFn; post: RouteFn };
+  httpNode: import('http').RequestListener & { get: RouteFn; post: RouteFn; use: RouteFn };
   auth: { needsPermission(permission: string): (req: unknown, res: unknown, next: () => void) => void };
   log: { info(m: unknown): void; warn(m: unknown): void; error(m: unknown): void; debug(m: unknown): void };
-  events: { on(event: string, cb: (...args: any[]) => void): void; removeListener(event: string, cb: (...args: any[]) => void): void };
+  events: { on(event: string, cb: (...args: never[]) => void): void; removeListener(event: string, cb: (...args: never[]) => void): void };
   /** The runtime's message hooks (onSend and friends; Node-RED 1.3+); absent under node-red-node-test-helper. */
   hooks?: {
-    add(name: string, fn: (...args: any[]) => unknown): void;
+    add(name: string, fn: (...args: never[]) => unknown): void;
     remove(name: string): void;
     has(name: string): boolean;
   };

@@ -50,7 +50,7 @@ export function compileTopic(template: string): TopicTemplate {
           const named = /^\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(level);
           if (!named) return level;
           const v = values[named[1]];
-          if (typeof v !== 'string' || v === '' || /[/+#\u0000]/.test(v)) {
+          if (typeof v !== 'string' || v === '' || /[/+#]/.test(v) || v.includes('\0')) {
             throw new Error(`topic value "${named[1]}" must be a non-empty string without / + #`);
           }
           return v;
@@ -70,5 +70,5 @@ export function filterError(filter: string): string | undefined {
     if (l.includes('#') && (l !== '#' || i !== levels.length - 1)) return `"${filter}": # must be a whole last level`;
     if (l.includes('+') && l !== '+') return `"${filter}": + must be a whole level`;
   }
-  return /[\u0000]/.test(filter) ? `"${filter}": holds a NUL character` : undefined;
+  return filter.includes('\0') ? `"${filter}": holds a NUL character` : undefined;
 }

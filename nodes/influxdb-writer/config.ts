@@ -8,6 +8,8 @@
  * credential values, but flow files carry no credentials at all, so an empty
  * token falls back to the INFLUX_TOKEN environment variable.
  */
+import { fieldParsers } from '../common/config-parse';
+import { blankEnvRef } from '../common/env';
 import { ValidationError } from '../common/errors';
 import { redact } from '../common/redact';
 import type { NodeDef } from '../common/red';
@@ -60,28 +62,21 @@ export interface InfluxCredentials {
 
 export const CONFIG_DEFAULTS: InfluxConfig = { version: 2, url: '', database: 'iot', retentionPolicy: '', org: 'iot', bucket: 'iot', configVersion: 1 };
 
-/** A property value with unresolved `${VAR}` text treated as empty. */
-export function envValue(v: unknown): string {
-  if (v === undefined || v === null) return '';
-  const s = String(v).trim();
-  return /^\$\{[^}]*\}$/.test(s) ? '' : s;
-}
-
 export function parseInfluxConfig(def: NodeDef): InfluxConfig {
-  const versionText = envValue(def.version) || String(CONFIG_DEFAULTS.version);
+  const versionText = blankEnvRef(def.version) || String(CONFIG_DEFAULTS.version);
   if (versionText !== '1' && versionText !== '2' && versionText !== '3') {
     throw new ValidationError(`version must be 1 or 2 (INFLUX_VERSION), got "${versionText}"`, 'version');
   }
-  const raw = envValue(def.url);
+  const raw = blankEnvRef(def.url);
   if (raw && !/^https?:\/\/[^/\s]+/.test(raw)) throw new ValidationError(`url must look like http://host:8086 (INFLUX_URL), got "${redact(raw)}"`, 'url');
   const { url, user, password } = splitUrlCredentials(raw);
   const config: InfluxConfig = {
     version: versionText === '1' ? 1 : 2,
     url,
-    database: envValue(def.database) || CONFIG_DEFAULTS.database,
-    retentionPolicy: envValue(def.retentionPolicy),
-    org: envValue(def.org) || CONFIG_DEFAULTS.org,
-    bucket: envValue(def.bucket) || CONFIG_DEFAULTS.bucket,
+    database: blankEnvRef(def.database) || CONFIG_DEFAULTS.database,
+    retentionPolicy: blankEnvRef(def.retentionPolicy),
+    org: blankEnvRef(def.org) || CONFIG_DEFAULTS.org,
+    bucket: blankEnvRef(def.bucket) || CONFIG_DEFAULTS.bucket,
     configVersion: CONFIG_DEFAULTS.configVersion,
   };
   if (user !== undefined) Object.defineProperty(config, 'urlCredentials', { value: { user, password: password ?? '' }, enumerable: false });
@@ -94,7 +89,7 @@ export function parseInfluxConfig(def: NodeDef): InfluxConfig {
  * For 1.x a token of the form `user:password` is split into both.
  */
 export function resolveCredentials(version: 1 | 2, creds: InfluxCredentials, env: NodeJS.ProcessEnv = process.env, fromUrl?: { user: string; password: string }): InfluxCredentials {
-  const own = { user: envValue(creds.user), password: envValue(creds.password), token: envValue(creds.token) };
+  const own = { user: blankEnvRef(creds.user), password: blankEnvRef(creds.password), token: blankEnvRef(creds.token) };
   const envToken = env.INFLUX_TOKEN || '';
   if (version === 2) {
     const token = own.token || envToken;
@@ -117,6 +112,8 @@ export interface WriterConfig {
   measurement: string;
   /** Lines per request. */
   batchSize: number;
+  /** Bytes per request at most (a batch closes on lines or bytes, whichever comes first); not in the dialog. */
+  maxBatchBytes: number;
   /** Longest wait before a partial batch is sent, ms. */
   flushMs: number;
   /** Compress request bodies. */
@@ -128,23 +125,18 @@ export interface WriterConfig {
   configVersion: number;
 }
 
-export const WRITER_DEFAULTS: WriterConfig = { measurement: '', batchSize: 5000, flushMs: 1000, gzip: false, spoolMaxMB: 100, timeoutMs: 10_000, configVersion: 1 };
+export const WRITER_DEFAULTS: WriterConfig = { measurement: '', batchSize: 5000, maxBatchBytes: 50_000_000, flushMs: 1000, gzip: false, spoolMaxMB: 100, timeoutMs: 10_000, configVersion: 1 };
 
-function num(def: NodeDef, field: keyof WriterConfig, min: number, max: number): number {
-  const raw = def[field];
-  if (raw === undefined || raw === '' || raw === null) return WRITER_DEFAULTS[field] as number;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new ValidationError(`${field} must be a number from ${min} to ${max}, got "${String(raw)}"`, field);
-  return n;
-}
+const { num, bool } = fieldParsers(WRITER_DEFAULTS);
 
 export function parseWriterConfig(def: NodeDef): WriterConfig {
   // configVersion 0 (none) had no timeout field: the defaults cover it.
   return {
-    measurement: envValue(def.measurement),
+    measurement: blankEnvRef(def.measurement),
     batchSize: Math.round(num(def, 'batchSize', 1, 100_000)),
+    maxBatchBytes: Math.round(num(def, 'maxBatchBytes', 1024, 1_000_000_000)),
     flushMs: num(def, 'flushMs', 10, 600_000),
-    gzip: def.gzip === true || def.gzip === 'true',
+    gzip: bool(def, 'gzip'),
     spoolMaxMB: num(def, 'spoolMaxMB', 1, 1_000_000),
     timeoutMs: num(def, 'timeoutMs', 100, 600_000),
     configVersion: WRITER_DEFAULTS.configVersion,

@@ -9,7 +9,7 @@
  */
 import { promisify } from 'util';
 import zlib from 'zlib';
-import { parseRetryAfter } from './backoff';
+import { parseRetryAfter } from '../common/backoff';
 
 const gzip = promisify(zlib.gzip);
 
@@ -108,6 +108,17 @@ export async function postLines(t: WriteTarget, body: string, signal?: AbortSign
     if (signal?.aborted) return { kind: 'retry', message: 'request aborted (node closing)' };
     return { kind: 'retry', message: e.cause?.code ? `${e.cause.code} ${e.cause.message ?? ''}`.trim() : e.message };
   }
+}
+
+/**
+ * One batch to the server: {@link postLines}, and on 1.x a 404 (the database
+ * is missing, e.g. a fresh server) also creates the database, so the retry
+ * that follows succeeds. The answer is the write's, whatever the creation did.
+ */
+export async function writeBatch(t: WriteTarget, body: string, signal?: AbortSignal): Promise<WriteResult> {
+  const r = await postLines(t, body, signal);
+  if (r.kind === 'retry' && r.status === 404 && t.version === 1) await ensureDatabase(t);
+  return r;
 }
 
 /**

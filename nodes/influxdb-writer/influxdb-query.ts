@@ -2,10 +2,11 @@
  * influxdb-query: dashboard queries (raw range, aggregated windows, latest
  * value per device, metrics per device). Glue only; see queries.ts.
  */
-import { errorMessage } from '../common/errors';
+import { nodeKit } from '../common/node-kit';
 import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
 import { status } from '../common/status';
-import { envValue, InfluxConfigHandle } from './config';
+import { blankEnvRef } from '../common/env';
+import { InfluxConfigHandle } from './config';
 import { buildRequest } from './queries';
 import { chartPoints } from './query-results';
 import { runQuery } from './query-run';
@@ -21,9 +22,10 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('influxdb-query', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
+    const kit = nodeKit(node, 'influxdb-query');
     const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
     const defaults: Record<string, unknown> = {
-      mode: def.mode || 'raw', measurement: envValue(def.measurement), deviceId: envValue(def.deviceId), metric: envValue(def.metric),
+      mode: def.mode || 'raw', measurement: blankEnvRef(def.measurement), deviceId: blankEnvRef(def.deviceId), metric: blankEnvRef(def.metric),
       start: def.start || '-1h', stop: def.stop || '', interval: def.interval || '1h', fn: def.fn || 'mean', limit: def.limit || 1000,
     };
     const timeoutMs = Number(def.timeoutMs) > 0 ? Number(def.timeoutMs) : 10_000;
@@ -47,10 +49,7 @@ export = function (RED: NodeAPI) {
         node.status(status.ok(tr('influxdb-query.status.rows', { rows: rows.length, mode: req.mode })));
         send(msg);
       };
-      run().then(() => done(), (err) => {
-        node.status(status.failed(errorMessage(err)));
-        done(err as Error);
-      });
+      run().then(() => done(), (err) => kit.fail(done, err));
     });
   });
 };

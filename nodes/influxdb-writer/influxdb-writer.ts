@@ -5,13 +5,13 @@
 import path from 'path';
 import { ackLedger } from '../common/ack-ledger';
 import { errorMessage } from '../common/errors';
-import { clearHealth, reportHealth } from '../common/health';
 import { metrics } from '../common/metrics';
+import { nodeKit, toError } from '../common/node-kit';
 import { dataDir, NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
 import { InfluxConfigHandle, parseWriterConfig, writeTarget } from './config';
-import { ensureDatabase, postLines, WriteTarget } from './http-write';
+import { writeBatch } from './http-write';
 import { LineError, lineEncoder } from './line-protocol';
 import { Spool } from './spool';
 import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
@@ -25,14 +25,9 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('influxdb-writer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    let cfg;
-    try {
-      cfg = parseWriterConfig(def);
-    } catch (err) {
-      node.status(status.failed(errorMessage(err)));
-      node.on('input', (_msg, _send, done) => done(err as Error));
-      return;
-    }
+    const kit = nodeKit(node, 'influxdb-writer');
+    const cfg = kit.parse(() => parseWriterConfig(def));
+    if (!cfg) return;
     const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
     const influx = configNode?.influx;
     const configured = !!influx?.url;
@@ -41,20 +36,12 @@ export = function (RED: NodeAPI) {
     try {
       spool = new Spool({ dir: path.join(dataDir(RED), 'spool', node.id), maxBytes: cfg.spoolMaxMB * 1024 * 1024 });
     } catch (err) {
-      const e = new Error(`influxdb-writer cannot open its spool under ${dataDir(RED)}: ${errorMessage(err)}`);
-      node.status(status.failed(e.message));
-      node.on('input', (_msg, _send, done) => done(e));
+      kit.rejectInputs(new Error(`influxdb-writer cannot open its spool under ${dataDir(RED)}: ${errorMessage(err)}`));
       return;
     }
     const encode = lineEncoder({ measurement: cfg.measurement });
     let invalid = 0;
 
-    // 1.x: a 404 means the database is missing (fresh server): create it, the retry then succeeds.
-    const post = async (t: WriteTarget, body: string, signal: AbortSignal) => {
-      const r = await postLines(t, body, signal);
-      if (r.kind === 'retry' && r.status === 404 && t.version === 1) await ensureDatabase(t);
-      return r;
-    };
     const sendError = (payload: Record<string, unknown>): void => {
       node.send([null, { topic: 'influxdb/error', payload }]);
     };
@@ -62,7 +49,8 @@ export = function (RED: NodeAPI) {
       ...ENGINE_DEFAULTS,
       batchSize: cfg.batchSize,
       flushMs: cfg.flushMs,
-      post: target ? (body, signal) => post(target, body, signal) : undefined,
+      maxBatchBytes: cfg.maxBatchBytes,
+      post: target ? (body, signal) => writeBatch(target, body, signal) : undefined,
       spool,
       // Durable acknowledgement: an input's message is acknowledged once its points are written or spooled.
       hold: (key) => ackLedger.hold(key),
@@ -82,7 +70,8 @@ export = function (RED: NodeAPI) {
     let lastWritten = 0;
     let lastTick = Date.now();
     let lastSpoolDropped = 0;
-    const gauges = { queued: 0, spooled: 0 };
+    kit.gauge(metrics.writerQueue, () => engine.state().queued);
+    kit.gauge(metrics.writerSpool, () => spool.points);
     const tick = (): void => {
       const state = engine.state();
       const now = Date.now();
@@ -90,13 +79,11 @@ export = function (RED: NodeAPI) {
       [lastWritten, lastTick] = [state.written, now];
       if (spool.dropped > lastSpoolDropped) metrics.pointsDropped.inc({ reason: 'spool_full' }, spool.dropped - lastSpoolDropped);
       lastSpoolDropped = spool.dropped;
-      metrics.writerQueue.inc(state.queued - gauges.queued);
-      metrics.writerSpool.inc(state.spooled - gauges.spooled);
-      [gauges.queued, gauges.spooled] = [state.queued, state.spooled];
       const dropped = state.spoolDropped + state.rejected + invalid;
       const view = { state, rate, configured, dropped };
       node.status(configNode?.configError ? status.failed(configNode.configError) : writerStatus(view, tr));
-      reportHealth(node.id, { kind: 'influxdb-writer', ...writerHealth(view), figures: { queued: state.queued, spooled: state.spooled, dropped, configured: configured ? 1 : 0 } });
+      const health = writerHealth(view);
+      kit.health(health.ok, health.detail, { queued: state.queued, spooled: state.spooled, dropped, configured: configured ? 1 : 0 });
     };
     const statusTimer = setInterval(tick, 1000);
     tick();
@@ -125,16 +112,14 @@ export = function (RED: NodeAPI) {
         }
         done();
       } catch (err) {
-        done(err as Error);
+        done(toError(err));
       }
     });
 
     node.on('close', (_removed, done) => {
       clearInterval(statusTimer);
       engine.close(Math.min(5000, cfg.timeoutMs)).catch((err) => node.warn(`influxdb-writer close: ${errorMessage(err)}`)).finally(() => {
-        metrics.writerQueue.dec(gauges.queued);
-        metrics.writerSpool.dec(gauges.spooled);
-        clearHealth(node.id);
+        kit.clearHealth();
         done();
       });
     });

@@ -7,6 +7,7 @@
  * the target language; durations and times are parsed, never pasted, so a
  * message cannot inject query text.
  */
+import { hasControlChar } from '../common/control-chars';
 import { ValidationError } from '../common/errors';
 
 export type QueryMode = 'raw' | 'aggregate' | 'latest' | 'metrics';
@@ -68,7 +69,7 @@ export function checkName(v: unknown, field: string, required: boolean): string 
     if (required) throw new ValidationError(`${field} is required`, field);
     return '';
   }
-  if (typeof v !== 'string' || v.length > 256 || /[\u0000-\u001f\u007f]/.test(v)) {
+  if (typeof v !== 'string' || v.length > 256 || hasControlChar(v, true)) {
     throw new ValidationError(`${field} must be text of at most 256 printable characters, got ${JSON.stringify(v)}`, field);
   }
   return v;

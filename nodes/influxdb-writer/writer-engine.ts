@@ -1,8 +1,9 @@
 /**
  * The writer's batching and delivery, without Node-RED.
  *
- * Lines collect in a buffer that becomes a batch at `batchSize` lines or
- * `flushMs` after its first line. Batches wait in a short in-memory queue and
+ * Lines collect in a buffer that becomes a batch at `batchSize` lines,
+ * `maxBatchBytes` bytes (so long lines never make a body the server refuses;
+ * a single longer line goes alone) or `flushMs` after its first line. Batches wait in a short in-memory queue and
  * are sent one request at a time. When the server is unavailable (or the
  * queue is full because it is slow), batches go to the disk spool, and while
  * the spool holds anything every new batch goes there too; the spool is
@@ -15,7 +16,7 @@
  * durable: written (or refused for good by the server), or spooled and
  * fsynced. A spool that cannot be written releases too, and counts the loss.
  */
-import { backoffDelay, BackoffOptions, BACKOFF_DEFAULTS } from './backoff';
+import { backoffDelay, BackoffOptions } from '../common/backoff';
 import { deliver, PostFn, Rejection } from './deliver';
 import type { Spool } from './spool';
 
@@ -27,9 +28,12 @@ interface Batch {
 
 export interface EngineOptions {
   batchSize: number;
+  /** Request body size at most, bytes (UTF-8, newlines included); default 50 MB as in influxdb-client-js. */
+  maxBatchBytes?: number;
   flushMs: number;
   /** Batches held in memory while one is being sent; beyond that they are spooled. */
   maxQueueBatches: number;
+  /** Retry timing; a server's Retry-After may ask for up to 10 x maxMs unless retryAfterMaxMs says otherwise. */
   backoff: BackoffOptions;
   /** Sends one batch body; undefined when no database is configured (spool only). */
   post?: (body: string, signal: AbortSignal) => ReturnType<PostFn>;
@@ -45,7 +49,10 @@ export interface EngineOptions {
   release?(key: string): void;
 }
 
-export const ENGINE_DEFAULTS = { batchSize: 5000, flushMs: 1000, maxQueueBatches: 4, backoff: BACKOFF_DEFAULTS };
+/** Retries start at 0.5 s and grow to 30 s. */
+export const WRITER_BACKOFF: BackoffOptions = { initialMs: 500, maxMs: 30_000 };
+
+export const ENGINE_DEFAULTS = { batchSize: 5000, maxBatchBytes: 50_000_000, flushMs: 1000, maxQueueBatches: 4, backoff: WRITER_BACKOFF };
 
 export interface EngineState {
   /** Points in memory: buffer, queued batches and the request in flight. */
@@ -63,6 +70,8 @@ export interface EngineState {
 
 export class WriterEngine {
   private buffer: string[] = [];
+  /** Body size of the buffer: its lines in UTF-8 and the newlines between them. */
+  private bufferBytes = 0;
   private bufferHolds: string[] = [];
   /** Key of the last hold taken for the buffer: one hold per key and batch. */
   private bufferKey: string | undefined;
@@ -87,17 +96,22 @@ export class WriterEngine {
 
   /** Adds one line (no newline inside); `key` holds that message until the line is durable. */
   add(line: string, key?: string): void {
+    const maxBytes = this.opts.maxBatchBytes ?? ENGINE_DEFAULTS.maxBatchBytes;
+    const bytes = Buffer.byteLength(line) + 1;
+    // Close the batch first when this line would take it past the byte cap (before taking holds: a new batch, a new hold).
+    if (!this.closing && this.buffer.length > 0 && this.bufferBytes + bytes - 1 > maxBytes) this.flush();
     const held = key !== undefined && key !== this.bufferKey && this.opts.hold?.(key) === true;
     if (this.closing) {
       this.spoolBatch([line], held ? [key as string] : []);
       return;
     }
     this.buffer.push(line);
+    this.bufferBytes += bytes;
     if (held) {
       this.bufferHolds.push(key as string);
       this.bufferKey = key;
     }
-    if (this.buffer.length >= this.opts.batchSize) this.flush();
+    if (this.buffer.length >= this.opts.batchSize || this.bufferBytes - 1 >= maxBytes) this.flush();
     else if (!this.flushTimer) this.flushTimer = setTimeout(() => this.flush(), this.opts.flushMs);
   }
 
@@ -108,6 +122,7 @@ export class WriterEngine {
     if (this.buffer.length === 0) return;
     const batch: Batch = { lines: this.buffer, holds: this.bufferHolds };
     this.buffer = [];
+    this.bufferBytes = 0;
     this.bufferHolds = [];
     this.bufferKey = undefined;
     const { spool, post } = this.opts;
@@ -208,7 +223,7 @@ export class WriterEngine {
       if (out.retry) {
         this.attempts++;
         this.noteError(out.retry.message);
-        this.retryAt = Date.now() + backoffDelay(this.attempts, this.opts.backoff, out.retry.retryAfterMs);
+        this.retryAt = Date.now() + backoffDelay(this.attempts, { retryAfterMaxMs: this.opts.backoff.maxMs * 10, ...this.opts.backoff }, Math.random, out.retry.retryAfterMs);
         if (batch) {
           // Keep order: the failed part first, then every batch queued after it.
           this.queue.shift();

@@ -3,6 +3,7 @@
  * DEFAULTS) and parseConfig(), which validates it and compiles templates, ranges and
  * maps once into NormalizerOptions.
  */
+import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
 import { compileTopic, type TopicTemplate } from '../common/topic';
 import { DECODER_NAMES } from './decoders';
@@ -144,19 +145,7 @@ export interface NormalizerOptions {
   batches: { intervalMs: number; max: number };
 }
 
-function num(def: Record<string, unknown>, key: keyof NormalizerConfig, min: number, max: number): number {
-  const raw = def[key];
-  if (raw === undefined || raw === null || raw === '') return DEFAULTS[key] as number;
-  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
-  if (!Number.isFinite(n) || n < min || n > max) throw new ValidationError(`${key} must be a number from ${min} to ${max}, got "${String(raw)}"`, key);
-  return n;
-}
-
-function bool(def: Record<string, unknown>, key: keyof NormalizerConfig): boolean {
-  const raw = def[key];
-  if (raw === undefined || raw === null || raw === '') return DEFAULTS[key] as boolean;
-  return raw === true || raw === 'true';
-}
+const { num, bool } = fieldParsers(DEFAULTS);
 
 function jsonObject(def: Record<string, unknown>, key: keyof NormalizerConfig): Record<string, unknown> {
   const raw = def[key];

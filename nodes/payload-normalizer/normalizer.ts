@@ -2,13 +2,15 @@
  * The normalizer: topic + payload -> Reading, or a reject with a reason code.
  * Pure (no Node-RED import); one instance per node, compiled once from its options.
  */
+import { hasControlChar } from '../common/control-chars';
 import { ValidationError } from '../common/errors';
 import type { Reading, ReadingEvent } from '../common/types';
 import type { NormalizerOptions } from './config';
 import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
 import { TOPIC_DECODERS, topicDecoderByName, type TopicDecoder } from './decoders/index';
 import { Draft, snakeName, type RejectCode } from './draft';
-import { DuplicateFilter, RateLimiter } from './guards';
+import { DuplicateFilter } from './guards';
+import { TokenBucket } from './token-bucket';
 import { parsePayload } from './payload';
 import { SeriesBounds } from './series-bounds';
 import { TopicMatcher, type TopicMatch } from './topic-match';
@@ -42,7 +44,6 @@ const EVENT_SENSOR_TYPES: Readonly<Record<string, string>> = { motion: 'motion_d
 /** Event type -> the 0/1 metric it sets. Other types drop a `_detected`/`_pressed`/`_triggered` suffix. */
 const EVENT_METRICS: Readonly<Record<string, string>> = { motion_detected: 'motion', button_pressed: 'button' };
 
-const CONTROL_RE = /[\u0000-\u001f\u007f]/;
 const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
 
 /** Name of the 0/1 metric an event type sets (`motion_detected` -> `motion`). */
@@ -71,7 +72,7 @@ export class Normalizer {
   private readonly topicDecoders: readonly TopicDecoder[];
   private readonly ctx: DecodeContext;
   readonly dedupe: DuplicateFilter;
-  readonly limiter: RateLimiter;
+  readonly limiter: TokenBucket;
   readonly bounds: SeriesBounds;
   private seq = 0;
   private readonly idPrefix = `gen-${Math.random().toString(36).slice(2, 6)}`;
@@ -85,7 +86,7 @@ export class Normalizer {
     this.matcher = new TopicMatcher(options.templates, pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS);
     this.topicDecoders = pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS;
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
-    this.limiter = new RateLimiter(options.rateLimit);
+    this.limiter = new TokenBucket(options.rateLimit);
     this.bounds = new SeriesBounds(options.series);
     const types = options.eventTypes;
     this.ctx = { eventType: (raw) => types.get(raw) ?? snakeName(raw) };
@@ -163,10 +164,10 @@ export class Normalizer {
         ? `no device id: template "${m.spec.source}" has no {deviceId} and the payload has no device_id`
         : `no device id: topic "${m.topic.slice(0, 100)}" matches no template and the payload has no device_id`);
     }
-    if (deviceId.length > 128 || CONTROL_RE.test(deviceId)) return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
+    if (deviceId.length > 128 || hasControlChar(deviceId, true)) return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
     let sensorType = m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
-    if (sensorType.length > 64 || CONTROL_RE.test(sensorType)) sensorType = 'unknown';
+    if (sensorType.length > 64 || hasControlChar(sensorType, true)) sensorType = 'unknown';
 
     let ts = now;
     let uptimeMs: number | undefined;

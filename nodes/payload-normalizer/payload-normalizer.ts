@@ -5,10 +5,9 @@
  * batches and output 4 each Reading with an event (batches.ts). Glue only: the
  * work is in normalizer.ts.
  */
-import { errorMessage } from '../common/errors';
-import { clearHealth, reportHealth } from '../common/health';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
+import { nodeKit, toError } from '../common/node-kit';
 import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
@@ -23,21 +22,18 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('payload-normalizer', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    let normalizer: Normalizer | undefined;
-    let configError: Error | undefined;
-    try {
-      normalizer = new Normalizer(parseConfig(def));
-    } catch (err) {
-      configError = err instanceof Error ? err : new Error(errorMessage(err));
-      node.status(status.failed(tr('payload-normalizer.status.config', { error: configError.message })));
-      node.error(`payload-normalizer config: ${configError.message}`);
-      reportHealth(node.id, { kind: 'payload-normalizer', ok: false, detail: `config: ${configError.message}` });
-    }
-    const catchRejects = normalizer?.options.catchRejects ?? true;
-    const stats = new NormalizerStats(normalizer?.bounds);
+    const kit = nodeKit(node, 'payload-normalizer');
+    const normalizer = kit.parse(() => new Normalizer(parseConfig(def)), {
+      statusText: (m) => tr('payload-normalizer.status.config', { error: m }),
+      log: (m) => `payload-normalizer config: ${m}`,
+      health: { kind: 'payload-normalizer' },
+    });
+    if (!normalizer) return;
+    const catchRejects = normalizer.options.catchRejects;
+    const stats = new NormalizerStats(normalizer.bounds);
     // Outputs 3 and 4 cost nothing unless something is wired to them.
     const wired = (i: number): boolean => ((def as { wires?: unknown[][] }).wires?.[i]?.length ?? 0) > 0;
-    const batchOpts = normalizer?.options.batches;
+    const batchOpts = normalizer.options.batches;
     const batches = batchOpts && batchOpts.intervalMs > 0 && wired(2)
       ? new Batches<Reading>(batchOpts.intervalMs, batchOpts.max, (readings) => node.send([null, null, { topic: 'readings', payload: readings, count: readings.length }]))
       : undefined;
@@ -50,14 +46,10 @@ export = function (RED: NodeAPI) {
       const text = stats.text();
       node.status(stats.recentRejects > 0 ? status.degraded(`${text} (${stats.lastReject})`) : status.ok(text));
       stats.recentRejects = 0;
-      reportHealth(node.id, { kind: 'payload-normalizer', ok: true, detail: text, figures: stats.figures() });
+      kit.health(true, text, stats.figures());
     };
 
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      if (normalizer === undefined) {
-        done(configError);
-        return;
-      }
       try {
         // An MQTT sensor-input gives the first arrival time, kept across a redelivery (its receipts.ts).
         const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined);
@@ -80,7 +72,7 @@ export = function (RED: NodeAPI) {
           done(); // duplicate or rate-limited: dropped and counted
         }
       } catch (err) {
-        done(err instanceof Error ? err : new Error(errorMessage(err)));
+        done(toError(err));
       }
     });
 
@@ -89,7 +81,7 @@ export = function (RED: NodeAPI) {
       timer = undefined;
       batches?.flush();
       stats.flush();
-      clearHealth(node.id);
+      kit.clearHealth();
       done();
     });
   });

@@ -2,12 +2,14 @@
  * Settings of the sensor-input node: one typed object, its defaults, and the
  * parser that validates what the editor or a flow file saved.
  */
+import { envRefName, lookupEnvRef, type EnvLookup } from '../common/env';
+import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
 import { compileTopic, filterError } from '../common/topic';
 import { EVENT_KINDS, EVENT_TYPES, type EventType } from './event-shape';
 import { DEFAULT_SYSFS_ROOT } from './gpio-chip';
 import type { Edge } from './gpio-input';
-import { isProfileName, PROFILE_NAMES, type ProfileName } from './sim/profiles';
+import { PROFILE_NAMES, type ProfileName } from './sim/profiles';
 
 export const CONFIG_VERSION = 2;
 
@@ -105,28 +107,9 @@ export const DEFAULTS: SensorInputConfig = {
 };
 
 type Raw = Record<string, unknown>;
-export type EnvLookup = (name: string) => string | undefined;
+export type { EnvLookup };
 
-function num(def: Raw, key: keyof SensorInputConfig, min: number, max: number, integer = false): number {
-  const raw = def[key];
-  const v = raw === undefined || raw === '' ? (DEFAULTS[key] as number) : Number(raw);
-  if (!Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
-    throw new ValidationError(`${key} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}, got "${String(raw)}"`, key);
-  }
-  return v;
-}
-
-function oneOf<T extends string>(def: Raw, key: keyof SensorInputConfig, allowed: readonly T[]): T {
-  const v = def[key] === undefined || def[key] === '' ? DEFAULTS[key] : def[key];
-  if (!allowed.includes(v as T)) throw new ValidationError(`${key} must be one of ${allowed.join(', ')}, got "${String(v)}"`, key);
-  return v as T;
-}
-
-function bool(def: Raw, key: keyof SensorInputConfig): boolean {
-  const v = def[key];
-  if (v === undefined || v === '') return DEFAULTS[key] as boolean;
-  return v === true || v === 'true';
-}
+const { num, int, bool, oneOf } = fieldParsers(DEFAULTS);
 
 /**
  * Device count from a typed value: a number, `${VAR}` that the runtime did not
@@ -134,16 +117,9 @@ function bool(def: Raw, key: keyof SensorInputConfig): boolean {
  */
 export function resolveDevices(value: unknown, type: unknown, env: EnvLookup): { value: unknown; from?: string } {
   if (type === 'env') return { value: env(String(value)) ?? '', from: String(value) };
-  const m = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value.trim()) : null;
-  if (m) return { value: env(m[1]) ?? '', from: m[1] };
+  const ref = envRefName(value);
+  if (ref) return { value: env(ref) ?? '', from: ref };
   return { value };
-}
-
-/** A text setting; a whole-value `${VAR}` the runtime left alone (variable unset) is looked up, else empty. */
-export function resolveText(value: unknown, env: EnvLookup): string {
-  const text = String(value ?? '').trim();
-  const m = /^\$\{(\w+)\}$/.exec(text);
-  return m ? (env(m[1]) ?? '').trim() : text;
 }
 
 /**
@@ -164,7 +140,7 @@ export function upgrade(def: Raw): Raw {
 export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]): SensorInputConfig {
   const def = upgrade(input);
   const devicesRaw = resolveDevices(def.devices, def.devicesType, env);
-  const devices = devicesRaw.value === '' ? 0 : num({ devices: devicesRaw.value }, 'devices', 0, 100, true);
+  const devices = devicesRaw.value === '' ? 0 : int({ devices: devicesRaw.value }, 'devices', 0, 100);
   const seedRaw = def.seed;
   const seed = seedRaw === undefined || seedRaw === '' || seedRaw === null ? undefined : Number(seedRaw);
   if (seed !== undefined && (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff)) {
@@ -183,18 +159,18 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
     spike: num(def, 'spike', 0, 1),
     malformed: num(def, 'malformed', 0, 1),
     autoStart: bool(def, 'autoStart'),
-    pin: num(def, 'pin', 0, 57, true),
+    pin: int(def, 'pin', 0, 57),
     edge: oneOf(def, 'edge', ['rising', 'falling', 'both'] as const),
-    debounce: num(def, 'debounce', 0, 10_000, true),
+    debounce: int(def, 'debounce', 0, 10_000),
     activeLow: bool(def, 'activeLow'),
     eventType: oneOf(def, 'eventType', EVENT_TYPES),
-    deviceId: resolveText(def.deviceId, env) || DEFAULTS.deviceId,
+    deviceId: lookupEnvRef(def.deviceId, env) || DEFAULTS.deviceId,
     source: String(def.source ?? '').trim(),
     topic: String(def.topic ?? '').trim(),
     sysfsRoot: String(def.sysfsRoot ?? '').trim() || DEFAULT_SYSFS_ROOT,
     broker: String(def.broker ?? ''),
     topics: parseTopics(def.topics),
-    qos: num(def, 'qos', 0, 2, true) as 0 | 1 | 2,
+    qos: int(def, 'qos', 0, 2) as 0 | 1 | 2,
     datatype: oneOf(def, 'datatype', ['auto-detect', 'utf8', 'buffer'] as const),
     persistent: bool(def, 'persistent'),
     ack: oneOf(def, 'ack', ['durable', 'received'] as const),

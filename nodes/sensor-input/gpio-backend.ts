@@ -26,7 +26,6 @@ interface OnoffModule {
 export const onoffOpener: GpioOpener = (bcm, sysfsRoot) => {
   let onoff: OnoffModule;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-var-requires
     onoff = require('onoff');
   } catch (err) {
     return { ok: false, absent: true, reason: `onoff is not installed (${(err as Error).message.split('\n')[0]})` };

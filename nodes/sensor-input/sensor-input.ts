@@ -7,7 +7,8 @@ import mqtt from 'mqtt';
 import type { NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
 import { status } from '../common/status';
 import { errorMessage, ValidationError } from '../common/errors';
-import { clearHealth, reportHealth } from '../common/health';
+import { reportHealth } from '../common/health';
+import { nodeKit, toError } from '../common/node-kit';
 import { ackLedger } from '../common/ack-ledger';
 import { runtimeHooks, useAckHooks, type Hooks } from '../common/ack-hooks';
 import { installId } from '../common/install-id';
@@ -30,7 +31,8 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('sensor-input', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    let runner: Runner | undefined;
+    const kit = nodeKit(node, 'sensor-input');
+    let runner: Runner;
     let stopHooks: (() => void) | undefined;
     try {
       const cfg = parseConfig(def);
@@ -39,7 +41,7 @@ export = function (RED: NodeAPI) {
         status: (s) => node.status(s),
         warn: (text) => node.warn(text),
         error: (text) => node.error(text),
-        health: (ok, detail, figures) => reportHealth(node.id, { kind: 'sensor-input', ok, detail, figures }),
+        health: (ok, detail, figures) => kit.health(ok, detail, figures),
         t: tr,
       };
       if (cfg.mode === 'mqtt') {
@@ -57,34 +59,36 @@ export = function (RED: NodeAPI) {
       if (cfg.autoStart) runner.start();
       else node.status({ text: 'stopped' });
     } catch (err) {
-      node.status(status.failed(errorMessage(err)));
-      node.error(`sensor-input settings: ${errorMessage(err)}`);
       // An MQTT input that cannot start is a broker connection that is down, for /health/ready.
-      if (def.mode === 'mqtt') reportHealth(node.id, { kind: 'mqtt-input', ok: false, detail: `settings: ${errorMessage(err)}` });
+      kit.rejectInputs(new ValidationError(`sensor-input is not running: fix its settings (${errorMessage(err)})`), {
+        statusText: () => errorMessage(err),
+        log: () => `sensor-input settings: ${errorMessage(err)}`,
+        health: def.mode === 'mqtt' ? { kind: 'mqtt-input', detail: () => `settings: ${errorMessage(err)}` } : undefined,
+      });
+      return;
     }
 
     node.on('input', (msg, _send, done) => {
       try {
-        if (!runner) throw new ValidationError('sensor-input is not running: fix its settings');
         const command = typeof msg.payload === 'string' ? msg.payload.trim().toLowerCase() : msg.payload;
         if (command === 'start' || command === true) runner.start();
         else if (command === 'stop' || command === false) runner.stop();
         else throw new ValidationError(`msg.payload must be "start" or "stop", got ${JSON.stringify(msg.payload)}`, 'payload');
         done();
       } catch (err) {
-        done(err as Error);
+        done(toError(err));
       }
     });
 
     node.on('close', (_removed, done) => {
       // Writers flush and spool while we wait; what they make durable is acknowledged before the connection ends.
-      const drained = runner?.drain ? runner.drain(DRAIN_MS) : Promise.resolve();
+      const drained = runner.drain ? runner.drain(DRAIN_MS) : Promise.resolve();
       drained.catch(() => undefined).finally(() => {
         try {
-          runner?.stop();
+          runner.stop();
         } finally {
           stopHooks?.();
-          clearHealth(node.id);
+          kit.clearHealth();
           node.status(status.clear());
           done();
         }

@@ -94,18 +94,7 @@ export function parseAck(payload: unknown): Ack | null {
   };
 }
 
-/** Per-device minimum interval between commands. */
-export class RateLimiter {
-  private last = new Map<string, number>();
-  constructor(private readonly intervalMs: number) {}
-
-  /** Returns 0 and records the call when allowed, else the milliseconds to wait. */
-  take(key: string, now: number): number {
-    if (this.intervalMs <= 0) return 0;
-    const prev = this.last.get(key);
-    if (prev !== undefined && now - prev < this.intervalMs) return this.intervalMs - (now - prev);
-    this.last.set(key, now);
-    if (this.last.size > 10_000) this.last.delete(this.last.keys().next().value as string);
-    return 0;
-  }
+/** Short text for statuses: `sweep`, the direction, or the angle. */
+export function describeCommand(c: Pick<Command, 'action' | 'params'>): string {
+  return c.action === 'sweep' ? 'sweep' : `${(c.params.direction as string) || `${String(c.params.angle)}°`}`;
 }

@@ -1,6 +1,8 @@
 /**
  * servo-command settings: typed, validated, upgraded from older versions.
  */
+import { fieldParsers } from '../common/config-parse';
+import { envRefName } from '../common/env';
 import { ValidationError } from '../common/errors';
 import { compileTopic } from '../common/topic';
 
@@ -65,15 +67,7 @@ export const DEFAULTS: ServoConfig = {
 
 export const DEVICE_ID_RE = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 
-function num(def: Record<string, unknown>, field: keyof ServoConfig, min: number, max: number, integer = false): number {
-  const v = def[field];
-  if (v === undefined || v === '' || v === null) return DEFAULTS[field] as number;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new ValidationError(`${field} must be a ${integer ? 'whole ' : ''}number from ${min} to ${max}, got "${String(v)}"`, field);
-  }
-  return n;
-}
+const { num, int } = fieldParsers(DEFAULTS);
 
 function template(def: Record<string, unknown>, field: 'topic' | 'ackTopic'): string {
   const t = def[field] ? String(def[field]) : DEFAULTS[field];
@@ -88,8 +82,8 @@ function template(def: Record<string, unknown>, field: 'topic' | 'ackTopic'): st
 
 /** Validates and converts a node definition; an unresolved `${VAR}` device id is read from `env` (unset: empty). */
 export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ServoConfig {
-  const ref = typeof input.deviceId === 'string' ? /^\$\{(\w+)\}$/.exec(input.deviceId.trim()) : null;
-  const def: Record<string, unknown> = ref ? { ...input, deviceId: env[ref[1]] ?? '' } : input;
+  const ref = envRefName(input.deviceId);
+  const def: Record<string, unknown> = ref ? { ...input, deviceId: env[ref] ?? '' } : input;
   const mode = def.mode === undefined || def.mode === '' ? 'server' : String(def.mode);
   if (mode !== 'server' && mode !== 'device') throw new ValidationError(`mode must be server or device, got "${mode}"`, 'mode');
   const deviceId = def.deviceId ? String(def.deviceId).trim() : '';
@@ -112,9 +106,9 @@ export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessE
     minAngle: num(def, 'minAngle', 0, 180),
     maxAngle: num(def, 'maxAngle', 0, 180),
     pwmRoot,
-    pwmChip: num(def, 'pwmChip', 0, 64, true),
-    pwmChannel: num(def, 'pwmChannel', 0, 64, true),
-    periodNs: num(def, 'periodNs', 1_000_000, 100_000_000, true),
+    pwmChip: int(def, 'pwmChip', 0, 64),
+    pwmChannel: int(def, 'pwmChannel', 0, 64),
+    periodNs: int(def, 'periodNs', 1_000_000, 100_000_000),
     minPulseUs: num(def, 'minPulseUs', 100, 5000),
     maxPulseUs: num(def, 'maxPulseUs', 100, 5000),
     sweepDwellMs: num(def, 'sweepDwellMs', 0, 10_000),

@@ -1,6 +1,6 @@
 /** threshold-alert node settings: typed, defaulted, validated, upgraded. No node-red import. */
 import { createHash } from 'crypto';
-import { ValidationError } from '../common/errors';
+import { fieldParsers } from '../common/config-parse';
 import { DEFAULT_RULES, Rule, parseRulesJson } from './rules';
 
 export const CONFIG_VERSION = 2;
@@ -34,13 +34,7 @@ export const DEFAULTS = {
   armed: false,
 };
 
-function num(def: Record<string, unknown>, field: string, dflt: number, min: number, max: number): number {
-  const raw = def[field];
-  if (raw === undefined || raw === '') return dflt;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new ValidationError(`${field} must be a number from ${min} to ${max} (got ${JSON.stringify(raw)})`, field);
-  return n;
-}
+const { num } = fieldParsers(DEFAULTS);
 
 /** Validates and converts the node's saved properties; throws ValidationError naming the field. */
 export function parseConfig(def: Record<string, unknown>): ThresholdAlertConfig {
@@ -52,10 +46,10 @@ export function parseConfig(def: Record<string, unknown>): ThresholdAlertConfig 
     configVersion: CONFIG_VERSION,
     rules,
     rulesHash: createHash('sha256').update(JSON.stringify(rules)).digest('hex').slice(0, 16),
-    historyLimit: Math.round(num(def, 'historyLimit', DEFAULTS.historyLimit, 10, 10_000)),
-    maxDevices: Math.round(num(def, 'maxDevices', DEFAULTS.maxDevices, 10, 1_000_000)),
-    maxAlerts: Math.round(num(def, 'maxAlerts', DEFAULTS.maxAlerts, 10, 100_000)),
-    tickSeconds: num(def, 'tickSeconds', DEFAULTS.tickSeconds, 0.05, 60),
+    historyLimit: Math.round(num(def, 'historyLimit', 10, 10_000)),
+    maxDevices: Math.round(num(def, 'maxDevices', 10, 1_000_000)),
+    maxAlerts: Math.round(num(def, 'maxAlerts', 10, 100_000)),
+    tickSeconds: num(def, 'tickSeconds', 0.05, 60),
     armed: def.armed === true || def.armed === 'true',
   };
 }

@@ -6,11 +6,10 @@
  */
 import path from 'path';
 import { errorMessage, ValidationError } from '../common/errors';
-import { clearHealth, reportHealth } from '../common/health';
 import { metrics } from '../common/metrics';
+import { nodeKit, toError } from '../common/node-kit';
 import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
-import type { Severity } from '../common/types';
 import { Transition, transitionMessage } from './alert-record';
 import { parseConfig, ThresholdAlertConfig } from './config';
 import { AlertEngine, Bound, Dirty } from './engine';
@@ -30,15 +29,10 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('threshold-alert', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    let cfg: ThresholdAlertConfig;
-    try {
-      cfg = parseConfig(def);
-    } catch (err) {
-      node.status(status.failed(errorMessage(err)));
-      node.error(`threshold-alert: ${errorMessage(err)}`);
-      node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(err as Error));
-      return;
-    }
+    const kit = nodeKit(node, 'threshold-alert');
+    const parsed = kit.parse(() => parseConfig(def), { log: (m) => `threshold-alert: ${m}` });
+    if (!parsed) return;
+    const cfg: ThresholdAlertConfig = parsed;
 
     const dropped: Record<Bound, number> = { historyLimit: 0, maxDevices: 0, maxAlerts: 0 };
     const engine = new AlertEngine(cfg.rules, {
@@ -84,28 +78,17 @@ export = function (RED: NodeAPI) {
       node.warn(`threshold-alert: ${errorMessage(err)}`);
     }
 
-    const activeBySeverity: Record<Severity, number> = { info: 0, warning: 0, critical: 0 };
+    kit.gauge(metrics.alertsActive, () => engine.counts().bySeverity);
     function refresh(): void {
       const n = engine.counts();
-      const now = n.bySeverity;
-      for (const s of Object.keys(now) as Severity[]) {
-        const delta = now[s] - activeBySeverity[s];
-        if (delta) metrics.alertsActive.inc({ severity: s }, delta);
-        activeBySeverity[s] = now[s];
-      }
       const armed = engine.armed ? ' · armed' : '';
       const text = `${n.firing} firing, ${n.acknowledged} acked${n.pending ? `, ${n.pending} pending` : ''}${armed}`;
       const shown = tr('threshold-alert.status.counts', { firing: n.firing, acked: n.acknowledged })
         + (n.pending ? tr('threshold-alert.status.pending', { pending: n.pending }) : '') + (engine.armed ? tr('threshold-alert.status.armed') : '');
       node.status(storeError ? status.degraded(tr('threshold-alert.status.notSaved', { error: storeError })) : status.ok(shown));
-      reportHealth(node.id, {
-        kind: 'threshold-alert',
-        ok: storeError === undefined,
-        detail: storeError ? `state not saved: ${storeError}` : text,
-        figures: {
-          rules: engine.rules.length, pending: n.pending, firing: n.firing, acknowledged: n.acknowledged, devices: n.devices,
-          dropped_historyLimit: dropped.historyLimit, dropped_maxDevices: dropped.maxDevices, dropped_maxAlerts: dropped.maxAlerts,
-        },
+      kit.health(storeError === undefined, storeError ? `state not saved: ${storeError}` : text, {
+        rules: engine.rules.length, pending: n.pending, firing: n.firing, acknowledged: n.acknowledged, devices: n.devices,
+        dropped_historyLimit: dropped.historyLimit, dropped_maxDevices: dropped.maxDevices, dropped_maxAlerts: dropped.maxAlerts,
       });
     }
 
@@ -172,7 +155,7 @@ export = function (RED: NodeAPI) {
         }
         done();
       } catch (err) {
-        done(err instanceof Error ? err : new Error(String(err)));
+        done(toError(err));
       }
     });
 
@@ -180,10 +163,7 @@ export = function (RED: NodeAPI) {
       clearInterval(timer);
       if (dropRefresh) clearTimeout(dropRefresh);
       output.clear();
-      for (const s of Object.keys(activeBySeverity) as Severity[]) {
-        if (activeBySeverity[s]) metrics.alertsActive.dec({ severity: s }, activeBySeverity[s]);
-      }
-      clearHealth(node.id);
+      kit.clearHealth();
       // The file stays even when the node is deleted: undo + deploy brings its alerts back.
       void store.flush().then(() => done());
     });

@@ -8,7 +8,7 @@ import { after, afterEach, before, test } from 'node:test';
 import { helper, load, nodeModule, startServer, stopServer } from '../support/red';
 import type { Reading } from '../../nodes/common/types';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const nodes = [nodeModule('activity'), catchNode];
 

@@ -1,17 +1,8 @@
-/** parseConfig / parseSmtpConfig / smtpTarget / envValue. */
+/** parseConfig / parseSmtpConfig / smtpTarget. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseConfig, DEFAULTS } from '../../nodes/alert-notifier/config';
 import { parseSmtpConfig, smtpTarget, parseSmtpUrl, SMTP_DEFAULTS } from '../../nodes/alert-notifier/smtp-settings';
-import { envValue } from '../../nodes/alert-notifier/env-value';
-
-test('envValue: an unresolved ${VAR} (Node-RED leaves it when unset) reads the env or is empty', () => {
-  assert.equal(envValue('${NOPE_X}', {}), '');
-  assert.equal(envValue('${A_URL}', { A_URL: ' http://x ' }), 'http://x');
-  assert.equal(envValue('plain', {}), 'plain');
-  assert.equal(envValue('pre-${A}', { A: 'x' }), 'pre-${A}', 'only whole values, like Node-RED');
-  assert.equal(envValue(undefined, {}), '');
-});
 
 test('defaults parse to the documented settings', () => {
   const c = parseConfig({ ...DEFAULTS }, { ALERT_EMAIL_TO: 'a@x, b@x', WEBHOOK_URL: 'http://hook' });

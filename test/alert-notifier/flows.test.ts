@@ -129,7 +129,6 @@ test('event bridge: seed MQTT events reach POST /api/events in the seed\'s shape
   const nodes = [core('network/10-mqtt.js'), core('function/10-function.js'), core('common/25-catch.js'), nodeModule('payload-normalizer'), nodeModule('alert-notifier')];
   await load(nodes, testable(readFlow('event-bridge.json')));
   delete process.env.WEBHOOK_SECRET;
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mqtt = require('mqtt') as typeof import('mqtt');
   const client = await mqtt.connectAsync(mosquitto.url);
   try {
@@ -184,7 +183,6 @@ test('event bridge: the Pi seed\'s sensors/{device_id}/motion and /button reach 
   backend.requests.length = 0;
   const nodes = [core('network/10-mqtt.js'), core('function/10-function.js'), core('common/25-catch.js'), nodeModule('payload-normalizer'), nodeModule('alert-notifier')];
   await load(nodes, testable(readFlow('event-bridge.json')));
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const mqtt = require('mqtt') as typeof import('mqtt');
   const client = await mqtt.connectAsync(mosquitto.url);
   const errors: string[] = [];

@@ -23,7 +23,6 @@ const smtp = new SmtpReceiver();
 const web = new HttpReceiver(SECRET);
 const nodes = [nodeModule('alert-notifier'), require('../../nodes/alert-notifier/smtp-config'), require('@node-red/nodes/core/common/25-catch.js')];
 const creds = { n1: { secret: SECRET } };
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const body = (i: number): any => web.requests[i].json;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -18,7 +18,6 @@ import { launchChromium } from '../dashboard/browser';
 import { EDITOR_CHECK_DEFERRED } from '../../scripts/check-flows';
 import { DEFAULT_RULES } from '../../nodes/threshold-alert/rules';
 
-/* eslint-disable @typescript-eslint/no-explicit-any */
 const skip = missing('chromium');
 let app: RunningApp | undefined;
 let browser: Browser | undefined;

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
-import { checkFlows, documentedEnvFromReadme } from '../../scripts/flow-check';
-import { runCheck } from '../../scripts/check-flows';
+import { checkFlows, documentedEnvFromReadme, runCheck } from '../../scripts/check-flows';
 import { editorDefs } from '../../scripts/editor-defs';
 import { REPO_ROOT } from '../support/red';
 import path from 'node:path';

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
 import { installFlows } from '../../app/flows';
-import { checkFlows } from '../../scripts/flow-check';
+import { checkFlows } from '../../scripts/check-flows';
 import { tempDir } from '../support/services';
 
 const tab = { id: 'a', type: 'tab', label: 'a', env: [{ name: 'FLOW_VERSION', value: '1.0.0', type: 'str' }] };

@@ -4,7 +4,6 @@ import type { AddressInfo } from 'node:net';
 import test from 'node:test';
 import { asyncRoute, errorHandler } from '../../app/http-errors';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const express = require('express');
 
 test('a route that throws or rejects answers 500 and the server keeps serving', async () => {

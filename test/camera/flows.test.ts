@@ -15,7 +15,6 @@ import { missing, Service, startMosquitto, tempDir } from '../support/services';
 type FlowNode = { id: string; type: string; z?: string; wires?: string[][]; [k: string]: any };
 const readFlow = (name: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'flows', name), 'utf8'));
 const core = (file: string): unknown =>
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
 const CORE = ['network/10-mqtt.js', 'function/10-switch.js', 'function/rbe.js', 'function/15-change.js', 'common/60-link.js', 'common/21-debug.js', 'common/90-comment.js'].map(core);
 

@@ -9,9 +9,9 @@ import { after, before, test } from 'node:test';
 import { collect, helper, load, nodeModule, startServer, stopServer } from '../support/red';
 import { redactError } from '../../nodes/common/error-redaction';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
-// eslint-disable-next-line @typescript-eslint/no-var-requires
+ 
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 
 const ENV_SECRET = 'env-webhook-secret-123';

@@ -50,7 +50,6 @@ export function functionNode(id: string, opts: { flow?: Map<string, unknown>; en
     set: (k: string, v: unknown) => { if (v === undefined) m.delete(k); else m.set(k, structuredClone(v)); },
   });
   const node = { warn: (t: string) => warnings.push(String(t)), error: (t: string) => warnings.push(String(t)), log: () => undefined, send: () => undefined };
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
   const body = new Function('msg', 'flow', 'context', 'env', 'node', def.func) as (...a: unknown[]) => Output;
   const run = ((msg: Msg) => body(structuredClone(msg), store(flowStore), store(ctxStore), { get: (k: string) => envValues[k] }, node)) as FunctionRunner;
   run.flow = flowStore;

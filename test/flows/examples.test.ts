@@ -7,8 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
-import { checkFlows, documentedEnvFromReadme } from '../../scripts/flow-check';
-import { knownTypes, loadFlowFiles } from '../../scripts/check-flows';
+import { checkFlows, documentedEnvFromReadme, knownTypes, loadFlowFiles } from '../../scripts/check-flows';
 import { DASHBOARD_PACKAGE, exampleName } from '../../scripts/build-examples';
 import { REPO_ROOT } from '../support/red';
 
@@ -57,13 +56,11 @@ test('package.json ships examples/ and declares its entry points', () => {
   assert.ok(pkg.files.includes('examples'));
   assert.equal(pkg.exports['.'].default, './dist/nodes/index.js');
   // Self-reference through "exports", as a tester's project resolves the package.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const api = require('node-red-iot-flow-engine');
   assert.equal(typeof api.isReading, 'function');
   assert.equal(api.isReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: { t: 1 } }), true);
   assert.equal(api.isReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: { t: 'x' } }), false);
   assert.equal(new api.ActivityClassifier().options.walkStd, api.ACTIVITY_DEFAULTS.walkStd, 'the activity classifier is exported');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const testing = require('node-red-iot-flow-engine/testing');
   assert.deepEqual(Object.keys(testing.nodeFiles()).sort(), Object.keys(pkg['node-red'].nodes).sort());
   assert.throws(() => testing.nodeModule('influxdb-config'), /no node type "influxdb-config"/);

@@ -25,7 +25,6 @@ const FLOW_FILE = path.join(REPO_ROOT, 'flows', 'telemetry.json');
  */
 const BROKER_ID = 'mqtt-default';
 const coreNode = (file: string): unknown =>
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
 
 type FlowNode = { id: string; type: string; z?: string; wires?: string[][]; [k: string]: any };

@@ -43,6 +43,8 @@ test('writer settings: defaults, conversion and clear errors', () => {
   assert.equal(w.gzip, true);
   assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', batchSize: 0 }), /batchSize must be a number from 1 to 100000, got "0"/);
   assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', spoolMaxMB: 'lots' }), /spoolMaxMB must be a number/);
+  assert.equal(parseWriterConfig({ id: 'w', type: 'influxdb-writer', maxBatchBytes: '2000000' }).maxBatchBytes, 2_000_000);
+  assert.throws(() => parseWriterConfig({ id: 'w', type: 'influxdb-writer', maxBatchBytes: 10 }), /maxBatchBytes must be a number from 1024/);
 });
 
 test('a user and password inside INFLUX_URL leave the URL and become Basic auth (fetch refuses URLs with credentials)', () => {

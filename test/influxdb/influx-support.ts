@@ -70,6 +70,5 @@ export function writerFlow(o: WriterFlowOptions): unknown[] {
 
 export const writerModules = (): unknown[] => {
   const root = path.resolve(__dirname, '..', '..', 'nodes', 'influxdb-writer');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return [require(path.join(root, 'influxdb-config.js')), require(path.join(root, 'influxdb-writer.js'))];
 };

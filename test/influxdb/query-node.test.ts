@@ -12,9 +12,7 @@ let influx: Service;
 const T0 = Date.UTC(2024, 0, 1);
 const modules = (): unknown[] => {
   const root = path.resolve(__dirname, '..', '..', 'nodes', 'influxdb-writer');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const core = path.resolve(__dirname, '..', '..', '..', 'node_modules', '@node-red', 'nodes', 'core', 'common');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return [require(path.join(core, '25-catch.js')), require(path.join(root, 'influxdb-config.js')), require(path.join(root, 'influxdb-query.js'))];
 };
 const flow = (version: string, url: string, extra: Record<string, unknown> = {}) => [

@@ -38,7 +38,6 @@ test('Readings entering readings-in-storage are written to InfluxDB', { skip, ti
   influx = await startInflux1();
   Object.assign(process.env, { DATA_DIR: tempDir('storage-flow'), INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: 'flowtest' });
   const core = path.join(REPO_ROOT, 'node_modules', '@node-red', 'nodes', 'core', 'common');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   await load([require(path.join(core, '60-link.js')), require(path.join(core, '21-debug.js')), require(path.join(core, '25-catch.js')), require(path.join(core, '90-comment.js')), ...writerModules()], flow);
   const input = helper.getNode('readings-in-storage');
   for (let i = 0; i < 50; i++) {

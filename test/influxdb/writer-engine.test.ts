@@ -30,10 +30,10 @@ function fakeServer() {
   return s;
 }
 
-const engineWith = (server: ReturnType<typeof fakeServer> | undefined, opts: Partial<{ batchSize: number; flushMs: number }> = {}, dir = tempDir('engine')) =>
+const engineWith = (server: ReturnType<typeof fakeServer> | undefined, opts: Partial<{ batchSize: number; flushMs: number; maxBatchBytes: number }> = {}, dir = tempDir('engine')) =>
   new WriterEngine({
-    batchSize: opts.batchSize ?? 100, flushMs: opts.flushMs ?? 50, maxQueueBatches: 4,
-    backoff: { baseMs: 20, maxMs: 200 },
+    batchSize: opts.batchSize ?? 100, flushMs: opts.flushMs ?? 50, maxQueueBatches: 4, maxBatchBytes: opts.maxBatchBytes,
+    backoff: { initialMs: 20, maxMs: 200 },
     post: server?.post, spool: new Spool({ dir, maxBytes: 1 << 24 }),
   });
 
@@ -71,6 +71,21 @@ test('while the server is down batches are spooled, then replayed in order exact
   // Exactly once: every line, no duplicates (order is kept within the spool, see spool.test).
   assert.deepEqual(srv.lines().map((l) => Number(l.split(' ')[2])).sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i));
   assert.equal(e.state().spooled, 0);
+  await e.close();
+});
+
+test('a batch closes on bytes as well as lines: long lines are split into bodies under the cap', async () => {
+  const srv = fakeServer();
+  const e = engineWith(srv, { batchSize: 100, flushMs: 60_000, maxBatchBytes: 1000 });
+  const long = (i: number) => `m,device=d${i} text="${'é'.repeat(150)}" ${i}`; // 318 bytes in UTF-8
+  for (let i = 0; i < 10; i++) e.add(long(i));
+  e.add(`m text="${'x'.repeat(1500)}" 99`); // longer than the cap on its own: goes alone
+  e.add('m v=1 100');
+  e.flush();
+  await until(() => srv.lines().length === 12);
+  assert.deepEqual(srv.bodies.map((b) => b.length), [3, 3, 3, 1, 1, 1]);
+  for (const b of srv.bodies.slice(0, 3)) assert.ok(Buffer.byteLength(b.join('\n')) <= 1000, `${Buffer.byteLength(b.join('\n'))} bytes`);
+  assert.deepEqual(srv.lines(), [...Array.from({ length: 10 }, (_, i) => long(i)), `m text="${'x'.repeat(1500)}" 99`, 'm v=1 100']);
   await e.close();
 });
 
@@ -120,7 +135,7 @@ test('a spool that cannot be written: the points are counted as dropped and noth
   }
   let lost = 0;
   const e = new WriterEngine({
-    batchSize: 100, flushMs: 20, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    batchSize: 100, flushMs: 20, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
     spool: new BrokenSpool({ dir: tempDir('engine'), maxBytes: 1 << 20 }), onSpoolError: (n) => (lost += n),
   });
   for (let i = 0; i < 5; i++) e.add(`m v=${i} ${i}`);
@@ -135,7 +150,7 @@ test('holds: released once per key and batch, when the batch is written', async 
   const released: string[] = [];
   const taken: string[] = [];
   const e = new WriterEngine({
-    batchSize: 3, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    batchSize: 3, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
     post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
     hold: (key) => { taken.push(key); return true; },
     release: (key) => released.push(key),
@@ -160,7 +175,7 @@ test('holds: a batch that goes to the spool is released only after the spool is 
   spool.whenDurable = (cb) => { durableCalls++; whenDurable(cb); };
   const released: string[] = [];
   const e = new WriterEngine({
-    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 200 },
+    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
     post: undefined, spool, // no database: everything is spooled
     hold: () => true,
     release: (key) => released.push(key),
@@ -179,7 +194,7 @@ test('holds: while the server is down the failed batch is spooled and released a
   srv.up = false;
   const released: string[] = [];
   const e = new WriterEngine({
-    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { baseMs: 20, maxMs: 100 },
+    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 100 },
     post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
     hold: () => true,
     release: (key) => released.push(key),

@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import mqtt from 'mqtt';
 import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const normalizer = nodeModule('payload-normalizer');
 const { skip, broker } = mosquittoSuite();

@@ -11,7 +11,6 @@ import { healthSnapshot } from '../../nodes/common/health';
 import { metrics } from '../../nodes/common/metrics';
 import { collect, helper, load, nodeModule, REPO_ROOT, startServer, stopServer } from '../support/red';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const nodes = [nodeModule('payload-normalizer'), catchNode];
 

@@ -13,7 +13,6 @@ import { countPoints, until, writerModules } from '../influxdb/influx-support';
 import { helper, load, nodeModule, startServer, stopServer } from '../support/red';
 import { freePort, missing, Service, startInflux1, tempDir } from '../support/services';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const skip = missing('influxd');
 
@@ -22,7 +21,6 @@ let influx: Service | undefined;
 
 before(async () => {
   const port = await freePort();
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const aedes = require('aedes')();
   const server = net.createServer(aedes.handle);
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
@@ -91,9 +89,7 @@ test('with no database configured, readings are acknowledged once fsynced to the
   await publish(Array.from({ length: 30 }, (_, i): [string, string] => [`lifecompanion/sensors/ruuvi_${(100 + i) % 7}/environmental`, reading(100 + i)]));
   await until('every reading acknowledged', () => broker.acks - before === 30, 20_000, 50);
   const spoolDir = path.join(dir, 'spool', 'w');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const files = require('fs').readdirSync(spoolDir).filter((f: string) => f.endsWith('.lp'));
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const lines = files.map((f: string) => require('fs').readFileSync(path.join(spoolDir, f), 'utf8')).join('').split('\n').filter((l: string) => l.startsWith('environmental'));
   assert.equal(lines.length, 30, 'every acknowledged reading is in the spool');
 });

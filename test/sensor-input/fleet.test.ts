@@ -143,9 +143,7 @@ test('malform: truncated text is a strict prefix, wrong-type replaces a number',
 });
 
 test('logic modules stay free of Node-RED (only the glue file may touch the runtime)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const fs = require('fs') as typeof import('fs');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const path = require('path') as typeof import('path');
   const dir = path.resolve(__dirname, '..', '..', '..', 'nodes', 'sensor-input');
   const files = [...fs.readdirSync(dir).map((f) => path.join(dir, f)), ...fs.readdirSync(path.join(dir, 'sim')).map((f) => path.join(dir, 'sim', f))]

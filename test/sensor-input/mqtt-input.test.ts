@@ -12,9 +12,7 @@ import { brokerSource, BURST, clientIdFor, decodePayload, PARSE_LIMIT } from '..
 import { filterError } from '../../nodes/common/topic';
 import { healthSnapshot } from '../../nodes/common/health';
 import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
-import { startMosquitto } from '../support/services';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const sensorInput = nodeModule('sensor-input');
 
@@ -198,7 +196,6 @@ test('a broker restart shows red, fails readiness, and the node reconnects and s
 test('a subscription the broker refuses is an error and a red status, not silence', { skip, timeout: 30_000 }, async () => {
   // Mosquitto 2.0 grants every subscription and filters by ACL at delivery; aedes (the app's
   // embedded broker) and most others answer a refused filter with SUBACK 0x80.
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const aedes = require('aedes')();
   aedes.authorizeSubscribe = (_client: unknown, sub: { topic: string }, cb: (err: Error | null, sub: unknown) => void) => cb(null, sub.topic.startsWith('secret/') ? null : sub);
   const server = net.createServer(aedes.handle);

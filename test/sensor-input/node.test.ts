@@ -11,7 +11,6 @@ import { tempDir } from '../support/services';
 import { setGpioOpener } from '../../nodes/sensor-input/gpio-backend';
 import { FakePin } from './fake-pin';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const sensorInput = nodeModule('sensor-input');
 const emptySysfs = tempDir('gpio-empty');

@@ -13,7 +13,6 @@ import { healthSnapshot } from '../../nodes/common/health';
 import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
 import { freePort, tempDir } from '../support/services';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const { skip, broker } = mosquittoSuite();
 

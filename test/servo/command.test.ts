@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canTransition, createCommand, parseAck, parseRequest, RateLimiter } from '../../nodes/servo-command/command';
+import { canTransition, createCommand, parseAck, parseRequest } from '../../nodes/servo-command/command';
+import { MinInterval } from '../../nodes/servo-command/min-interval';
 import { DEFAULTS, parseConfig } from '../../nodes/servo-command/config';
 import { execute, parseReceived } from '../../nodes/servo-command/device';
 import { CommandTracker, Transition } from '../../nodes/servo-command/tracker';
@@ -65,13 +66,13 @@ test('parseAck accepts objects, JSON strings and buffers; rejects the rest', () 
   assert.equal(parseAck({ status: 'executed' }), null);
 });
 
-test('RateLimiter: one command per interval per device', () => {
-  const rl = new RateLimiter(500);
+test('MinInterval: one command per interval per device', () => {
+  const rl = new MinInterval(500);
   assert.equal(rl.take('a', 1000), 0);
   assert.equal(rl.take('a', 1200), 300);
   assert.equal(rl.take('b', 1200), 0);
   assert.equal(rl.take('a', 1500), 0);
-  assert.equal(new RateLimiter(0).take('a', 1), 0);
+  assert.equal(new MinInterval(0).take('a', 1), 0);
 });
 
 test('tracker reports acks and expires commands without one', async () => {

@@ -12,7 +12,6 @@ import mqtt from 'mqtt';
 import { collect, helper, load, mosquittoSuite, nodeModule } from '../support/red';
 import { tempDir } from '../support/services';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const servoNode = nodeModule('servo-command');
 const { skip, broker } = mosquittoSuite();

@@ -6,7 +6,6 @@ import path from 'path';
 import { after, afterEach, before } from 'node:test';
 import { missing, type Service, startMosquitto } from './services';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 export const helper = require('node-red-node-test-helper');
 helper.init(require.resolve('node-red'), { userDir: undefined });
 
@@ -14,7 +13,6 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
 
 /** Compiled entry of one of our nodes, e.g. nodeModule('payload-normalizer'). */
 export function nodeModule(name: string): unknown {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   return require(path.join(REPO_ROOT, 'dist', 'nodes', name, `${name}.js`));
 }
 

@@ -15,7 +15,6 @@ process.env.DATA_DIR = DATA;
 import { metrics } from '../../nodes/common/metrics';
 import { helper, load, nodeModule } from '../support/red';
 
-// eslint-disable-next-line @typescript-eslint/no-var-requires
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const nodes = [nodeModule('threshold-alert'), catchNode];
 
@@ -255,7 +254,6 @@ test('when the state file cannot be written the status turns yellow and health s
   await until('fired', () => p.alerts.length === 1);
   await until('degraded status', () => shown.some((s) => s.fill === 'yellow'));
   assert.match(shown.find((s) => s.fill === 'yellow')!.text ?? '', /^state not saved: /);
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { healthSnapshot } = require('../../nodes/common/health');
   const h = healthSnapshot()['n-ro'];
   assert.deepEqual([h.kind, h.ok, h.figures.firing], ['threshold-alert', false, 1]);
@@ -275,7 +273,6 @@ test('a fleet going silent beyond maxAlerts: alerts up to the bound, the rest co
   assert.ok(p.alerts.every((m) => m.event === 'fired'));
   const droppedAfter = (await metrics.boundDropped.get()).values.find((v) => v.labels.bound === 'maxAlerts')?.value ?? 0;
   assert.equal(droppedAfter - droppedBefore, 500, 'each device without room counted once');
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
   const { healthSnapshot } = require('../../nodes/common/health');
   await until('health shows the drops', () => healthSnapshot()['n-fleet'].figures.dropped_maxAlerts >= 500, 3000);
   const h = healthSnapshot()['n-fleet'];

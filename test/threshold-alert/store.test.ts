@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, test } from 'node:test';
 import { AlertEngine } from '../../nodes/threshold-alert/engine';
 import { validateRules } from '../../nodes/threshold-alert/rules';
-import { AlertStore, StoredState, writeAtomic } from '../../nodes/threshold-alert/store';
+import { AlertStore, StoredState } from '../../nodes/threshold-alert/store';
 import { tempDir } from '../support/services';
 
 const dir = tempDir('alert-store');

@@ -27,8 +27,8 @@ export function numericPaths(payload: Payload): Array<string[]> {
 
 function withValue(payload: Payload, path: string[], value: unknown): Payload {
   const copy = JSON.parse(JSON.stringify(payload)) as Payload;
-  let target: any = copy;
-  for (const key of path.slice(0, -1)) target = target[key];
+  let target = copy as Record<string, unknown>;
+  for (const key of path.slice(0, -1)) target = target[key] as Record<string, unknown>;
   target[path[path.length - 1]] = value;
   return copy;
 }

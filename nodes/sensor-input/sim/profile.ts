@@ -13,7 +13,7 @@ export interface SimMessage {
   payload: Payload;
 }
 
-export interface Profile<S = any> {
+export interface Profile<S = unknown> {
   /** Periodic devices publish every interval; event devices at random (a Poisson process). */
   readonly timing: 'periodic' | 'event';
   /** Seed-like device id for the 1-based index, e.g. `ruuvi_001`. */

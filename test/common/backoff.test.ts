@@ -1,7 +1,7 @@
-/** Exponential backoff with jitter: growth, cap and jitter bounds. */
+/** The one backoff: growth, cap, jitter bounds, Retry-After. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, BACKOFF_DEFAULTS } from '../../nodes/alert-notifier/backoff';
+import { backoffDelay, BACKOFF_DEFAULTS, parseRetryAfter } from '../../nodes/common/backoff';
 
 const opts = { initialMs: 1000, maxMs: 30_000, factor: 2, jitter: 0.5 };
 
@@ -30,4 +30,27 @@ test('jitter keeps every delay within [(1-jitter)·d, d]', () => {
 test('defaults: 2 s first retry, capped at 30 s', () => {
   assert.equal(backoffDelay(1, BACKOFF_DEFAULTS, () => 0), 2000);
   assert.equal(backoffDelay(50, BACKOFF_DEFAULTS, () => 0), 30_000);
+});
+
+test('factor and jitter default to 2 and 0.5', () => {
+  const o = { initialMs: 100, maxMs: 1000 };
+  assert.equal(backoffDelay(3, o, () => 0), 400);
+  assert.equal(backoffDelay(3, o, () => 1), 200);
+  assert.equal(backoffDelay(20, o, () => 0), 1000);
+});
+
+test('a longer Retry-After wins, capped at retryAfterMaxMs (default maxMs)', () => {
+  const o = { initialMs: 100, maxMs: 1000 };
+  assert.equal(backoffDelay(1, o, () => 0, 50), 100, 'a shorter Retry-After does not shorten our delay');
+  assert.equal(backoffDelay(1, o, () => 0, 700), 700);
+  assert.equal(backoffDelay(1, o, () => 0, 5000), 1000);
+  assert.equal(backoffDelay(1, { ...o, retryAfterMaxMs: 10_000 }, () => 0, 5000), 5000);
+  assert.equal(backoffDelay(1, { ...o, retryAfterMaxMs: 10_000 }, () => 0, 999_999), 10_000);
+});
+
+test('Retry-After header: seconds or an HTTP date', () => {
+  assert.equal(parseRetryAfter('7'), 7000);
+  assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4000), 6000);
+  assert.equal(parseRetryAfter('soon'), undefined);
+  assert.equal(parseRetryAfter(null), undefined);
 });

@@ -1,7 +1,8 @@
 /**
- * Rate limit per key (rule and channel): at most `max` notifications in a
- * fixed window that starts with the first one. What is held back is kept as a
- * short summary and handed out as a digest when the window ends.
+ * DigestWindow, the notifier's rate limit per key (rule and channel): at most
+ * `max` notifications in a fixed window that starts with the first one. What
+ * is held back is kept as a short summary and handed out as a digest when the
+ * window ends.
  */
 
 /** One notification that was held back. */
@@ -33,7 +34,7 @@ interface Window {
 /** Held summaries kept per window; beyond it only the count grows. */
 const MAX_HELD_DETAIL = 200;
 
-export class RateLimiter {
+export class DigestWindow {
   private readonly windows = new Map<string, Window>();
   private readonly ready: Digest[] = [];
 

@@ -1,12 +1,12 @@
 /** Rate limit per key with a digest of what was held back. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RateLimiter } from '../../nodes/alert-notifier/rate-limit';
+import { DigestWindow } from '../../nodes/alert-notifier/digest-window';
 
 const s = (n: number, at = 0) => ({ alertId: `a${n}`, deviceId: `d${n}`, event: 'fired', severity: 'warning', title: `t${n}`, at });
 
 test('allows max per window per key, holds the rest, and hands out one digest when the window ends', () => {
-  const rl = new RateLimiter(2, 1000);
+  const rl = new DigestWindow(2, 1000);
   assert.equal(rl.take('r1|email', s(1), 0), true);
   assert.equal(rl.take('r1|email', s(2), 100), true);
   assert.equal(rl.take('r1|email', s(3), 200), false);
@@ -27,7 +27,7 @@ test('allows max per window per key, holds the rest, and hands out one digest wh
 });
 
 test('a take after the window ended rolls it: the digest is ready and the new one is counted', () => {
-  const rl = new RateLimiter(1, 1000);
+  const rl = new DigestWindow(1, 1000);
   rl.take('k', s(1), 0);
   rl.take('k', s(2), 10);
   assert.equal(rl.take('k', s(3), 1500), true);
@@ -37,7 +37,7 @@ test('a take after the window ended rolls it: the digest is ready and the new on
 });
 
 test('flushAll hands out held notifications of open windows (close must not lose them)', () => {
-  const rl = new RateLimiter(1, 60_000);
+  const rl = new DigestWindow(1, 60_000);
   rl.take('k', s(1), 0);
   rl.take('k', s(2), 10);
   const ds = rl.flushAll(20);
@@ -47,9 +47,9 @@ test('flushAll hands out held notifications of open windows (close must not lose
 });
 
 test('max 0 means no limit; detail is capped but the count is exact', () => {
-  const off = new RateLimiter(0, 1000);
+  const off = new DigestWindow(0, 1000);
   for (let i = 0; i < 100; i++) assert.equal(off.take('k', s(i), i), true);
-  const rl = new RateLimiter(1, 1000);
+  const rl = new DigestWindow(1, 1000);
   for (let i = 0; i < 301; i++) rl.take('k', s(i), 0);
   const [d] = rl.due(1000);
   assert.equal(d.count, 300);
