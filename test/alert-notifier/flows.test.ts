@@ -75,7 +75,7 @@ test('alerts.json wires readings-in-alerts -> threshold-alert -> alert-notifier 
   assert.equal(byId.get('smtp-default')!.url, '${SMTP_URL}');
 });
 
-test('event-bridge.json: the seed topics, the shared broker, a 2-output normalizer with the default settings written out, event mode to ${EVENTS_URL}', () => {
+test('event-bridge.json: the seed topics, the shared broker, a normalizer with the default settings written out (outputs 1 and 2 wired), event mode to ${EVENTS_URL}', () => {
   const flow = readFlow('event-bridge.json');
   const byId = new Map(flow.map((n) => [n.id, n]));
   assert.deepEqual(flow.filter((n) => n.type === 'mqtt in').map((n) => n.topic).sort(), ['sensor/button', 'sensor/motion', 'sensor/pressure', 'sensors/+/button', 'sensors/+/motion']);
@@ -91,7 +91,9 @@ test('event-bridge.json: the seed topics, the shared broker, a 2-output normaliz
   const norm = flow.find((n) => n.type === 'payload-normalizer')!;
   // Every setting its dialog shows, at the runtime's defaults (editor validity, issue 18).
   for (const [key, value] of Object.entries(NORMALIZER_DEFAULTS)) assert.deepEqual(norm[key], value, `normalizer ${key}`);
-  assert.equal(norm.wires!.length, 2);
+  // One wires entry per output, as the editor saves it; the batch and event outputs are not used here.
+  assert.equal(norm.wires!.length, 4);
+  assert.deepEqual(norm.wires!.slice(2), [[], []]);
   const notifier = byId.get('bridge-notifier')!;
   assert.equal(notifier.mode, 'event');
   assert.equal(notifier.url, '${EVENTS_URL}');
