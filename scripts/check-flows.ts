@@ -58,10 +58,15 @@ export function loadFlowFiles(dirs = ['flows', 'dashboards']): FlowFile[] {
  */
 export const EDITOR_CHECK_DEFERRED = new Set<string>();
 
+/** Variables documented in the tables of the README and of docs/*.md (docs/scale-out.md has the scale-out ones). */
+export function documentedEnv(): Set<string> {
+  const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'));
+  return documentedEnvFromReadme([fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), ...docs].join('\n'));
+}
+
 export function runCheck(deferred = EDITOR_CHECK_DEFERRED): string[] {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   return checkFlows(loadFlowFiles(), {
-    knownTypes: knownTypes(), documentedEnv: documentedEnvFromReadme(readme),
+    knownTypes: knownTypes(), documentedEnv: documentedEnv(),
     editorDefs: editorDefs(path.join(ROOT, 'nodes')), editorDeferred: deferred,
   });
 }

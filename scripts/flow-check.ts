@@ -49,6 +49,8 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
     const tabs = nodes.filter((n) => n.type === 'tab');
     if (tabs.length !== 1) say(`must hold exactly one tab, found ${tabs.length}`);
     const tab = tabs[0];
+    // Variables the tab defines itself (its env list) are the flow's own, not the app's environment.
+    const tabEnv = new Set(((tab?.env as Array<{ name: string }> | undefined) || []).map((e) => e.name));
     if (tab) {
       const env = (tab.env as Array<{ name: string; value: string }> | undefined) || [];
       const version = env.find((e) => e.name === 'FLOW_VERSION')?.value;
@@ -111,7 +113,7 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
       }
       const refs = new Set<string>();
       envRefs(n, refs);
-      for (const r of refs) if (!BUILTIN_ENV.has(r) && !ctx.documentedEnv.has(r)) say(`${where}: uses \${${r}}, which the README does not document`);
+      for (const r of refs) if (!BUILTIN_ENV.has(r) && !ctx.documentedEnv.has(r) && !tabEnv.has(r)) say(`${where}: uses \${${r}}, which neither the README nor docs/ document`);
       if (n.type === 'inject' || n.type === 'change') {
         // typed inputs of type env: { vt: 'env', v: 'NAME' } / props[].vt
         for (const p of (n.props as Array<Record<string, string>> | undefined) || []) {

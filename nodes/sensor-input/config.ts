@@ -72,6 +72,13 @@ export interface SensorInputConfig {
    * handed to the flow (faster, but a crash loses what the flow held).
    */
   ack: 'durable' | 'received';
+  /**
+   * MQTT mode: shared subscription group (scale-out). Set, every filter is
+   * subscribed as `$share/<group>/<filter>`, so the broker hands each message
+   * to one of the instances in the group. Empty (the default): plain filters.
+   * Flow files carry `${MQTT_SHARE_GROUP}`; unset, it resolves to empty.
+   */
+  shareGroup: string;
 }
 
 export const DEFAULTS: SensorInputConfig = {
@@ -102,6 +109,7 @@ export const DEFAULTS: SensorInputConfig = {
   datatype: 'auto-detect',
   persistent: true,
   ack: 'durable',
+  shareGroup: '',
 };
 
 type Raw = Record<string, unknown>;
@@ -198,6 +206,7 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
     datatype: oneOf(def, 'datatype', ['auto-detect', 'utf8', 'buffer'] as const),
     persistent: bool(def, 'persistent'),
     ack: oneOf(def, 'ack', ['durable', 'received'] as const),
+    shareGroup: parseShareGroup(resolveText(def.shareGroup, env)),
   };
   if (/[/+#]/.test(cfg.deviceId)) throw new ValidationError(`deviceId must not hold / + or #, got "${cfg.deviceId}"`, 'deviceId');
   if (/[/+#]/.test(cfg.idPrefix)) throw new ValidationError(`idPrefix must not hold / + or #, got "${cfg.idPrefix}"`, 'idPrefix');
@@ -216,6 +225,19 @@ export function parseTopics(raw: unknown): string[] {
     if (err) throw new ValidationError(`topics: ${err}`, 'topics');
   }
   return [...new Set(list)];
+}
+
+/** A share group name: not empty-checked here (empty means off), but never a topic level separator or wildcard. */
+export function parseShareGroup(group: string): string {
+  if (/[/+#\u0000]/.test(group) || group.length > 128) {
+    throw new ValidationError(`share group must be a plain name without / + or # (at most 128 characters), got "${group}"`, 'shareGroup');
+  }
+  return group;
+}
+
+/** The filters as subscribed: `$share/<group>/<filter>` with a share group, else as written. */
+export function subscriptionFilters(cfg: Pick<SensorInputConfig, 'topics' | 'shareGroup'>): string[] {
+  return cfg.shareGroup ? cfg.topics.map((t) => `$share/${cfg.shareGroup}/${t}`) : [...cfg.topics];
 }
 
 /** Profiles the fleet runs. */
