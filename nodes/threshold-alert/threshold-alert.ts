@@ -209,12 +209,8 @@ export = function (RED: NodeAPI) {
           }
           output.push(after([engine.act(input.req)]));
         } else if (input.kind === 'list') {
-          if (gate) {
-            // Every instance's alerts and history; this instance's own view while Redis is away.
-            shared!.list().then((list) => { msg.payload = list; }, () => { msg.payload = engine.list(); })
-              .then(() => { send([msg, null]); done(); });
-            return;
-          }
+          // Synchronous (the HTTP API reads it in the call). With REDIS_URL the engine takes
+          // every instance's active alerts and acks each tick, so the list shows them.
           msg.payload = engine.list();
           send([msg, null]);
         } else {
