@@ -6,6 +6,7 @@
  * (a) 20,000 readings from 1,000 devices are each stored exactly once, spread over both;
  * (b) a low-battery reading fires one webhook and one email; an ack on the other
  *     instance is announced once and both instances list the alert acknowledged;
+ * (d) a Redis outage fails /health/ready (Redis named), readings go on, readiness returns;
  * (c) kill -9 of one instance under load: the other carries on with its share,
  *     and once the killed one is back (Mosquitto queues the dead member's share in
  *     its persistent session) no reading the broker accepted is missing.
@@ -188,5 +189,38 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
     assert.ok(report.acked > RATE * 4, `the stream ran (${report.acked})`);
     assert.deepEqual(report.lost.slice(0, 20), [], `${report.lost.length} acknowledged readings missing`);
     assert.equal(report.duplicates, 0);
+  });
+
+  test('(d) a Redis outage fails /health/ready with a clear reason, readings go on, and readiness comes back', { timeout: 90_000 }, async () => {
+    const app = apps[0];
+    await waitReady(app);
+    await redis.stop();
+    let report: { status: string; reasons: string[] } = { status: '', reasons: [] };
+    const end = Date.now() + 15_000;
+    while (Date.now() < end) {
+      const res = await fetch(`${app.url}/health/ready`);
+      report = (await res.json()) as typeof report;
+      if (res.status === 503) break;
+      await sleep(200);
+    }
+    assert.equal(report.status, 'not ready');
+    assert.ok(report.reasons.some((r) => /^Redis \(shared state\): not connected/.test(r)), report.reasons.join('; '));
+    // Readings do not depend on Redis.
+    await influxExec(influx.url, `DROP DATABASE ${ZL_DB}`);
+    await influxExec(influx.url, `CREATE DATABASE ${ZL_DB}`);
+    const pub = new Publisher(mosquitto.url, 500, 50);
+    await pub.start();
+    await sleep(3000);
+    await pub.stop();
+    let loss = await lossReport(influx.url, pub);
+    const until = Date.now() + 30_000;
+    while (loss.lost.length && Date.now() < until) {
+      await sleep(1000);
+      loss = await lossReport(influx.url, pub);
+    }
+    assert.ok(loss.acked > 500, `the stream ran (${loss.acked})`);
+    assert.equal(loss.lost.length, 0, 'readings stored while Redis is away');
+    await redis.start();
+    await waitReady(app, 20_000);
   });
 });
