@@ -6,7 +6,7 @@
  * (a) 20,000 readings from 1,000 devices are each stored exactly once, spread over both;
  * (b) a low-battery reading fires one webhook and one email; an ack on the other
  *     instance is announced once and both instances list the alert acknowledged;
- * (d) a Redis outage fails /health/ready (Redis named), readings go on, readiness returns;
+ * (d) [last] a Redis outage fails /health/ready (Redis named), readings go on, readiness returns;
  * (c) kill -9 of one instance under load: the other carries on with its share,
  *     and once the killed one is back (Mosquitto queues the dead member's share in
  *     its persistent session) no reading the broker accepted is missing.
