@@ -23,6 +23,8 @@ import { Service, startInflux1, startMosquitto, startRedis, tempDir } from '../t
 const READINGS = Number(process.env.SCALE_READINGS || 30_000);
 const COUNTS = (process.env.SCALE_COUNTS || '1,2,4').split(',').map(Number);
 const DB = 'scalebench';
+/** QoS 1 publishes in flight at once (SCALE_WINDOW). */
+const WINDOW = Number(process.env.SCALE_WINDOW || 15_000);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const MOSQUITTO_CONF = `listener {{port}} 127.0.0.1
@@ -64,8 +66,9 @@ async function run(n: number, mosquitto: Service, influx: Service, redis: Servic
     const cpu0 = apps.map((a) => cpuMs(a.proc.pid));
     const client = await mqtt.connectAsync(mosquitto.url, { clientId: `scale-bench-${process.pid}-${n}` });
     const t0 = Date.now();
-    for (let from = 0; from < READINGS; from += 2000) {
-      await Promise.all(Array.from({ length: Math.min(2000, READINGS - from) }, (_, i) => {
+    // A wide window: PUBACKs wait for the durable write (up to the writer's 1 s flush), so a narrow one measures that wait.
+    for (let from = 0; from < READINGS; from += WINDOW) {
+      await Promise.all(Array.from({ length: Math.min(WINDOW, READINGS - from) }, (_, i) => {
         const k = from + i;
         const dev = `dev_${k % 1000}`;
         const payload = JSON.stringify({ device_id: dev, timestamp: new Date(Date.UTC(2026, 0, 1) + k).toISOString(), temperature: 21, humidity: 50, pressure: 1013, battery: 90, seq: k });
