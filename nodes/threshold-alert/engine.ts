@@ -171,8 +171,11 @@ export class AlertEngine {
     return created.state;
   }
 
-  /** Timer work: pending -> firing, keep-firing expiry, event expiry, repeats, staleness. */
-  tick(): Transition[] {
+  /**
+   * Timer work: pending -> firing, keep-firing expiry, event expiry, repeats,
+   * staleness (unless `staleness` is false: scale-out leaves it to one instance).
+   */
+  tick(staleness = true): Transition[] {
     const now = this.now();
     const out: Transition[] = [];
     for (const a of [...this.active.values()]) {
@@ -197,7 +200,7 @@ export class AlertEngine {
         out.push({ event: 'repeated', alert: { ...a } });
       }
     }
-    if (this.index.staleness.length) this.checkStaleness(now, out);
+    if (staleness && this.index.staleness.length) this.checkStaleness(now, out);
     return out;
   }
 
@@ -332,6 +335,11 @@ export class AlertEngine {
     for (const a of byKey.values()) {
       if (this.index.byId.has(a.ruleId)) this.adopt(a.ruleId, a.deviceId, a);
     }
+  }
+
+  /** Scale-out: the shared last-seen table, for the instance that checks staleness for all. */
+  learnSeen(deviceId: string, at: number, sensorType: string, periodic: boolean): void {
+    this.seen.learn(deviceId, at, sensorType, periodic);
   }
 
   /** Scale-out: another instance heard from the device at `at` (shared last-seen). */

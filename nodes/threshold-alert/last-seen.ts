@@ -65,6 +65,18 @@ export class LastSeen {
     if (s.metrics) for (const m of Object.keys(s.metrics)) s.metrics[m] = Math.max(s.metrics[m], at);
   }
 
+  /**
+   * Scale-out: a device another instance heard from. Unknown here, it is
+   * tracked from then on (within the bound); known, its times move up.
+   */
+  learn(deviceId: string, at: number, sensorType: string, periodic: boolean): void {
+    if (this.seen.has(deviceId)) return this.heardAt(deviceId, at);
+    if (this.seen.size >= this.max) return;
+    const entry: SeenEntry = { at, types: sensorType ? { [sensorType]: at } : {} };
+    if (periodic) entry.periodic = true;
+    this.seen.set(deviceId, entry);
+  }
+
   /** Stops watching a device until it reports again. */
   forget(deviceId: string): void {
     this.seen.delete(deviceId);

@@ -13,6 +13,7 @@
  * - `{node}:armed`   "1" / "0"
  * - `{node}:seen`    hash deviceId -> last reading time, ms (maxDevices)
  * - `{node}:done:<alert id>` the resolved record, for ACTION_MEMORY_MS (an action both instances got)
+ * - `{node}:staleness-lead` the instance that checks for silent devices (a lease)
  * Hashes expire STATE_TTL_MS after the last write: a removed node's state goes away.
  * No node-red import.
  */
@@ -32,7 +33,7 @@ local ev = ARGV[2]
 local c = nil
 if cur then c = cjson.decode(cur) end
 if ev == 'fired' and c == nil and ARGV[8] ~= '' then
-  local seen = tonumber(redis.call('HGET', KEYS[4], ARGV[8]) or '0')
+  local seen = tonumber(string.match(redis.call('HGET', KEYS[4], ARGV[8]) or '0', '^%d+'))
   if tonumber(ARGV[10]) - seen < tonumber(ARGV[9]) then return {2, tostring(seen)} end
 end
 local ok = false
@@ -109,10 +110,19 @@ redis.call('LTRIM', KEYS[3], 0, tonumber(ARGV[7]) - 1)
 return {'ok', out}
 `;
 
+const LEAD = `
+local cur = redis.call('GET', KEYS[1])
+if cur == ARGV[1] or (not cur and redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2])) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return 1
+end
+return 0
+`;
+
 const SEEN = `
 for i = 1, #ARGV - 1, 2 do
-  local old = tonumber(redis.call('HGET', KEYS[1], ARGV[i]) or '0')
-  if tonumber(ARGV[i + 1]) > old then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
+  local old = tonumber(string.match(redis.call('HGET', KEYS[1], ARGV[i]) or '0', '^%d+'))
+  if tonumber(string.match(ARGV[i + 1], '^%d+')) > old then redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1]) end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV])
 return 1
@@ -122,6 +132,7 @@ type Scripted = Redis & {
   iotClaim(...args: Array<string | number>): Promise<[number, string]>;
   iotAct(...args: Array<string | number>): Promise<[string, string]>;
   iotSeen(...args: Array<string | number>): Promise<number>;
+  iotLead(...args: Array<string | number>): Promise<number>;
 };
 
 function scripted(redis: Redis): Scripted {
@@ -130,11 +141,15 @@ function scripted(redis: Redis): Scripted {
     redis.defineCommand('iotClaim', { numberOfKeys: 4, lua: CLAIM });
     redis.defineCommand('iotAct', { numberOfKeys: 3, lua: ACT });
     redis.defineCommand('iotSeen', { numberOfKeys: 1, lua: SEEN });
+    redis.defineCommand('iotLead', { numberOfKeys: 1, lua: LEAD });
   }
   return r;
 }
 
 const SEP = '\u0000';
+
+/** A device's last reading as shared: when, its sensor type, and whether it reports periodically. */
+export interface SharedSeen { at: number; sensorType: string; periodic: boolean }
 
 /** What claim() decided for one transition. */
 export type ClaimResult =
@@ -146,12 +161,12 @@ export type ActResult = { transition?: Transition; shared?: AlertRecord; error?:
 
 export class SharedAlerts {
   private readonly r: Scripted;
-  private readonly keys: { alerts: string; ids: string; history: string; armed: string; seen: string; done: string };
+  private readonly keys: { alerts: string; ids: string; history: string; armed: string; seen: string; done: string; lead: string };
 
   constructor(redis: Redis, prefix: string, nodeId: string, private readonly historyLimit: number) {
     this.r = scripted(redis);
     const base = `${prefix}{${nodeId}}:`;
-    this.keys = { alerts: `${base}alerts`, ids: `${base}ids`, history: `${base}history`, armed: `${base}armed`, seen: `${base}seen`, done: `${base}done:` };
+    this.keys = { alerts: `${base}alerts`, ids: `${base}ids`, history: `${base}history`, armed: `${base}armed`, seen: `${base}seen`, done: `${base}done:`, lead: `${base}staleness-lead` };
   }
 
   /**
@@ -212,10 +227,30 @@ export class SharedAlerts {
     return { active: alerts, history: history.reverse().map((h) => JSON.parse(h) as HistoryEntry), armed: armed === true };
   }
 
-  /** Shares when devices last reported (the latest time wins). */
-  async pushSeen(entries: Iterable<[string, number]>): Promise<void> {
+  /** Every device any instance heard from (for the staleness lease holder). */
+  async fetchSeen(): Promise<Map<string, SharedSeen>> {
+    const out = new Map<string, SharedSeen>();
+    for (const [id, v] of Object.entries(await this.r.hgetall(this.keys.seen))) {
+      const [at, periodic, ...type] = v.split('|');
+      out.set(id, { at: Number(at), periodic: periodic === '1', sensorType: type.join('|') });
+    }
+    return out;
+  }
+
+  /**
+   * Takes or keeps the staleness lease: one instance checks for silent devices
+   * (against the shared last-seen times), so a fleet going silent opens its
+   * alerts on one instance and its notifier groups them into one notification.
+   * Another instance takes over when the holder stops renewing for `ttlMs`.
+   */
+  async lead(token: string, ttlMs: number): Promise<boolean> {
+    return Number(await this.r.iotLead(this.keys.lead, token, ttlMs)) === 1;
+  }
+
+  /** Shares when devices last reported (the latest time wins), with the sensor type and whether they report periodically. */
+  async pushSeen(entries: Iterable<[string, SharedSeen | number]>): Promise<void> {
     const args: Array<string | number> = [];
-    for (const [id, at] of entries) args.push(id, at);
+    for (const [id, v] of entries) args.push(id, typeof v === 'number' ? `${v}` : `${v.at}|${v.periodic ? 1 : 0}|${v.sensorType}`);
     // Chunks keep one script call short: other clients wait while it runs.
     for (let i = 0; i < args.length; i += 2000) await this.r.iotSeen(this.keys.seen, ...args.slice(i, i + 2000), STATE_TTL_MS);
   }

@@ -22,7 +22,8 @@ import { PacedOutput } from './paced-output';
 import { AlertStore, StoredState } from './store';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { acquireBackend, releaseBackend } from '../common/redis-state';
-import { SharedAlerts } from './shared-alerts';
+import { SharedAlerts, SharedSeen } from './shared-alerts';
+import type { Reading } from '../common/types';
 import { SharedGate } from './shared-gate';
 import { installId } from '../common/install-id';
 
@@ -137,7 +138,8 @@ export = function (RED: NodeAPI) {
       warn: (text) => node.warn(`threshold-alert: ${text}`),
     });
     /** Devices heard since the last tick, shared as last-seen times. */
-    const heard = new Map<string, number>();
+    const heard = new Map<string, SharedSeen>();
+    const hear = (r: Reading): void => { heard.set(r.deviceId, { at: Date.now(), sensorType: r.sensorType, periodic: !r.event }); };
     /** Transitions to the flow: at once, or through the shared gate. */
     const emit = (transitions: Transition[]): NodeMessage[] => {
       if (!gate) return after(transitions);
@@ -147,6 +149,8 @@ export = function (RED: NodeAPI) {
     };
 
     let syncing = false;
+    /** Scale-out: this instance holds the staleness lease (shared-alerts.ts lead()). */
+    let staleLead = false;
     const timer = setInterval(() => {
       try {
         if (gate && !syncing) {
@@ -154,10 +158,17 @@ export = function (RED: NodeAPI) {
           syncing = true;
           const seen = [...heard];
           heard.clear();
-          void backend!.redis.ping().then(() => Promise.all([gate.sync(), shared!.pushSeen(seen)]))
-            .catch(() => undefined).finally(() => { syncing = false; });
+          void backend!.redis.ping().then(() => Promise.all([gate.sync(), shared!.pushSeen(seen),
+            shared!.lead(idSuffix, Math.max(3000, cfg.tickSeconds * 3000)).then(async (v) => {
+              // The lease holder judges every device any instance heard from (the broker may send a device's readings to one instance only).
+              if (v && engine.rules.some((r) => r.kind === 'staleness')) {
+                for (const [id, e] of await shared!.fetchSeen()) engine.learnSeen(id, e.at, e.sensorType, e.periodic);
+              }
+              staleLead = v;
+            })]))
+            .catch(() => { staleLead = false; }).finally(() => { syncing = false; });
         }
-        const out = emit([...queued, ...engine.tick()]);
+        const out = emit([...queued, ...engine.tick(!gate || staleLead)]);
         queued = [];
         output.push(out);
       } catch (err) {
@@ -172,7 +183,7 @@ export = function (RED: NodeAPI) {
         if (input.kind === 'reading') {
           const { transitions, verdicts } = engine.evaluate(input.reading);
           msg.verdicts = verdicts;
-          if (gate) heard.set(input.reading.deviceId, Date.now());
+          if (gate) hear(input.reading);
           const out = emit(transitions);
           // Behind a storm still going out, a reading's transitions wait their turn (order kept).
           if (output.waiting) { output.push(out); send([null, msg]); } else send([out.length ? out : null, msg]);
@@ -180,7 +191,7 @@ export = function (RED: NodeAPI) {
           const transitions: Transition[] = [];
           const verdicts = input.readings.map((r) => {
             const res = engine.evaluate(r);
-            if (gate) heard.set(r.deviceId, Date.now());
+            if (gate) hear(r);
             for (const t of res.transitions) transitions.push(t);
             return res.verdicts;
           });

@@ -6,7 +6,9 @@
  * (a) 20,000 readings from 1,000 devices are each stored exactly once, spread over both;
  * (b) a low-battery reading fires one webhook and one email; an ack on the other
  *     instance is announced once and both instances list the alert acknowledged;
- * (d) [last] a Redis outage fails /health/ready (Redis named), readings go on, readiness returns;
+ * (d) a Redis outage fails /health/ready (Redis named), readings go on, readiness returns;
+ * (e) the fleet of (a) going silent at once, split over both instances: one grouped notification
+ *     (one instance holds the staleness lease; the tests run in file order);
  * (c) kill -9 of one instance under load: the other carries on with its share,
  *     and once the killed one is back (Mosquitto queues the dead member's share in
  *     its persistent session) no reading the broker accepted is missing.
@@ -222,5 +224,22 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
     assert.equal(loss.lost.length, 0, 'readings stored while Redis is away');
     await redis.start();
     await waitReady(app, 20_000);
+  });
+
+  test('(e) a fleet going silent, split over two instances, gives one grouped notification', { timeout: 90_000 }, async () => {
+    // Both instances heard the 1,000 devices of (a); the staleness limit drops to 3 s for all.
+    const client = await mqtt.connectAsync(mosquitto.url, { clientId: `scale-rules-${process.pid}` });
+    const rules = [{ id: 'device-silent', name: 'Device silent', kind: 'staleness', after: 3, repeat: 0, severity: 'warning', enabled: true }];
+    await client.publishAsync('alerts/control/rules', JSON.stringify(rules), { qos: 1 });
+    await client.endAsync();
+    const silent = () => hooks.requests.filter((r) => (r.json as { ruleId?: string; alert?: { ruleId?: string } }).ruleId === 'device-silent'
+      || (r.json as { alert?: { ruleId?: string } }).alert?.ruleId === 'device-silent');
+    await waitFor('a device-silent notification', () => silent().length >= 1, 40_000);
+    await sleep(10_000); // past the group wait (5 s) of a second instance's group
+    const bodies = silent().map((r) => r.json as { event: string; transition?: string; count?: number });
+    console.log(`# (e) device-silent webhooks: ${bodies.map((b) => `${b.event}${b.count ? ` of ${b.count}` : ''}`).join(', ')}`);
+    assert.equal(bodies.length, 1, 'one notification for the storm');
+    assert.equal(bodies[0].event, 'group');
+    assert.ok((bodies[0].count ?? 0) >= 1000, `the group holds the fleet (${bodies[0].count})`);
   });
 });
