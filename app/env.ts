@@ -2,6 +2,7 @@
  * The app's environment, read and checked in one place (README, "Configuration").
  * Every variable is optional; unset means the embedded default.
  */
+import { hasControlChar } from '../nodes/common/control-chars';
 import path from 'path';
 import { redact } from '../nodes/common/redact';
 
@@ -34,6 +35,10 @@ export interface AppEnv {
   systemHealthTopic: string;
   /** A device counts as active this long after its last reading (ACTIVE_DEVICE_WINDOW_S, default 300). */
   activeDeviceWindowS: number;
+  /** Shared subscription group of the telemetry subscriptions (MQTT_SHARE_GROUP, scale-out); empty: plain subscriptions. */
+  shareGroup: string;
+  /** Shared state backend (REDIS_URL, scale-out); empty: local files. */
+  redisUrl: string;
 }
 
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -62,6 +67,15 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
   const logFormat = (env.LOG_FORMAT || 'text').toLowerCase();
   if (logFormat !== 'text' && logFormat !== 'json') throw new Error(`LOG_FORMAT must be text or json, got "${env.LOG_FORMAT}"`);
   if (Boolean(env.TLS_CERT_FILE) !== Boolean(env.TLS_KEY_FILE)) throw new Error('TLS_CERT_FILE and TLS_KEY_FILE must be set together');
+  const shareGroup = (env.MQTT_SHARE_GROUP || '').trim();
+  if (/[/+#\s]/.test(shareGroup) || hasControlChar(shareGroup) || shareGroup.length > 128) {
+    throw new Error(`MQTT_SHARE_GROUP must be a plain name without / + # or spaces, got "${shareGroup}"`);
+  }
+  if (shareGroup && !mqttUrl) {
+    throw new Error('MQTT_SHARE_GROUP needs MQTT_URL: the embedded broker (aedes) has no shared subscriptions, and it lives and dies with one instance; run Mosquitto 2 (or EMQX, HiveMQ) for scale-out');
+  }
+  const redisUrl = (env.REDIS_URL || '').trim();
+  if (redisUrl && !/^rediss?:\/\/[^/]*/.test(redisUrl)) throw new Error(`REDIS_URL must look like redis://host:6379 or rediss://host:6380, got "${redact(redisUrl)}"`);
   return {
     port: int('PORT', env.PORT, 1880, 1, 65535),
     host: env.HOST || '127.0.0.1',
@@ -83,6 +97,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     systemHealthIntervalS: int('SYSTEM_HEALTH_INTERVAL_S', env.SYSTEM_HEALTH_INTERVAL_S, 30, 0, 86_400),
     systemHealthTopic: topicName(env.SYSTEM_HEALTH_TOPIC || 'lifecompanion/system/health'),
     activeDeviceWindowS: int('ACTIVE_DEVICE_WINDOW_S', env.ACTIVE_DEVICE_WINDOW_S, 300, 1, 30 * 86_400),
+    shareGroup,
+    redisUrl,
   };
 }
 

@@ -42,6 +42,9 @@ async function main(): Promise<void> {
     process.env.MQTT_PASSWORD = app.password;
     console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port}${broker.wsPort ? ` and ws://127.0.0.1:${broker.wsPort}` : ''} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
   }
+  if (env.shareGroup || env.redisUrl) {
+    console.log(`[app] scale-out: ${env.shareGroup ? `telemetry shared in group ${env.shareGroup}` : 'plain subscriptions (MQTT_SHARE_GROUP unset)'}; ${env.redisUrl ? 'alert state and notification journal in Redis' : 'local state (REDIS_URL unset)'}`);
+  }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
   console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);
   if (installed.migrated.length) console.log(`[app] renamed config node types: ${installed.migrated.join('; ')}`);

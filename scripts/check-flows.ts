@@ -55,6 +55,8 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
     const tabs = nodes.filter((n) => n.type === 'tab');
     if (tabs.length !== 1) say(`must hold exactly one tab, found ${tabs.length}`);
     const tab = tabs[0];
+    // Variables the tab defines itself (its env list) are the flow's own, not the app's environment.
+    const tabEnv = new Set(((tab?.env as Array<{ name: string }> | undefined) || []).map((e) => e.name));
     if (tab) {
       const env = (tab.env as Array<{ name: string; value: string }> | undefined) || [];
       const version = env.find((e) => e.name === 'FLOW_VERSION')?.value;
@@ -117,7 +119,7 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
       }
       const refs = new Set<string>();
       envRefs(n, refs);
-      for (const r of refs) if (!BUILTIN_ENV.has(r) && !ctx.documentedEnv.has(r)) say(`${where}: uses \${${r}}, which the README does not document`);
+      for (const r of refs) if (!BUILTIN_ENV.has(r) && !ctx.documentedEnv.has(r) && !tabEnv.has(r)) say(`${where}: uses \${${r}}, which neither the README nor docs/ document`);
       if (n.type === 'inject' || n.type === 'change') {
         // typed inputs of type env: { vt: 'env', v: 'NAME' } / props[].vt
         for (const p of (n.props as Array<Record<string, string>> | undefined) || []) {
@@ -192,10 +194,15 @@ export function loadFlowFiles(dirs = ['flows', 'dashboards']): FlowFile[] {
  */
 export const EDITOR_CHECK_DEFERRED = new Set<string>();
 
+/** Variables documented in the tables of the README and of docs/*.md (docs/scale-out.md has the scale-out ones). */
+export function documentedEnv(): Set<string> {
+  const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'));
+  return documentedEnvFromReadme([fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), ...docs].join('\n'));
+}
+
 export function runCheck(deferred = EDITOR_CHECK_DEFERRED): string[] {
-  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
   return checkFlows(loadFlowFiles(), {
-    knownTypes: knownTypes(), documentedEnv: documentedEnvFromReadme(readme),
+    knownTypes: knownTypes(), documentedEnv: documentedEnv(),
     editorDefs: editorDefs(path.join(ROOT, 'nodes')), editorDeferred: deferred,
   });
 }

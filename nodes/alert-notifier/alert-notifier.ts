@@ -12,6 +12,9 @@ import { lookupEnvRef } from '../common/env';
 import { redact } from './redact';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
+import { acquireBackend, releaseBackend } from '../common/redis-state';
+import { installId } from '../common/install-id';
+import { sharedClaim } from './shared-journal';
 
 interface Creds {
   secret: string;
@@ -31,6 +34,8 @@ export = function (RED: NodeAPI) {
     let problem: string | undefined;
     let lastFailure: string | undefined;
     const counts = { sent: 0, failed: 0 };
+    let shared = false;
+    let claim: ((slot: string) => Promise<boolean>) | undefined;
 
     const refresh = (): void => {
       if (!notifier) return;
@@ -72,7 +77,18 @@ export = function (RED: NodeAPI) {
         smtp = cfgNode.target();
       }
       const data = dataDir(RED);
+      // Scale-out: with REDIS_URL, one instance sends a given notification.
+      const backend = acquireBackend();
+      if (backend) {
+        shared = true;
+        let warned = false;
+        claim = sharedClaim(backend.redis, backend.prefix, node.id, `${installId(data) || process.pid}`, (err) => {
+          if (!warned) node.warn(`shared notification journal unreachable (${redact(errorMessage(err))}): sending without it`);
+          warned = true;
+        });
+      }
       notifier = new Notifier({
+        claim,
         cfg,
         dataFolder: data,
         outboxDir: folders.outbox(data, node.id),
@@ -118,6 +134,7 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       const n = notifier;
       const finish = (): void => {
+        if (shared) void releaseBackend();
         kit.clearHealth();
         done();
       };

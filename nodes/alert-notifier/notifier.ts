@@ -52,6 +52,8 @@ export interface NotifierDeps {
   random?: () => number;
   /** Senders to use instead of the real ones (tests). */
   senders?: Partial<Record<Channel, Sender>>;
+  /** Scale-out (shared-journal.ts): resolves false when another instance already sends `<channel>:<key>`. */
+  claim?(slot: string): Promise<boolean>;
 }
 
 export interface MessageLike {
@@ -188,6 +190,8 @@ export class Notifier {
         out.push({ ...base, status: 'skipped', reason: unusable });
       } else if (this.outbox.has(channel, key) || this.reserved.has(`${channel}:${key}`)) {
         out.push({ ...base, status: 'duplicate', reason: 'this transition is already queued or was delivered' });
+      } else if (this.deps.claim && !(await this.deps.claim(`${channel}:${key}`))) {
+        out.push({ ...base, status: 'duplicate', reason: 'another instance sends this notification (shared journal)' });
       } else if (limit && !this.limiter.take(`${limit.ruleId}|${channel}`, limit.summary, at)) {
         out.push({ ...base, status: 'held', reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest` });
         this.scheduleDigest();

@@ -4,7 +4,8 @@
  * on its own server before Node-RED starts.
  *
  * Ready means: every MQTT broker connection (mqtt-broker config nodes and
- * sensor-input MQTT subscriptions) is up and no InfluxDB writer is failing.
+ * sensor-input MQTT subscriptions) is up, no InfluxDB writer is failing and,
+ * with REDIS_URL set (scale-out), the Redis connection is up.
  * The JSON detail (component figures, no secrets) is given to loopback
  * callers and to logged-in users; others get the verdict only.
  */
@@ -82,6 +83,7 @@ export function readiness(view: RuntimeView): ReadyReport {
   for (const [id, c] of Object.entries(components)) {
     if (c.ok) continue;
     if (c.kind === 'mqtt-input') reasons.push(`MQTT input ${id}: ${c.detail}`);
+    if (c.kind === 'redis') reasons.push(`Redis (shared state): ${c.detail}`);
     if (c.kind !== 'influxdb-writer') continue;
     // Spooling because no database is set yet is the designed default, not a failure.
     if (c.figures?.configured === 0) warnings.push(`InfluxDB writer ${id}: ${c.detail}`);

@@ -2,6 +2,7 @@
  * Settings of the sensor-input node: one typed object, its defaults, and the
  * parser that validates what the editor or a flow file saved.
  */
+import { hasControlChar } from '../common/control-chars';
 import { envRefName, lookupEnvRef, type EnvLookup } from '../common/env';
 import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
@@ -74,6 +75,13 @@ export interface SensorInputConfig {
    * handed to the flow (faster, but a crash loses what the flow held).
    */
   ack: 'durable' | 'received';
+  /**
+   * MQTT mode: shared subscription group (scale-out). Set, every filter is
+   * subscribed as `$share/<group>/<filter>`, so the broker hands each message
+   * to one of the instances in the group. Empty (the default): plain filters.
+   * Flow files carry `${MQTT_SHARE_GROUP}`; unset, it resolves to empty.
+   */
+  shareGroup: string;
 }
 
 export const DEFAULTS: SensorInputConfig = {
@@ -104,6 +112,7 @@ export const DEFAULTS: SensorInputConfig = {
   datatype: 'auto-detect',
   persistent: true,
   ack: 'durable',
+  shareGroup: '',
 };
 
 type Raw = Record<string, unknown>;
@@ -174,6 +183,7 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
     datatype: oneOf(def, 'datatype', ['auto-detect', 'utf8', 'buffer'] as const),
     persistent: bool(def, 'persistent'),
     ack: oneOf(def, 'ack', ['durable', 'received'] as const),
+    shareGroup: parseShareGroup(lookupEnvRef(def.shareGroup, env)),
   };
   if (/[/+#]/.test(cfg.deviceId)) throw new ValidationError(`deviceId must not hold / + or #, got "${cfg.deviceId}"`, 'deviceId');
   if (/[/+#]/.test(cfg.idPrefix)) throw new ValidationError(`idPrefix must not hold / + or #, got "${cfg.idPrefix}"`, 'idPrefix');
@@ -192,6 +202,19 @@ export function parseTopics(raw: unknown): string[] {
     if (err) throw new ValidationError(`topics: ${err}`, 'topics');
   }
   return [...new Set(list)];
+}
+
+/** A share group name: not empty-checked here (empty means off), but never a topic level separator or wildcard. */
+export function parseShareGroup(group: string): string {
+  if (/[/+#]/.test(group) || hasControlChar(group) || group.length > 128) {
+    throw new ValidationError(`share group must be a plain name without / + or # (at most 128 characters), got "${group}"`, 'shareGroup');
+  }
+  return group;
+}
+
+/** The filters as subscribed: `$share/<group>/<filter>` with a share group, else as written. */
+export function subscriptionFilters(cfg: Pick<SensorInputConfig, 'topics' | 'shareGroup'>): string[] {
+  return cfg.shareGroup ? cfg.topics.map((t) => `$share/${cfg.shareGroup}/${t}`) : [...cfg.topics];
 }
 
 /** Profiles the fleet runs. */

@@ -21,7 +21,7 @@ import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage } from '../common/errors';
 import { status } from '../common/status';
 import { ValidationError } from '../common/errors';
-import type { Datatype, SensorInputConfig } from './config';
+import { subscriptionFilters, type Datatype, type SensorInputConfig } from './config';
 import { DurableIntake, openReceipts, type DurableAck } from './durable-intake';
 import type { ReceiptLog } from './receipts';
 
@@ -129,7 +129,7 @@ export function mqttRunner(
   let lastError = '';
   let subscribed = false;
 
-  const topicsText = cfg.topics.length === 1 ? cfg.topics[0] : `${cfg.topics.length} topics`;
+  const topicsText = (cfg.topics.length === 1 ? cfg.topics[0] : `${cfg.topics.length} topics`) + (cfg.shareGroup ? ` (shared: ${cfg.shareGroup})` : '');
   const figures = (rate: number): Record<string, number> => ({
     connected: client?.connected && subscribed ? 1 : 0,
     received,
@@ -214,11 +214,12 @@ export function mqttRunner(
       subscribed = false;
       taker?.acks.connected(!!connack.sessionPresent);
       // A persistent session the broker kept still holds the subscriptions and queued messages.
-      const topics = Object.fromEntries(cfg.topics.map((t) => [t, { qos: cfg.qos }]));
+      const filters = subscriptionFilters(cfg);
+      const topics = Object.fromEntries(filters.map((t) => [t, { qos: cfg.qos }]));
       c.subscribe(topics, (err, granted) => {
         // A refused filter has return code 0x80 or above: mqtt.js reports it as an error carrying the SUBACK.
         const codes = (err as { packet?: { granted?: number[] } } | null)?.packet?.granted;
-        const refused = codes ? cfg.topics.filter((_, i) => codes[i] >= 0x80) : (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
+        const refused = codes ? filters.filter((_, i) => codes[i] >= 0x80) : (granted ?? []).filter((g) => g.qos >= 0x80).map((g) => g.topic);
         if (err || refused.length) {
           // The filters granted still deliver; the status stays red until the settings are fixed.
           lastError = refused.length ? `broker refused ${refused.join(', ')} (not authorised?)` : `subscribe failed: ${err?.message}`;

@@ -44,6 +44,8 @@ export interface EngineOptions {
   maxAlerts?: number;
   /** Told what a bound dropped: history entries, readings of untracked devices, alerts not opened. */
   onDrop?: (bound: Bound, n: number) => void;
+  /** Appended to new alert ids: scale-out makes them unique per instance (shared-alerts.ts). */
+  idSuffix?: string;
 }
 
 /** Nothing to save / save soon (values, last-seen) / save now (a transition). */
@@ -65,6 +67,7 @@ export class AlertEngine {
   private readonly historyLimit: number;
   private readonly maxAlerts: number;
   private readonly onDrop: (bound: Bound, n: number) => void;
+  private readonly idSuffix: string;
   private seq = 0;
   private dirty = Dirty.None;
   /** Active alerts per state and severity, kept as they change so counting costs nothing in a storm. */
@@ -76,11 +79,15 @@ export class AlertEngine {
     this.historyLimit = opts.historyLimit ?? 500;
     this.maxAlerts = opts.maxAlerts ?? Infinity;
     this.onDrop = opts.onDrop ?? (() => undefined);
+    this.idSuffix = opts.idSuffix ?? '';
     this.index = new RuleIndex(rules);
     this.seen = new LastSeen(this.now(), opts.maxDevices ?? Infinity);
   }
 
   get rules(): readonly Rule[] { return this.index.rules; }
+
+  /** The rule with this id, if any. */
+  rule(id: string): Rule | undefined { return this.index.byId.get(id); }
 
   /** Replaces the rules; alerts of removed or disabled rules resolve. */
   setRules(rules: readonly Rule[]): Transition[] {
@@ -164,8 +171,11 @@ export class AlertEngine {
     return created.state;
   }
 
-  /** Timer work: pending -> firing, keep-firing expiry, event expiry, repeats, staleness. */
-  tick(): Transition[] {
+  /**
+   * Timer work: pending -> firing, keep-firing expiry, event expiry, repeats,
+   * staleness (unless `staleness` is false: scale-out leaves it to one instance).
+   */
+  tick(staleness = true): Transition[] {
     const now = this.now();
     const out: Transition[] = [];
     for (const a of [...this.active.values()]) {
@@ -190,7 +200,7 @@ export class AlertEngine {
         out.push({ event: 'repeated', alert: { ...a } });
       }
     }
-    if (this.index.staleness.length) this.checkStaleness(now, out);
+    if (staleness && this.index.staleness.length) this.checkStaleness(now, out);
     return out;
   }
 
@@ -213,7 +223,7 @@ export class AlertEngine {
       return undefined;
     }
     const a: AlertRecord = {
-      id: `${rule.id}:${deviceId}:${now.toString(36)}${(this.seq++).toString(36)}`,
+      id: `${rule.id}:${deviceId}:${now.toString(36)}${(this.seq++).toString(36)}${this.idSuffix}`,
       ruleId: rule.id, deviceId, metric, value, threshold, severity: rule.severity, state: 'pending',
       since: now, title: '', text: '', kind: rule.kind, sensorType, startedAt: now, lastBadAt: now,
     };
@@ -287,6 +297,54 @@ export class AlertEngine {
     const a = this.active.get(`${req.ruleId}${SEP}${req.deviceId}`);
     if (!a) throw new ValidationError(`no active alert for rule ${req.ruleId} on device ${req.deviceId}`, 'ruleId');
     return a;
+  }
+
+  /**
+   * Scale-out (shared-alerts.ts): takes the shared record of (rule, device) as
+   * this instance's, keeping the local evaluation fields (value, timers). No
+   * transition, no history: the instance that won the transition logged it.
+   * `shared` undefined: no alert is active anywhere; a local pending one stays.
+   */
+  adopt(ruleId: string, deviceId: string, shared: AlertRecord | undefined): void {
+    const key = ruleId + SEP + deviceId;
+    const local = this.active.get(key);
+    if (!shared || !ACTIVE.includes(shared.state)) {
+      if (!local || local.state === 'pending') return;
+      this.active.delete(key);
+      this.count(local, -1);
+      this.mark(Dirty.Urgent);
+      return;
+    }
+    if (local && local.id === shared.id && local.state === shared.state && local.acknowledgedBy === shared.acknowledgedBy) return;
+    const next: AlertRecord = local
+      ? { ...shared, value: local.value, lastBadAt: Math.max(local.lastBadAt, shared.lastBadAt ?? 0), clearSince: local.clearSince }
+      : { ...shared };
+    if (next.clearSince === undefined) delete next.clearSince;
+    if (local) this.count(local, -1);
+    this.active.set(key, next);
+    this.count(next, 1);
+    this.mark(Dirty.Urgent);
+  }
+
+  /** Scale-out: the active alerts as every instance sees them (non-pending local ones missing there are dropped). */
+  syncShared(shared: readonly AlertRecord[]): void {
+    const byKey = new Map(shared.map((a) => [a.ruleId + SEP + a.deviceId, a]));
+    for (const a of [...this.active.values()]) {
+      if (a.state !== 'pending' && !byKey.has(a.ruleId + SEP + a.deviceId)) this.adopt(a.ruleId, a.deviceId, undefined);
+    }
+    for (const a of byKey.values()) {
+      if (this.index.byId.has(a.ruleId)) this.adopt(a.ruleId, a.deviceId, a);
+    }
+  }
+
+  /** Scale-out: the shared last-seen table, for the instance that checks staleness for all. */
+  learnSeen(deviceId: string, at: number, sensorType: string, periodic: boolean): void {
+    this.seen.learn(deviceId, at, sensorType, periodic);
+  }
+
+  /** Scale-out: another instance heard from the device at `at` (shared last-seen). */
+  seenElsewhere(deviceId: string, at: number): void {
+    this.seen.heardAt(deviceId, at);
   }
 
   /** Arms or disarms event rules marked `whileArmed`. Returns whether it changed. */

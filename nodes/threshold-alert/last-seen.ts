@@ -53,6 +53,30 @@ export class LastSeen {
     return true;
   }
 
+  /**
+   * Another instance heard from the device at `at` (scale-out): every time of
+   * the entry moves up to it, so its silence counts from there. Unknown devices are left alone.
+   */
+  heardAt(deviceId: string, at: number): void {
+    const s = this.seen.get(deviceId);
+    if (!s || s.at >= at) return;
+    s.at = at;
+    for (const t of Object.keys(s.types)) s.types[t] = Math.max(s.types[t], at);
+    if (s.metrics) for (const m of Object.keys(s.metrics)) s.metrics[m] = Math.max(s.metrics[m], at);
+  }
+
+  /**
+   * Scale-out: a device another instance heard from. Unknown here, it is
+   * tracked from then on (within the bound); known, its times move up.
+   */
+  learn(deviceId: string, at: number, sensorType: string, periodic: boolean): void {
+    if (this.seen.has(deviceId)) return this.heardAt(deviceId, at);
+    if (this.seen.size >= this.max) return;
+    const entry: SeenEntry = { at, types: sensorType ? { [sensorType]: at } : {} };
+    if (periodic) entry.periodic = true;
+    this.seen.set(deviceId, entry);
+  }
+
   /** Stops watching a device until it reports again. */
   forget(deviceId: string): void {
     this.seen.delete(deviceId);

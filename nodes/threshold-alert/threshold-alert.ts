@@ -2,7 +2,9 @@
  * threshold-alert: Node-RED glue around the pure AlertEngine (engine.ts).
  * Input: a Reading, a batch of them (the normalizer's output 3) or a control message.
  * Output 1: alert transitions; output 2: readings (or the batch) with msg.verdicts.
- * State lives in <DATA_DIR>/alerts/<node id>.json (store.ts).
+ * State lives in <DATA_DIR>/alerts/<node id>.json (store.ts); with REDIS_URL set
+ * (scale-out), transitions, actions and the armed state are shared through
+ * Redis (shared-gate.ts) and the file keeps this instance's view.
  */
 import path from 'path';
 import { errorMessage, ValidationError } from '../common/errors';
@@ -19,6 +21,11 @@ import { PacedOutput } from './paced-output';
 import { AlertStore, StoredState } from './store';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
+import { acquireBackend, releaseBackend } from '../common/redis-state';
+import { SharedAlerts, SharedSeen } from './shared-alerts';
+import type { Reading } from '../common/types';
+import { SharedGate } from './shared-gate';
+import { installId } from '../common/install-id';
 
 /** Transitions handed to the flow per event-loop turn (see paced-output.ts). */
 const BURST = 100;
@@ -35,7 +42,10 @@ export = function (RED: NodeAPI) {
     const cfg: ThresholdAlertConfig = parsed;
 
     const dropped: Record<Bound, number> = { historyLimit: 0, maxDevices: 0, maxAlerts: 0 };
+    // Scale-out: alert ids unique per instance (the install id of its data folder).
+    const idSuffix = process.env.REDIS_URL ? `.${installId(dataDir(RED)) || process.pid.toString(36)}` : '';
     const engine = new AlertEngine(cfg.rules, {
+      idSuffix,
       historyLimit: cfg.historyLimit,
       maxDevices: cfg.maxDevices,
       maxAlerts: cfg.maxAlerts,
@@ -103,9 +113,49 @@ export = function (RED: NodeAPI) {
 
     const output = new PacedOutput<NodeMessage>(BURST, (batch) => node.send([batch, null]));
 
+    // Scale-out: the instance that wins a transition in Redis emits it (none when REDIS_URL is unset).
+    const backend = acquireBackend();
+    const shared = backend && new SharedAlerts(backend.redis, backend.prefix, node.id, cfg.historyLimit);
+    const gate = shared && new SharedGate(shared, engine, {
+      emit: (ts) => {
+        for (const t of ts) if (t.event === 'fired') metrics.alertsFired.inc({ severity: t.alert.severity });
+        refresh();
+        output.push(ts.map(transitionMessage));
+      },
+      warn: (text) => node.warn(`threshold-alert: ${text}`),
+    });
+    /** Devices heard since the last tick, shared as last-seen times. */
+    const heard = new Map<string, SharedSeen>();
+    const hear = (r: Reading): void => { heard.set(r.deviceId, { at: Date.now(), sensorType: r.sensorType, periodic: !r.event }); };
+    /** Transitions to the flow: at once, or through the shared gate. */
+    const emit = (transitions: Transition[]): NodeMessage[] => {
+      if (!gate) return after(transitions);
+      after([]);
+      gate.transitions(transitions);
+      return [];
+    };
+
+    let syncing = false;
+    /** Scale-out: this instance holds the staleness lease (shared-alerts.ts lead()). */
+    let staleLead = false;
     const timer = setInterval(() => {
       try {
-        const out = after([...queued, ...engine.tick()]);
+        if (gate && !syncing) {
+          // Before this tick's own checks: other instances' alerts, acks and last-seen times.
+          syncing = true;
+          const seen = [...heard];
+          heard.clear();
+          void backend!.redis.ping().then(() => Promise.all([gate.sync(), shared!.pushSeen(seen),
+            shared!.lead(idSuffix, Math.max(3000, cfg.tickSeconds * 3000)).then(async (v) => {
+              // The lease holder judges every device any instance heard from (the broker may send a device's readings to one instance only).
+              if (v && engine.rules.some((r) => r.kind === 'staleness')) {
+                for (const [id, e] of await shared!.fetchSeen()) engine.learnSeen(id, e.at, e.sensorType, e.periodic);
+              }
+              staleLead = v;
+            })]))
+            .catch(() => { staleLead = false; }).finally(() => { syncing = false; });
+        }
+        const out = emit([...queued, ...engine.tick(!gate || staleLead)]);
         queued = [];
         output.push(out);
       } catch (err) {
@@ -120,19 +170,21 @@ export = function (RED: NodeAPI) {
         if (input.kind === 'reading') {
           const { transitions, verdicts } = engine.evaluate(input.reading);
           msg.verdicts = verdicts;
-          const out = after(transitions);
+          if (gate) hear(input.reading);
+          const out = emit(transitions);
           // Behind a storm still going out, a reading's transitions wait their turn (order kept).
           if (output.waiting) { output.push(out); send([null, msg]); } else send([out.length ? out : null, msg]);
         } else if (input.kind === 'readings') {
           const transitions: Transition[] = [];
           const verdicts = input.readings.map((r) => {
             const res = engine.evaluate(r);
+            if (gate) hear(r);
             for (const t of res.transitions) transitions.push(t);
             return res.verdicts;
           });
           msg.verdicts = verdicts;
           // Through the paced output: one batch can start a storm.
-          output.push(after(transitions));
+          output.push(emit(transitions));
           send([null, msg]);
           if (input.invalid.length) {
             const more = input.invalid.length > 3 ? ` (and ${input.invalid.length - 3} more)` : '';
@@ -140,17 +192,28 @@ export = function (RED: NodeAPI) {
             return;
           }
         } else if (input.kind === 'rules') {
-          const out = after(engine.setRules(input.rules));
+          const out = emit(engine.setRules(input.rules));
           override = { configHash: cfg.rulesHash, rules: input.rules };
           store.schedule(true);
           output.push(out);
         } else if (input.kind === 'action') {
+          if (gate) {
+            // Settled in Redis first: an ack on this instance and a reading on another never both win.
+            gate.act(input.req).then((t) => {
+              if (t) { after([]); refresh(); output.push([transitionMessage(t)]); }
+              done();
+            }, done);
+            return;
+          }
           output.push(after([engine.act(input.req)]));
         } else if (input.kind === 'list') {
+          // Synchronous (the HTTP API reads it in the call). With REDIS_URL the engine takes
+          // every instance's active alerts and acks each tick, so the list shows them.
           msg.payload = engine.list();
           send([msg, null]);
         } else {
           engine.setArmed(input.armed);
+          gate?.setArmed(input.armed);
           after([]);
         }
         done();
@@ -161,6 +224,8 @@ export = function (RED: NodeAPI) {
 
     node.on('close', (_removed: boolean, done: () => void) => {
       clearInterval(timer);
+      gate?.close();
+      if (backend) void releaseBackend();
       if (dropRefresh) clearTimeout(dropRefresh);
       output.clear();
       kit.clearHealth();

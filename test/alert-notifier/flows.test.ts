@@ -9,6 +9,7 @@
  * - alerts.json as shipped: link in -> threshold-alert -> alert-notifier ->
  *   real SMTP server (SMTP_URL with user:pass) and a real webhook receiver.
  */
+import jsonata from 'jsonata';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'fs';
@@ -75,10 +76,22 @@ test('alerts.json wires readings-in-alerts -> threshold-alert -> alert-notifier 
   assert.equal(byId.get('smtp-default')!.url, '${SMTP_URL}');
 });
 
-test('event-bridge.json: the seed topics, the shared broker, a normalizer with the default settings written out (outputs 1 and 2 wired), event mode to ${EVENTS_URL}', () => {
+test('event-bridge.json: the seed topics, the shared broker, a normalizer with the default settings written out (outputs 1 and 2 wired), event mode to ${EVENTS_URL}', async () => {
   const flow = readFlow('event-bridge.json');
   const byId = new Map(flow.map((n) => [n.id, n]));
-  assert.deepEqual(flow.filter((n) => n.type === 'mqtt in').map((n) => n.topic).sort(), ['sensor/button', 'sensor/motion', 'sensor/pressure', 'sensors/+/button', 'sensors/+/motion']);
+  // Each MQTT in node's topic is a tab variable (JSONata): the plain filter, or $share/<group>/<filter> with MQTT_SHARE_GROUP.
+  const tabEnv = (flow.find((n) => n.type === 'tab')!.env as Array<{ name: string; value: string; type: string }>);
+  const topics = async (group: string | undefined): Promise<string[]> => Promise.all(flow.filter((n) => n.type === 'mqtt in').map(async (n) => {
+    const v = tabEnv.find((e) => `\${${e.name}}` === n.topic);
+    assert.equal(v?.type, 'jsonata', `${n.id}: topic ${String(n.topic)} is a JSONata tab variable`);
+    const expr = jsonata(v!.value);
+    expr.registerFunction('env', (name: string) => (name === 'MQTT_SHARE_GROUP' ? group : undefined));
+    return String(await expr.evaluate({}));
+  })).then((l) => l.sort());
+  const plain = ['sensor/button', 'sensor/motion', 'sensor/pressure', 'sensors/+/button', 'sensors/+/motion'];
+  assert.deepEqual(await topics(undefined), plain);
+  assert.deepEqual(await topics(''), plain);
+  assert.deepEqual(await topics('iot'), plain.map((t) => `$share/iot/${t}`));
   // Same broker config as flows/telemetry.json (id "mqtt-broker" would equal its type, which
   // Node-RED 4.1 rejects as a circular config dependency).
   assert.ok(flow.filter((n) => n.type === 'mqtt in').every((n) => n.broker === 'mqtt-default'));

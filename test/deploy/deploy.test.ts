@@ -24,6 +24,19 @@ test('docker compose config accepts the stack and the Raspberry Pi variant', { s
   }
 });
 
+test('docker compose config accepts the scale-out stack: Redis, two app instances in one share group, each with its own data', { skip: missing('docker-compose') }, () => {
+  const r = compose(['-f', path.join(docker, 'compose.scale.yaml'), '--env-file', path.join(docker, 'example.env'), 'config']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /image: redis:7/);
+  assert.equal(r.stdout.match(/MQTT_SHARE_GROUP: iot/g)?.length, 2);
+  assert.equal(r.stdout.match(/REDIS_URL: redis:\/\/redis:6379\/0/g)?.length, 2);
+  assert.match(r.stdout, /app-1-data:\/data/);
+  assert.match(r.stdout, /app-2-data:\/data/);
+  const empty = path.join(tempDir('compose'), 'empty.env');
+  fs.writeFileSync(empty, '');
+  assert.notEqual(compose(['-f', path.join(docker, 'compose.scale.yaml'), '--env-file', empty, 'config', '-q']).status, 0, 'secrets required');
+});
+
 test('the compose stack refuses to start without its secrets', { skip: missing('docker-compose') }, () => {
   const empty = path.join(tempDir('compose'), 'empty.env');
   fs.writeFileSync(empty, '');

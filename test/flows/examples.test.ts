@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import test from 'node:test';
-import { checkFlows, documentedEnvFromReadme, knownTypes, loadFlowFiles } from '../../scripts/check-flows';
+import { checkFlows, documentedEnv, knownTypes, loadFlowFiles } from '../../scripts/check-flows';
 import { DASHBOARD_PACKAGE, exampleName } from '../../scripts/build-examples';
 import { REPO_ROOT } from '../support/red';
 
@@ -46,8 +46,7 @@ test('the dashboard example says it needs Dashboard 2.0; no other example uses u
 
 test('the examples pass the flow checker (known types, links, config references)', () => {
   const files = fs.readdirSync(examples).map((f) => ({ file: `examples/${f}`, nodes: read(path.join(examples, f)) }));
-  const documented = documentedEnvFromReadme(fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'));
-  const problems = checkFlows(files, { knownTypes: knownTypes(), documentedEnv: documented });
+  const problems = checkFlows(files, { knownTypes: knownTypes(), documentedEnv: documentedEnv() });
   assert.deepEqual(problems, []);
 });
 

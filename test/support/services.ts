@@ -248,3 +248,14 @@ export function programVersion(cmd: string, args: string[]): string {
     return 'unknown';
   }
 }
+
+/** redis-server (Debian `redis-server`) on a free port, no persistence, in a temporary folder. */
+export async function startRedis(): Promise<Service> {
+  const bin = which('redis-server');
+  if (!bin) throw new Error('redis-server is not installed');
+  const port = await freePort();
+  const dir = tempDir('redis');
+  const conf = [`port ${port}`, 'bind 127.0.0.1', 'save ""', 'appendonly no', `dir ${dir}`, 'daemonize no', 'loglevel warning', 'protected-mode no'].join('\n');
+  fs.writeFileSync(path.join(dir, 'redis.conf'), `${conf}\n`);
+  return launch(bin, [path.join(dir, 'redis.conf')], dir, port, `redis://127.0.0.1:${port}`);
+}
