@@ -129,14 +129,15 @@ test('Rules page: defaults shown, bad fields marked and not saved, an edit saved
   await page.fill(field(BATTERY, 'for'), '');
   await page.click('[data-rule="device-silent"] [data-testid="rule-remove"]');
   await page.click('[data-testid="rules-add"]');
-  const added = 'tbody tr[data-row="6"]';
+  // One removed and one added: the new row comes last (rows count from 0).
+  const added = `tbody tr[data-row="${DEFAULT_RULES.length - 1}"]`;
   await page.fill(field(added, 'id'), 'pressure-low');
   await page.fill(field(added, 'metric'), 'pressure');
   await page.selectOption(field(added, 'operator'), '<');
   await page.fill(field(added, 'threshold'), '950');
   await page.selectOption(field(added, 'severity'), 'info');
   await page.click('[data-testid="rules-save"]');
-  await waitForText(page, '[data-testid="rules-status"]', /^Saved 7 rules/);
+  await waitForText(page, '[data-testid="rules-status"]', new RegExp(`^Saved ${DEFAULT_RULES.length} rules`));
   const expected = DEFAULT_RULES.filter((r) => r.id !== 'device-silent').map((r) => (r.id === 'battery-low' ? { ...r, threshold: 30, clear: 35, for: 0 } : { ...r })) as unknown as Rule[];
   expected.push({ id: 'pressure-low', kind: 'threshold', metric: 'pressure', operator: '<', threshold: 950, for: 0, keepFiring: 0, repeat: 0, severity: 'info', enabled: true });
   assert.deepEqual(await alertRules(), expected, 'the API serves the saved rules');
@@ -162,7 +163,7 @@ test('Rules page: defaults shown, bad fields marked and not saved, an edit saved
   await boot();
   assert.deepEqual(await alertRules(), expected, 'the saved rules after a restart');
   const again = await open('rules');
-  await waitForText(again.page, '[data-testid="rules-status"]', /^7 rules in force/);
+  await waitForText(again.page, '[data-testid="rules-status"]', new RegExp(`^${DEFAULT_RULES.length} rules in force`));
   assert.equal(await again.page.inputValue(field(BATTERY, 'threshold')), '30');
   assert.equal(await again.page.inputValue(field('tbody tr[data-rule="pressure-low"]', 'threshold')), '950');
   assert.deepEqual(again.errors, [], 'no browser errors');
