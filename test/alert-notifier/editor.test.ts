@@ -27,7 +27,7 @@ function register(file: string): { html: string; defs: Record<string, Def> } {
 const help = (file: string): string => fs.readFileSync(path.join(DIR, 'locales', 'en-US', file), 'utf8');
 
 test('alert-notifier.html: defaults equal the runtime DEFAULTS; secret only in credentials', () => {
-  const { defs, html } = register('alert-notifier.html');
+  const { defs } = register('alert-notifier.html');
   const def = defs['alert-notifier'];
   assert.equal(def.category, 'IoT engine');
   assert.equal(def.outputs, 1);
@@ -60,7 +60,7 @@ test('alert-notifier.html validators reject bad values and accept good ones', ()
 });
 
 test('smtp-config.html (iot-smtp-config): defaults equal SMTP_DEFAULTS; user/password are credentials; a password in the URL is refused', () => {
-  const { defs, html } = register('smtp-config.html');
+  const { defs } = register('smtp-config.html');
   const def = defs['iot-smtp-config'];
   const editorDefaults = Object.fromEntries(Object.entries(def.defaults).filter(([k]) => k !== 'name').map(([k, v]) => [k, v.value]));
   assert.deepEqual(editorDefaults, { ...SMTP_DEFAULTS });
