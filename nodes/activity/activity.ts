@@ -7,6 +7,7 @@
  * Glue only: the work is in derive.ts and ../common/activity-classifier.ts.
  */
 import { errorMessage, ValidationError } from '../common/errors';
+import { translator } from '../common/i18n';
 import { clearHealth, reportHealth } from '../common/health';
 import { registerHealthRoutes } from '../common/health-plugin';
 import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
@@ -19,6 +20,7 @@ import { ActivityDeriver } from './derive';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  const tr = translator(RED, __dirname, 'activity');
   RED.nodes.registerType('activity-classifier', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
@@ -26,7 +28,7 @@ export = function (RED: NodeAPI) {
     try {
       deriver = new ActivityDeriver(parseConfig(def));
     } catch (err) {
-      node.status(status.failed(`config: ${errorMessage(err)}`));
+      node.status(status.failed(tr('activity-classifier.status.config', { error: errorMessage(err) })));
       node.error(`activity-classifier config: ${errorMessage(err)}`);
       reportHealth(node.id, { kind: 'activity-classifier', ok: false, detail: `config: ${errorMessage(err)}` });
       node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(err as Error));
@@ -37,7 +39,7 @@ export = function (RED: NodeAPI) {
     const refresh = (): void => {
       timer = undefined;
       const c = deriver.counts;
-      const text = `${deriver.devices} devices, ${c.falls} falls`;
+      const text = tr('activity-classifier.status.counts', { devices: deriver.devices, falls: c.falls });
       node.status(status.ok(text));
       reportHealth(node.id, { kind: 'activity-classifier', ok: true, detail: text, figures: { ...c, devices: deriver.devices, dropped_maxDevices: deriver.dropped } });
     };
@@ -51,7 +53,7 @@ export = function (RED: NodeAPI) {
         const items = Array.isArray(p) ? p : [p];
         items.forEach((r, i) => {
           const at = Array.isArray(p) ? `payload[${i}]` : 'payload';
-          if (!isReading(r)) { invalid.push(`${at} is not a Reading`); return; }
+          if (!isReading(r)) { invalid.push(tr('activity-classifier.errors.notReading', { at })); return; }
           try {
             for (const d of deriver.push(r)) derived.push(d);
           } catch (err) {
@@ -67,8 +69,8 @@ export = function (RED: NodeAPI) {
           send([[msg, ...derived.map((d) => ({ topic: msg.topic, payload: d }))], batch]);
         }
         if (invalid.length) {
-          const more = invalid.length > 3 ? ` (and ${invalid.length - 3} more)` : '';
-          done(new ValidationError(`${invalid.length} of ${items.length} items refused: ${invalid.slice(0, 3).join('; ')}${more}`, 'payload'));
+          const more = invalid.length > 3 ? tr('activity-classifier.errors.more', { n: invalid.length - 3 }) : '';
+          done(new ValidationError(tr('activity-classifier.errors.refused', { n: invalid.length, total: items.length, list: invalid.slice(0, 3).join('; '), more }), 'payload'));
         } else done();
       } catch (err) {
         done(err instanceof Error ? err : new Error(errorMessage(err)));

@@ -73,7 +73,7 @@ export = function (RED: NodeAPI) {
       let smtp: SmtpTarget = { kind: 'folder', from: lookupEnvRef('${ALERT_EMAIL_FROM}') || DEFAULT_FROM, describe: 'no SMTP config: writing .eml files', secrets: [] };
       if (cfg.email && cfg.smtp) {
         const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
-        if (!cfgNode) throw new Error(`smtp config node ${cfg.smtp} not found`);
+        if (!cfgNode) throw new Error(tr('alert-notifier.errors.smtpMissing', { id: cfg.smtp }));
         smtp = cfgNode.target();
       }
       const data = dataDir(RED);
@@ -119,7 +119,7 @@ export = function (RED: NodeAPI) {
 
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       ready.then(async () => {
-        if (!notifier || problem) throw new Error(problem ?? 'notifier not configured');
+        if (!notifier || problem) throw new Error(problem ?? tr('alert-notifier.errors.notConfigured'));
         if (msg.topic === 'notifier/retry') {
           notifier.retryNow();
           return;

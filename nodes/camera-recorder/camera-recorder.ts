@@ -83,7 +83,7 @@ export = function (RED: NodeAPI) {
 
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       try {
-        if (!cfg || !recorder) throw setupError || new Error('camera-recorder is not configured');
+        if (!cfg || !recorder) throw setupError || new Error(tr('camera-recorder.errors.notConfigured'));
         const trigger = parseTrigger(msg, cfg);
         const outcome = recorder.trigger(trigger);
         if (outcome.kind !== 'started') {

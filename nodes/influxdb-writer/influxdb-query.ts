@@ -33,7 +33,7 @@ export = function (RED: NodeAPI) {
     node.on('input', (msg, send, done) => {
       const run = async (): Promise<void> => {
         const influx = configNode?.influx;
-        if (!influx) throw new Error(configNode?.configError || 'no iot-influxdb-config selected');
+        if (!influx) throw new Error(configNode?.configError || tr('influxdb-query.errors.noConfig'));
         const input: Record<string, unknown> = { ...defaults };
         const p = msg.payload;
         const sources = [typeof p === 'object' && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {}, msg as Record<string, unknown>];

@@ -36,7 +36,7 @@ export = function (RED: NodeAPI) {
     try {
       spool = new Spool({ dir: path.join(dataDir(RED), 'spool', node.id), maxBytes: cfg.spoolMaxMB * 1024 * 1024 });
     } catch (err) {
-      kit.rejectInputs(new Error(`influxdb-writer cannot open its spool under ${dataDir(RED)}: ${errorMessage(err)}`));
+      kit.rejectInputs(new Error(tr('influxdb-writer.errors.spool', { dir: dataDir(RED), error: errorMessage(err) })));
       return;
     }
     const encode = lineEncoder({ measurement: cfg.measurement });

@@ -43,7 +43,7 @@ export = function (RED: NodeAPI) {
     const tick = (): void => {
       timer = undefined;
       stats.flush();
-      const text = stats.text();
+      const text = stats.text(tr);
       node.status(stats.recentRejects > 0 ? status.degraded(`${text} (${stats.lastReject})`) : status.ok(text));
       stats.recentRejects = 0;
       kit.health(true, text, stats.figures());

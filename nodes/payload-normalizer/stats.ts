@@ -3,9 +3,13 @@
  * locally and flushed to prom-client at most once a second, so the 20,000 msg/s
  * path does not hash label sets per message.
  */
+import { translator, type Translate } from '../common/i18n';
 import { metrics } from '../common/metrics';
 import type { Outcome } from './normalizer';
 import type { BoundName, SeriesBounds } from './series-bounds';
+
+/** The en-US catalog (tests, tools): the node passes the runtime's translator. */
+const english: Translate = translator({}, __dirname, 'payload-normalizer');
 
 function bump(map: Map<string, number>, key: string): void {
   map.set(key, (map.get(key) ?? 0) + 1);
@@ -79,14 +83,14 @@ export class NormalizerStats {
     this.pendingRateLimited = 0;
   }
 
-  /** Status line, e.g. `12840 ok · 3 rejected · 1 dup`. */
-  text(): string {
-    let t = `${this.ok} ok · ${this.rejected} rejected · ${this.duplicates} dup`;
-    if (this.rateLimited > 0) t += ` · ${this.rateLimited} limited`;
-    if (this.ignored > 0) t += ` · ${this.ignored} ignored`;
+  /** Status line, e.g. `12840 ok · 3 rejected · 1 dup`, in the runtime's language when given its translator. */
+  text(tr: Translate = english): string {
+    const parts = [tr('payload-normalizer.status.counts', { ok: this.ok, rejected: this.rejected, dup: this.duplicates })];
+    if (this.rateLimited > 0) parts.push(tr('payload-normalizer.status.limited', { n: this.rateLimited }));
+    if (this.ignored > 0) parts.push(tr('payload-normalizer.status.ignored', { n: this.ignored }));
     const folded = this.bounds === undefined ? 0 : this.bounds.dropped.maxTagValues + this.bounds.dropped.maxMeasurements;
-    if (folded > 0) t += ` · ${folded} folded`;
-    return t;
+    if (folded > 0) parts.push(tr('payload-normalizer.status.folded', { n: folded }));
+    return parts.join(' · ');
   }
 
   figures(): Record<string, number> {

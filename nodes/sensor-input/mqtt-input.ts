@@ -261,7 +261,7 @@ export function mqttRunner(
       c.end(true);
       receipts?.close();
       receipts = undefined;
-      out.status({ text: 'stopped' });
+      out.status({ text: t('sensor-input.status.stopped') });
       out.health(true, 'stopped', { connected: 0, received, rate: 0 });
     },
     async drain(graceMs: number) {

@@ -57,10 +57,10 @@ export = function (RED: NodeAPI) {
         runner = cfg.mode === 'simulate' ? simulateRunner(cfg, out) : gpioRunner(cfg, out, gpioOpener());
       }
       if (cfg.autoStart) runner.start();
-      else node.status({ text: 'stopped' });
+      else node.status({ text: tr('sensor-input.status.stopped') });
     } catch (err) {
       // An MQTT input that cannot start is a broker connection that is down, for /health/ready.
-      kit.rejectInputs(new ValidationError(`sensor-input is not running: fix its settings (${errorMessage(err)})`), {
+      kit.rejectInputs(new ValidationError(tr('sensor-input.errors.notRunning', { error: errorMessage(err) })), {
         statusText: () => errorMessage(err),
         log: () => `sensor-input settings: ${errorMessage(err)}`,
         health: def.mode === 'mqtt' ? { kind: 'mqtt-input', detail: () => `settings: ${errorMessage(err)}` } : undefined,
@@ -73,7 +73,7 @@ export = function (RED: NodeAPI) {
         const command = typeof msg.payload === 'string' ? msg.payload.trim().toLowerCase() : msg.payload;
         if (command === 'start' || command === true) runner.start();
         else if (command === 'stop' || command === false) runner.stop();
-        else throw new ValidationError(`msg.payload must be "start" or "stop", got ${JSON.stringify(msg.payload)}`, 'payload');
+        else throw new ValidationError(tr('sensor-input.errors.command', { got: JSON.stringify(msg.payload) ?? 'undefined' }), 'payload');
         done();
       } catch (err) {
         done(toError(err));

@@ -187,8 +187,8 @@ export = function (RED: NodeAPI) {
           output.push(emit(transitions));
           send([null, msg]);
           if (input.invalid.length) {
-            const more = input.invalid.length > 3 ? ` (and ${input.invalid.length - 3} more)` : '';
-            done(new ValidationError(`${input.invalid.length} of ${input.invalid.length + input.readings.length} items are not Readings: ${input.invalid.slice(0, 3).join('; ')}${more}`, 'payload'));
+            const more = input.invalid.length > 3 ? tr('threshold-alert.errors.more', { n: input.invalid.length - 3 }) : '';
+            done(new ValidationError(tr('threshold-alert.errors.notReadings', { n: input.invalid.length, total: input.invalid.length + input.readings.length, list: input.invalid.slice(0, 3).join('; '), more }), 'payload'));
             return;
           }
         } else if (input.kind === 'rules') {

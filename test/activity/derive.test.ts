@@ -33,7 +33,7 @@ test('the dialog defaults are the runtime DEFAULTS', () => {
   const def = editorDefs(path.join(REPO_ROOT, 'nodes')).get('activity-classifier');
   assert.ok(def, 'activity-classifier has an editor definition');
   for (const [k, v] of Object.entries(DEFAULTS)) assert.equal(String(def.defaults[k]?.value), String(v), k);
-  const html = fs.readFileSync(path.join(REPO_ROOT, 'nodes', 'activity', 'activity.html'), 'utf8');
+  const html = fs.readFileSync(path.join(REPO_ROOT, 'nodes', 'activity', 'locales', 'en-US', 'activity.html'), 'utf8');
   for (const s of ['<h3>Inputs</h3>', '<h3>Outputs</h3>', '<h3>Details</h3>']) assert.ok(html.includes(s), s);
 });
 

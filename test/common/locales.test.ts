@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { interpolate, lookup, translator } from '../../nodes/common/i18n';
+import { NormalizerStats } from '../../nodes/payload-normalizer/stats';
 import { REPO_ROOT } from '../support/red';
 
 const LANGS = ['en-US', 'de'];
@@ -114,4 +115,48 @@ test('the translator: RED._ where it has a catalog, else the set\'s en-US catalo
   assert.equal(runtime('servo-command.status.sent', { command: 'left', device: 'pan-1' }), 'gesendet: left → pan-1');
   assert.equal(runtime('servo-command.status.nope'), 'servo-command.status.nope', 'an unknown key shows itself');
   assert.equal(interpolate('__a____b__ __c__', { a: 1, b: 'x' }), '1x __c__');
+});
+
+/** The help blocks of a locale .html file: data-help-name → body. */
+function helpBlocks(file: string): Map<string, string> {
+  const html = fs.readFileSync(file, 'utf8');
+  return new Map([...html.matchAll(/<script type="text\/html" data-help-name="([\w-]+)">([\s\S]*?)<\/script>/g)].map((m) => [m[1], m[2]]));
+}
+const tags = (body: string, tag: string): number => body.split(`<${tag}`).length - 1;
+
+test('every node type has its help in locales/en-US and locales/de (in dist), with the same sections; none left in the dialog .html', () => {
+  const types = new Set<string>();
+  for (const s of sets) {
+    const dialog = fs.readFileSync(s.html, 'utf8');
+    const type = /registerType\(\s*'([\w-]+)'/.exec(dialog)?.[1];
+    assert.ok(type, `${s.set}: registers a type`);
+    types.add(type);
+    assert.doesNotMatch(dialog, /data-help-name/, `${s.set}: the help lives in locales/<lang>/${s.base}.html, not in the dialog file`);
+    const [en, de] = LANGS.map((lang) => {
+      const file = path.join(s.distDir, 'locales', lang, `${s.base}.html`);
+      assert.ok(fs.existsSync(file), `${s.set}: ${path.relative(REPO_ROOT, file)}`);
+      const blocks = helpBlocks(file);
+      assert.deepEqual([...blocks.keys()], [type], `${s.set} ${lang}: one help block, for ${type}`);
+      return blocks.get(type)!;
+    });
+    for (const tag of ['h3', 'dt', 'li', 'p', 'code']) {
+      assert.equal(tags(de, tag), tags(en, tag), `${type}: de help has as many <${tag}> as en-US`);
+    }
+    assert.ok(tags(en, 'h3') >= 1, `${type}: the help has sections`);
+    assert.notEqual(de.replace(/<[^>]+>/g, ''), en.replace(/<[^>]+>/g, ''), `${type}: the de help is translated`);
+    assert.match(de, /<h3>(Eingaben|Ausgaben|Details|Grenzen)<\/h3>/, `${type}: German headings`);
+  }
+  assert.equal(types.size, 11);
+});
+
+test('the normalizer\'s counter status line: English by default, German through a German RED._', () => {
+  const dir = path.join(REPO_ROOT, 'dist', 'nodes', 'payload-normalizer');
+  const german = read(path.join(dir, 'locales', 'de', 'payload-normalizer.json'));
+  const de = translator({ _: (k: string, v?: Record<string, string | number>) => interpolate(lookup(german, k) ?? k, v) }, dir, 'payload-normalizer');
+  const stats = new NormalizerStats(undefined);
+  stats.ok = 12;
+  stats.rejected = 3;
+  stats.ignored = 2;
+  assert.equal(stats.text(), '12 ok · 3 rejected · 0 dup · 2 ignored');
+  assert.equal(stats.text(de), '12 ok · 3 abgelehnt · 0 doppelt · 2 ignoriert');
 });

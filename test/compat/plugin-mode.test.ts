@@ -7,7 +7,8 @@
  * (a 10,000-deep JSON on `mqtt in` -> our normalizer is dropped with a clear
  * warning, the runtime keeps going), the German message catalogs the
  * editor asks for, and German node status texts in a runtime whose `lang`
- * setting is `de`. stock-node-red.test.ts checks the editor catalogs from
+ * setting is `de`, and each node's help in German for a German browser
+ * (GET /nodes with Accept-Language: de). stock-node-red.test.ts checks the editor catalogs from
  * the packed module in Node-RED 4.1 and 5 too.
  */
 import assert from 'node:assert/strict';
@@ -17,7 +18,7 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
-import { checkEditorLocales } from './editor-locales';
+import { checkEditorHelp, checkEditorLocales } from './editor-locales';
 import { freePort, missing, type Service, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -115,6 +116,10 @@ test('a 10,000-deep JSON on mqtt in -> our normalizer: dropped with a warning, n
 
 test('the editor gets our German and English catalogs for every node set (/locales/<module>/<set>?lng=de)', { skip, timeout: 30_000 }, async () => {
   await checkEditorLocales(base);
+});
+
+test('the editor gets each node\'s help in the browser\'s language (GET /nodes, Accept-Language: de -> locales/de/<file>.html)', { skip, timeout: 30_000 }, async () => {
+  await checkEditorHelp(base);
 });
 
 test('a runtime set to German (settings.lang) shows our node status texts in German', { skip, timeout: 90_000 }, async () => {

@@ -17,7 +17,7 @@ import { after, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
-import { checkEditorLocales } from './editor-locales';
+import { checkEditorHelp, checkEditorLocales } from './editor-locales';
 import { freePort, influxQuery, missing, startInflux1, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -123,8 +123,9 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
     assert.equal(ours.length, shipped, `our node sets: ${ours.map((s) => s.types).join(' ')}`);
     for (const s of ours) assert.equal(s.err, undefined, `${s.types.join(',')}: ${s.err}`);
     assert.ok(ours.some((s) => s.types.includes('iot-influxdb-config')) && ours.some((s) => s.types.includes('iot-smtp-config')));
-    // i18n: the editor's catalogs for every node set, in German and English, from the packed module.
+    // i18n: the editor's catalogs and each node's help, in German and English, from the packed module.
     await checkEditorLocales(base, auth);
+    await checkEditorHelp(base, auth);
     const deployed = (await (await api('/flows')).json()) as FlowNode[];
     assert.equal(deployed.length, merged.size);
 

@@ -180,8 +180,9 @@ test('the editor file registers the type with four outputs and help', () => {
   assert.match(html, /category: 'IoT engine'/);
   assert.match(html, /outputs: 4,/);
   assert.match(html, /outputLabels: \['reading', 'rejected', 'reading batches', 'events'\]/);
-  assert.match(html, /data-help-name="payload-normalizer"/);
-  for (const section of ['Inputs', 'Outputs', 'Details']) assert.match(html, new RegExp(`<h3>${section}</h3>`));
+  const help = fs.readFileSync(path.join(REPO_ROOT, 'nodes', 'payload-normalizer', 'locales', 'en-US', 'payload-normalizer.html'), 'utf8');
+  assert.match(help, /data-help-name="payload-normalizer"/);
+  for (const section of ['Inputs', 'Outputs', 'Details']) assert.match(help, new RegExp(`<h3>${section}</h3>`));
   const dist = path.join(REPO_ROOT, 'dist', 'nodes', 'payload-normalizer', 'payload-normalizer.html');
   assert.ok(fs.existsSync(dist), 'the .html is copied into dist beside the .js');
 });

@@ -67,7 +67,8 @@ test('editor validators', () => {
 });
 
 test('help has Inputs, Outputs and Details', () => {
-  const help = /data-help-name="threshold-alert">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+  const helpHtml = fs.readFileSync(path.join(__dirname, '..', '..', 'nodes', 'threshold-alert', 'locales', 'en-US', 'threshold-alert.html'), 'utf8');
+  const help = /data-help-name="threshold-alert">([\s\S]*?)<\/script>/.exec(helpHtml)?.[1] ?? '';
   for (const h of ['Inputs', 'Outputs', 'Details']) assert.match(help, new RegExp(`<h3>${h}</h3>`));
   for (const word of ['ack', 'resolve', 'rules', 'list', 'arm', 'verdicts', 'whileArmed', 'keepFiring', 'staleness']) assert.ok(help.includes(word), word);
 });
