@@ -135,10 +135,13 @@ test('the app (nodered) may publish the relay command topics and no other firmwa
     for (const t of ['cmnd/plug/POWER1', 'cmnd/plug/POWER8', 'shellies/shelly1-a/relay/0/command', 'shellyplus1-a8/rpc', 'esp-relay/switch/relay/command', 'zigbee2mqtt/kitchen plug/set', 'zigbee2mqtt/floor/kitchen/set']) {
       await server.publishAsync(t, 'ON', { qos: 1 });
     }
+    // One refused publish per connection: Mosquitto 2.0.11 with max_inflight_messages 0 answers only the first.
     for (const t of ['cmnd/plug/Backlog', 'cmnd/plug/Reset', 'zigbee2mqtt/bridge/request/permit_join', 'shellies/shelly1-a/relay/0']) {
-      await assert.rejects(server.publishAsync(t, 'x', { qos: 1 }), /Not authorized|135/i, t);
+      const c = await connect('nodered', 'server-secret');
+      try { await assert.rejects(c.publishAsync(t, 'x', { qos: 1 }), /Not authorized|135/i, t); } finally { c.end(true); }
     }
-    await assert.rejects(device.publishAsync('cmnd/plug/POWER1', 'ON', { qos: 1 }), /Not authorized|135/i);
+    const other = await connect('raspberry-01', 'device-secret');
+    try { await assert.rejects(other.publishAsync('cmnd/plug/POWER1', 'ON', { qos: 1 }), /Not authorized|135/i); } finally { other.end(true); }
     const got: string[] = [];
     device.on('message', (topic) => got.push(topic));
     await device.subscribeAsync(['commands/esp32/raspberry-01/control', 'commands/esp32/raspberry-02/control'], { qos: 1 });
