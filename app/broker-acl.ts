@@ -27,6 +27,16 @@ export const FIRMWARE_TELEMETRY = [
   'homeassistant/+/+/state', 'owntracks/+/+', 'owntracks/+/+/event', 'ruuvi/#', 'zwave/#',
 ];
 
+/**
+ * The firmware command topics the API's relay commands publish (app/api/relay-commands.ts): the
+ * app's login needs write on these, and nothing broader, in an external broker's ACL
+ * (docker/mosquitto/acl). Zigbee2MQTT names of up to three levels.
+ */
+export const RELAY_COMMANDS = [
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `cmnd/+/POWER${n}`), 'shellies/+/relay/+/command', '+/rpc', '+/switch/+/command',
+  'zigbee2mqtt/+/set', 'zigbee2mqtt/+/+/set', 'zigbee2mqtt/+/+/+/set',
+];
+
 interface Rules {
   read: string[];
   write: string[];
@@ -43,8 +53,8 @@ const RULES: Record<BrokerRole, Rules> = {
   },
   // As the Mosquitto ACL's patterns: own sensor topics, own commands.
   device: {
-    read: ['commands/%u/#', 'lifecompanion/devices/%u/commands', 'devices/%u/commands'],
-    write: ['sensors/%u/#', 'sensors/esp32/%u/#', 'lifecompanion/sensors/%u/#', 'lifecompanion/devices/%u/status', 'devices/%u/telemetry', 'devices/%u/status', 'commands/%u/+/ack'],
+    read: ['commands/%u/#', 'commands/esp32/%u/control', 'lifecompanion/devices/%u/commands', 'devices/%u/commands'],
+    write: ['sensors/%u/#', 'sensors/esp32/%u/#', 'lifecompanion/sensors/%u/#', 'lifecompanion/devices/%u/status', 'devices/%u/telemetry', 'devices/%u/status', 'commands/%u/+/ack', 'commands/esp32/%u/control/ack'],
   },
   anonymous: { read: TELEMETRY, write: [...TELEMETRY, ...FIRMWARE_TELEMETRY], deny: ['alerts/#', 'commands/#', '$SYS/#'] },
 };

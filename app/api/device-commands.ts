@@ -5,7 +5,8 @@
  *
  * Topics (layout): `pi` (default) is the Pi seed's `commands/{id}/{command_type}`,
  * here `commands/{id}/config`, acknowledged on `commands/{id}/config/ack`;
- * `lifecompanion` is `lifecompanion/devices/{id}/commands`. The payload is the
+ * `lifecompanion` is `lifecompanion/devices/{id}/commands`; `esp32` is the
+ * ESP32 seed's `commands/esp32/{id}/control`, acknowledged on `.../control/ack`. The payload is the
  * Command (DESIGN.md) plus the seeds' own fields, so either firmware style reads it:
  * LifeCompanion's `{command, interval, timestamp}` and the platform seed's
  * `{command_id, action, params, expires_at}`.
@@ -17,10 +18,10 @@ import { HttpError } from './validate';
 
 export const CONFIG_TYPES = ['set_interval', 'set_config'] as const;
 export type ConfigType = (typeof CONFIG_TYPES)[number];
-export const LAYOUTS = ['pi', 'lifecompanion'] as const;
+export const LAYOUTS = ['pi', 'lifecompanion', 'esp32'] as const;
 export type Layout = (typeof LAYOUTS)[number];
 
-export const ACK_FILTER = 'commands/+/config/ack';
+export const ACK_FILTERS = ['commands/+/config/ack', 'commands/esp32/+/control/ack'];
 const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 const ACK_STATUSES = new Set(['acknowledged', 'executed', 'failed']);
@@ -56,7 +57,7 @@ export function buildConfigCommand(deviceId: string, req: ConfigRequest, now = D
   if (!Number.isInteger(ttlSec) || ttlSec < 1 || ttlSec > 86_400) throw new HttpError(400, 'ttlSec must be whole seconds from 1 to 86400', 'ttlSec');
   const layout = req.layout ?? 'pi';
   const command: Command = { id: randomUUID(), deviceId, action: req.type, params, createdAt: now, expiresAt: now + ttlSec * 1000, status: 'pending' };
-  const topic = layout === 'lifecompanion' ? `lifecompanion/devices/${deviceId}/commands` : `commands/${deviceId}/config`;
+  const topic = layout === 'lifecompanion' ? `lifecompanion/devices/${deviceId}/commands` : layout === 'esp32' ? `commands/esp32/${deviceId}/control` : `commands/${deviceId}/config`;
   const payload = {
     ...command, command: req.type, ...(req.type === 'set_interval' ? { interval: params.interval } : {}),
     command_id: command.id, timestamp: new Date(now).toISOString(), expires_at: new Date(command.expiresAt).toISOString(),
@@ -64,9 +65,9 @@ export function buildConfigCommand(deviceId: string, req: ConfigRequest, now = D
   return { command, topic, payload };
 }
 
-/** A device's acknowledgement on commands/{id}/config/ack: `{id | command_id, status, reason?}`. */
+/** A device's acknowledgement on commands/{id}/config/ack (or commands/esp32/{id}/control/ack): `{id | command_id, status, reason?}`. */
 export function parseAck(topic: string, body: Buffer): { deviceId: string; id: string; status: 'acknowledged' | 'executed' | 'failed'; reason?: string } | undefined {
-  const deviceId = /^commands\/([^/]+)\/config\/ack$/.exec(topic)?.[1];
+  const deviceId = (/^commands\/([^/]+)\/config\/ack$/.exec(topic) ?? /^commands\/esp32\/([^/]+)\/control\/ack$/.exec(topic))?.[1];
   if (!deviceId) return undefined;
   let p: Record<string, unknown>;
   try { p = JSON.parse(body.toString('utf8')); } catch { return undefined; }
@@ -89,7 +90,7 @@ export class CommandPublisher {
       clientId: `iot-api-commands-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
     });
     c.on('error', () => undefined); // retried by mqtt.js; a publish that cannot go out answers 503
-    c.on('connect', () => { c.subscribe(ACK_FILTER, { qos: 1 }); });
+    c.on('connect', () => { c.subscribe(ACK_FILTERS, { qos: 1 }); });
     c.on('message', (topic, body) => {
       const ack = parseAck(topic, body);
       if (ack) this.onAck(ack);
@@ -98,13 +99,13 @@ export class CommandPublisher {
     return c;
   }
 
-  /** Publishes at QoS 1 and resolves once the broker has it; 503 after `timeoutMs`. */
+  /** Publishes at QoS 1 (text as is, anything else as JSON) and resolves once the broker has it; 503 after `timeoutMs`. */
   async publish(topic: string, payload: unknown, timeoutMs = 5000): Promise<void> {
     const c = this.connect();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new HttpError(503, `the MQTT broker did not take the command within ${timeoutMs} ms`)), timeoutMs); });
     try {
-      await Promise.race([c.publishAsync(topic, JSON.stringify(payload), { qos: 1 }), timeout]);
+      await Promise.race([c.publishAsync(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1 }), timeout]);
     } catch (err) {
       if (err instanceof HttpError) throw err;
       throw new HttpError(503, `the MQTT broker refused the command: ${(err as Error).message}`);

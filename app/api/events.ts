@@ -6,6 +6,7 @@
  * hook is not registered and the flows pay nothing per message.
  */
 import type { Command } from '../../nodes/common/types';
+import { confirms, type RelayExpectation } from './relay-commands';
 import type { Runtime, SendEvent } from './runtime';
 
 export type EventType = 'reading' | 'alert' | 'motion' | 'event' | 'command';
@@ -39,6 +40,8 @@ export class FlowTap {
   private hooked = false;
   private readonly lastReading = new Map<string, number>();
   private readonly recentEvents = new Set<string>();
+  /** Relay commands waiting for the device's state (relay-commands.ts), by device id. */
+  private readonly expected = new Map<string, Array<RelayExpectation & { id: string }>>();
   private readonly name = `onSend.iot-api-tap-${process.pid}`;
   readonly opts: TapOptions;
 
@@ -72,6 +75,22 @@ export class FlowTap {
     this.recount();
   }
 
+  /**
+   * Follows a relay command the API published: executed once a Reading of the device
+   * (the normalizer's, received after the command was created) shows the expected state.
+   */
+  expectState(command: Command, expect: RelayExpectation): void {
+    this.track(command, API_OWNER);
+    const list = this.expected.get(expect.deviceId) ?? [];
+    list.push({ ...expect, id: command.id });
+    this.expected.set(expect.deviceId, list);
+  }
+
+  /** Marks commands past their expiry as expired (called when one is read). */
+  refresh(): void {
+    this.recount();
+  }
+
   /** A device's acknowledgement of a command the API published: moves it forward only (QoS 1 may repeat). */
   acknowledge(ack: { deviceId: string; id: string; status: Command['status']; reason?: string }): boolean {
     const known = this.commands.get(ack.id);
@@ -90,8 +109,14 @@ export class FlowTap {
     for (const c of this.commands.values()) {
       if (FINAL.has(c.status)) continue;
       // The node expires it at expiresAt; past that (plus a margin) nothing more will come.
-      if (c.expiresAt + 5000 < now) c.status = 'expired';
+      // The API's own commands (config, relay) have no node: they expire at expiresAt.
+      if (c.expiresAt + (this.owners.get(c.id) === API_OWNER ? 0 : 5000) < now) c.status = 'expired';
       else open++;
+    }
+    for (const [deviceId, list] of this.expected) {
+      const left = list.filter((e) => !FINAL.has(this.commands.get(e.id)?.status ?? 'expired'));
+      if (!left.length) this.expected.delete(deviceId);
+      else if (left.length !== list.length) this.expected.set(deviceId, left);
     }
     this.open = open;
     this.update();
@@ -136,9 +161,32 @@ export class FlowTap {
       if (typeof msg.topic === 'string' && msg.topic.endsWith('/status') && isObj(p) && typeof p.id === 'string') this.command(p, msg.reason, source);
       return;
     }
+    if (this.expected.size) {
+      if (Array.isArray(p)) for (const r of p) this.confirm(r);
+      else this.confirm(p);
+    }
     if (!this.listeners.size) return;
     if (Array.isArray(p)) for (const r of p) this.reading(r);
     else this.reading(p);
+  }
+
+  /** A Reading that shows a relay's expected state executes its command. */
+  private confirm(r: unknown): void {
+    if (!isObj(r) || typeof r.deviceId !== 'string' || !isObj(r.metrics)) return;
+    const list = this.expected.get(r.deviceId);
+    if (!list) return;
+    let done = false;
+    for (const e of list) {
+      const c = this.commands.get(e.id);
+      if (!c || FINAL.has(c.status)) continue;
+      // A reading received before the command (a batch still on its way) says nothing about it.
+      if (typeof r.received === 'number' && r.received < c.createdAt) continue;
+      if (!confirms(e, r.metrics)) continue;
+      c.status = 'executed';
+      done = true;
+      this.emit('command', { ...c });
+    }
+    if (done) this.recount();
   }
 
   private command(p: Obj, reason: unknown, source: string | undefined): void {
@@ -178,6 +226,7 @@ export class FlowTap {
   close(): void {
     this.listeners.clear();
     this.commands.clear();
+    this.expected.clear();
     this.open = 0;
     this.update();
   }

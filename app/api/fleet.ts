@@ -14,6 +14,9 @@ export interface FleetDevice {
   lastSeen: number;
   lastEvent?: { type: string; ts: number };
   pending?: Obj[];
+  /** Last availability announcement (Z2M availability, Tasmota LWT, ESPHome / Shelly status), or data since. */
+  avail?: 'online' | 'offline';
+  availAt?: number;
 }
 export interface Fleet {
   devices: Map<string, FleetDevice>;
@@ -29,6 +32,10 @@ export interface DeviceView {
   sensorTypes: string[];
   lastSeen: number;
   online: boolean;
+  /** What `online` is judged by: the device's availability topic, or silence (OFFLINE_AFTER_S). */
+  onlineSource: 'availability' | 'silence';
+  /** When the last availability announcement (or data since) came, epoch ms. */
+  availabilityAt?: number;
   lastEvent?: { type: string; ts: number };
   metrics: Record<string, Metric>;
 }
@@ -54,8 +61,17 @@ export function latestMetrics(d: FleetDevice): Record<string, Metric> {
   return out;
 }
 
+/** Online as the dashboard shows it (device-state.js isOffline): availability when the device has it, else silence. */
+export function isOnline(d: FleetDevice, now: number, offlineAfterMs: number): boolean {
+  return d.avail ? d.avail === 'online' : d.lastSeen >= now - offlineAfterMs;
+}
+
 export function deviceView(d: FleetDevice, now: number, offlineAfterMs: number): DeviceView {
-  const view: DeviceView = { deviceId: d.deviceId, sensorTypes: [...d.sensorTypes], lastSeen: d.lastSeen, online: d.lastSeen >= now - offlineAfterMs, metrics: latestMetrics(d) };
+  const view: DeviceView = {
+    deviceId: d.deviceId, sensorTypes: [...d.sensorTypes], lastSeen: d.lastSeen, online: isOnline(d, now, offlineAfterMs),
+    onlineSource: d.avail ? 'availability' : 'silence', metrics: latestMetrics(d),
+  };
+  if (d.avail && typeof d.availAt === 'number') view.availabilityAt = d.availAt;
   if (d.lastEvent) view.lastEvent = { ...d.lastEvent };
   return view;
 }

@@ -89,7 +89,10 @@ export const OPENAPI: OpenApiDocument = {
         type: 'object',
         properties: {
           deviceId: { type: 'string' }, sensorTypes: { type: 'array', items: { type: 'string' } },
-          lastSeen: { type: 'integer' }, online: { type: 'boolean' },
+          lastSeen: { type: 'integer' },
+          online: { type: 'boolean', description: 'availability announcement when the device has one (Z2M availability, Tasmota LWT, ESPHome / Shelly status), else seen within OFFLINE_AFTER_S' },
+          onlineSource: { type: 'string', enum: ['availability', 'silence'] },
+          availabilityAt: { type: 'integer', description: 'epoch ms of the last availability announcement (or data since)' },
           lastEvent: { type: 'object', properties: { type: { type: 'string' }, ts: { type: 'integer' } } },
           metrics: { type: 'object', additionalProperties: ref('Metric') },
         },
@@ -119,7 +122,7 @@ export const OPENAPI: OpenApiDocument = {
           id: { type: 'string' }, deviceId: { type: 'string' }, action: { type: 'string' }, params: { type: 'object' },
           createdAt: { type: 'integer' }, expiresAt: { type: 'integer' },
           status: { type: 'string', enum: ['pending', 'sent', 'acknowledged', 'executed', 'failed', 'expired'] }, reason: { type: 'string' },
-          topic: { type: 'string', description: 'config commands: the MQTT topic it was published on' },
+          topic: { type: 'string', description: 'config and relay commands: the MQTT topic it was published on' },
         },
       },
       ServoRequest: SERVO_BODY,
@@ -128,11 +131,17 @@ export const OPENAPI: OpenApiDocument = {
         required: ['type'],
         description: 'servo: params as POST /cameras/{id}/servo. set_interval: params {interval: 1-86400 s}. set_config: params of 1-20 settings (name -> number, boolean or string). '
           + 'Config commands go out at QoS 1 on commands/{id}/config (layout pi, the default) or lifecompanion/devices/{id}/commands (layout lifecompanion); '
-          + 'devices acknowledge on commands/{id}/config/ack with {id, status: acknowledged|executed|failed, reason}.',
+          + 'or commands/esp32/{id}/control (layout esp32); '
+          + 'devices acknowledge on commands/{id}/config/ack (esp32: commands/esp32/{id}/control/ack) with {id, status: acknowledged|executed|failed, reason}. '
+          + 'relay: params {state: ON|OFF|TOGGLE, channel: 0-7 (default 0), name (esphome: the switch object id), endpoint (zigbee2mqtt, e.g. l1)} with firmware '
+          + 'tasmota (cmnd/{id}/POWER<channel+1>), shelly (shellies/{id}/relay/<channel>/command), shelly-gen2 ({id}/rpc Switch.Set / Switch.Toggle), '
+          + 'esphome ({id}/switch/<name>/command) or zigbee2mqtt (zigbee2mqtt/{id}/set {"state": ...}); ttlSec default 60. '
+          + 'It becomes executed when the device\'s next state message (as the normalizer decodes it) shows the new state, expired otherwise.',
         properties: {
-          type: { type: 'string', enum: ['servo', 'set_interval', 'set_config'] },
+          type: { type: 'string', enum: ['servo', 'set_interval', 'set_config', 'relay'] },
           params: { type: 'object' },
-          layout: { type: 'string', enum: ['pi', 'lifecompanion'] },
+          layout: { type: 'string', enum: ['pi', 'lifecompanion', 'esp32'] },
+          firmware: { type: 'string', enum: ['tasmota', 'shelly', 'shelly-gen2', 'esphome', 'zigbee2mqtt'], description: 'relay: the device\'s firmware (its command topic)' },
           ttlSec: { type: 'integer', minimum: 1, maximum: 86400 },
         },
         additionalProperties: false,

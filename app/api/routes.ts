@@ -17,6 +17,7 @@ import { RuntimeBridge, unavailable } from './runtime';
 import { HttpError, RequestParts } from './validate';
 import { OPENAPI } from './openapi';
 import { buildConfigCommand, CommandPublisher, type ConfigRequest } from './device-commands';
+import { buildRelayCommand, type RelayRequest } from './relay-commands';
 import { API_OWNER } from './events';
 import { loadOverride, rememberOverride } from './rules-file';
 import type { AuditLog } from '../audit';
@@ -182,6 +183,21 @@ async function configCommand(ctx: ApiContext, deviceId: string, body: ConfigRequ
   return { ...command, topic: out.topic } as Command;
 }
 
+/** Relays (Tasmota, Shelly, ESPHome, Zigbee2MQTT): published by the API, executed when the device's state shows it. */
+async function relayCommand(ctx: ApiContext, deviceId: string, body: RelayRequest, res: Response, who?: AuditMark): Promise<Command> {
+  let known: FleetDevice | undefined;
+  try { known = fleetDevices(ctx).get(deviceId); } catch { /* no dashboard flow: a TOGGLE then takes any state as its answer */ }
+  const latest = known ? deviceView(known, 0, 0).metrics : {};
+  const out = buildRelayCommand(deviceId, body, Date.now(), (m) => latest[m]?.value);
+  if (!ctx.commands) throw unavailable('no MQTT broker is configured for commands');
+  await ctx.commands.publish(out.topic, out.payload);
+  if (who) ctx.audit?.record({ ...who, action: 'command', target: deviceId, detail: `relay ${String(out.command.params.state)} (${body.firmware})`, outcome: 'accepted' });
+  const command: Command = { ...out.command, status: 'sent' };
+  ctx.tap.expectState(command, out.expect);
+  res.status(202);
+  return { ...command, topic: out.topic } as Command;
+}
+
 export const HANDLERS: Record<string, Handler> = {
   openapi: () => OPENAPI,
   listDevices: (ctx) => {
@@ -226,12 +242,14 @@ export const HANDLERS: Record<string, Handler> = {
   },
   deviceCommand: async (ctx, req, res) => {
     const body = req.body as { type: string; params?: Obj };
+    if (body.type === 'relay') return relayCommand(ctx, req.params.id as string, body as RelayRequest, res, req.who);
     if (body.type !== 'servo') return configCommand(ctx, req.params.id as string, body as ConfigRequest, res, req.who);
     if (!body.params) throw new HttpError(400, 'params is required for a servo command ({"direction":"left"}, {"angle":90} or {"action":"sweep"})', 'params');
     res.status(202);
     return servo(ctx, req.params.id as string, body.params, req.who);
   },
   getCommand: (ctx, req) => {
+    ctx.tap.refresh();
     const c = ctx.tap.commands.get(req.params.id as string);
     if (!c) throw new HttpError(404, `no command ${req.params.id as string} (only commands sent through this API are followed)`, 'id');
     return c;

@@ -4,8 +4,9 @@
  */
 'use strict';
 
-const VERSION = '1.4.0';
+const VERSION = '1.5.0';
 const CHANGELOG = [
+  `- 1.5.0: Availability. A device with an availability topic (Zigbee2MQTT availability, Tasmota LWT, ESPHome and Shelly status: the normalizer's \`availability\` Readings) is offline on the Overview when it last said offline, and online when it said online or sent data since; OFFLINE_AFTER_S silence counts only for devices without one. Tiles carry \`avail\` / \`availAt\`.`,
   `- 1.4.0: Roles. With logins on (docs/security.md), the Alerts and Cameras pages ask the app who is logged in (\`/api/me\`): the login name is who acts, and a viewer gets disabled buttons and a read-only note; the app also refuses a viewer's control arriving through the socket. Servo and record requests carry the socket (\`_client\`) so the app checks and records who sent them. The System page has an Audit group: every ack, resolve, arm, rule change and command with who, when and from where (\`/api/audit\`). Rules page (/dashboard/rules): the alert rules in force as a table that operators edit and save; it reads and saves them through the HTTP API (GET and PUT /api/rules), which validates them with the runtime's rules module, keeps them across restarts and records who saved them.`,
   `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0. A device silent for DASHBOARD_FORGET_AFTER_H hours (default 168) is forgotten until it reports again (counted in the summary).`,
   `- 1.2.0: fleet scale. The fleet state keeps a bounded device map (DASHBOARD_MAX_DEVICES, default 10000; readings of further devices are dropped, counted and shown) and updates one entry per reading without sending anything; a one-second tick sends a snapshot only when something changed, with at most DASHBOARD_MAX_TILES tiles (default 200, offline first) and counts of the whole fleet. The throttle node is gone, and so is the second wire from the readings link (the History page reads live points from the fleet state). Alert state is updated in place per transition and sent at most once a second (active alerts bounded by DASHBOARD_MAX_ALERTS, default 200; history 500), critical alerts of one second in one notification. The System page lists what every bound dropped (health figures dropped_<bound>, iot_bound_dropped_total).`,
@@ -28,7 +29,7 @@ const TAB = {
     '',
     'Sources: the Vue templates and function bodies are in `dashboards/src/`; `node dashboards/src/build.js`',
     'rebuilds this file. Environment (process or tab env): `OFFLINE_AFTER_S` (a device is offline after this',
-    'many silent seconds, default 120), `SERVO_DEVICES` (comma-separated servo device ids offered on the',
+    'many silent seconds, default 120; a device with an availability topic is offline when it says so), `SERVO_DEVICES` (comma-separated servo device ids offered on the',
     'Cameras page, default raspberry-01), `DASHBOARD_MAX_DEVICES` (devices tracked, default 10000; readings of',
     'further devices are dropped and counted), `DASHBOARD_MAX_TILES` (tiles sent to the Overview, default 200:',
     'offline first, then by id), `DASHBOARD_MAX_ALERTS` (active alerts listed, default 200),',

@@ -5,6 +5,9 @@
 import type { Alert, Severity } from '../common/types';
 import type { Rule } from './rules';
 
+/** Metric of a staleness alert opened by an offline announcement (availability Reading), not by silence. */
+export const OFFLINE_METRIC = 'online';
+
 export type AlertEvent = 'fired' | 'repeated' | 'acknowledged' | 'resolved';
 
 /** An Alert with what the lifecycle needs to survive a restart. */
@@ -61,6 +64,7 @@ export function describe(rule: Rule, a: Pick<AlertRecord, 'deviceId' | 'value' |
     return `${rule.metric} ${a.value} on ${a.deviceId}: ${op} ${limitText(rule.threshold)}${clear}`;
   }
   if (rule.kind === 'staleness') {
+    if (a.metric === OFFLINE_METRIC) return `${a.deviceId} reported offline (availability)`;
     const what = rule.metric ? `no ${rule.metric}` : 'no reading';
     return `${what} from ${a.deviceId} for ${a.value} s (limit ${rule.after} s)`;
   }

@@ -6,8 +6,8 @@
  */
 import { ValidationError } from '../common/errors';
 import type { AlertState, Reading, Severity } from '../common/types';
-import { AlertRecord, describe, HistoryEntry, titleOf, Transition } from './alert-record';
-import { LastSeen, SeenEntry } from './last-seen';
+import { AlertRecord, describe, HistoryEntry, OFFLINE_METRIC, titleOf, Transition } from './alert-record';
+import { availabilityOf, LastSeen, SeenEntry, Silence } from './last-seen';
 import { Compiled, RuleIndex } from './rule-index';
 import { compare, EventRule, Rule, ThresholdRule } from './rules';
 
@@ -103,12 +103,25 @@ export class AlertEngine {
     const verdicts: Verdict[] = [];
     if (this.seen.touch(r, now, this.index.watchedMetrics)) this.mark(Dirty.Soft);
     else this.onDrop('maxDevices', 1);
-    for (const c of this.index.staleness) {
+    const avail = availabilityOf(r);
+    if (avail === 0) {
+      // Announced offline: staleness rules fire now (or once their `for` has passed, on a tick).
+      if (this.index.staleness.length) {
+        for (const s of this.seen.silentDevice(r.deviceId, this.index.staleness, now)) {
+          const t = this.openSilent(s, now);
+          if (t) { out.push(t); verdicts.push({ ruleId: s.rule.id, state: 'firing' }); }
+        }
+      }
+    }
+    for (const c of avail === 0 ? [] : this.index.staleness) {
       const rule = c.rule;
-      if (!c.matchDevice(r.deviceId) || (rule.sensorType && rule.sensorType !== r.sensorType) || (rule.metric && !(rule.metric in r.metrics))) continue;
+      if (!c.matchDevice(r.deviceId)) continue;
       const a = this.active.get(rule.id + SEP + r.deviceId);
       if (!a || a.state === 'pending') continue;
-      out.push(this.finish(a, now, 'system', 'reading received'));
+      // An offline alert ends with any sign of life; a silence alert with a reading the rule watches.
+      const offline = a.metric === OFFLINE_METRIC;
+      if (!offline && ((rule.sensorType && rule.sensorType !== r.sensorType) || (rule.metric && !(rule.metric in r.metrics)))) continue;
+      out.push(this.finish(a, now, 'system', offline ? 'device online' : 'reading received'));
       verdicts.push({ ruleId: rule.id, state: 'resolved' });
     }
     const cands: Compiled<ThresholdRule>[] = [];
@@ -205,14 +218,22 @@ export class AlertEngine {
   }
 
   private checkStaleness(now: number, out: Transition[]): void {
-    for (const { rule, deviceId, sensorType, last, entry } of this.seen.silent(this.index.staleness, now)) {
-      if (this.active.has(rule.id + SEP + deviceId)) continue;
-      // Full: counted once per silence, opened on a later tick once there is room.
-      const a = this.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', Math.round((now - last) / 1000), rule.after, now, !entry.capped);
-      if (!a) { entry.capped = true; continue; }
-      delete entry.capped;
-      out.push(this.fire(a, rule, now));
+    for (const s of this.seen.silent(this.index.staleness, now)) {
+      const t = this.openSilent(s, now);
+      if (t) out.push(t);
     }
+  }
+
+  /** Opens and fires the alert of a silent (or announced offline) device, unless one is active. */
+  private openSilent({ rule, deviceId, sensorType, last, entry, offline }: Silence, now: number): Transition | undefined {
+    if (this.active.has(rule.id + SEP + deviceId)) return undefined;
+    // Full: counted once per silence, opened on a later tick once there is room.
+    const a = offline
+      ? this.open(rule, deviceId, sensorType, OFFLINE_METRIC, 0, null, now, !entry.capped)
+      : this.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', Math.round((now - last) / 1000), rule.after, now, !entry.capped);
+    if (!a) { entry.capped = true; return undefined; }
+    delete entry.capped;
+    return this.fire(a, rule, now);
   }
 
   /** A new pending alert, or undefined (counted unless `count` is false) when maxAlerts are held. */

@@ -15,10 +15,27 @@ export interface SeenEntry {
   periodic?: boolean;
   /** Silent, but its alert could not be opened (alert bound full): counted once until it reports again. */
   capped?: boolean;
+  /**
+   * Last availability the device (or its gateway / broker will) announced: 1 online, 0 offline;
+   * unset when it has no availability topic (then only silence counts).
+   */
+  avail?: 0 | 1;
+  /** When the offline announcement came (engine clock); set while `avail` is 0. */
+  offlineAt?: number;
 }
 
-/** A device silent past a staleness rule's limit. */
-export interface Silence { rule: StalenessRule; deviceId: string; sensorType: string; last: number; entry: SeenEntry }
+/** Sensor type of availability Readings (Z2M availability, Tasmota LWT, ESPHome / Shelly status). */
+export const AVAILABILITY = 'availability';
+
+/** 1 / 0 for an availability Reading (metric `online`), undefined for any other reading. */
+export function availabilityOf(r: Reading): 0 | 1 | undefined {
+  if (r.sensorType !== AVAILABILITY) return undefined;
+  const v = r.metrics.online;
+  return v === 1 ? 1 : v === 0 ? 0 : undefined;
+}
+
+/** A device silent past a staleness rule's limit, or (`offline`) announced offline for the rule's `for`. */
+export interface Silence { rule: StalenessRule; deviceId: string; sensorType: string; last: number; entry: SeenEntry; offline?: boolean }
 
 export class LastSeen {
   private readonly seen = new Map<string, SeenEntry>();
@@ -43,8 +60,21 @@ export class LastSeen {
       if (this.seen.size >= this.max) return false;
       this.seen.set(r.deviceId, (s = { at: now, types: {} }));
     }
+    const avail = availabilityOf(r);
+    if (avail === 0) {
+      // Announced offline (often by the broker's will, not the device): not a sign of life.
+      if (s.avail !== 0) s.offlineAt = now;
+      s.avail = 0;
+      return true;
+    }
+    if (avail === 1 || s.avail !== undefined) {
+      // Online again: announced, or any reading from a device that has an availability topic.
+      s.avail = 1;
+      delete s.offlineAt;
+    }
     s.at = now;
     if (s.capped) delete s.capped;
+    if (avail === 1) return true;
     s.types[r.sensorType] = now;
     if (!r.event) s.periodic = true;
     for (const m of watchedMetrics) {
@@ -85,17 +115,36 @@ export class LastSeen {
   /**
    * Devices silent for longer than each rule allows. A device that has only
    * ever sent events (a PIR publishing on detection) is not judged by silence
-   * unless the rule names its metric or sensor type.
+   * unless the rule names its metric or sensor type. A device with an
+   * availability topic is judged by it: announced offline for the rule's `for`
+   * (any rule matching it), or silent only by a rule naming a metric or sensor type.
    */
   *silent(rules: readonly Compiled<StalenessRule>[], now: number): Generator<Silence> {
-    for (const [deviceId, s] of this.seen) {
-      for (const c of rules) {
-        const rule = c.rule;
-        if (!c.matchDevice(deviceId) || (!rule.metric && !rule.sensorType && !s.periodic)) continue;
-        const last = rule.metric ? s.metrics?.[rule.metric] : rule.sensorType ? s.types[rule.sensorType] : s.at;
-        if (last === undefined || now - Math.max(last, this.startedAt) < rule.after * 1000) continue;
-        yield { rule, deviceId, sensorType: rule.sensorType ?? Object.keys(s.types)[0] ?? '', last, entry: s };
+    for (const [deviceId, s] of this.seen) yield* this.judge(deviceId, s, rules, now);
+  }
+
+  /** The same for one device (an offline announcement is judged as it arrives). */
+  silentDevice(deviceId: string, rules: readonly Compiled<StalenessRule>[], now: number): Generator<Silence> | [] {
+    const s = this.seen.get(deviceId);
+    return s ? this.judge(deviceId, s, rules, now) : [];
+  }
+
+  private *judge(deviceId: string, s: SeenEntry, rules: readonly Compiled<StalenessRule>[], now: number): Generator<Silence> {
+    for (const c of rules) {
+      const rule = c.rule;
+      if (!c.matchDevice(deviceId)) continue;
+      if (s.avail === 0) {
+        // A rule for a sensor type or metric the device never had is not about it.
+        if ((rule.sensorType && s.types[rule.sensorType] === undefined) || (rule.metric && s.metrics?.[rule.metric] === undefined)) continue;
+        const since = s.offlineAt ?? now;
+        if (now - since < (rule.for ?? 0) * 1000) continue;
+        yield { rule, deviceId, sensorType: rule.sensorType ?? Object.keys(s.types)[0] ?? AVAILABILITY, last: since, entry: s, offline: true };
+        continue;
       }
+      if (!rule.metric && !rule.sensorType && (!s.periodic || s.avail === 1)) continue;
+      const last = rule.metric ? s.metrics?.[rule.metric] : rule.sensorType ? s.types[rule.sensorType] : s.at;
+      if (last === undefined || now - Math.max(last, this.startedAt) < rule.after * 1000) continue;
+      yield { rule, deviceId, sensorType: rule.sensorType ?? Object.keys(s.types)[0] ?? '', last, entry: s };
     }
   }
 

@@ -59,6 +59,11 @@ export interface StalenessRule extends RuleBase {
   after: number;
   /** Only readings carrying this metric count; unset = any reading. */
   metric?: string;
+  /**
+   * Seconds a device announced offline (availability: Z2M, Tasmota LWT, ESPHome / Shelly status)
+   * must stay offline before the alert fires; unset = at once. Silence still counts by `after`.
+   */
+  for?: number;
 }
 
 export type Rule = ThresholdRule | EventRule | StalenessRule;
@@ -108,7 +113,7 @@ const KNOWN: Record<string, string[]> = {
   common: ['id', 'name', 'kind', 'severity', 'enabled', 'deviceId', 'sensorType', 'repeat', 'title'],
   threshold: ['metric', 'operator', 'threshold', 'clear', 'for', 'keepFiring'],
   event: ['eventType', 'whileArmed', 'keepFiring'],
-  staleness: ['after', 'metric'],
+  staleness: ['after', 'metric', 'for'],
 };
 
 type Obj = Record<string, unknown>;
@@ -171,7 +176,7 @@ function checkRule(raw: unknown, at: string, errors: string[]): Rule | undefined
     rule = { ...base, kind, eventType: eventType as string, whileArmed: r.whileArmed === true, keepFiring: seconds('keepFiring', 0) };
   } else if (kind === 'staleness') {
     if (r.after === undefined) bad('after', 'is required (seconds of silence)');
-    rule = { ...base, kind, after: seconds('after', 0, 1), metric: str('metric', false) };
+    rule = { ...base, kind, after: seconds('after', 0, 1), metric: str('metric', false), for: r.for === undefined ? undefined : seconds('for', 0) };
   }
   return errors.length === before ? stripUndefined(rule as Rule) : undefined;
 }

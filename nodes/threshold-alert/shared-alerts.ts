@@ -18,7 +18,7 @@
  * No node-red import.
  */
 import type Redis from 'ioredis';
-import type { AlertRecord, HistoryEntry, Transition } from './alert-record';
+import { OFFLINE_METRIC, type AlertRecord, type HistoryEntry, type Transition } from './alert-record';
 import type { ActionRequest } from './engine';
 import type { Rule } from './rules';
 
@@ -179,7 +179,8 @@ export class SharedAlerts {
     const history: HistoryEntry = { at: now, event: t.event === 'repeated' ? 'fired' : t.event, alertId: a.id, ruleId: a.ruleId, deviceId: a.deviceId, severity: a.severity, value: a.value };
     if (t.by !== undefined) history.by = t.by;
     if (t.reason !== undefined) history.reason = t.reason;
-    const stale = t.event === 'fired' && rule?.kind === 'staleness';
+    // An offline announcement is not refused by another instance's last-seen time: the device said so.
+    const stale = t.event === 'fired' && rule?.kind === 'staleness' && a.metric !== OFFLINE_METRIC;
     const repeatGap = rule && rule.kind !== 'staleness' && rule.repeat > 0 ? rule.repeat * 500 : 0;
     const [code, text] = await this.r.iotClaim(k.alerts, k.ids, k.history, k.seen,
       a.ruleId + SEP + a.deviceId, t.event, JSON.stringify(a), JSON.stringify(history), this.historyLimit, ACTION_MEMORY_MS, repeatGap,

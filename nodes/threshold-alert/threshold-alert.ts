@@ -23,6 +23,7 @@ import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
 import { acquireBackend, releaseBackend } from '../common/redis-state';
 import { SharedAlerts, SharedSeen } from './shared-alerts';
+import { availabilityOf } from './last-seen';
 import type { Reading } from '../common/types';
 import { SharedGate } from './shared-gate';
 import { installId } from '../common/install-id';
@@ -126,7 +127,10 @@ export = function (RED: NodeAPI) {
     });
     /** Devices heard since the last tick, shared as last-seen times. */
     const heard = new Map<string, SharedSeen>();
-    const hear = (r: Reading): void => { heard.set(r.deviceId, { at: Date.now(), sensorType: r.sensorType, periodic: !r.event }); };
+    const hear = (r: Reading): void => {
+      // An offline announcement is not a sign of life (last-seen.ts).
+      if (availabilityOf(r) !== 0) heard.set(r.deviceId, { at: Date.now(), sensorType: r.sensorType, periodic: !r.event });
+    };
     /** Transitions to the flow: at once, or through the shared gate. */
     const emit = (transitions: Transition[]): NodeMessage[] => {
       if (!gate) return after(transitions);

@@ -44,8 +44,12 @@ test('topics and payload: the Command plus the seeds\' own fields', () => {
   assert.deepEqual(lc.command.params, { interval: 10, mode: 'eco', led: false });
   // The API's schema takes the new types and layouts.
   const schema = OPENAPI.components.schemas.DeviceCommand as { properties: Record<string, { enum?: string[] }> };
-  assert.deepEqual(schema.properties.type.enum, ['servo', 'set_interval', 'set_config']);
-  assert.deepEqual(schema.properties.layout.enum, ['pi', 'lifecompanion']);
+  assert.deepEqual(schema.properties.type.enum, ['servo', 'set_interval', 'set_config', 'relay']);
+  assert.deepEqual(schema.properties.layout.enum, ['pi', 'lifecompanion', 'esp32']);
+  // The ESP32 seed's control topic, acknowledged beside it.
+  const esp = buildConfigCommand('esp-7', { type: 'set_config', params: { led: true }, layout: 'esp32' }, now);
+  assert.equal(esp.topic, 'commands/esp32/esp-7/control');
+  assert.deepEqual(parseAck('commands/esp32/esp-7/control/ack', Buffer.from(`{"id":"${esp.command.id}","status":"executed"}`))?.deviceId, 'esp-7');
 });
 
 test('acknowledgements: parsed from the ack topic, only forward, only for the device it was sent to', () => {

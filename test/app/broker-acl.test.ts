@@ -43,6 +43,11 @@ test('a device, as in the Mosquitto ACL: its own sensor topics and commands only
   assert.equal(mayPublish(device, 'alerts/control/rules'), false);
   assert.equal(maySubscribe(device, 'commands/raspberry-01/#'), true);
   assert.equal(maySubscribe(device, 'commands/+/servo'), false);
+  // The ESP32 seed's control topic: its own, and its ack.
+  assert.equal(maySubscribe(device, 'commands/esp32/raspberry-01/control'), true);
+  assert.equal(maySubscribe(device, 'commands/esp32/raspberry-02/control'), false);
+  assert.equal(mayPublish(device, 'commands/esp32/raspberry-01/control/ack'), true);
+  assert.equal(mayPublish(device, 'commands/esp32/raspberry-01/control'), false);
   assert.equal(mayPublish({ role: 'device', username: 'a/+' }, 'sensors/a/+/x'), false, 'wildcards in a user name are refused');
 });
 

@@ -105,6 +105,14 @@ test('Overview: a tile per device with the published values, units, battery and 
   assert.match(await textOf(page, '[data-testid="overview-summary"]'), /[1-9]\d* offline/);
   const tiles = (await page.$$('[data-device]')).length;
   assert.match(await textOf(page, '[data-testid="overview-summary"]'), new RegExp(`^${tiles} devices`), 'every device has a tile (fewer than DASHBOARD_MAX_TILES)');
+  // A Zigbee2MQTT device that announces offline is OFFLINE at once, not after OFFLINE_AFTER_S; online again when it says so.
+  publish('zigbee2mqtt/e2e-lamp', { state: 'ON', linkquality: 90 });
+  await waitForText(page, '[data-device="e2e-lamp"] .iot-badge', /^online$/, 20_000);
+  publish('zigbee2mqtt/e2e-lamp/availability', { state: 'offline' });
+  await waitForText(page, '[data-device="e2e-lamp"] .iot-badge', /^OFFLINE$/, 5_000);
+  assert.match(await textOf(page, '[data-device="e2e-lamp"] [data-testid="availability"]'), /^reported offline/);
+  publish('zigbee2mqtt/e2e-lamp/availability', { state: 'online' });
+  await waitForText(page, '[data-device="e2e-lamp"] .iot-badge', /^online$/, 5_000);
   await shot(page, 'overview');
   assert.deepEqual(errors, [], 'no browser errors');
 

@@ -13,6 +13,10 @@
 // first, then by id; the summary counts the whole fleet.
 // DASHBOARD_FORGET_AFTER_H (default 168, a week): a device silent that long
 // is forgotten (counted in the summary) until it reports again.
+// Availability (sensorType "availability", metric online 1/0: Z2M availability,
+// Tasmota LWT, ESPHome / Shelly status): a device that has one is offline when
+// it last said offline and online when it said online or sent data since;
+// silence past OFFLINE_AFTER_S counts only for devices without one.
 const MAX_METRICS = 40;
 const MAX_TYPES = 8;
 const MAX_PENDING = 32;
@@ -46,6 +50,16 @@ function update(r) {
         fleet.catalog++;
     }
     const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
+    const received = typeof r.received === 'number' ? r.received : Date.now();
+    if (sensorType === 'availability' && r.metrics && (r.metrics.online === 0 || r.metrics.online === 1)) {
+        // The badge shows it, not a metric; an offline announcement (often the broker's will) is no sign of life.
+        d.avail = r.metrics.online === 1 ? 'online' : 'offline';
+        d.availAt = received;
+        if (d.avail === 'online' || d.lastSeen === 0) d.lastSeen = Math.max(d.lastSeen, received);
+        fleet.changed = true;
+        return true;
+    }
+    if (d.avail) { d.avail = 'online'; d.availAt = received; }
     if (sensorType && d.sensorTypes.length < MAX_TYPES && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
     // Kept until the tick merges them (merge()): a device that reports ten times a second
     // costs one entry per metric a second, not ten.
@@ -55,7 +69,7 @@ function update(r) {
     d.pending.push(r);
     if (r.event && typeof r.event.type === 'string') d.lastEvent = { type: r.event.type, ts: typeof r.ts === 'number' ? r.ts : Date.now() };
     // Last-seen uses the engine's clock (received), not the device's, which may drift.
-    d.lastSeen = Math.max(d.lastSeen, typeof r.received === 'number' ? r.received : Date.now());
+    d.lastSeen = Math.max(d.lastSeen, received);
     fleet.changed = true;
     return true;
 }
@@ -93,6 +107,11 @@ function setting(name, dflt) {
     return Number.isFinite(v) && v > 0 ? Math.floor(v) : dflt;
 }
 
+/** Offline: announced so, or (without an availability topic) silent since before `cutoff`. */
+function isOffline(x, cutoff) {
+    return x.avail ? x.avail === 'offline' : x.lastSeen < cutoff;
+}
+
 function tick() {
     merge();
     const now = Date.now();
@@ -112,7 +131,7 @@ function tick() {
             continue;
         }
         all.push(x);
-        if (x.lastSeen < cutoff) offline++;
+        if (isOffline(x, cutoff)) offline++;
     }
     if (!fleet.changed && offline === fleet.offline) return null;
     fleet.changed = false;
@@ -121,10 +140,11 @@ function tick() {
     const maxTiles = setting('DASHBOARD_MAX_TILES', 200);
     let shown = all;
     if (all.length > maxTiles) {
-        shown = all.slice().sort((a, b) => ((a.lastSeen < cutoff) === (b.lastSeen < cutoff) ? (a.deviceId < b.deviceId ? -1 : 1) : a.lastSeen < cutoff ? -1 : 1)).slice(0, maxTiles);
+        shown = all.slice().sort((a, b) => (isOffline(a, cutoff) === isOffline(b, cutoff) ? (a.deviceId < b.deviceId ? -1 : 1) : isOffline(a, cutoff) ? -1 : 1)).slice(0, maxTiles);
     }
     const tiles = shown.map((x) => ({
         deviceId: x.deviceId, sensorTypes: x.sensorTypes.slice(), metrics: Object.assign({}, x.metrics), lastEvent: x.lastEvent, lastSeen: x.lastSeen,
+        avail: x.avail, availAt: x.availAt,
     }));
     return [{
         topic: 'devices',
