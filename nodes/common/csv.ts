@@ -54,16 +54,14 @@ export function parseCsv(text: string, opts: { maxRecords?: number } = {}): CsvR
       const open = line;
       i++;
       for (;;) {
-        if (i >= text.length) throw new CsvError('a quoted field is not closed', open);
-        const q = text[i];
-        if (q === '"') {
-          if (text[i + 1] === '"') { field += '"'; i += 2; continue; }
-          i++;
-          break;
-        }
-        if (q === '\n') line++;
-        field += q;
-        i++;
+        const close = text.indexOf('"', i);
+        if (close < 0) throw new CsvError('a quoted field is not closed', open);
+        const chunk = text.slice(i, close);
+        for (let n = chunk.indexOf('\n'); n >= 0; n = chunk.indexOf('\n', n + 1)) line++;
+        field += chunk;
+        if (text[close + 1] === '"') { field += '"'; i = close + 2; continue; }
+        i = close + 1;
+        break;
       }
       const next = text[i];
       if (next !== undefined && next !== sep && next !== '\n' && next !== '\r') throw new CsvError(`text after a closing quote (${JSON.stringify(text.slice(i, i + 10))})`, line);
@@ -85,8 +83,15 @@ export function parseCsv(text: string, opts: { maxRecords?: number } = {}): CsvR
       i++;
       start = ++line;
     } else {
-      field += c;
-      i++;
+      // Unquoted text up to the next separator or line break, in one slice.
+      let j = i + 1;
+      while (j < text.length) {
+        const d = text[j];
+        if (d === sep || d === '\n' || d === '\r') break;
+        j++;
+      }
+      field += text.slice(i, j);
+      i = j;
     }
   }
   if (field !== '' || fields.length) endRecord();

@@ -36,7 +36,11 @@ export function deviceInfo(source: unknown, id: string): DeviceInfo | undefined 
   }
   if (!isObj(v)) return undefined;
   // A flow's object is not checked as the registry's entries are: control characters become spaces.
-  const text = (x: unknown): string => (typeof x === 'string' ? [...x.slice(0, 200)].map((c) => (hasControlChar(c, true) ? ' ' : c)).join('').trim() : '');
+  const text = (x: unknown): string => {
+    if (typeof x !== 'string') return '';
+    const t = x.length > 200 ? x.slice(0, 200) : x;
+    return (hasControlChar(t, true) ? [...t].map((c) => (hasControlChar(c, true) ? ' ' : c)).join('') : t).trim();
+  };
   return { id, name: text(v.name), location: text(v.location), type: text(v.type), owner: text(v.owner) };
 }
 

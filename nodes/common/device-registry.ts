@@ -195,18 +195,29 @@ export class DeviceRegistry {
     }
     if (same(old, next)) return { result: 'unchanged', entry: { ...old! } };
     if (!old && this.map.size >= this.maxDevices) throw new ValidationError(`the registry is full (${this.maxDevices} devices, REGISTRY_MAX_DEVICES)`, 'id');
-    const map = new Map(this.map);
-    map.set(id, next);
-    this.commit(map);
+    this.change(id, next);
     return { result: old ? 'updated' : 'added', entry: { ...next } };
   }
 
   delete(id: string): boolean {
     if (!this.map.has(id)) return false;
-    const map = new Map(this.map);
-    map.delete(id);
-    this.commit(map);
+    this.change(id, undefined);
     return true;
+  }
+
+  /** One device changed in place (no copy of a large map), undone when the save fails. */
+  private change(id: string, next: DeviceEntry | undefined): void {
+    const old = this.map.get(id);
+    if (next) this.map.set(id, next);
+    else this.map.delete(id);
+    try {
+      this.persist([...this.map.values()]);
+    } catch (err) {
+      if (old) this.map.set(id, old);
+      else this.map.delete(id);
+      throw err;
+    }
+    this.version++;
   }
 
   /**
