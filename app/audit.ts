@@ -1,14 +1,14 @@
 /**
- * The audit record: every ack, resolve, arm, rule change and command, with who
- * (user, role), when, from where (remote address, or `mqtt:<clientId>`) and
- * what (action, target, detail). One JSON line per entry in
+ * The audit record: every ack, resolve, arm, rule change, command and device
+ * registry change, with who (user, role), when, from where (remote address,
+ * or `mqtt:<clientId>`) and what (action, target, detail). One JSON line per entry in
  * <DATA_DIR>/audit.jsonl; past `maxBytes` the file becomes audit.jsonl.1 (the
  * previous .1 is dropped), so the record is bounded at about twice that size.
  */
 import fs from 'fs';
 import { redact } from '../nodes/common/redact';
 
-export type AuditAction = 'ack' | 'resolve' | 'arm' | 'rules' | 'command' | 'record';
+export type AuditAction = 'ack' | 'resolve' | 'arm' | 'rules' | 'command' | 'record' | 'registry';
 
 export interface AuditEntry {
   /** ISO time. */

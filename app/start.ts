@@ -22,6 +22,7 @@ import { redactConsole } from './logging';
 import { installDepthGuard } from '../nodes/common/depth-guard';
 import { readiness } from '../nodes/common/health-routes';
 import { DeviceActivity, startSystemHealth, trackReadings } from './system-health';
+import { openRegistry, registryMax } from './registry-store';
 
 // Before anything prints: startup errors quote the environment.
 redactConsole();
@@ -51,6 +52,11 @@ async function main(): Promise<void> {
 
   // Loaded after the broker is up: settings.ts validates the environment and throws on bad values.
   const settings = require('../settings');
+  // The device registry (docs/registry.md): the API edits it; flows read it from global context
+  // as `iotRegistry` (the notifier's texts, the dashboard's tiles and alerts).
+  const registry = openRegistry(env.dataDir, registryMax(process.env.REGISTRY_MAX_DEVICES));
+  settings.functionGlobalContext = { ...settings.functionGlobalContext, iotRegistry: registry };
+  if (registry.size) console.log(`[app] device registry: ${registry.size} devices`);
   const express = require('express');
   const RED = require('node-red');
 
@@ -82,7 +88,7 @@ async function main(): Promise<void> {
     app.post(`${adminRoot}/auth/token`, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenGuard(gate));
   }
   // The HTTP API (docs/api.md), behind the dashboard's login.
-  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up, audit,
+  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up, audit, registry,
     mqtt: { url: env.mqttUrl, username: process.env.MQTT_USERNAME, password: process.env.MQTT_PASSWORD } });
   app.use('/api', api.router);
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);

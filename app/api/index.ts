@@ -15,6 +15,7 @@ import { Runtime, RuntimeBridge } from './runtime';
 import { eventStream } from './stream';
 import { CommandPublisher, type PublisherOptions } from './device-commands';
 import { HttpError, validator } from './validate';
+import type { DeviceRegistry } from '../../nodes/common/device-registry';
 
 export interface ApiOptions {
   red: Runtime;
@@ -27,20 +28,28 @@ export interface ApiOptions {
   audit?: AuditLog;
   /** The broker for configuration commands (set_interval, set_config). */
   mqtt?: PublisherOptions;
+  /** The device registry (names, locations); without one its routes answer 503. */
+  registry?: DeviceRegistry;
 }
+
+/** Body size of a registry import (a file of some 50,000 devices); other routes take 256 kB. */
+export const IMPORT_LIMIT = '32mb';
+const CSV_TYPE = /^\s*(text|application)\/(csv|comma-separated-values)\b/i;
 
 /** Builds the /api router (express is passed in: the app loads it lazily). */
 export function apiRouter(express: { Router(): Router; text(o: object): (req: Request, res: Response, next: NextFunction) => void }, opts: ApiOptions): { router: Router; tap: FlowTap; close(): Promise<void> } {
   const tap = new FlowTap(opts.red, opts.tap);
   const commands = opts.mqtt ? new CommandPublisher(opts.mqtt, (ack) => tap.acknowledge(ack)) : undefined;
-  const ctx: ApiContext = { bridge: new RuntimeBridge(opts.red, opts.started), tap, dataDir: opts.dataDir, nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''), env: process.env, audit: opts.audit, loginRequired: opts.gate.enabled, commands };
+  const ctx: ApiContext = { bridge: new RuntimeBridge(opts.red, opts.started), tap, dataDir: opts.dataDir, nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''), env: process.env, audit: opts.audit, loginRequired: opts.gate.enabled, commands, registry: opts.registry };
   const router = express.Router();
   if (opts.gate.enabled) router.use(basicAuth(opts.gate));
-  // Any content type is read as JSON: the seed's `curl -d '{...}'` sends it as form data.
+  // Any content type is read as JSON (the seed's `curl -d '{...}'` sends it as form data), but CSV, kept as text.
+  router.use('/registry/import', express.text({ type: () => true, limit: IMPORT_LIMIT }));
   router.use(express.text({ type: () => true, limit: '256kb' }));
   router.use((req: Request, _res: Response, next: NextFunction) => {
     const text = typeof req.body === 'string' ? req.body.trim() : '';
     if (!text) req.body = undefined;
+    else if (CSV_TYPE.test(String(req.headers['content-type'] || ''))) req.body = text;
     else {
       try {
         req.body = JSON.parse(text);
@@ -84,7 +93,8 @@ export function apiRouter(express: { Router(): Router; text(o: object): (req: Re
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!(err instanceof HttpError) && (err as { type?: string }).type !== 'entity.too.large') return next(err);
     if (res.headersSent) return void res.end();
-    const e = err instanceof HttpError ? err : new HttpError(413, 'body larger than 256 kB', 'body');
+    const limit = Number((err as { limit?: unknown }).limit) || 256 * 1024;
+    const e = err instanceof HttpError ? err : new HttpError(413, `body larger than ${limit >= 1024 * 1024 ? `${limit / 1024 / 1024} MB` : `${limit / 1024} kB`}`, 'body');
     res.status(e.status).json(e.field ? { error: e.message, field: e.field } : { error: e.message });
   });
   return { router, tap, close: async () => { tap.close(); await commands?.close(); } };

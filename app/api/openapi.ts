@@ -20,10 +20,11 @@ export interface Operation {
   /** Changes state: needs an admin or operator login when logins are on. */
   'x-write'?: boolean;
   parameters?: Parameter[];
-  requestBody?: { required: boolean; content: { 'application/json': { schema: JsonSchema } } };
+  /** `text/csv`, when given, is taken as text (the registry import); everything else is read as JSON. */
+  requestBody?: { required: boolean; content: { 'application/json': { schema: JsonSchema }; 'text/csv'?: { schema: JsonSchema } } };
   responses: Record<string, { description: string; content?: Record<string, { schema: JsonSchema }> }>;
 }
-export type Method = 'get' | 'post' | 'put';
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 export interface OpenApiDocument {
   openapi: '3.0.3';
   info: { title: string; version: string; description: string };
@@ -34,7 +35,10 @@ export interface OpenApiDocument {
 }
 
 const ID = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[^\\u0000-\\u001f/]+$' };
+/** A device id as the normalizer accepts it (a Zigbee2MQTT name may hold `/`: send it as %2F). */
+const DEVICE_ID = { type: 'string', minLength: 1, maxLength: 128, pattern: '^[^\\u0000-\\u001f\\u007f]+$' };
 const path = (name: string, description: string): Parameter => ({ name, in: 'path', required: true, description, schema: ID });
+const devicePath: Parameter = { name: 'id', in: 'path', required: true, description: 'device id (URL-encoded)', schema: DEVICE_ID };
 const query = (name: string, schema: JsonSchema, description: string, required = false): Parameter => ({ name, in: 'query', required, description, schema });
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 const ref = (name: string): JsonSchema => ({ $ref: `#/components/schemas/${name}` });
@@ -46,9 +50,11 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'login required',
   403: 'the login may not change state (viewer): an operator or admin login is needed',
   404: 'unknown id',
+  413: 'body too large, or more rows than the registry holds (REGISTRY_MAX_DEVICES)',
   409: 'the alert is not in a state that allows this',
   429: 'rate limited (servo: one command per device per rateLimitMs)',
   502: 'the database failed the query',
+  500: 'the registry file could not be written; nothing changed',
   503: 'no runtime node can serve this (not deployed, disabled or misconfigured); `error` says which',
 };
 
@@ -95,6 +101,37 @@ export const OPENAPI: OpenApiDocument = {
           availabilityAt: { type: 'integer', description: 'epoch ms of the last availability announcement (or data since)' },
           lastEvent: { type: 'object', properties: { type: { type: 'string' }, ts: { type: 'integer' } } },
           metrics: { type: 'object', additionalProperties: ref('Metric') },
+          name: { type: 'string', description: 'from the registry, when registered' }, location: { type: 'string' }, type: { type: 'string' }, owner: { type: 'string' },
+        },
+      },
+      RegistryEntry: {
+        type: 'object',
+        description: 'A device\'s registry entry (docs/registry.md). Text is trimmed; no control characters.',
+        properties: {
+          id: DEVICE_ID,
+          name: { type: 'string', maxLength: 100 }, location: { type: 'string', maxLength: 200 },
+          type: { type: 'string', maxLength: 64 }, owner: { type: 'string', maxLength: 100 },
+          updatedAt: { type: 'integer', description: 'epoch ms of the last change (answers only)' },
+        },
+      },
+      RegistryFields: {
+        type: 'object',
+        description: 'PUT: the whole entry (fields left out are cleared). PATCH: only the fields given change. "" clears a field. An entry with no field left is removed.',
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string', description: 'optional; must be the id of the path' },
+          name: { type: 'string', maxLength: 100 }, location: { type: 'string', maxLength: 200 },
+          type: { type: 'string', maxLength: 64 }, owner: { type: 'string', maxLength: 100 },
+        },
+      },
+      ImportResult: {
+        type: 'object',
+        properties: {
+          rows: { type: 'integer' }, added: { type: 'integer' }, updated: { type: 'integer' }, unchanged: { type: 'integer' },
+          errors: {
+            type: 'array', description: 'one per problem; the rows without one went in',
+            items: { type: 'object', properties: { row: { type: 'integer', description: '1-based data row (CSV: after the header)' }, line: { type: 'integer', description: 'CSV: line of the file' }, id: { type: 'string' }, field: { type: 'string' }, error: { type: 'string' } } },
+          },
         },
       },
       Alert: {
@@ -102,6 +139,7 @@ export const OPENAPI: OpenApiDocument = {
         description: 'The Alert of the message contract plus lifecycle fields (acknowledgedBy, reason, ...).',
         properties: {
           id: { type: 'string' }, ruleId: { type: 'string' }, deviceId: { type: 'string' }, metric: { type: 'string' },
+          device: { type: 'object', description: 'the device with its registry name and location (each null when not registered)', properties: { id: { type: 'string' }, name: { type: 'string' }, location: { type: 'string' } } },
           value: { type: 'number' }, threshold: { type: 'number' }, severity: { type: 'string', enum: ['info', 'warning', 'critical'] },
           state: { type: 'string', enum: ['pending', 'firing', 'acknowledged', 'resolved'] }, since: { type: 'integer' },
           title: { type: 'string' }, text: { type: 'string' }, node: { type: 'string', description: 'threshold-alert node id' },
@@ -153,13 +191,13 @@ export const OPENAPI: OpenApiDocument = {
       },
       AuditEntry: {
         type: 'object',
-        description: 'One ack, resolve, arm, rule change or command: who, when, from where, what.',
+        description: 'One ack, resolve, arm, rule change, command or registry change: who, when, from where, what.',
         properties: {
           ts: { type: 'string', description: 'ISO time' }, user: { type: 'string' },
           role: { type: 'string', description: 'admin, operator, viewer; the broker role for MQTT (operator, device); none when no login is configured' },
           from: { type: 'string', description: 'remote address, mqtt:<clientId>, or mqtt (external broker: publisher unknown)' },
-          action: { type: 'string', enum: ['ack', 'resolve', 'arm', 'rules', 'command', 'record'] },
-          target: { type: 'string', description: 'alert id, threshold-alert node id, device or camera id' },
+          action: { type: 'string', enum: ['ack', 'resolve', 'arm', 'rules', 'command', 'record', 'registry'] },
+          target: { type: 'string', description: 'alert id, threshold-alert node id, device or camera id; `import` for a registry import' },
           detail: { type: 'string' }, outcome: { type: 'string', enum: ['accepted', 'refused'] },
         },
       },
@@ -230,6 +268,27 @@ export const OPENAPI: OpenApiDocument = {
     '/devices/{id}/commands': {
       post: { operationId: 'deviceCommand', summary: 'Send a command to a device', tags: ['commands'], 'x-write': true, parameters: [path('id', 'device id')], requestBody: { required: true, content: json(ref('DeviceCommand')) }, responses: { 202: ok('the command, sent', ref('Command')), ...errors(400, 403, 429, 503) } },
     },
+    '/devices/{id}/registry': {
+      get: { operationId: 'getDeviceRegistry', summary: 'A device\'s registry entry (name, location, type, owner)', tags: ['registry'], parameters: [devicePath], responses: { 200: ok('the entry', ref('RegistryEntry')), ...errors(400, 404, 503) } },
+      put: { operationId: 'putDeviceRegistry', summary: 'Set a device\'s entry (fields left out are cleared)', tags: ['registry'], 'x-write': true, parameters: [devicePath], requestBody: { required: true, content: json(ref('RegistryFields')) }, responses: { 200: ok('the entry now ({id} alone when nothing is registered)', ref('RegistryEntry')), ...errors(400, 403, 500, 503) } },
+      patch: { operationId: 'patchDeviceRegistry', summary: 'Change some fields of a device\'s entry', tags: ['registry'], 'x-write': true, parameters: [devicePath], requestBody: { required: true, content: json(ref('RegistryFields')) }, responses: { 200: ok('the entry now', ref('RegistryEntry')), ...errors(400, 403, 500, 503) } },
+      delete: { operationId: 'deleteDeviceRegistry', summary: 'Remove a device\'s entry', tags: ['registry'], 'x-write': true, parameters: [devicePath], responses: { 200: ok('removed', { type: 'object', properties: { id: { type: 'string' }, deleted: { type: 'boolean' } } }), ...errors(400, 403, 404, 500, 503) } },
+    },
+    '/registry/import': {
+      post: {
+        operationId: 'importRegistry', tags: ['registry'], 'x-write': true,
+        summary: 'Import devices: a JSON array (or {devices: [...]}) of entries, or CSV (Content-Type: text/csv) with a header row id,name,location,type,owner. A row sets the fields it carries (an empty one clears it) and leaves the others; a bad row is reported and the others go in. Up to 32 MB.',
+        requestBody: { required: true, content: { ...json({ anyOf: [{ type: 'array', items: { type: 'object' } }, { type: 'object', required: ['devices'], properties: { devices: { type: 'array', items: { type: 'object' } } } }] }), 'text/csv': { schema: { type: 'string' } } } },
+        responses: { 200: ok('counts and the problems per row', ref('ImportResult')), ...errors(400, 403, 413, 500, 503) },
+      },
+    },
+    '/registry/export': {
+      get: {
+        operationId: 'exportRegistry', summary: 'Every registry entry, by id: JSON, or CSV that imports back', tags: ['registry'],
+        parameters: [query('format', { type: 'string', enum: ['json', 'csv'] }, 'json (default) or csv')],
+        responses: { 200: { description: 'entries', content: { ...json({ type: 'array', items: ref('RegistryEntry') }), 'text/csv': { schema: { type: 'string' } } } }, ...errors(400, 503) },
+      },
+    },
     '/commands/{id}': {
       get: { operationId: 'getCommand', summary: 'Status of a command sent through this API', tags: ['commands'], parameters: [path('id', 'command id')], responses: { 200: ok('the command', ref('Command')), ...errors(404) } },
     },
@@ -241,7 +300,7 @@ export const OPENAPI: OpenApiDocument = {
         operationId: 'listAudit', summary: 'The audit record, newest first: every ack, resolve, arm, rule change and command', tags: ['audit'],
         parameters: [
           query('limit', { type: 'integer', minimum: 1, maximum: 5000 }, 'entries at most; default 100'),
-          query('action', { type: 'string', enum: ['ack', 'resolve', 'arm', 'rules', 'command', 'record'] }, 'only this action'),
+          query('action', { type: 'string', enum: ['ack', 'resolve', 'arm', 'rules', 'command', 'record', 'registry'] }, 'only this action'),
           query('user', { type: 'string', maxLength: 100 }, 'only this user'),
         ],
         responses: { 200: ok('entries', { type: 'array', items: ref('AuditEntry') }), ...errors(400, 503) },

@@ -22,6 +22,8 @@ import { API_OWNER } from './events';
 import { loadOverride, rememberOverride } from './rules-file';
 import type { AuditLog } from '../audit';
 import type { AuditMark } from '../audit-hook';
+import type { DeviceRegistry } from '../../nodes/common/device-registry';
+import { REGISTRY_HANDLERS } from './registry';
 
 export interface ApiContext {
   bridge: RuntimeBridge;
@@ -34,6 +36,8 @@ export interface ApiContext {
   loginRequired?: boolean;
   /** Publishes configuration commands (unset: no broker known, they answer 503). */
   commands?: CommandPublisher;
+  /** The device registry (unset: its routes answer 503). */
+  registry?: DeviceRegistry;
 }
 
 export interface ApiRequest extends RequestParts {
@@ -73,6 +77,20 @@ const offlineMs = (ctx: ApiContext): number => {
   const s = Number(ctx.env.OFFLINE_AFTER_S);
   return (Number.isFinite(s) && s > 0 ? s : 120) * 1000;
 };
+
+/** A device as the fleet state has it, with its registry fields when it is registered. */
+function view(ctx: ApiContext, d: FleetDevice, now: number): Obj {
+  const v: Obj = { ...deviceView(d, now, offlineMs(ctx)) };
+  const e = ctx.registry?.entry(d.deviceId);
+  if (e) for (const f of ['name', 'location', 'type', 'owner'] as const) if (e[f]) v[f] = e[f];
+  return v;
+}
+
+/** An alert's device with its registry name and location (null when not registered). */
+function withDevice<T extends { deviceId: string }>(ctx: ApiContext, a: T): T & { device: Obj } {
+  const info = ctx.registry?.get(a.deviceId);
+  return { ...a, device: { id: a.deviceId, name: info?.name || null, location: info?.location || null } };
+}
 
 function device(ctx: ApiContext, id: string): FleetDevice {
   const d = fleetDevices(ctx).get(id);
@@ -202,9 +220,9 @@ export const HANDLERS: Record<string, Handler> = {
   openapi: () => OPENAPI,
   listDevices: (ctx) => {
     const now = Date.now();
-    return [...fleetDevices(ctx).values()].map((d) => deviceView(d, now, offlineMs(ctx)));
+    return [...fleetDevices(ctx).values()].map((d) => view(ctx, d, now));
   },
-  getDevice: (ctx, req) => deviceView(device(ctx, req.params.id as string), Date.now(), offlineMs(ctx)),
+  getDevice: (ctx, req) => view(ctx, device(ctx, req.params.id as string), Date.now()),
   latestReadings: (ctx) => {
     const out: Obj = {};
     for (const d of fleetDevices(ctx).values()) out[d.deviceId] = deviceView(d, 0, 0).metrics;
@@ -215,7 +233,8 @@ export const HANDLERS: Record<string, Handler> = {
   deviceAggregate: (ctx, req) => query(ctx, req, 'aggregate'),
   listAlerts: (ctx, req) => {
     const list = alerts(ctx);
-    return req.query.state ? { ...list, active: list.active.filter((a) => a.state === req.query.state) } : list;
+    const active = (req.query.state ? list.active.filter((a) => a.state === req.query.state) : list.active).map((a) => withDevice(ctx, a));
+    return { ...list, active };
   },
   ackAlert: (ctx, req) => act(ctx, req, 'ack'),
   resolveAlert: (ctx, req) => act(ctx, req, 'resolve'),
@@ -267,4 +286,5 @@ export const HANDLERS: Record<string, Handler> = {
       url: `${base}/${e.camera}/${e.file}`, thumbnailUrl: e.thumbnail ? `${base}/${e.camera}/${e.thumbnail}` : undefined,
     }));
   },
+  ...REGISTRY_HANDLERS,
 };

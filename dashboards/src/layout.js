@@ -6,7 +6,7 @@
 
 const VERSION = '1.5.0';
 const CHANGELOG = [
-  `- 1.5.0: Availability. A device with an availability topic (Zigbee2MQTT availability, Tasmota LWT, ESPHome and Shelly status: the normalizer's \`availability\` Readings) is offline on the Overview when it last said offline, and online when it said online or sent data since; OFFLINE_AFTER_S silence counts only for devices without one. Tiles carry \`avail\` / \`availAt\`.`,
+  `- 1.5.0: Availability. A device with an availability topic (Zigbee2MQTT availability, Tasmota LWT, ESPHome and Shelly status: the normalizer's \`availability\` Readings) is offline on the Overview when it last said offline, and online when it said online or sent data since; OFFLINE_AFTER_S silence counts only for devices without one. Tiles carry \`avail\` / \`availAt\`. Device registry (docs/registry.md). Devices page (/dashboard/devices): every registered or seen device with its name, location, type and owner, edited in place and saved through the HTTP API (PUT /api/devices/{id}/registry), import of a CSV or JSON file (POST /api/registry/import, with the problems per row) and export. Tiles show the device's name and location (the id when it has none); active alerts, the alert history and the critical pop-up show them too. They are read from global context \`iotRegistry\` (the app's registry), and a registry change resends tiles and alerts.`,
   `- 1.4.0: Roles. With logins on (docs/security.md), the Alerts and Cameras pages ask the app who is logged in (\`/api/me\`): the login name is who acts, and a viewer gets disabled buttons and a read-only note; the app also refuses a viewer's control arriving through the socket. Servo and record requests carry the socket (\`_client\`) so the app checks and records who sent them. The System page has an Audit group: every ack, resolve, arm, rule change and command with who, when and from where (\`/api/audit\`). Rules page (/dashboard/rules): the alert rules in force as a table that operators edit and save; it reads and saves them through the HTTP API (GET and PUT /api/rules), which validates them with the runtime's rules module, keeps them across restarts and records who saved them.`,
   `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0. A device silent for DASHBOARD_FORGET_AFTER_H hours (default 168) is forgotten until it reports again (counted in the summary).`,
   `- 1.2.0: fleet scale. The fleet state keeps a bounded device map (DASHBOARD_MAX_DEVICES, default 10000; readings of further devices are dropped, counted and shown) and updates one entry per reading without sending anything; a one-second tick sends a snapshot only when something changed, with at most DASHBOARD_MAX_TILES tiles (default 200, offline first) and counts of the whole fleet. The throttle node is gone, and so is the second wire from the readings link (the History page reads live points from the fleet state). Alert state is updated in place per transition and sent at most once a second (active alerts bounded by DASHBOARD_MAX_ALERTS, default 200; history 500), critical alerts of one second in one notification. The System page lists what every bound dropped (health figures dropped_<bound>, iot_bound_dropped_total).`,
@@ -20,7 +20,9 @@ const TAB = {
   info: [
     'Operators\' dashboard (FlowFuse Dashboard 2.0) at `/dashboard`: Overview (a tile per device),',
     'History (InfluxDB, aggregated), Alerts (acknowledge / resolve, history, notification of new critical',
-    'alerts), Cameras (recordings, record now, servo) and System (health, rates, errors and the audit record of the app).',
+    'alerts), Rules, Devices (the device registry: names, locations, import), Cameras (recordings, record now, servo)',
+    'and System (health, rates, errors and the audit record of the app). Tiles and alerts show the names and locations',
+    'of global context `iotRegistry` (the app\'s device registry, docs/registry.md).',
     '',
     'Wiring to the other flows (link nodes): readings come in batches on `readings-in-dashboard`; alert transitions',
     'on `alerts-in-dashboard`; ack / resolve / list requests go out on `alert-control-out`; record-now on',
@@ -50,6 +52,7 @@ const pages = [
   { id: 'ui-page-history', name: 'History', path: '/history', icon: 'chart-line' },
   { id: 'ui-page-alerts', name: 'Alerts', path: '/alerts', icon: 'bell-alert' },
   { id: 'ui-page-rules', name: 'Rules', path: '/rules', icon: 'tune-vertical' },
+  { id: 'ui-page-devices', name: 'Devices', path: '/devices', icon: 'format-list-bulleted' },
   { id: 'ui-page-cameras', name: 'Cameras', path: '/cameras', icon: 'cctv' },
   { id: 'ui-page-system', name: 'System', path: '/system', icon: 'heart-pulse' },
 ];
@@ -61,6 +64,7 @@ const groups = [
   { id: 'grp-alerts-active', name: 'Active alerts', page: 'ui-page-alerts', width: 12, order: 1 },
   { id: 'grp-alerts-history', name: 'History', page: 'ui-page-alerts', width: 12, order: 2 },
   { id: 'grp-rules', name: 'Alert rules', page: 'ui-page-rules', width: 12, order: 1 },
+  { id: 'grp-devices', name: 'Device registry', page: 'ui-page-devices', width: 12, order: 1 },
   { id: 'grp-cameras-recordings', name: 'Recordings', page: 'ui-page-cameras', width: 8, order: 1 },
   { id: 'grp-cameras-servo', name: 'Servo', page: 'ui-page-cameras', width: 4, order: 2 },
   { id: 'grp-system-status', name: 'Health', page: 'ui-page-system', width: 12, order: 1 },
@@ -146,6 +150,9 @@ const list = [
 
   // Rules: the page reads and saves the rules through the HTTP API (/api/rules) from the browser; no wires
   tpl('tpl-rules', 'alert rules table', 'rules.vue', 'grp-rules', 'g-rules', 180, 1200),
+
+  // Devices: the registry, read and changed through the HTTP API (/api/registry, /api/devices/{id}/registry) from the browser; no wires
+  tpl('tpl-devices', 'device registry', 'devices.vue', 'grp-devices', 'g-devices', 180, 1300),
 ];
 
 const editorGroups = {
@@ -155,6 +162,7 @@ const editorGroups = {
   'g-cameras': { name: 'Cameras: recordings, record now, servo', fill: '#f3e5f5' },
   'g-system': { name: 'System: health, rates, errors', fill: '#eceff1' },
   'g-rules': { name: 'Rules: edited through the HTTP API (GET / PUT /api/rules)', fill: '#fde0dc' },
+  'g-devices': { name: 'Devices: the registry, through the HTTP API (/api/registry)', fill: '#e0f2f1' },
 };
 
 module.exports = { VERSION, CHANGELOG, TAB, pages, groups, nodes: { list, editorGroups } };

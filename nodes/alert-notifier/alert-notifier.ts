@@ -15,6 +15,7 @@ import { translator } from '../common/i18n';
 import { acquireBackend, releaseBackend } from '../common/redis-state';
 import { installId } from '../common/install-id';
 import { sharedClaim } from './shared-journal';
+import { deviceInfo } from '../common/device-lookup';
 
 interface Creds {
   secret: string;
@@ -102,6 +103,8 @@ export = function (RED: NodeAPI) {
         },
         onChange: refresh,
         onWarn: (text) => node.warn(text),
+        // The device registry: the app puts it in global context (functionGlobalContext.iotRegistry); a flow may set a plain object there.
+        device: (id) => deviceInfo(node.context().global.get('iotRegistry'), id),
       });
       const n = notifier;
       ready = n.start().then((pending) => {

@@ -4,6 +4,10 @@ import { SEVERITIES } from '../common/types';
 import type { EmailRequest, WebhookRequest } from './outbox';
 import type { GroupBatch } from './grouping';
 import { escapeHtml } from './templates';
+import { DeviceInfo, deviceLabel } from '../common/device-lookup';
+
+/** The device registry's entry of a device, when one is known. */
+export type DeviceLookup = (id: string) => DeviceInfo | undefined;
 
 const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
@@ -18,14 +22,14 @@ function headline(b: GroupBatch): string {
   return `${b.count}${more} ${what} ${b.event} for rule ${b.ruleId}`;
 }
 
-function line(m: GroupBatch['members'][number]): string {
+function line(m: GroupBatch['members'][number], info?: DeviceLookup): string {
   const who = m.by ? `  (${m.by}${m.reason ? `: ${m.reason}` : ''})` : '';
-  return `${m.alert.deviceId}  ${m.alert.title}  ${m.alert.text}${who}`;
+  return `${deviceLabel(m.alert.deviceId, info?.(m.alert.deviceId))}  ${m.alert.title}  ${m.alert.text}${who}`;
 }
 
-export function groupEmail(b: GroupBatch, to: string[]): EmailRequest {
+export function groupEmail(b: GroupBatch, to: string[], info?: DeviceLookup): EmailRequest {
   const sev = groupSeverity(b);
-  const lines = b.members.map(line);
+  const lines = b.members.map((m) => line(m, info));
   const more = b.count > lines.length ? `… and ${b.count - lines.length} more` : '';
   const since = new Date(b.openedAt).toISOString();
   const intro = `${headline(b)} (group opened ${since}${b.seq > 0 ? `, follow-up ${b.seq}` : ''}):`;
@@ -37,7 +41,11 @@ export function groupEmail(b: GroupBatch, to: string[]): EmailRequest {
   };
 }
 
-export function groupWebhook(b: GroupBatch): WebhookRequest {
+export function groupWebhook(b: GroupBatch, info?: DeviceLookup): WebhookRequest {
+  const device = (id: string): { id: string; name: string | null; location: string | null } => {
+    const d = info?.(id);
+    return { id, name: d?.name || null, location: d?.location || null };
+  };
   return {
     body: JSON.stringify({
       event: 'group',
@@ -47,7 +55,7 @@ export function groupWebhook(b: GroupBatch): WebhookRequest {
       count: b.count,
       openedAt: b.openedAt,
       seq: b.seq,
-      alerts: b.members.map((m) => (m.by ? { ...m.alert, by: m.by, reason: m.reason } : m.alert)),
+      alerts: b.members.map((m) => (m.by ? { ...m.alert, by: m.by, reason: m.reason, device: device(m.alert.deviceId) } : { ...m.alert, device: device(m.alert.deviceId) })),
     }),
   };
 }

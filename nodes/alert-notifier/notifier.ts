@@ -18,7 +18,8 @@ import type { SmtpTarget } from './smtp-settings';
 import { digestEmail, digestSeverity, digestWebhook } from './digest';
 import { AlertGrouper, GroupBatch } from './grouping';
 import { groupEmail, groupSeverity, groupWebhook } from './group-render';
-import { alertContext, DEFAULT_TEMPLATES, eventContext, render, renderJson, renderLine, TemplateContext } from './templates';
+import { alertContext, deviceContext, DEFAULT_TEMPLATES, eventContext, render, renderJson, renderLine, TemplateContext } from './templates';
+import type { DeviceInfo } from '../common/device-lookup';
 import { WebhookSender } from './webhook';
 
 /** What happened to one channel of one message (besides the dispatcher's sent/failed). */
@@ -54,6 +55,8 @@ export interface NotifierDeps {
   senders?: Partial<Record<Channel, Sender>>;
   /** Scale-out (shared-journal.ts): resolves false when another instance already sends `<channel>:<key>`. */
   claim?(slot: string): Promise<boolean>;
+  /** The device registry's entry of a device (name, location), read when a notification is rendered. */
+  device?(id: string): DeviceInfo | undefined;
 }
 
 export interface MessageLike {
@@ -154,7 +157,7 @@ export class Notifier {
       key = transitionKey(alert, event === 'repeated' ? (repeatMark(msg.repeat, msg.payload) ?? at) : undefined);
       // A recording or attachments belong to this one alert: it is not folded into a group.
       if (this.grouper && msg.attachments === undefined && msg.recording === undefined) return this.group(alert, event, key, ref, msg, at);
-      ctx = alertContext(alert, event, { recording: msg.recording, by: msg.by, reason: msg.reason });
+      ctx = alertContext(alert, event, { ...this.deviceOf(alert.deviceId), recording: msg.recording, by: msg.by, reason: msg.reason });
     } else {
       if (msg.payload === null || typeof msg.payload !== 'object') throw new ValidationError('msg.payload must be a JSON object in event mode', 'payload');
       const body = JSON.stringify(msg.payload);
@@ -243,7 +246,7 @@ export class Notifier {
         const m = b.members[0];
         const a = m.alert;
         const ref = { alertId: a.id, ruleId: a.ruleId, deviceId: a.deviceId, event: b.event, severity: a.severity };
-        const ctx = alertContext(a, b.event, { by: m.by, reason: m.reason });
+        const ctx = alertContext(a, b.event, { ...this.deviceOf(a.deviceId), by: m.by, reason: m.reason });
         const limit = { ruleId: a.ruleId, summary: { alertId: a.id, deviceId: a.deviceId, event: b.event, severity: a.severity, title: a.title, at: m.at } };
         results = await this.toChannels(m.key, 'alert', ref, a.severity, limit, this.now(), (item, channel) => {
           if (channel === 'email') item.email = this.renderEmail(ctx, a.severity);
@@ -255,12 +258,26 @@ export class Notifier {
         const ref = { ruleId: b.ruleId, event: b.event, severity, count: b.count };
         const summary = { event: `${b.event} (group of ${b.count})`, severity, title: `${b.count} alerts ${b.event} for rule ${b.ruleId}`, at };
         results = await this.toChannels(hashKey('group', b.ruleId, b.event, b.openedAt, b.seq), 'group', ref, severity, { ruleId: b.ruleId, summary }, at, (item, channel) => {
-          if (channel === 'email') item.email = groupEmail(b, this.recipients(severity));
-          else item.webhook = groupWebhook(b);
+          const info = (id: string): DeviceInfo | undefined => this.lookup(id);
+          if (channel === 'email') item.email = groupEmail(b, this.recipients(severity), info);
+          else item.webhook = groupWebhook(b, info);
         });
       }
       for (const r of results) if (r.status !== 'queued') this.deps.onResult(r);
     }
+  }
+
+  /** A registry lookup that fails costs the names, never the notification. */
+  private lookup(id: string): DeviceInfo | undefined {
+    try {
+      return this.deps.device?.(id);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private deviceOf(id: string): TemplateContext {
+    return deviceContext(id, this.lookup(id));
   }
 
   retryNow(): void {

@@ -4,6 +4,7 @@
  * HTML mode escapes every substituted value; JSON templates keep types.
  */
 import type { Alert } from '../common/types';
+import { DeviceInfo, deviceLabel } from '../common/device-lookup';
 
 export type TemplateContext = Record<string, unknown>;
 
@@ -96,6 +97,27 @@ export function alertContext(alert: Alert, event: string, extra: TemplateContext
   };
 }
 
+/**
+ * The device fields of an alert's context, from the device registry (global
+ * context `iotRegistry`, docs/registry.md): `device` ({id, name, location},
+ * null where not registered: the webhook body's), `deviceName` (the id when
+ * it has none), `deviceLocation`, `deviceType`, `deviceOwner`, `deviceLabel`
+ * (`Name (id) · Location`) and `deviceSuffix` (` – Name, Location`, or '' so a
+ * subject reads as before for a device that is not registered).
+ */
+export function deviceContext(id: string, info?: DeviceInfo): TemplateContext {
+  const where = [info?.name, info?.location].filter(Boolean).join(', ');
+  return {
+    device: { id, name: info?.name || null, location: info?.location || null },
+    deviceName: info?.name || id,
+    deviceLocation: info?.location || '',
+    deviceType: info?.type || '',
+    deviceOwner: info?.owner || '',
+    deviceLabel: deviceLabel(id, info),
+    deviceSuffix: where ? ` – ${where}` : '',
+  };
+}
+
 /** Fields for a generic event payload (event mode): its own fields plus `payload` and `topic`. */
 export function eventContext(payload: unknown, topic: string | undefined, extra: TemplateContext = {}): TemplateContext {
   const own = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
@@ -104,13 +126,13 @@ export function eventContext(payload: unknown, topic: string | undefined, extra:
 
 export const DEFAULT_TEMPLATES = {
   alert: {
-    subject: '[{{severityUpper}}] {{title}} ({{event}})',
+    subject: '[{{severityUpper}}] {{title}}{{deviceSuffix}} ({{event}})',
     text: [
       '{{title}}',
       '{{text}}',
       '',
       'Event: {{event}}',
-      'Device: {{deviceId}}',
+      'Device: {{deviceLabel}}',
       'Metric: {{metric}} = {{value}} (threshold {{threshold}})',
       'Severity: {{severity}}',
       'State: {{state}} since {{sinceIso}}',
@@ -121,14 +143,14 @@ export const DEFAULT_TEMPLATES = {
       '<p>{{text}}</p>',
       '<table>',
       '<tr><th align="left">Event</th><td>{{event}}</td></tr>',
-      '<tr><th align="left">Device</th><td>{{deviceId}}</td></tr>',
+      '<tr><th align="left">Device</th><td>{{deviceLabel}}</td></tr>',
       '<tr><th align="left">Metric</th><td>{{metric}} = {{value}} (threshold {{threshold}})</td></tr>',
       '<tr><th align="left">Severity</th><td>{{severity}}</td></tr>',
       '<tr><th align="left">State</th><td>{{state}} since {{sinceIso}}</td></tr>',
       '<tr><th align="left">Alert</th><td>{{id}} (rule {{ruleId}})</td></tr>',
       '</table>',
     ].join('\n'),
-    body: { event: '{{event}}', alert: '{{alert}}' },
+    body: { event: '{{event}}', alert: '{{alert}}', device: '{{device}}' },
   },
   event: {
     subject: 'Event {{type}} from {{device_id}}',

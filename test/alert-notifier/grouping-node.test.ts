@@ -94,7 +94,7 @@ test('a lone alert goes out as the usual single notification after the group wai
   await waitFor('mail and webhook', () => smtp.mails.length === 1 && web.requests.length === 1);
   assert.equal(smtp.mails[0].headers.subject, '[WARNING] Temperature high (fired)');
   assert.equal(web.requests[0].headers['idempotency-key'], transitionKey(a));
-  assert.deepEqual(web.requests[0].json, { event: 'fired', alert: a });
+  assert.deepEqual(web.requests[0].json, { event: 'fired', alert: a, device: { id: a.deviceId, name: null, location: null } });
   await sleep(800);
   assert.equal(smtp.mails.length, 1, 'the copy was a duplicate');
 });

@@ -83,7 +83,7 @@ test('a fired critical alert arrives as email (templates, escaping, auth) and as
   assert.match(String(req.headers['x-signature']), /^sha256=[0-9a-f]{64}$/);
   assert.equal(req.headers['idempotency-key'], key);
   assert.equal(req.headers['x-test'], 'yes');
-  assert.deepEqual(req.json, { event: 'fired', alert: a });
+  assert.deepEqual(req.json, { event: 'fired', alert: a, device: { id: a.deviceId, name: null, location: null } });
 
   assert.equal(await sentCount('email'), before.email + 1);
   assert.equal(await sentCount('webhook'), before.webhook + 1);

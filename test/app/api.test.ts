@@ -65,7 +65,7 @@ test('the OpenAPI document is valid JSON and every route in it is served', async
   const { status, json: doc } = await call('GET', '/api/openapi.json');
   assert.equal(status, 200);
   assert.equal(doc.openapi, '3.0.3');
-  const expected = ['/devices', '/devices/{id}', '/readings/latest', '/devices/{id}/readings', '/devices/{id}/readings/aggregate', '/alerts', '/alerts/{id}/ack', '/alerts/{id}/resolve', '/rules', '/rules/{node}', '/cameras/{id}/servo', '/devices/{id}/commands', '/commands/{id}', '/recordings', '/events/stream'];
+  const expected = ['/devices', '/devices/{id}', '/readings/latest', '/devices/{id}/readings', '/devices/{id}/readings/aggregate', '/alerts', '/alerts/{id}/ack', '/alerts/{id}/resolve', '/rules', '/rules/{node}', '/cameras/{id}/servo', '/devices/{id}/commands', '/commands/{id}', '/recordings', '/events/stream', '/devices/{id}/registry', '/registry/import', '/registry/export'];
   for (const p of expected) assert.ok(doc.paths[p], `the document describes ${p}`);
   for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: object }>>)) {
     if (p === '/events/stream') continue;

@@ -34,11 +34,11 @@ test('one versioned tab with a changelog; every flow node on it', () => {
   for (const n of nodes) for (const w of ((n.wires as string[][]) || []).flat()) assert.ok(ids.has(w), `${n.id} -> ${w}`);
 });
 
-test('six pages under /dashboard, widgets on existing groups', () => {
+test('seven pages under /dashboard, widgets on existing groups', () => {
   const nodes = dashboardNodes();
   const byId = new Map(nodes.map((n) => [n.id, n]));
   const pages = nodes.filter((n) => n.type === 'ui-page').map((n) => n.path);
-  assert.deepEqual(pages, ['/overview', '/history', '/alerts', '/rules', '/cameras', '/system']);
+  assert.deepEqual(pages, ['/overview', '/history', '/alerts', '/rules', '/devices', '/cameras', '/system']);
   for (const n of nodes.filter((x) => x.type === 'ui-group')) assert.equal(byId.get(n.page as string)?.type, 'ui-page', `${n.id} page`);
   for (const n of nodes.filter((x) => ['ui-template', 'ui-chart'].includes(x.type) && x.group)) {
     assert.equal(byId.get(n.group as string)?.type, 'ui-group', `${n.id} group`);

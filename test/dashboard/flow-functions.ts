@@ -33,7 +33,11 @@ export interface FunctionRunner {
 }
 
 /** A callable for the function node `id`; `flow` may be shared between runners like a tab's flow context. */
-export function functionNode(id: string, opts: { flow?: Map<string, unknown>; env?: Record<string, string> } = {}): FunctionRunner {
+/**
+ * `global` is global context: as the runtime's seed (functionGlobalContext, where the app puts
+ * `iotRegistry`), its values are handed over as they are, not cloned.
+ */
+export function functionNode(id: string, opts: { flow?: Map<string, unknown>; env?: Record<string, string>; global?: Map<string, unknown> } = {}): FunctionRunner {
   const nodes = dashboardNodes();
   const def = nodes.find((n) => n.id === id);
   if (!def || def.type !== 'function' || typeof def.func !== 'string') throw new Error(`no function node ${id} in dashboard.json`);
@@ -50,8 +54,10 @@ export function functionNode(id: string, opts: { flow?: Map<string, unknown>; en
     set: (k: string, v: unknown) => { if (v === undefined) m.delete(k); else m.set(k, structuredClone(v)); },
   });
   const node = { warn: (t: string) => warnings.push(String(t)), error: (t: string) => warnings.push(String(t)), log: () => undefined, send: () => undefined };
-  const body = new Function('msg', 'flow', 'context', 'env', 'node', def.func) as (...a: unknown[]) => Output;
-  const run = ((msg: Msg) => body(structuredClone(msg), store(flowStore), store(ctxStore), { get: (k: string) => envValues[k] }, node)) as FunctionRunner;
+  const globalStore = opts.global || new Map<string, unknown>();
+  const global = { get: (k: string) => globalStore.get(k), set: (k: string, v: unknown) => globalStore.set(k, v) };
+  const body = new Function('msg', 'flow', 'context', 'env', 'node', 'global', def.func) as (...a: unknown[]) => Output;
+  const run = ((msg: Msg) => body(structuredClone(msg), store(flowStore), store(ctxStore), { get: (k: string) => envValues[k] }, node, global)) as FunctionRunner;
   run.flow = flowStore;
   run.context = ctxStore;
   run.warnings = warnings;

@@ -8,11 +8,15 @@
 //    history (at most 500 transitions), output 3 one notification for the
 //    critical alerts fired since the last tick.
 // So a burst of transitions costs constant work each, and browsers get at
-// most one update a second whatever the alert count.
+// most one update a second whatever the alert count. Alerts and history
+// entries go out with their device's name and location (deviceName,
+// deviceLocation) from the device registry (global context "iotRegistry",
+// docs/registry.md); a registry change resends the list.
 const p = msg.payload;
 const HISTORY_MAX = 500;
 const st = flow.get('alerts') || { active: {}, count: 0, history: [], changed: 0, critical: [], criticalCount: 0 };
 const ACTIVE = 1, HISTORY = 2;
+let registry = null; // read once per tick
 
 if (msg.topic === 'tick') return tick();
 if (!p || typeof p !== 'object') return null;
@@ -50,7 +54,7 @@ if (Array.isArray(p.active)) {
     }
     if (event === 'fired' && p.severity === 'critical') {
         // A few titles are kept for the notification; the rest are counted.
-        if (st.critical.length < 3) st.critical.push({ title: p.title || p.ruleId, text: p.text || '' });
+        if (st.critical.length < 3) st.critical.push({ title: p.title || p.ruleId, text: p.text || '', deviceId: p.deviceId });
         st.criticalCount++;
     }
 } else {
@@ -60,27 +64,45 @@ flow.set('alerts', st);
 return null;
 
 function tick() {
+    registry = global.get('iotRegistry');
+    const regVersion = registry && typeof registry.version === 'number' ? registry.version : 0;
+    if (regVersion !== (st.registryVersion || 0)) {
+        st.registryVersion = regVersion;
+        st.changed |= ACTIVE | HISTORY;
+    }
     if (!st.changed && !st.criticalCount) return null;
     const out = [null, null, null];
     if (st.changed & ACTIVE) {
         const max = Number(env.get('DASHBOARD_MAX_ALERTS')) > 0 ? Math.floor(Number(env.get('DASHBOARD_MAX_ALERTS'))) : 200;
         const rank = { critical: 0, warning: 1, info: 2 };
-        const list = Object.values(st.active).sort((a, b) => ((rank[a.severity] ?? 3) - (rank[b.severity] ?? 3)) || (b.since - a.since)).slice(0, max);
+        const list = Object.values(st.active).sort((a, b) => ((rank[a.severity] ?? 3) - (rank[b.severity] ?? 3)) || (b.since - a.since)).slice(0, max).map(named);
         out[0] = { topic: 'alerts', payload: { active: list, total: st.count, hidden: st.count - list.length, at: Date.now() } };
     }
-    if (st.changed & HISTORY) out[1] = { topic: 'alerts-history', payload: { history: st.history.slice() } };
+    if (st.changed & HISTORY) out[1] = { topic: 'alerts-history', payload: { history: st.history.map(named) } };
     if (st.criticalCount) {
         const [first, ...others] = st.critical;
         const more = st.criticalCount - 1;
         const lines = [esc(first.text)].concat(others.map((c) => esc(c.title)));
         if (more > others.length) lines.push('…');
-        out[2] = { topic: 'alert', payload: '<b>Critical: ' + esc(first.title) + (more > 0 ? ' (and ' + more + ' more)' : '') + '</b><br>' + lines.join('<br>') };
+        const d = named({ deviceId: first.deviceId });
+        const where = [d.deviceName, d.deviceLocation].filter(Boolean).join(', ');
+        out[2] = { topic: 'alert', payload: '<b>Critical: ' + esc(first.title) + (where ? ' – ' + esc(where) : '') + (more > 0 ? ' (and ' + more + ' more)' : '') + '</b><br>' + lines.join('<br>') };
     }
     st.changed = 0;
     st.critical = [];
     st.criticalCount = 0;
     flow.set('alerts', st);
     return out;
+}
+
+/** A copy of an alert or history entry with its device's registry name and location, when registered. */
+function named(a) {
+    const reg = registry;
+    let e;
+    if (reg && typeof reg.get === 'function') e = reg.get(a.deviceId);
+    else if (reg && typeof reg === 'object' && Object.prototype.hasOwnProperty.call(reg, a.deviceId)) e = reg[a.deviceId];
+    if (!e || typeof e !== 'object') return Object.assign({}, a);
+    return Object.assign({}, a, { deviceName: typeof e.name === 'string' ? e.name : '', deviceLocation: typeof e.location === 'string' ? e.location : '' });
 }
 
 function esc(s) {

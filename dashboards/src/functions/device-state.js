@@ -17,11 +17,14 @@
 // Tasmota LWT, ESPHome / Shelly status): a device that has one is offline when
 // it last said offline and online when it said online or sent data since;
 // silence past OFFLINE_AFTER_S counts only for devices without one.
+// Tiles carry the device's name and location from the device registry
+// (global context "iotRegistry", docs/registry.md); a registry change resends them.
 const MAX_METRICS = 40;
 const MAX_TYPES = 8;
 const MAX_PENDING = 32;
 const fleet = flow.get('fleet') || { devices: new Map(), dirty: [], dropped: 0, changed: false, catalog: 0, offline: -1 };
 fleet.dirty = fleet.dirty || []; // a fleet kept in memory by version 1.2.0 across a deploy
+let registry = null; // read once per tick
 
 if (msg.topic === 'tick') {
     flow.set('fleet', fleet);
@@ -112,9 +115,25 @@ function isOffline(x, cutoff) {
     return x.avail ? x.avail === 'offline' : x.lastSeen < cutoff;
 }
 
+/** Name and location of a device from the registry (the app's, with get(), or a plain object a flow set). */
+function registered(id) {
+    const reg = registry;
+    let e;
+    if (reg && typeof reg.get === 'function') e = reg.get(id);
+    else if (reg && typeof reg === 'object' && Object.prototype.hasOwnProperty.call(reg, id)) e = reg[id];
+    if (!e || typeof e !== 'object') return {};
+    return { name: typeof e.name === 'string' ? e.name : '', location: typeof e.location === 'string' ? e.location : '' };
+}
+
 function tick() {
     merge();
     const now = Date.now();
+    registry = global.get('iotRegistry');
+    const regVersion = registry && typeof registry.version === 'number' ? registry.version : 0;
+    if (regVersion !== (fleet.registryVersion || 0)) {
+        fleet.registryVersion = regVersion;
+        fleet.changed = true;
+    }
     const offlineAfterS = setting('OFFLINE_AFTER_S', 120);
     const cutoff = now - offlineAfterS * 1000;
     // A device silent for DASHBOARD_FORGET_AFTER_H hours is forgotten (a retired sensor does not
@@ -142,10 +161,10 @@ function tick() {
     if (all.length > maxTiles) {
         shown = all.slice().sort((a, b) => (isOffline(a, cutoff) === isOffline(b, cutoff) ? (a.deviceId < b.deviceId ? -1 : 1) : isOffline(a, cutoff) ? -1 : 1)).slice(0, maxTiles);
     }
-    const tiles = shown.map((x) => ({
+    const tiles = shown.map((x) => Object.assign({
         deviceId: x.deviceId, sensorTypes: x.sensorTypes.slice(), metrics: Object.assign({}, x.metrics), lastEvent: x.lastEvent, lastSeen: x.lastSeen,
         avail: x.avail, availAt: x.availAt,
-    }));
+    }, registered(x.deviceId)));
     return [{
         topic: 'devices',
         payload: {
