@@ -14,8 +14,9 @@ import { isReading } from '../common/reading-guard';
 import { status } from '../common/status';
 import { copyReading } from '../payload-normalizer/batches';
 import type { Reading } from '../common/types';
-import { parseConfig } from './config';
+import { parseConfig, DEFAULTS } from './config';
 import { ActivityDeriver } from './derive';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
@@ -80,5 +81,7 @@ export = function (RED: NodeAPI) {
       clearHealth(node.id);
       done();
     });
+  }, {
+    settings: editorDefaultsSetting('activity-classifier', DEFAULTS),
   });
 };

@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
 import { checkEditorLocales } from './editor-locales';
+import { checkEditorDefaults } from './editor-defaults';
 import { freePort, missing, type Service, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -115,6 +116,10 @@ test('a 10,000-deep JSON on mqtt in -> our normalizer: dropped with a warning, n
 
 test('the editor gets our German and English catalogs for every node set (/locales/<module>/<set>?lng=de)', { skip, timeout: 30_000 }, async () => {
   await checkEditorLocales(base);
+});
+
+test("the editor gets every dialog's defaults from the runtime (RED.settings.<type>Defaults)", { skip, timeout: 30_000 }, async () => {
+  await checkEditorDefaults(base);
 });
 
 test('a runtime set to German (settings.lang) shows our node status texts in German', { skip, timeout: 90_000 }, async () => {

@@ -18,6 +18,7 @@ import bcrypt from 'bcryptjs';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
 import { checkEditorLocales } from './editor-locales';
+import { checkEditorDefaults } from './editor-defaults';
 import { freePort, influxQuery, missing, startInflux1, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -124,6 +125,7 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
     assert.ok(ours.some((s) => s.types.includes('iot-influxdb-config')) && ours.some((s) => s.types.includes('iot-smtp-config')));
     // i18n: the editor's catalogs for every node set, in German and English, from the packed module.
     await checkEditorLocales(base, auth);
+    await checkEditorDefaults(base, auth);
     const deployed = (await (await api('/flows')).json()) as FlowNode[];
     assert.equal(deployed.length, merged.size);
 
