@@ -13,7 +13,7 @@ import { DEFAULTS as alertNotifier } from '../nodes/alert-notifier/config';
 import { SMTP_DEFAULTS } from '../nodes/alert-notifier/smtp-settings';
 import { DEFAULTS as cameraRecorder } from '../nodes/camera-recorder/config';
 import { defaultsSettingName } from '../nodes/common/editor-defaults';
-import { CONFIG_EDITOR_DEFAULTS, QUERY_DEFAULTS, WRITER_DEFAULTS } from '../nodes/influxdb-writer/config';
+import { CONFIG_EDITOR_DEFAULTS, QUERY_DEFAULTS, WRITER_DEFAULTS } from '../nodes/influxdb/config';
 import { DEFAULTS as payloadNormalizer } from '../nodes/payload-normalizer/config';
 import { EDITOR_DEFAULTS as sensorInput } from '../nodes/sensor-input/config';
 import { DEFAULTS as servoCommand } from '../nodes/servo-command/config';
