@@ -5,7 +5,7 @@
  */
 import { parseConfig } from '../nodes/payload-normalizer/config';
 import { Normalizer } from '../nodes/payload-normalizer/normalizer';
-import { loadCorpora, wire } from '../test/normalizer/corpus';
+import { loadCorpora, wire } from '../test/payload-normalizer/corpus';
 
 interface Case {
   name: string;
@@ -141,7 +141,7 @@ function throughGlue(): void {
 }
 
 /**
- * Each firmware ecosystem's corpus (test/normalizer/corpus/) as MQTT delivers it (Buffers),
+ * Each firmware ecosystem's corpus (test/payload-normalizer/corpus/) as MQTT delivers it (Buffers),
  * every message in turn: readings, availability, ignored command echoes and the few rejects.
  */
 function ecosystems(): void {

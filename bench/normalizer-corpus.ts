@@ -3,7 +3,7 @@
  * messages give the expected Reading (target: at least 90 % each).
  *   npm run build && node dist/bench/normalizer-corpus.js [--verbose]
  */
-import { score } from '../test/normalizer/corpus';
+import { score } from '../test/payload-normalizer/corpus';
 
 const verbose = process.argv.includes('--verbose');
 let worst = 100;

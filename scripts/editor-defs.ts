@@ -8,6 +8,39 @@
 import fs from 'fs';
 import path from 'path';
 import vm from 'vm';
+import { DEFAULTS as activityClassifier } from '../nodes/activity/config';
+import { DEFAULTS as alertNotifier } from '../nodes/alert-notifier/config';
+import { SMTP_DEFAULTS } from '../nodes/alert-notifier/smtp-settings';
+import { DEFAULTS as cameraRecorder } from '../nodes/camera-recorder/config';
+import { defaultsSettingName } from '../nodes/common/editor-defaults';
+import { CONFIG_EDITOR_DEFAULTS, QUERY_DEFAULTS, WRITER_DEFAULTS } from '../nodes/influxdb/config';
+import { DEFAULTS as payloadNormalizer } from '../nodes/payload-normalizer/config';
+import { EDITOR_DEFAULTS as sensorInput } from '../nodes/sensor-input/config';
+import { DEFAULTS as servoCommand } from '../nodes/servo-command/config';
+import { DEFAULTS as thresholdAlert } from '../nodes/threshold-alert/config';
+
+/**
+ * The dialog defaults each node type exports to the editor (its glue passes
+ * the same object to registerType's `settings`), by type.
+ */
+export const RUNTIME_DEFAULTS: Readonly<Record<string, object>> = {
+  'activity-classifier': activityClassifier,
+  'alert-notifier': alertNotifier,
+  'iot-smtp-config': SMTP_DEFAULTS,
+  'camera-recorder': cameraRecorder,
+  'iot-influxdb-config': CONFIG_EDITOR_DEFAULTS,
+  'influxdb-writer': WRITER_DEFAULTS,
+  'influxdb-query': QUERY_DEFAULTS,
+  'payload-normalizer': payloadNormalizer,
+  'sensor-input': sensorInput,
+  'servo-command': servoCommand,
+  'threshold-alert': thresholdAlert,
+};
+
+/** `RED.settings` as the editor gets it from a runtime with our node types: each one's `<type>Defaults`, as JSON carries them. */
+export function editorSettings(): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(RUNTIME_DEFAULTS).map(([type, d]) => [defaultsSettingName(type), JSON.parse(JSON.stringify(d))]));
+}
 
 /** One entry of a node definition's `defaults` (or `credentials`). */
 export interface PropDef {
@@ -81,15 +114,15 @@ function jqueryStub(): unknown {
   return chain;
 }
 
-/** Runs one editor html's scripts and returns the types it registers. */
-export function defsFromHtml(html: string, file = 'editor.html'): Map<string, EditorDef> {
+/** Runs one editor html's scripts (against `settings` as RED.settings) and returns the types it registers. */
+export function defsFromHtml(html: string, file = 'editor.html', settings: Record<string, unknown> = editorSettings()): Map<string, EditorDef> {
   const out = new Map<string, EditorDef>();
   const RED = {
     nodes: { registerType: (type: string, def: EditorDef) => void out.set(type, { ...def, inputs: dialogInputs(html) }) },
     validators,
     _: (key: string) => key,
     editor: {},
-    settings: {},
+    settings,
   };
   for (const m of html.matchAll(/<script type="text\/javascript">([\s\S]*?)<\/script>/g)) {
     vm.runInNewContext(m[1], { RED, $: jqueryStub(), jQuery: jqueryStub(), console }, { filename: file });
@@ -97,14 +130,14 @@ export function defsFromHtml(html: string, file = 'editor.html'): Map<string, Ed
   return out;
 }
 
-/** Editor definitions of every html under a nodes directory. */
-export function editorDefs(nodesDir: string): Map<string, EditorDef> {
+/** Editor definitions of every html under a nodes directory (RED.settings: `settings`). */
+export function editorDefs(nodesDir: string, settings: Record<string, unknown> = editorSettings()): Map<string, EditorDef> {
   const out = new Map<string, EditorDef>();
   const walk = (dir: string): void => {
     for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, e.name);
       if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.html')) for (const [t, d] of defsFromHtml(fs.readFileSync(p, 'utf8'), p)) out.set(t, d);
+      else if (e.name.endsWith('.html')) for (const [t, d] of defsFromHtml(fs.readFileSync(p, 'utf8'), p, settings)) out.set(t, d);
     }
   };
   walk(nodesDir);

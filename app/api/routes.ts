@@ -4,9 +4,9 @@
 import type { Request, Response } from 'express';
 import { ValidationError } from '../../nodes/common/errors';
 import type { Command } from '../../nodes/common/types';
-import { buildRequest } from '../../nodes/influxdb-writer/queries';
-import { runQuery } from '../../nodes/influxdb-writer/query-run';
-import { InfluxConfigHandle, writeTarget } from '../../nodes/influxdb-writer/config';
+import { buildRequest } from '../../nodes/influxdb/queries';
+import { runQuery } from '../../nodes/influxdb/query-run';
+import { InfluxConfigHandle, writeTarget } from '../../nodes/influxdb/config';
 import { listRecordings, mediaRoot } from '../../nodes/camera-recorder/media';
 import { parseConfig } from '../../nodes/threshold-alert/config';
 import { validateRules } from '../../nodes/threshold-alert/rules';

@@ -8,15 +8,16 @@
  */
 import { errorMessage, ValidationError } from '../common/errors';
 import { translator } from '../common/i18n';
-import { clearHealth, reportHealth } from '../common/health';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { nodeKit } from '../common/node-kit';
 import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { isReading } from '../common/reading-guard';
 import { status } from '../common/status';
 import { copyReading } from '../payload-normalizer/batches';
 import type { Reading } from '../common/types';
-import { parseConfig } from './config';
+import { parseConfig, DEFAULTS } from './config';
 import { ActivityDeriver } from './derive';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
@@ -24,16 +25,13 @@ export = function (RED: NodeAPI) {
   RED.nodes.registerType('activity-classifier', function (this: NodeInstance, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    let deriver: ActivityDeriver;
-    try {
-      deriver = new ActivityDeriver(parseConfig(def));
-    } catch (err) {
-      node.status(status.failed(tr('activity-classifier.status.config', { error: errorMessage(err) })));
-      node.error(`activity-classifier config: ${errorMessage(err)}`);
-      reportHealth(node.id, { kind: 'activity-classifier', ok: false, detail: `config: ${errorMessage(err)}` });
-      node.on('input', (_msg: NodeMessage, _send: SendFn, done: DoneFn) => done(err as Error));
-      return;
-    }
+    const kit = nodeKit(node, 'activity-classifier');
+    const deriver = kit.parse(() => new ActivityDeriver(parseConfig(def)), {
+      statusText: (m) => tr('activity-classifier.status.config', { error: m }),
+      log: (m) => `activity-classifier config: ${m}`,
+      health: { kind: 'activity-classifier' },
+    });
+    if (!deriver) return;
 
     let timer: NodeJS.Timeout | undefined;
     const refresh = (): void => {
@@ -41,7 +39,7 @@ export = function (RED: NodeAPI) {
       const c = deriver.counts;
       const text = tr('activity-classifier.status.counts', { devices: deriver.devices, falls: c.falls });
       node.status(status.ok(text));
-      reportHealth(node.id, { kind: 'activity-classifier', ok: true, detail: text, figures: { ...c, devices: deriver.devices, dropped_maxDevices: deriver.dropped } });
+      kit.health(true, text, { ...c, devices: deriver.devices, dropped_maxDevices: deriver.dropped });
     };
     refresh();
 
@@ -73,14 +71,16 @@ export = function (RED: NodeAPI) {
           done(new ValidationError(tr('activity-classifier.errors.refused', { n: invalid.length, total: items.length, list: invalid.slice(0, 3).join('; '), more }), 'payload'));
         } else done();
       } catch (err) {
-        done(err instanceof Error ? err : new Error(errorMessage(err)));
+        kit.fail(done, err);
       }
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {
+      // The kit clears the node's health entry on close.
       if (timer !== undefined) clearTimeout(timer);
-      clearHealth(node.id);
       done();
     });
+  }, {
+    settings: editorDefaultsSetting('activity-classifier', DEFAULTS),
   });
 };

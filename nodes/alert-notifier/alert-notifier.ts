@@ -5,7 +5,7 @@ import { status } from '../common/status';
 import { metrics } from '../common/metrics';
 import { errorMessage } from '../common/errors';
 import { nodeKit } from '../common/node-kit';
-import { parseConfig } from './config';
+import { parseConfig, DEFAULTS } from './config';
 import { folders, Notifier, NotifyResult } from './notifier';
 import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
 import { lookupEnvRef } from '../common/env';
@@ -16,6 +16,7 @@ import { acquireBackend, releaseBackend } from '../common/redis-state';
 import { installId } from '../common/install-id';
 import { sharedClaim } from './shared-journal';
 import { deviceInfo } from '../common/device-lookup';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 interface Creds {
   secret: string;
@@ -145,6 +146,7 @@ export = function (RED: NodeAPI) {
       ready.then(() => n.close(5000)).catch((err) => node.warn(`close: ${n.redact(err)}`)).finally(finish);
     });
   }, {
+    settings: editorDefaultsSetting('alert-notifier', DEFAULTS),
     credentials: { secret: { type: 'password' } },
   });
 };

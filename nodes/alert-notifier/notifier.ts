@@ -3,94 +3,51 @@
  * once, with their idempotency key), applies the rate limit with digests and
  * runs the dispatcher. The node glue only wires it to input, output and close.
  */
-import path from 'path';
 import type { Alert, Severity } from '../common/types';
 import { ValidationError, RemoteError } from '../common/errors';
 import { alertEvent, repeatMark, validateAlert } from './alert-input';
-import type { NotifierConfig } from './config';
-import { DeliveryResult, Dispatcher, Sender } from './delivery';
-import { collectAttachments, EmailSender, splitAddresses } from './email';
+import { NotificationContent } from './content';
+import { Dispatcher, Sender } from './delivery';
+import { DueTimer } from './due-timer';
+import { EmailSender } from './email';
+import type { IntakeResult, MessageLike, NotifierDeps } from './notifier-types';
 import { Channel, newItemId, Outbox, OutboxItem, StoredAttachment } from './outbox';
 import { Digest, HeldSummary, DigestWindow } from './digest-window';
 import { redact } from './redact';
 import { hashKey, transitionKey } from './signing';
-import type { SmtpTarget } from './smtp-settings';
 import { digestEmail, digestSeverity, digestWebhook } from './digest';
 import { AlertGrouper, GroupBatch } from './grouping';
 import { groupEmail, groupSeverity, groupWebhook } from './group-render';
-import { alertContext, deviceContext, DEFAULT_TEMPLATES, eventContext, render, renderJson, renderLine, TemplateContext } from './templates';
+import { alertContext, deviceContext, eventContext, TemplateContext } from './templates';
 import type { DeviceInfo } from '../common/device-lookup';
 import { WebhookSender } from './webhook';
 
-/** What happened to one channel of one message (besides the dispatcher's sent/failed). */
-export interface IntakeResult {
-  /** `grouped`: waiting in its group (alert mode); it goes out with the group's notification. */
-  status: 'queued' | 'held' | 'skipped' | 'duplicate' | 'grouped';
-  channel: Channel;
-  key: string;
-  ref: OutboxItem['ref'];
-  reason?: string;
-  at: number;
-}
-
-export type NotifyResult = DeliveryResult | IntakeResult;
-
-export interface NotifierDeps {
-  cfg: NotifierConfig;
-  /** The data folder: attachments must be inside it. */
-  dataFolder: string;
-  /** This node's outbox folder. */
-  outboxDir: string;
-  /** Where .eml files go without an SMTP server. */
-  mailFolder: string;
-  smtp: SmtpTarget;
-  webhookSecret: string;
-  onResult(r: NotifyResult): void;
-  onRetry?(item: OutboxItem, error: string, delayMs: number): void;
-  onChange?(): void;
-  onWarn?(text: string): void;
-  now?: () => number;
-  random?: () => number;
-  /** Senders to use instead of the real ones (tests). */
-  senders?: Partial<Record<Channel, Sender>>;
-  /** Scale-out (shared-journal.ts): resolves false when another instance already sends `<channel>:<key>`. */
-  claim?(slot: string): Promise<boolean>;
-  /** The device registry's entry of a device (name, location), read when a notification is rendered. */
-  device?(id: string): DeviceInfo | undefined;
-}
-
-export interface MessageLike {
-  payload?: unknown;
-  topic?: unknown;
-  event?: unknown;
-  repeat?: unknown;
-  /** Who acknowledged or resolved, and why (threshold-alert sets them). */
-  by?: unknown;
-  reason?: unknown;
-  idempotencyKey?: unknown;
-  attachments?: unknown;
-  recording?: unknown;
-}
-
-/** Recipient of .eml files written when neither SMTP nor ALERT_EMAIL_TO is set. */
-export const FOLDER_RECIPIENT = 'alerts@localhost';
+export { FOLDER_RECIPIENT } from './content';
+export { folders } from './notifier-types';
+export type { IntakeResult, MessageLike, NotifierDeps, NotifyResult } from './notifier-types';
 
 export class Notifier {
   readonly dispatcher: Dispatcher;
   readonly limiter: DigestWindow;
   private readonly outbox: Outbox;
   private readonly email?: EmailSender;
-  private digestTimer?: NodeJS.Timeout;
-  private groupTimer?: NodeJS.Timeout;
+  private readonly digestTimer: DueTimer;
+  private readonly groupTimer: DueTimer;
   /** Alert mode with a group wait: alerts that start together share one notification. */
   readonly grouper?: AlertGrouper;
   private readonly reserved = new Set<string>();
   private readonly now: () => number;
   private readonly secrets: string[];
+  private readonly content: NotificationContent;
 
   constructor(private readonly deps: NotifierDeps) {
     const { cfg } = deps;
     this.now = deps.now ?? Date.now;
+    this.content = new NotificationContent(cfg, deps.smtp, deps.dataFolder);
+    this.groupTimer = new DueTimer(() => this.grouper?.nextDue(), () => this.sendGroups(this.grouper!.due(this.now()))
+      .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)), this.now);
+    this.digestTimer = new DueTimer(() => this.limiter.nextDue(), () => Promise.all(this.limiter.due(this.now()).map((d) => this.enqueueDigest(d)))
+      .then(() => undefined, (err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`)), this.now);
     this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
     this.outbox = new Outbox(deps.outboxDir, this.now);
     this.limiter = new DigestWindow(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
@@ -169,8 +126,8 @@ export class Notifier {
     }
     const limit = alert ? { ruleId: alert.ruleId, summary: { alertId: alert.id, deviceId: alert.deviceId, event: ref.event, severity, title: alert.title, at } } : undefined;
     return this.toChannels(key, cfg.mode === 'alert' ? 'alert' : 'event', ref, severity, limit, at, (item, channel) => {
-      if (channel === 'email') item.email = { ...this.renderEmail(ctx, severity), attachments: this.attachments(msg) };
-      else item.webhook = { body: JSON.stringify(renderJson(cfg.body ?? DEFAULT_TEMPLATES[cfg.mode].body, ctx)) ?? 'null' };
+      if (channel === 'email') item.email = { ...this.content.email(ctx, severity), attachments: this.attachments(msg) };
+      else item.webhook = this.content.webhook(ctx);
     });
   }
 
@@ -188,7 +145,7 @@ export class Notifier {
     const out: IntakeResult[] = [];
     for (const channel of this.channels()) {
       const base = { channel, key, ref, at };
-      const unusable = this.unusable(channel, severity);
+      const unusable = this.content.unusable(channel, severity);
       if (unusable) {
         out.push({ ...base, status: 'skipped', reason: unusable });
       } else if (this.outbox.has(channel, key) || this.reserved.has(`${channel}:${key}`)) {
@@ -197,7 +154,7 @@ export class Notifier {
         out.push({ ...base, status: 'duplicate', reason: 'another instance sends this notification (shared journal)' });
       } else if (limit && !this.limiter.take(`${limit.ruleId}|${channel}`, limit.summary, at)) {
         out.push({ ...base, status: 'held', reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest` });
-        this.scheduleDigest();
+        this.digestTimer.schedule();
       } else {
         // Reserved until the file is written: a copy arriving meanwhile is a duplicate, not a second delivery.
         const slot = `${channel}:${key}`;
@@ -221,21 +178,10 @@ export class Notifier {
     const done = channels.filter((ch) => this.outbox.has(ch, key));
     const member = { key, alert, at, by: typeof msg.by === 'string' ? msg.by : undefined, reason: typeof msg.reason === 'string' ? msg.reason : undefined };
     const added = done.length < channels.length && this.grouper!.add(alert.ruleId, event, member, at);
-    if (added) this.scheduleGroups();
+    if (added) this.groupTimer.schedule();
     return channels.map((channel) => added && !done.includes(channel)
       ? { channel, key, ref, at, status: 'grouped' as const }
       : { channel, key, ref, at, status: 'duplicate' as const, reason: 'this transition is already grouped, queued or was delivered' });
-  }
-
-  private scheduleGroups(): void {
-    const next = this.grouper?.nextDue();
-    if (next === undefined || this.groupTimer) return;
-    this.groupTimer = setTimeout(() => {
-      this.groupTimer = undefined;
-      this.sendGroups(this.grouper!.due(this.now()))
-        .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`))
-        .finally(() => this.scheduleGroups());
-    }, Math.max(10, next - this.now() + 5));
   }
 
   /** A group of one is sent as the alert alone; a larger one as a single list. */
@@ -249,8 +195,8 @@ export class Notifier {
         const ctx = alertContext(a, b.event, { ...this.deviceOf(a.deviceId), by: m.by, reason: m.reason });
         const limit = { ruleId: a.ruleId, summary: { alertId: a.id, deviceId: a.deviceId, event: b.event, severity: a.severity, title: a.title, at: m.at } };
         results = await this.toChannels(m.key, 'alert', ref, a.severity, limit, this.now(), (item, channel) => {
-          if (channel === 'email') item.email = this.renderEmail(ctx, a.severity);
-          else item.webhook = { body: JSON.stringify(renderJson(this.deps.cfg.body ?? DEFAULT_TEMPLATES.alert.body, ctx)) ?? 'null' };
+          if (channel === 'email') item.email = this.content.email(ctx, a.severity);
+          else item.webhook = this.content.webhook(ctx);
         });
       } else {
         const severity = groupSeverity(b);
@@ -259,7 +205,7 @@ export class Notifier {
         const summary = { event: `${b.event} (group of ${b.count})`, severity, title: `${b.count} alerts ${b.event} for rule ${b.ruleId}`, at };
         results = await this.toChannels(hashKey('group', b.ruleId, b.event, b.openedAt, b.seq), 'group', ref, severity, { ruleId: b.ruleId, summary }, at, (item, channel) => {
           const info = (id: string): DeviceInfo | undefined => this.lookup(id);
-          if (channel === 'email') item.email = groupEmail(b, this.recipients(severity), info);
+          if (channel === 'email') item.email = groupEmail(b, this.content.recipients(severity), info);
           else item.webhook = groupWebhook(b, info);
         });
       }
@@ -286,27 +232,12 @@ export class Notifier {
 
   /** Puts held notifications into the outbox as digests, then stops (in-flight attempts get `graceMs`). */
   async close(graceMs = 5000): Promise<void> {
-    if (this.groupTimer) clearTimeout(this.groupTimer);
-    this.groupTimer = undefined;
+    this.groupTimer.stop();
     if (this.grouper) await this.sendGroups(this.grouper.flushAll(this.now())).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
-    if (this.digestTimer) clearTimeout(this.digestTimer);
-    this.digestTimer = undefined;
+    this.digestTimer.stop();
     for (const d of this.limiter.flushAll(this.now())) await this.enqueueDigest(d).catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`));
     await this.dispatcher.stop(graceMs);
     this.email?.close();
-  }
-
-  private unusable(channel: Channel, severity: Severity): string | undefined {
-    if (channel === 'email' && !this.recipients(severity).length) return `no email recipients for ${severity} (set ALERT_EMAIL_TO or the node's recipients)`;
-    if (channel === 'webhook' && !this.deps.cfg.url) return 'no webhook URL (set WEBHOOK_URL or the node\'s URL)';
-    return undefined;
-  }
-
-  private recipients(severity: Severity): string[] {
-    const cfg = this.deps.cfg;
-    const list = splitAddresses(cfg.toBySeverity[severity] || cfg.to);
-    // Into the .eml folder nothing is really addressed: keep the mail rather than skip it.
-    return list.length || this.deps.smtp.kind !== 'folder' ? list : [FOLDER_RECIPIENT];
   }
 
   private item(channel: Channel, key: string, kind: OutboxItem['kind'], ref: OutboxItem['ref'], at: number): OutboxItem {
@@ -320,39 +251,9 @@ export class Notifier {
     await this.dispatcher.enqueue(item);
   }
 
-  private renderEmail(ctx: TemplateContext, severity: Severity): { to: string[]; subject: string; text: string; html: string } {
-    const cfg = this.deps.cfg;
-    const t = DEFAULT_TEMPLATES[cfg.mode];
-    return {
-      to: this.recipients(severity),
-      subject: renderLine(cfg.subject || t.subject, ctx),
-      text: render(cfg.textTemplate || t.text, ctx, 'text'),
-      html: render(cfg.htmlTemplate || t.html, ctx, 'html'),
-    };
-  }
-
+  /** A bad attachment must not cost the notification itself: it is left out with a warning. */
   private attachments(msg: MessageLike): StoredAttachment[] | undefined {
-    const rec = msg.recording && typeof msg.recording === 'object' ? (msg.recording as Record<string, unknown>).thumbnail : undefined;
-    if (msg.attachments === undefined && rec === undefined) return undefined;
-    try {
-      return collectAttachments(msg.attachments, rec, this.deps.dataFolder);
-    } catch (err) {
-      // A bad attachment must not cost the notification itself.
-      this.deps.onWarn?.(`attachments left out: ${this.redact(err)}`);
-      return undefined;
-    }
-  }
-
-  private scheduleDigest(): void {
-    const next = this.limiter.nextDue();
-    if (next === undefined || this.digestTimer) return;
-    this.digestTimer = setTimeout(() => {
-      this.digestTimer = undefined;
-      const digests = this.limiter.due(this.now());
-      Promise.all(digests.map((d) => this.enqueueDigest(d)))
-        .catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`))
-        .finally(() => this.scheduleDigest());
-    }, Math.max(10, next - this.now() + 5));
+    return this.content.attachments(msg, (err) => this.deps.onWarn?.(`attachments left out: ${this.redact(err)}`));
   }
 
   private async enqueueDigest(d: Digest): Promise<void> {
@@ -363,16 +264,10 @@ export class Notifier {
     const key = hashKey('digest', d.key, d.windowStart);
     const at = this.now();
     const ref = { ruleId, event: 'digest', severity };
-    if (this.unusable(channel, severity) || this.outbox.has(channel, key)) return;
+    if (this.content.unusable(channel, severity) || this.outbox.has(channel, key)) return;
     const item = this.item(channel, key, 'digest', ref, at);
-    if (channel === 'email') item.email = digestEmail(d, ruleId, this.recipients(severity));
+    if (channel === 'email') item.email = digestEmail(d, ruleId, this.content.recipients(severity));
     else item.webhook = digestWebhook(d, ruleId, channel);
     await this.enqueue(item);
   }
 }
-
-/** Folder helpers shared by the glue and the tests. */
-export const folders = {
-  outbox: (dataFolder: string, nodeId: string): string => path.join(dataFolder, 'outbox', nodeId.replace(/[^\w.-]/g, '_')),
-  mail: (dataFolder: string): string => path.join(dataFolder, 'outbox-mail'),
-};

@@ -1,8 +1,9 @@
 /** iot-smtp-config: where the alert notifiers send email (SMTP server, SMTP_URL, or a folder). */
 import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
 import { redact } from './redact';
-import { parseSmtpConfig, smtpTarget, SmtpConfigNode, SmtpTarget } from './smtp-settings';
+import { parseSmtpConfig, smtpTarget, SmtpConfigNode, SmtpTarget, SMTP_DEFAULTS } from './smtp-settings';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
@@ -23,6 +24,7 @@ export = function (RED: NodeAPI) {
       return target;
     };
   }, {
+    settings: editorDefaultsSetting('iot-smtp-config', SMTP_DEFAULTS),
     credentials: { user: { type: 'text' }, password: { type: 'password' } },
   });
 };

@@ -8,13 +8,14 @@ import { metrics } from '../common/metrics';
 import { nodeKit } from '../common/node-kit';
 import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
-import { CameraConfig, parseConfig, parseTrigger } from './config';
+import { CameraConfig, parseConfig, parseTrigger, DEFAULTS } from './config';
 import { FfmpegLocation, locateFfmpeg } from './locate';
 import { applyRetention, listRecordings, mediaRoot, planRetention } from './media';
 import { CameraRecorder, recordingReading, RecordingError } from './recorder';
 import { registerRoutes } from './routes';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 interface Creds {
   username: string;
@@ -131,6 +132,7 @@ export = function (RED: NodeAPI) {
       (recorder ? recorder.close() : Promise.resolve()).then(finish, finish);
     });
   }, {
+    settings: editorDefaultsSetting('camera-recorder', DEFAULTS),
     credentials: { username: { type: 'text' }, password: { type: 'password' } },
   });
 };

@@ -12,9 +12,10 @@ import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
 import { Batches, copyReading } from './batches';
-import { parseConfig } from './config';
+import { parseConfig, DEFAULTS } from './config';
 import { NormalizeError, Normalizer } from './normalizer';
 import { NormalizerStats } from './stats';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
@@ -84,5 +85,7 @@ export = function (RED: NodeAPI) {
       kit.clearHealth();
       done();
     });
+  }, {
+    settings: editorDefaultsSetting('payload-normalizer', DEFAULTS),
   });
 };

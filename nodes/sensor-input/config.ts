@@ -115,6 +115,19 @@ export const DEFAULTS: SensorInputConfig = {
   shareGroup: '',
 };
 
+/**
+ * DEFAULTS as the dialog holds them (exported to the editor): the device count
+ * and QoS as the strings of their inputs, the topic filters one a line, no seed.
+ */
+export const EDITOR_DEFAULTS = {
+  ...DEFAULTS,
+  devices: String(DEFAULTS.devices),
+  devicesType: 'num',
+  seed: '',
+  topics: DEFAULTS.topics.join('\n'),
+  qos: String(DEFAULTS.qos),
+};
+
 type Raw = Record<string, unknown>;
 export type { EnvLookup };
 

@@ -13,12 +13,13 @@ import { ackLedger } from '../common/ack-ledger';
 import { runtimeHooks, useAckHooks, type Hooks } from '../common/ack-hooks';
 import { installId } from '../common/install-id';
 import { dataDir } from '../common/red';
-import { parseConfig } from './config';
+import { parseConfig, EDITOR_DEFAULTS } from './config';
 import { gpioOpener } from './gpio-backend';
 import { brokerSource, mqttRunner } from './mqtt-input';
 import { gpioRunner, simulateRunner, type Output, type Runner } from './runner';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 /** A message still open this long with no writer holding it is settled anyway (a node that never calls done). */
 const MAX_OPEN_MS = 60_000;
@@ -94,5 +95,7 @@ export = function (RED: NodeAPI) {
         }
       });
     });
+  }, {
+    settings: editorDefaultsSetting('sensor-input', EDITOR_DEFAULTS),
   });
 };

@@ -8,9 +8,10 @@ import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
 import { nodeKit } from '../common/node-kit';
 import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
-import { parseConfig } from './config';
+import { parseConfig, DEFAULTS } from './config';
 import { ServoDevice } from './servo-device';
 import { ServoServer } from './servo-server';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
@@ -26,5 +27,7 @@ export = function (RED: NodeAPI) {
     node.on('close', (_removed: boolean, done: () => void) => {
       void mode.close().then(() => done());
     });
+  }, {
+    settings: editorDefaultsSetting('servo-command', DEFAULTS),
   });
 };

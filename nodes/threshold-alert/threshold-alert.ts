@@ -13,7 +13,7 @@ import { nodeKit, toError } from '../common/node-kit';
 import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
 import { Transition, transitionMessage } from './alert-record';
-import { parseConfig, ThresholdAlertConfig } from './config';
+import { parseConfig, ThresholdAlertConfig, DEFAULTS } from './config';
 import { AlertEngine, Bound, Dirty } from './engine';
 import { classify } from './messages';
 import { validateRules } from './rules';
@@ -27,6 +27,7 @@ import { availabilityOf } from './last-seen';
 import type { Reading } from '../common/types';
 import { SharedGate } from './shared-gate';
 import { installId } from '../common/install-id';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 /** Transitions handed to the flow per event-loop turn (see paced-output.ts). */
 const BURST = 100;
@@ -236,5 +237,7 @@ export = function (RED: NodeAPI) {
       // The file stays even when the node is deleted: undo + deploy brings its alerts back.
       void store.flush().then(() => done());
     });
+  }, {
+    settings: editorDefaultsSetting('threshold-alert', DEFAULTS),
   });
 };

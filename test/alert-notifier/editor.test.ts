@@ -6,6 +6,7 @@ import path from 'path';
 import vm from 'vm';
 import { DEFAULTS } from '../../nodes/alert-notifier/config';
 import { SMTP_DEFAULTS } from '../../nodes/alert-notifier/smtp-settings';
+import { editorSettings } from '../../scripts/editor-defs';
 
 const DIR = path.join(__dirname, '..', '..', 'nodes', 'alert-notifier');
 
@@ -18,6 +19,7 @@ function register(file: string): { html: string; defs: Record<string, Def> } {
   const RED = {
     nodes: { registerType: (type: string, def: Def) => (defs[type] = def) },
     validators: { number: () => (v: unknown) => v !== '' && !isNaN(Number(v)) },
+    settings: editorSettings(),
   };
   vm.runInNewContext(script, { RED, $: () => ({}) });
   return { html, defs };

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { startApp, RunningApp } from '../support/app';
-import { loadCorpora, wire } from '../normalizer/corpus';
+import { loadCorpora, wire } from '../payload-normalizer/corpus';
 
 let app: RunningApp;
 

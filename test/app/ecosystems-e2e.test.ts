@@ -1,7 +1,7 @@
 /**
  * End to end per ecosystem, through the app as shipped (dist/app/start.js) with
  * a real InfluxDB 1.x: one real message per ecosystem from the firmware corpus
- * (test/normalizer/corpus) is published over MQTT to the embedded broker; each
+ * (test/payload-normalizer/corpus) is published over MQTT to the embedded broker; each
  * device must end as a point in InfluxDB and as a device in GET /api/devices
  * (the dashboard's fleet state). `generic` has no default subscription (it reads
  * whatever tree a user subscribes to), so it is not part of the shipped flow.
@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { covered } from '../../app/broker-acl';
 import { defaultSubscriptions, topicDecoderByName } from '../../nodes/payload-normalizer/decoders/index';
-import { loadCorpora, wire, type CorpusMessage } from '../normalizer/corpus';
+import { loadCorpora, wire, type CorpusMessage } from '../payload-normalizer/corpus';
 import { startApp, RunningApp } from '../support/app';
 import { influxQuery, missing, Service, startInflux1 } from '../support/services';
 

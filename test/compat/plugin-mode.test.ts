@@ -19,6 +19,7 @@ import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
 import { checkEditorHelp, checkEditorLocales } from './editor-locales';
+import { checkEditorDefaults } from './editor-defaults';
 import { freePort, missing, type Service, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -120,6 +121,10 @@ test('the editor gets our German and English catalogs for every node set (/local
 
 test('the editor gets each node\'s help in the browser\'s language (GET /nodes, Accept-Language: de -> locales/de/<file>.html)', { skip, timeout: 30_000 }, async () => {
   await checkEditorHelp(base);
+});
+
+test("the editor gets every dialog's defaults from the runtime (RED.settings.<type>Defaults)", { skip, timeout: 30_000 }, async () => {
+  await checkEditorDefaults(base);
 });
 
 test('a runtime set to German (settings.lang) shows our node status texts in German', { skip, timeout: 90_000 }, async () => {

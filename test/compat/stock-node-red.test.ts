@@ -18,6 +18,7 @@ import bcrypt from 'bcryptjs';
 import mqtt from 'mqtt';
 import { REPO_ROOT } from '../support/red';
 import { checkEditorHelp, checkEditorLocales } from './editor-locales';
+import { checkEditorDefaults } from './editor-defaults';
 import { freePort, influxQuery, missing, startInflux1, startMosquitto, tempDir, waitForHttp } from '../support/services';
 
 const MODULE = 'node-red-iot-flow-engine';
@@ -119,13 +120,14 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
 
     const sets = (await (await api('/nodes')).json()) as Array<{ module: string; err?: string; types: string[] }>;
     const ours = sets.filter((s) => s.module === MODULE);
-    const shipped = Object.keys((JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: object } })['node-red'].nodes).length;
-    assert.equal(ours.length, shipped, `our node sets: ${ours.map((s) => s.types).join(' ')}`);
+    const nodeSets = Object.keys((JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: object } })['node-red'].nodes).length;
+    assert.equal(ours.length, nodeSets, `our node sets: ${ours.map((s) => s.types).join(' ')}`);
     for (const s of ours) assert.equal(s.err, undefined, `${s.types.join(',')}: ${s.err}`);
     assert.ok(ours.some((s) => s.types.includes('iot-influxdb-config')) && ours.some((s) => s.types.includes('iot-smtp-config')));
     // i18n: the editor's catalogs and each node's help, in German and English, from the packed module.
     await checkEditorLocales(base, auth);
     await checkEditorHelp(base, auth);
+    await checkEditorDefaults(base, auth);
     const deployed = (await (await api('/flows')).json()) as FlowNode[];
     assert.equal(deployed.length, merged.size);
 

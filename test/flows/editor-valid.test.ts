@@ -13,7 +13,7 @@ import { editorDefs, editorProblems, savedByDone } from '../../scripts/editor-de
 import { parseConfig as activityClassifier } from '../../nodes/activity/config';
 import { parseConfig as alertNotifier } from '../../nodes/alert-notifier/config';
 import { parseConfig as cameraRecorder } from '../../nodes/camera-recorder/config';
-import { parseWriterConfig } from '../../nodes/influxdb-writer/config';
+import { parseWriterConfig } from '../../nodes/influxdb/config';
 import { parseConfig as payloadNormalizer } from '../../nodes/payload-normalizer/config';
 import { parseConfig as sensorInput } from '../../nodes/sensor-input/config';
 import { parseConfig as servoCommand } from '../../nodes/servo-command/config';

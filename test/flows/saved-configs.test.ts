@@ -17,7 +17,7 @@ import * as notifier from '../../nodes/alert-notifier/config';
 import * as smtp from '../../nodes/alert-notifier/smtp-settings';
 import * as camera from '../../nodes/camera-recorder/config';
 import * as servo from '../../nodes/servo-command/config';
-import * as influx from '../../nodes/influxdb-writer/config';
+import * as influx from '../../nodes/influxdb/config';
 import * as activity from '../../nodes/activity/config';
 
 type Def = Record<string, unknown>;

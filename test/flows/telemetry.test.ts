@@ -13,7 +13,7 @@ import { helper, load, nodeModule, REPO_ROOT } from '../support/red';
 import { missing, startMosquitto, type Service } from '../support/services';
 import { compileTopic } from '../../nodes/common/topic';
 import { parseTopics } from '../../nodes/sensor-input/config';
-import { loadCorpora } from '../normalizer/corpus';
+import { loadCorpora } from '../payload-normalizer/corpus';
 import { defaultSubscriptions } from '../../nodes/payload-normalizer/decoders/index';
 
 const FLOW_FILE = path.join(REPO_ROOT, 'flows', 'telemetry.json');

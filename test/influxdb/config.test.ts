@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseInfluxConfig, parseWriterConfig, resolveCredentials, WRITER_DEFAULTS, writeTarget } from '../../nodes/influxdb-writer/config';
-import { authHeader, writeUrl } from '../../nodes/influxdb-writer/http-write';
+import { parseInfluxConfig, parseWriterConfig, resolveCredentials, WRITER_DEFAULTS, writeTarget } from '../../nodes/influxdb/config';
+import { authHeader, writeUrl } from '../../nodes/influxdb/http-write';
 
 const def = (extra: Record<string, unknown>) => ({ id: 'c', type: 'iot-influxdb-config', ...extra });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { deliver, refusedCount } from '../../nodes/influxdb-writer/deliver';
-import type { WriteResult } from '../../nodes/influxdb-writer/http-write';
+import { deliver, refusedCount } from '../../nodes/influxdb/deliver';
+import type { WriteResult } from '../../nodes/influxdb/http-write';
 
 const lines = (n: number): string[] => Array.from({ length: n }, (_, i) => `m v=${i} ${i}`);
 

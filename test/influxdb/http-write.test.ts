@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
-import { writeBatch, type WriteTarget } from '../../nodes/influxdb-writer/http-write';
+import { writeBatch, type WriteTarget } from '../../nodes/influxdb/http-write';
 
 /** A server that answers /write with `status` and records every request. */
 async function serve(status: number): Promise<{ url: string; seen: string[]; close: () => Promise<void> }> {

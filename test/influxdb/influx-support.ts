@@ -69,6 +69,6 @@ export function writerFlow(o: WriterFlowOptions): unknown[] {
 }
 
 export const writerModules = (): unknown[] => {
-  const root = path.resolve(__dirname, '..', '..', 'nodes', 'influxdb-writer');
+  const root = path.resolve(__dirname, '..', '..', 'nodes', 'influxdb');
   return [require(path.join(root, 'influxdb-config.js')), require(path.join(root, 'influxdb-writer.js'))];
 };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { countLines, LineError, lineEncoder, readingToLine } from '../../nodes/influxdb-writer/line-protocol';
+import { countLines, LineError, lineEncoder, readingToLine } from '../../nodes/influxdb/line-protocol';
 import type { Reading } from '../../nodes/common/types';
 
 const fixture = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'line-protocol.json'), 'utf8'));

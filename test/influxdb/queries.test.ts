@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildRequest, flux, fluxString, influxql, iqlIdent, iqlString, parseDuration, parseTime } from '../../nodes/influxdb-writer/queries';
-import { chartPoints, rowsFromFlux, rowsFromInfluxQL } from '../../nodes/influxdb-writer/query-results';
+import { buildRequest, flux, fluxString, influxql, iqlIdent, iqlString, parseDuration, parseTime } from '../../nodes/influxdb/queries';
+import { chartPoints, rowsFromFlux, rowsFromInfluxQL } from '../../nodes/influxdb/query-results';
 
 test('durations: short and spelled-out forms, anything else refused', () => {
   for (const [i, o] of [['15m', '15m'], ['1h', '1h'], ['1 hour', '1h'], ['2 days', '2d'], ['30s', '30s'], ['500ms', '500ms'], ['1 minute', '1m'], ['1w', '1w']]) {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { Spool } from '../../nodes/influxdb-writer/spool';
+import { Spool } from '../../nodes/influxdb/spool';
 import { tempDir } from '../support/services';
 
 const batch = (from: number, n: number): string => Array.from({ length: n }, (_, i) => `m,d=x v=${from + i} ${from + i}`).join('\n');

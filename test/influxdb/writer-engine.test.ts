@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { WriteResult } from '../../nodes/influxdb-writer/http-write';
-import { Spool } from '../../nodes/influxdb-writer/spool';
-import { WriterEngine } from '../../nodes/influxdb-writer/writer-engine';
+import type { WriteResult } from '../../nodes/influxdb/http-write';
+import { Spool } from '../../nodes/influxdb/spool';
+import { WriterEngine } from '../../nodes/influxdb/writer-engine';
 import { tempDir } from '../support/services';
 
 async function until(cond: () => boolean, ms = 10_000): Promise<void> {

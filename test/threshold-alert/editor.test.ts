@@ -10,6 +10,7 @@ import { test } from 'node:test';
 import vm from 'node:vm';
 import { DEFAULT_RULES } from '../../nodes/threshold-alert/rules';
 import { DEFAULTS } from '../../nodes/threshold-alert/config';
+import { editorSettings } from '../../scripts/editor-defs';
 
 const html = fs.readFileSync(path.join(__dirname, '..', '..', 'nodes', 'threshold-alert', 'threshold-alert.html'), 'utf8');
 
@@ -28,6 +29,7 @@ function editorDefinition(): { type: string; def: EditorDef } {
   const RED = {
     validators: { number: () => (v: unknown) => !Number.isNaN(Number(v)) },
     nodes: { registerType: (t: string, d: EditorDef) => { type = t; def = d; } },
+    settings: editorSettings(),
   };
   vm.runInNewContext(script, { RED, $: () => ({}) });
   assert.ok(def, 'registerType called');

@@ -1,5 +1,5 @@
 /**
- * The firmware corpus (test/normalizer/corpus/<ecosystem>.json): real messages from each
+ * The firmware corpus (test/payload-normalizer/corpus/<ecosystem>.json): real messages from each
  * ecosystem's docs, tests and issue trackers, with the Reading each must give. Shared by
  * corpus.test.ts and bench/normalizer-corpus.ts (the per-ecosystem score).
  */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { CONFIG_VERSION, DEFAULTS, parseConfig } from '../../nodes/payload-normalizer/config';
 import { REPO_ROOT } from '../support/red';
+import { editorSettings } from '../../scripts/editor-defs';
 
 const html = fs.readFileSync(path.join(REPO_ROOT, 'nodes', 'payload-normalizer', 'payload-normalizer.html'), 'utf8');
 
@@ -33,6 +34,7 @@ function registered(): { type: string; def: Def } {
   const RED = {
     nodes: { registerType: (type: string, def: Def) => (out = { type, def }) },
     validators: { number: () => (v: unknown) => v !== '' && !Number.isNaN(Number(v)) },
+    settings: editorSettings(),
   };
   new Function('RED', '$', script)(RED, jquery);
   assert.ok(out, 'registerType was called');

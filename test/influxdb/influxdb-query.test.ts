@@ -11,7 +11,7 @@ const skip = missing('influxd');
 let influx: Service;
 const T0 = Date.UTC(2024, 0, 1);
 const modules = (): unknown[] => {
-  const root = path.resolve(__dirname, '..', '..', 'nodes', 'influxdb-writer');
+  const root = path.resolve(__dirname, '..', '..', 'nodes', 'influxdb');
   const core = path.resolve(__dirname, '..', '..', '..', 'node_modules', '@node-red', 'nodes', 'core', 'common');
   return [require(path.join(core, '25-catch.js')), require(path.join(root, 'influxdb-config.js')), require(path.join(root, 'influxdb-query.js'))];
 };

@@ -10,7 +10,7 @@ import { nodeKit, toError } from '../common/node-kit';
 import { dataDir, NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
-import { InfluxConfigHandle, parseWriterConfig, writeTarget } from './config';
+import { InfluxConfigHandle, parseWriterConfig, writeTarget, WRITER_DEFAULTS } from './config';
 import { writeBatch } from './http-write';
 import { LineError, lineEncoder } from './line-protocol';
 import { Spool } from './spool';
@@ -18,6 +18,7 @@ import { ENGINE_DEFAULTS, WriterEngine } from './writer-engine';
 import { writerHealth, writerStatus } from './writer-status';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
@@ -123,5 +124,7 @@ export = function (RED: NodeAPI) {
         done();
       });
     });
+  }, {
+    settings: editorDefaultsSetting('influxdb-writer', WRITER_DEFAULTS),
   });
 };

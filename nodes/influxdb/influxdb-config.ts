@@ -1,8 +1,9 @@
 /** iot-influxdb-config: where InfluxDB is (1.x or 2.x/3.x) and how to log in. Glue only; see config.ts. */
 import { errorMessage } from '../common/errors';
 import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
-import { InfluxConfigHandle, InfluxCredentials, parseInfluxConfig, resolveCredentials } from './config';
+import { InfluxConfigHandle, InfluxCredentials, parseInfluxConfig, resolveCredentials, CONFIG_EDITOR_DEFAULTS } from './config';
 import { registerHealthRoutes } from '../common/health-plugin';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 type ConfigNode = NodeInstance<InfluxCredentials> & InfluxConfigHandle;
 
@@ -19,6 +20,7 @@ export = function (RED: NodeAPI) {
     }
     node.resolvedCredentials = () => resolveCredentials(node.influx?.version ?? 2, node.credentials || {}, process.env, node.influx?.urlCredentials);
   }, {
+    settings: editorDefaultsSetting('iot-influxdb-config', CONFIG_EDITOR_DEFAULTS),
     credentials: { user: { type: 'text' }, password: { type: 'password' }, token: { type: 'password' } },
   });
 };

@@ -62,6 +62,9 @@ export interface InfluxCredentials {
 
 export const CONFIG_DEFAULTS: InfluxConfig = { version: 2, url: '', database: 'iot', retentionPolicy: '', org: 'iot', bucket: 'iot', configVersion: 1 };
 
+/** CONFIG_DEFAULTS as the dialog holds them (exported to the editor): the version as its select's value. */
+export const CONFIG_EDITOR_DEFAULTS = { ...CONFIG_DEFAULTS, version: String(CONFIG_DEFAULTS.version) };
+
 export function parseInfluxConfig(def: NodeDef): InfluxConfig {
   const versionText = blankEnvRef(def.version) || String(CONFIG_DEFAULTS.version);
   if (versionText !== '1' && versionText !== '2' && versionText !== '3') {
@@ -128,6 +131,21 @@ export interface WriterConfig {
 export const WRITER_DEFAULTS: WriterConfig = { measurement: '', batchSize: 5000, maxBatchBytes: 50_000_000, flushMs: 1000, gzip: false, spoolMaxMB: 100, timeoutMs: 10_000, configVersion: 1 };
 
 const { num, bool } = fieldParsers(WRITER_DEFAULTS);
+
+/** influxdb-query node: what it asks for when neither the message nor the node says otherwise. */
+export const QUERY_DEFAULTS = {
+  mode: 'raw',
+  measurement: '',
+  deviceId: '',
+  metric: '',
+  start: '-1h',
+  stop: '',
+  interval: '1h',
+  fn: 'mean',
+  limit: 1000,
+  timeoutMs: 10_000,
+  configVersion: 1,
+} as const;
 
 export function parseWriterConfig(def: NodeDef): WriterConfig {
   // configVersion 0 (none) had no timeout field: the defaults cover it.

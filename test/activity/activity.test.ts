@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { helper, load, nodeModule, startServer, stopServer } from '../support/red';
+import { healthSnapshot } from '../../nodes/common/health';
 import type { Reading } from '../../nodes/common/types';
 
  
@@ -100,4 +101,9 @@ test('invalid settings: every input fails with the reason, nothing crashes', asy
   await wait(100);
   assert.equal(caught.length, 1);
   assert.match(caught[0].error.message, /runStd must be above walkStd/);
+  const health = healthSnapshot().act;
+  assert.equal(health?.ok, false);
+  assert.match(health?.detail ?? '', /^config: .*runStd must be above walkStd/);
+  await helper.unload();
+  assert.equal(healthSnapshot().act, undefined, 'health cleared when the node closes');
 });

@@ -6,12 +6,13 @@ import { nodeKit } from '../common/node-kit';
 import type { NodeAPI, NodeDef, NodeInstance } from '../common/red';
 import { status } from '../common/status';
 import { blankEnvRef } from '../common/env';
-import { InfluxConfigHandle } from './config';
+import { InfluxConfigHandle, QUERY_DEFAULTS } from './config';
 import { buildRequest } from './queries';
 import { chartPoints } from './query-results';
 import { runQuery } from './query-run';
 import { registerHealthRoutes } from '../common/health-plugin';
 import { translator } from '../common/i18n';
+import { editorDefaultsSetting } from '../common/editor-defaults';
 
 /** Message properties that may override the node's settings. */
 const OVERRIDES = ['mode', 'measurement', 'deviceId', 'metric', 'start', 'stop', 'interval', 'fn', 'fns', 'limit'] as const;
@@ -24,11 +25,12 @@ export = function (RED: NodeAPI) {
     const node = this;
     const kit = nodeKit(node, 'influxdb-query');
     const configNode = RED.nodes.getNode(String(def.influx ?? '')) as InfluxConfigHandle | null;
+    const D = QUERY_DEFAULTS;
     const defaults: Record<string, unknown> = {
-      mode: def.mode || 'raw', measurement: blankEnvRef(def.measurement), deviceId: blankEnvRef(def.deviceId), metric: blankEnvRef(def.metric),
-      start: def.start || '-1h', stop: def.stop || '', interval: def.interval || '1h', fn: def.fn || 'mean', limit: def.limit || 1000,
+      mode: def.mode || D.mode, measurement: blankEnvRef(def.measurement), deviceId: blankEnvRef(def.deviceId), metric: blankEnvRef(def.metric),
+      start: def.start || D.start, stop: def.stop || D.stop, interval: def.interval || D.interval, fn: def.fn || D.fn, limit: def.limit || D.limit,
     };
-    const timeoutMs = Number(def.timeoutMs) > 0 ? Number(def.timeoutMs) : 10_000;
+    const timeoutMs = Number(def.timeoutMs) > 0 ? Number(def.timeoutMs) : D.timeoutMs;
 
     node.on('input', (msg, send, done) => {
       const run = async (): Promise<void> => {
@@ -51,5 +53,7 @@ export = function (RED: NodeAPI) {
       };
       run().then(() => done(), (err) => kit.fail(done, err));
     });
+  }, {
+    settings: editorDefaultsSetting('influxdb-query', QUERY_DEFAULTS),
   });
 };
