@@ -7,7 +7,18 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   {
     // Built output, generated files (examples/ from flows/, dashboards/ from dashboards/src) and plain JS build scripts.
-    ignores: ['dist/**', 'node_modules/**', 'examples/**', 'dashboards/**', 'bench/results/**', 'test-results/**', '.data/**', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'examples/**',
+      'dashboards/**',
+      'bench/results/**',
+      'test-results/**',
+      '.data/**',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   {
     files: ['app/**/*.ts', 'nodes/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'settings.ts'],

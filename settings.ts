@@ -18,7 +18,9 @@ if (env.production && !env.credentialSecret) {
 const gate = appGate(env);
 const loopback = /^(127\.|::1$|localhost$)/.test(env.host);
 if (!loopback && !gate.enabled) {
-  throw new Error(`HOST=${env.host} exposes the editor beyond this machine: set ADMIN_PASSWORD_HASH (a bcrypt hash) or a users file (APP_USERS_FILE) to turn on login, or use HOST=127.0.0.1.`);
+  throw new Error(
+    `HOST=${env.host} exposes the editor beyond this machine: set ADMIN_PASSWORD_HASH (a bcrypt hash) or a users file (APP_USERS_FILE) to turn on login, or use HOST=127.0.0.1.`,
+  );
 }
 
 // The flows read these through ${VAR} substitution; settings is loaded before the flows.

@@ -37,7 +37,11 @@ export interface AuditHookOptions {
 const ALERT_ACTIONS = new Set(['ack', 'resolve', 'arm', 'rules']);
 
 /** What a message asks for, or undefined when it is no control (readings, acks, timers...). */
-export function controlOf(type: string | undefined, msg: Obj, nodeId: string): { action: AuditAction; target: string; detail?: string; fromUi: boolean } | undefined {
+export function controlOf(
+  type: string | undefined,
+  msg: Obj,
+  nodeId: string,
+): { action: AuditAction; target: string; detail?: string; fromUi: boolean } | undefined {
   const p = (msg.payload && typeof msg.payload === 'object' ? msg.payload : {}) as Obj;
   const fromUi = Boolean(msg._client) || Boolean(msg._audit);
   if (type === 'threshold-alert') {
@@ -82,7 +86,15 @@ export function auditReceive(opts: AuditHookOptions, ev: ReceiveEvent): false | 
     }
     const s = opts.sessions.get(client.socketId);
     if (!s || (s.role !== 'admin' && s.role !== 'operator')) {
-      opts.audit.record({ user: s?.username || 'unknown', role: s?.role || 'none', from: s?.address || client.socketIp || 'dashboard', action, target, detail, outcome: 'refused' });
+      opts.audit.record({
+        user: s?.username || 'unknown',
+        role: s?.role || 'none',
+        from: s?.address || client.socketIp || 'dashboard',
+        action,
+        target,
+        detail,
+        outcome: 'refused',
+      });
       return false;
     }
     // The login name is who acted, whatever the page typed.
@@ -101,7 +113,14 @@ export function installAuditHook(hooks: { add(name: string, fn: (ev: never) => u
 }
 
 /** The audit entry of a control publish on the embedded broker. */
-export function brokerEntry(ev: { clientId: string; username?: string; role: string; topic: string; payload: Buffer; allowed: boolean }): Parameters<AuditLog['record']>[0] {
+export function brokerEntry(ev: {
+  clientId: string;
+  username?: string;
+  role: string;
+  topic: string;
+  payload: Buffer;
+  allowed: boolean;
+}): Parameters<AuditLog['record']>[0] {
   const text = ev.payload.subarray(0, 2000).toString('utf8');
   let p: Obj = {};
   try {
@@ -111,13 +130,24 @@ export function brokerEntry(ev: { clientId: string; username?: string; role: str
     /* not JSON: the detail shows the text */
   }
   const parts = ev.topic.split('/');
-  const base = { user: ev.username || 'anonymous', role: ev.role, from: `mqtt:${ev.clientId}`, outcome: ev.allowed ? 'accepted' as const : 'refused' as const };
+  const base = {
+    user: ev.username || 'anonymous',
+    role: ev.role,
+    from: `mqtt:${ev.clientId}`,
+    outcome: ev.allowed ? ('accepted' as const) : ('refused' as const),
+  };
   if (parts[0] === 'commands') return { ...base, action: 'command', target: parts[1], detail: `${parts[2]} ${text.slice(0, 300)}` };
   const action = parts[2] as AuditAction;
-  if (action === 'ack' || action === 'resolve') return { ...base, action, target: String(p.alertId || p.id || ''), detail: typeof p.reason === 'string' ? p.reason : undefined };
+  if (action === 'ack' || action === 'resolve')
+    return { ...base, action, target: String(p.alertId || p.id || ''), detail: typeof p.reason === 'string' ? p.reason : undefined };
   if (action === 'rules') {
     let n = '?';
-    try { const v = JSON.parse(text) as unknown; n = Array.isArray(v) ? String(v.length) : Array.isArray((v as Obj)?.rules) ? String(((v as Obj).rules as unknown[]).length) : '?'; } catch { /* counted as ? */ }
+    try {
+      const v = JSON.parse(text) as unknown;
+      n = Array.isArray(v) ? String(v.length) : Array.isArray((v as Obj)?.rules) ? String(((v as Obj).rules as unknown[]).length) : '?';
+    } catch {
+      /* counted as ? */
+    }
     return { ...base, action, target: 'rules', detail: `${n} rules` };
   }
   return { ...base, action, target: String(p.deviceId || p.ruleId || ''), detail: text.slice(0, 300) };

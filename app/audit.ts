@@ -39,7 +39,11 @@ export class AuditLog {
   private readonly opts: AuditOptions;
   private size: number;
 
-  constructor(readonly file: string, opts: Partial<AuditOptions> = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    readonly file: string,
+    opts: Partial<AuditOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.opts = { ...AUDIT_DEFAULTS, ...opts };
     try {
       this.size = fs.statSync(file).size;
@@ -52,8 +56,12 @@ export class AuditLog {
   record(e: Omit<AuditEntry, 'ts'>): AuditEntry {
     const entry: AuditEntry = {
       ts: new Date(this.now()).toISOString(),
-      user: clip(e.user, 100) || 'unknown', role: clip(e.role, 20), from: clip(e.from, 200),
-      action: e.action, target: clip(e.target, 200), outcome: e.outcome,
+      user: clip(e.user, 100) || 'unknown',
+      role: clip(e.role, 20),
+      from: clip(e.from, 200),
+      action: e.action,
+      target: clip(e.target, 200),
+      outcome: e.outcome,
     };
     if (e.detail) entry.detail = clip(e.detail, 500);
     const line = `${JSON.stringify(entry)}\n`;

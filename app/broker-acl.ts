@@ -20,11 +20,33 @@ export const TELEMETRY = ['sensors/#', 'sensor/#', 'lifecompanion/sensors/#', 'l
  * (`zigbee2mqtt/<name>/set`, `zwave/.../set`): on loopback only, and documented in docs/security.md.
  */
 export const FIRMWARE_TELEMETRY = [
-  'zigbee2mqtt/#', 'tele/#', 'stat/#', 'shellies/#', '+/status/#', '+/events/rpc', '+/online',
-  '+/sensor/+/state', '+/binary_sensor/+/state', '+/text_sensor/+/state', '+/switch/+/state', '+/light/+/state',
-  '+/fan/+/state', '+/cover/+/state', '+/lock/+/state', '+/valve/+/state', '+/number/+/state', '+/select/+/state',
-  '+/climate/+/+/state', 'v3/+/devices/+/up', 'application/+/device/+/event/up', 'application/+/device/+/event/status',
-  'homeassistant/+/+/state', 'owntracks/+/+', 'owntracks/+/+/event', 'ruuvi/#', 'zwave/#',
+  'zigbee2mqtt/#',
+  'tele/#',
+  'stat/#',
+  'shellies/#',
+  '+/status/#',
+  '+/events/rpc',
+  '+/online',
+  '+/sensor/+/state',
+  '+/binary_sensor/+/state',
+  '+/text_sensor/+/state',
+  '+/switch/+/state',
+  '+/light/+/state',
+  '+/fan/+/state',
+  '+/cover/+/state',
+  '+/lock/+/state',
+  '+/valve/+/state',
+  '+/number/+/state',
+  '+/select/+/state',
+  '+/climate/+/+/state',
+  'v3/+/devices/+/up',
+  'application/+/device/+/event/up',
+  'application/+/device/+/event/status',
+  'homeassistant/+/+/state',
+  'owntracks/+/+',
+  'owntracks/+/+/event',
+  'ruuvi/#',
+  'zwave/#',
 ];
 
 /**
@@ -33,8 +55,13 @@ export const FIRMWARE_TELEMETRY = [
  * (docker/mosquitto/acl). Zigbee2MQTT names of up to three levels.
  */
 export const RELAY_COMMANDS = [
-  ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `cmnd/+/POWER${n}`), 'shellies/+/relay/+/command', '+/rpc', '+/switch/+/command',
-  'zigbee2mqtt/+/set', 'zigbee2mqtt/+/+/set', 'zigbee2mqtt/+/+/+/set',
+  ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `cmnd/+/POWER${n}`),
+  'shellies/+/relay/+/command',
+  '+/rpc',
+  '+/switch/+/command',
+  'zigbee2mqtt/+/set',
+  'zigbee2mqtt/+/+/set',
+  'zigbee2mqtt/+/+/+/set',
 ];
 
 interface Rules {
@@ -54,7 +81,16 @@ const RULES: Record<BrokerRole, Rules> = {
   // As the Mosquitto ACL's patterns: own sensor topics, own commands.
   device: {
     read: ['commands/%u/#', 'commands/esp32/%u/control', 'lifecompanion/devices/%u/commands', 'devices/%u/commands'],
-    write: ['sensors/%u/#', 'sensors/esp32/%u/#', 'lifecompanion/sensors/%u/#', 'lifecompanion/devices/%u/status', 'devices/%u/telemetry', 'devices/%u/status', 'commands/%u/+/ack', 'commands/esp32/%u/control/ack'],
+    write: [
+      'sensors/%u/#',
+      'sensors/esp32/%u/#',
+      'lifecompanion/sensors/%u/#',
+      'lifecompanion/devices/%u/status',
+      'devices/%u/telemetry',
+      'devices/%u/status',
+      'commands/%u/+/ack',
+      'commands/esp32/%u/control/ack',
+    ],
   },
   anonymous: { read: TELEMETRY, write: [...TELEMETRY, ...FIRMWARE_TELEMETRY], deny: ['alerts/#', 'commands/#', '$SYS/#'] },
 };

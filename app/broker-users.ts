@@ -55,8 +55,10 @@ export function readBrokerUsers(file: string): BrokerUserEntry[] {
   }
   if (!Array.isArray(list)) throw new Error(`${file} must hold an array of users`);
   return list.map((u: Partial<BrokerUserEntry>, i) => {
-    if (!u || typeof u.username !== 'string' || !DEVICE_NAME_RE.test(u.username)) throw new Error(`${file}: user ${i + 1} needs a username of letters, digits, _ . : -`);
-    if (typeof u.passwordHash !== 'string' || !/^\$2[aby]\$\d\d\$/.test(u.passwordHash)) throw new Error(`${file}: user ${u.username} needs a bcrypt passwordHash`);
+    if (!u || typeof u.username !== 'string' || !DEVICE_NAME_RE.test(u.username))
+      throw new Error(`${file}: user ${i + 1} needs a username of letters, digits, _ . : -`);
+    if (typeof u.passwordHash !== 'string' || !/^\$2[aby]\$\d\d\$/.test(u.passwordHash))
+      throw new Error(`${file}: user ${u.username} needs a bcrypt passwordHash`);
     if (u.role !== 'operator' && u.role !== 'device') throw new Error(`${file}: user ${u.username} needs role "operator" or "device"`);
     return { username: u.username, passwordHash: u.passwordHash, role: u.role };
   });

@@ -107,9 +107,11 @@ export function brokerHooks(auth: BrokerAuth) {
 function listen(server: net.Server, port: number, host: string, variable: string): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) => {
-      reject(err.code === 'EADDRINUSE'
-        ? new Error(`${variable} ${port} is in use: stop the other broker, set MQTT_URL to use it, or pick another ${variable}`)
-        : err);
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`${variable} ${port} is in use: stop the other broker, set MQTT_URL to use it, or pick another ${variable}`)
+          : err,
+      );
     });
     server.listen(port, host, () => resolve((server.address() as net.AddressInfo).port));
   });
@@ -153,11 +155,13 @@ export async function startEmbeddedBroker(port: number, auth: BrokerAuth, host =
   const closeAll = (): Promise<void> =>
     new Promise<void>((resolve) => {
       ws?.wss.clients.forEach((c) => c.terminate());
-      aedes.close(() => server.close(() => {
-        const done = (): void => void hooks.gate.close().then(() => resolve());
-        if (ws) ws.wss.close(() => ws.server.close(done));
-        else done();
-      }));
+      aedes.close(() =>
+        server.close(() => {
+          const done = (): void => void hooks.gate.close().then(() => resolve());
+          if (ws) ws.wss.close(() => ws.server.close(done));
+          else done();
+        }),
+      );
     });
   try {
     const actual = await listen(server, port, host, 'MQTT_EMBEDDED_PORT');

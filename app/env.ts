@@ -72,10 +72,13 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): AppEnv {
     throw new Error(`MQTT_SHARE_GROUP must be a plain name without / + # or spaces, got "${shareGroup}"`);
   }
   if (shareGroup && !mqttUrl) {
-    throw new Error('MQTT_SHARE_GROUP needs MQTT_URL: the embedded broker (aedes) has no shared subscriptions, and it lives and dies with one instance; run Mosquitto 2 (or EMQX, HiveMQ) for scale-out');
+    throw new Error(
+      'MQTT_SHARE_GROUP needs MQTT_URL: the embedded broker (aedes) has no shared subscriptions, and it lives and dies with one instance; run Mosquitto 2 (or EMQX, HiveMQ) for scale-out',
+    );
   }
   const redisUrl = (env.REDIS_URL || '').trim();
-  if (redisUrl && !/^rediss?:\/\/[^/]*/.test(redisUrl)) throw new Error(`REDIS_URL must look like redis://host:6379 or rediss://host:6380, got "${redact(redisUrl)}"`);
+  if (redisUrl && !/^rediss?:\/\/[^/]*/.test(redisUrl))
+    throw new Error(`REDIS_URL must look like redis://host:6379 or rediss://host:6380, got "${redact(redisUrl)}"`);
   return {
     port: int('PORT', env.PORT, 1880, 1, 65535),
     host: env.HOST || '127.0.0.1',

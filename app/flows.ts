@@ -35,7 +35,10 @@ export function readFlowSources(dirs: string[]): FlowSource[] {
   const out: FlowSource[] = [];
   for (const dir of dirs) {
     if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const name of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const file = path.join(dir, name);
       let nodes: unknown;
       try {

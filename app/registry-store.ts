@@ -30,7 +30,11 @@ export function writeAtomic(file: string, data: string): void {
   }
   try {
     const dir = fs.openSync(path.dirname(file), 'r');
-    try { fs.fsyncSync(dir); } finally { fs.closeSync(dir); }
+    try {
+      fs.fsyncSync(dir);
+    } finally {
+      fs.closeSync(dir);
+    }
   } catch {
     // Some file systems cannot fsync a folder; the rename itself is atomic.
   }
@@ -67,10 +71,20 @@ export function openRegistry(dataDir: string, maxDevices: number, warn: (line: s
     saved = readRegistryFile(file);
   } catch (err) {
     const aside = `${file}.bad-${Date.now()}`;
-    try { fs.renameSync(file, aside); } catch { /* reported below */ }
+    try {
+      fs.renameSync(file, aside);
+    } catch {
+      /* reported below */
+    }
     warn(`[registry] ${file} cannot be read (${(err as Error).message}): set aside as ${path.basename(aside)}, starting with an empty registry`);
   }
   const problems = registry.load(saved);
-  if (problems.length) warn(`[registry] ${problems.length} saved entries skipped: ${problems.slice(0, 5).map((p) => p.message).join('; ')}${problems.length > 5 ? '; …' : ''}`);
+  if (problems.length)
+    warn(
+      `[registry] ${problems.length} saved entries skipped: ${problems
+        .slice(0, 5)
+        .map((p) => p.message)
+        .join('; ')}${problems.length > 5 ? '; …' : ''}`,
+    );
   return registry;
 }

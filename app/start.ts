@@ -41,10 +41,14 @@ async function main(): Promise<void> {
     // settings.ts puts these into the flows' broker URL: the app's own clients log in.
     process.env.MQTT_USERNAME = app.username;
     process.env.MQTT_PASSWORD = app.password;
-    console.log(`[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port}${broker.wsPort ? ` and ws://127.0.0.1:${broker.wsPort}` : ''} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`);
+    console.log(
+      `[app] embedded MQTT broker on mqtt://127.0.0.1:${broker.port}${broker.wsPort ? ` and ws://127.0.0.1:${broker.wsPort}` : ''} (set MQTT_URL to use your own); ${users.length} users, anonymous telemetry from loopback ${anonymousLoopback ? 'on' : 'off'}`,
+    );
   }
   if (env.shareGroup || env.redisUrl) {
-    console.log(`[app] scale-out: ${env.shareGroup ? `telemetry shared in group ${env.shareGroup}` : 'plain subscriptions (MQTT_SHARE_GROUP unset)'}; ${env.redisUrl ? 'alert state and notification journal in Redis' : 'local state (REDIS_URL unset)'}`);
+    console.log(
+      `[app] scale-out: ${env.shareGroup ? `telemetry shared in group ${env.shareGroup}` : 'plain subscriptions (MQTT_SHARE_GROUP unset)'}; ${env.redisUrl ? 'alert state and notification journal in Redis' : 'local state (REDIS_URL unset)'}`,
+    );
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
   console.log(`[app] flows ${installed.written ? 'installed into' : 'kept in'} ${installed.flowFile}`);
@@ -62,9 +66,10 @@ async function main(): Promise<void> {
 
   const gate = appGate(env);
   const app = express();
-  const server = env.tlsCertFile && env.tlsKeyFile
-    ? https.createServer({ cert: fs.readFileSync(env.tlsCertFile), key: fs.readFileSync(env.tlsKeyFile) }, app)
-    : http.createServer(app);
+  const server =
+    env.tlsCertFile && env.tlsKeyFile
+      ? https.createServer({ cert: fs.readFileSync(env.tlsCertFile), key: fs.readFileSync(env.tlsKeyFile) }, app)
+      : http.createServer(app);
   RED.init(server, settings);
   installDepthGuard(RED.hooks, env.maxMessageDepth);
   installErrorRedaction(RED.hooks);
@@ -75,21 +80,30 @@ async function main(): Promise<void> {
   // RED.start() can resolve before the flows are loaded (they start asynchronously): until then
   // Node-RED has no node list, and eachNode would throw and end the process from a health probe.
   let flowsStarted = false;
-  RED.events.on('flows:started', () => { flowsStarted = true; });
+  RED.events.on('flows:started', () => {
+    flowsStarted = true;
+  });
   const up = (): boolean => started && flowsStarted;
   // The package's own health routes (nodes/common/health-routes.ts), mounted here before Node-RED
   // so probes get "starting" from the first moment; settings.ts turns off the copy on httpAdmin.
   // With a login set, /metrics needs it and /health/ready gives its detail to a caller who sends it.
   const view = { started: up, brokers: () => (up() ? brokerStates(RED.nodes) : {}) };
-  healthRoutes(app, view,
-    gate.enabled ? { auth: basicAuth(gate), readyAuth: optionalBasicAuth(gate) } : {});
+  healthRoutes(app, view, gate.enabled ? { auth: basicAuth(gate), readyAuth: optionalBasicAuth(gate) } : {});
   if (gate.enabled) {
     const adminRoot = (settings.httpAdminRoot || '/').replace(/\/$/, '');
     app.post(`${adminRoot}/auth/token`, express.urlencoded({ extended: false, limit: '8kb' }), express.json({ limit: '8kb' }), tokenGuard(gate));
   }
   // The HTTP API (docs/api.md), behind the dashboard's login.
-  const api = apiRouter(express, { red: RED, gate, dataDir: env.dataDir, nodeRoot: settings.httpNodeRoot, started: up, audit, registry,
-    mqtt: { url: env.mqttUrl, username: process.env.MQTT_USERNAME, password: process.env.MQTT_PASSWORD } });
+  const api = apiRouter(express, {
+    red: RED,
+    gate,
+    dataDir: env.dataDir,
+    nodeRoot: settings.httpNodeRoot,
+    started: up,
+    audit,
+    registry,
+    mqtt: { url: env.mqttUrl, username: process.env.MQTT_USERNAME, password: process.env.MQTT_PASSWORD },
+  });
   app.use('/api', api.router);
   app.use(settings.httpAdminRoot || '/', RED.httpAdmin);
   // As node-red's own launcher does: admin routes first, then the login for
@@ -106,10 +120,18 @@ async function main(): Promise<void> {
   started = true;
   const url = `${env.tlsCertFile ? 'https' : 'http'}://${env.host.includes(':') ? `[${env.host}]` : env.host}:${env.port}`;
   console.log(`[app] editor ${url}/  dashboard ${url}/dashboard`);
-  const systemHealth = env.systemHealthIntervalS > 0
-    ? startSystemHealth({ url: env.mqttUrl, username: process.env.MQTT_USERNAME, password: process.env.MQTT_PASSWORD, topic: env.systemHealthTopic,
-      intervalMs: env.systemHealthIntervalS * 1000, report: () => readiness(view), activity })
-    : undefined;
+  const systemHealth =
+    env.systemHealthIntervalS > 0
+      ? startSystemHealth({
+          url: env.mqttUrl,
+          username: process.env.MQTT_USERNAME,
+          password: process.env.MQTT_PASSWORD,
+          topic: env.systemHealthTopic,
+          intervalMs: env.systemHealthIntervalS * 1000,
+          report: () => readiness(view),
+          activity,
+        })
+      : undefined;
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {

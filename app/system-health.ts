@@ -26,7 +26,10 @@ export class DeviceActivity {
   private readonly seen = new Map<string, number>();
   private latest = 0;
 
-  constructor(private readonly windowMs: number, private readonly max = 10_000) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly max = 10_000,
+  ) {}
 
   saw(deviceId: string, at: number): void {
     if (!deviceId) return;
@@ -105,7 +108,12 @@ export interface SystemHealthOptions {
 
 /** Connects and publishes at once, then every `intervalMs`; `close()` publishes `offline` and disconnects. */
 export function startSystemHealth(o: SystemHealthOptions): { close(): Promise<void> } {
-  const offline = (): string => JSON.stringify({ ...healthPayload({ status: 'not ready', reasons: ['stopped'], warnings: [] }, o.activity, Date.now(), process.uptime()), status: 'offline', ready: 'stopped' });
+  const offline = (): string =>
+    JSON.stringify({
+      ...healthPayload({ status: 'not ready', reasons: ['stopped'], warnings: [] }, o.activity, Date.now(), process.uptime()),
+      status: 'offline',
+      ready: 'stopped',
+    });
   const client = mqtt.connect(o.url, {
     username: o.username,
     password: o.password,

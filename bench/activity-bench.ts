@@ -14,16 +14,30 @@ const pct = (v: number): string => `${(v * 100).toFixed(1)}%`;
 for (const intervalMs of [250, 500, 1000, 2000]) {
   const set = labelledSet({ intervalMs });
   const s = score(set, intervalMs >= 2000 ? { minSamples: 4 } : {});
-  console.log(`interval ${intervalMs} ms: ${set.length} samples, ${s.scored} windows scored, accuracy ${pct(s.accuracy)}; falls ${s.fallsFound}/${s.impacts}, false falls ${s.falseFalls} (${s.knocks} knocks in the set)`);
-  for (const [truth, row] of Object.entries(s.confusion)) console.log(`  ${truth.padEnd(10)} -> ${Object.entries(row).map(([p, n]) => `${p} ${n}`).join(', ')}`);
+  console.log(
+    `interval ${intervalMs} ms: ${set.length} samples, ${s.scored} windows scored, accuracy ${pct(s.accuracy)}; falls ${s.fallsFound}/${s.impacts}, false falls ${s.falseFalls} (${s.knocks} knocks in the set)`,
+  );
+  for (const [truth, row] of Object.entries(s.confusion))
+    console.log(
+      `  ${truth.padEnd(10)} -> ${Object.entries(row)
+        .map(([p, n]) => `${p} ${n}`)
+        .join(', ')}`,
+    );
 }
 
 // Public recordings (test/activity/corpus/README.md): real wrist / hand / pocket data at 6.5 Hz.
 {
   const pub = publicSet();
   const s = score(pub);
-  console.log(`public ST HAR recordings (${new Set(pub.map((p) => p.deviceId)).size}, 6.5 Hz): ${pub.length} samples, ${s.scored} windows scored, accuracy ${pct(s.accuracy)}; false falls ${s.falseFalls}`);
-  for (const [truth, row] of Object.entries(s.confusion)) console.log(`  ${truth.padEnd(10)} -> ${Object.entries(row).map(([p, n]) => `${p} ${n}`).join(', ')}`);
+  console.log(
+    `public ST HAR recordings (${new Set(pub.map((p) => p.deviceId)).size}, 6.5 Hz): ${pub.length} samples, ${s.scored} windows scored, accuracy ${pct(s.accuracy)}; false falls ${s.falseFalls}`,
+  );
+  for (const [truth, row] of Object.entries(s.confusion))
+    console.log(
+      `  ${truth.padEnd(10)} -> ${Object.entries(row)
+        .map(([p, n]) => `${p} ${n}`)
+        .join(', ')}`,
+    );
 }
 
 const set = labelledSet({ intervalMs: 500 });

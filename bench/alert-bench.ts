@@ -16,10 +16,14 @@ const SECONDS = Number(process.argv[2] ?? 3);
 /** Small deterministic PRNG so runs compare. */
 function prng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+  return () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
 }
 
-interface Device { id: string; type: string; metrics: Record<string, number> }
+interface Device {
+  id: string;
+  type: string;
+  metrics: Record<string, number>;
+}
 
 function fleet(count: number): Device[] {
   const out: Device[] = [];
@@ -38,7 +42,12 @@ const FIVE = DEFAULT_RULES.filter((r) => r.kind === 'threshold');
 /** The 5 threshold defaults plus 45 rules for metrics and sensor types this fleet never sends. */
 function fiftyElsewhere(): unknown[] {
   const extra = Array.from({ length: 45 }, (_, i) => ({
-    id: `other-${i}`, metric: `metric_${i % 15}`, operator: '>', threshold: i, sensorType: `type_${i % 3}`, severity: 'info',
+    id: `other-${i}`,
+    metric: `metric_${i % 15}`,
+    operator: '>',
+    threshold: i,
+    sensorType: `type_${i % 3}`,
+    severity: 'info',
   }));
   return [...JSON.parse(JSON.stringify(FIVE)), ...extra];
 }
@@ -49,7 +58,13 @@ function fiftyRules(): unknown[] {
   const metrics = ['co2', 'voltage', 'pressure', 'rssi', 'pm25', 'noise', 'lux', 'object_temp', 'ambient_temp', 'temperature', 'humidity'];
   for (let i = 0; extra.length < 43; i++) {
     const metric = metrics[i % metrics.length];
-    const rule: Record<string, unknown> = { id: `extra-${i}`, metric, operator: i % 3 === 0 ? 'outside' : '>', threshold: i % 3 === 0 ? [0, 1000 + i] : 1000 + i, severity: 'info' };
+    const rule: Record<string, unknown> = {
+      id: `extra-${i}`,
+      metric,
+      operator: i % 3 === 0 ? 'outside' : '>',
+      threshold: i % 3 === 0 ? [0, 1000 + i] : 1000 + i,
+      severity: 'info',
+    };
     if (i % 4 === 1) rule.sensorType = ['ruuvi', 'dht22', 'wearable', 'lora'][i % 4];
     if (i % 5 === 2) rule.deviceId = `site${i}-*`;
     extra.push(rule);
@@ -108,7 +123,10 @@ function makeCase(label: string, rulesInput: unknown[], deviceCount = DEVICES): 
     },
     tickMs() {
       const start = process.hrtime.bigint();
-      for (let i = 0; i < 20; i++) { clock.t += 1000; transitions += engine.tick().length; }
+      for (let i = 0; i < 20; i++) {
+        clock.t += 1000;
+        transitions += engine.tick().length;
+      }
       return Number(process.hrtime.bigint() - start) / 1e6 / 20;
     },
     summary() {
@@ -143,6 +161,6 @@ cases.forEach((c, i) => {
   const r = rates[i];
   console.log(
     `${c.label.padEnd(48)} ${fmt(median(r.readings))} readings/s ${fmt(median(r.evaluations))} rule evaluations/s  ` +
-    `${r.perReading.toFixed(2)} of ${c.rules} rules per reading  tick ${c.tickMs().toFixed(2)} ms  (${c.summary()})`,
+      `${r.perReading.toFixed(2)} of ${c.rules} rules per reading  tick ${c.tickMs().toFixed(2)} ms  (${c.summary()})`,
   );
 });

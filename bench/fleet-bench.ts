@@ -49,7 +49,12 @@ const SETTLE_S = env('FLEET_SETTLE_S', 70);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-interface App { proc: ChildProcess; url: string; log(): string; exited: boolean }
+interface App {
+  proc: ChildProcess;
+  url: string;
+  log(): string;
+  exited: boolean;
+}
 
 async function startApp(dataDir: string, mqttUrl: string, smtpPort: number, hookUrl: string): Promise<App> {
   const port = await freePort();
@@ -57,21 +62,34 @@ async function startApp(dataDir: string, mqttUrl: string, smtpPort: number, hook
   const extra = (process.env.FLEET_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const proc = spawn(process.execPath, ['--max-old-space-size=512', ...extra, path.join(REPO_ROOT, 'dist', 'app', 'start.js')], {
     env: {
-      ...process.env, PORT: String(port), DATA_DIR: dataDir, MQTT_URL: mqttUrl, LOG_LEVEL: 'warn',
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, ALERT_EMAIL_TO: 'ops@bench.local', WEBHOOK_URL: hookUrl, WEBHOOK_SECRET: 'bench-secret',
+      ...process.env,
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      MQTT_URL: mqttUrl,
+      LOG_LEVEL: 'warn',
+      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      ALERT_EMAIL_TO: 'ops@bench.local',
+      WEBHOOK_URL: hookUrl,
+      WEBHOOK_SECRET: 'bench-secret',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  const keep = (d: Buffer): void => { out = (out + d).slice(-20_000); };
+  const keep = (d: Buffer): void => {
+    out = (out + d).slice(-20_000);
+  };
   proc.stdout?.on('data', keep);
   proc.stderr?.on('data', keep);
   const app: App = { proc, url: `http://127.0.0.1:${port}`, log: () => out, exited: false };
-  proc.once('exit', () => { app.exited = true; });
+  proc.once('exit', () => {
+    app.exited = true;
+  });
   await waitForHttp(`${app.url}/health/live`, 90_000);
   // Ready: flows started and the broker connected.
   for (let i = 0; i < 120; i++) {
-    const r = await fetch(`${app.url}/health/ready`).then((x) => x.json() as Promise<{ brokers?: Record<string, boolean> }>).catch(() => undefined);
+    const r = await fetch(`${app.url}/health/ready`)
+      .then((x) => x.json() as Promise<{ brokers?: Record<string, boolean> }>)
+      .catch(() => undefined);
     if (r && r.brokers && Object.values(r.brokers).length && Object.values(r.brokers).every(Boolean)) break;
     await sleep(500);
   }
@@ -82,7 +100,10 @@ async function stopApp(app: App): Promise<number | null> {
   if (app.exited) return app.proc.exitCode;
   return new Promise((resolve) => {
     const kill = setTimeout(() => app.proc.kill('SIGKILL'), 40_000);
-    app.proc.once('exit', (code) => { clearTimeout(kill); resolve(code); });
+    app.proc.once('exit', (code) => {
+      clearTimeout(kill);
+      resolve(code);
+    });
     app.proc.kill('SIGTERM');
   });
 }
@@ -171,7 +192,9 @@ interface RunResult {
 }
 
 async function health(app: App): Promise<Record<string, number>> {
-  const r = await fetch(`${app.url}/health/ready`).then((x) => x.json() as Promise<{ components?: Record<string, { kind: string; figures?: Record<string, number> }> }>).catch(() => undefined);
+  const r = await fetch(`${app.url}/health/ready`)
+    .then((x) => x.json() as Promise<{ components?: Record<string, { kind: string; figures?: Record<string, number> }> }>)
+    .catch(() => undefined);
   return Object.values(r?.components ?? {}).find((c) => c.kind === 'threshold-alert')?.figures ?? {};
 }
 
@@ -180,7 +203,10 @@ async function cycle(label: string, app: App, client: mqtt.MqttClient, smtp: Smt
   web.requests.length = 0;
   const s = new Sampler(app);
   s.start();
-  const phase = (name: string) => console.log(`  ${label}: ${name} (${new Date().toISOString().slice(11, 19)}; ${s.alertsNow} alerts held, ${smtp.mails.length} emails, ${web.requests.length} webhooks)`);
+  const phase = (name: string) =>
+    console.log(
+      `  ${label}: ${name} (${new Date().toISOString().slice(11, 19)}; ${s.alertsNow} alerts held, ${smtp.mails.length} emails, ${web.requests.length} webhooks)`,
+    );
   if (silentFirst) {
     // The outage goes on across the restart: the restored device list makes every device silent again.
     phase(`still silent after the restart ${SILENT_S} s`);
@@ -249,10 +275,14 @@ async function main(): Promise<void> {
     await mosquitto.stop();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
-  console.log('\n| run | app up | peak RSS | event-loop lag p99 (worst) | emails | webhooks | alerts held (peak / end) | dropped by bounds | readings published |');
+  console.log(
+    '\n| run | app up | peak RSS | event-loop lag p99 (worst) | emails | webhooks | alerts held (peak / end) | dropped by bounds | readings published |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.label} | ${r.up ? 'yes' : 'NO'} | ${r.peakRssMb} MB | ${r.lagP99Ms} ms | ${r.emails} | ${r.webhooks} | ${r.alertsPeak} / ${r.alertsEnd} | ${r.dropped} | ${r.published} |`);
+    console.log(
+      `| ${r.label} | ${r.up ? 'yes' : 'NO'} | ${r.peakRssMb} MB | ${r.lagP99Ms} ms | ${r.emails} | ${r.webhooks} | ${r.alertsPeak} / ${r.alertsEnd} | ${r.dropped} | ${r.published} |`,
+    );
   }
   console.log(`\nslowest /metrics answer: ${results.map((r) => `${r.slowestScrapeMs} ms`).join(', ')}`);
   console.log('targets (issue 12): app stays up, RSS < 300 MB, not 10,000 notifications');

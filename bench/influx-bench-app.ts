@@ -57,7 +57,15 @@ export async function startApp(repoRoot: string, qos: 0 | 1, env: Record<string,
   const port = await freePort();
   const child = fork(path.join(repoRoot, 'dist', 'app', 'start.js'), [], {
     execArgv: `${SHIPPED_NODE_ARGS} ${process.env.BENCH_RUNTIME_ARGS || ''}`.split(' ').filter(Boolean),
-    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, SIMULATE_DEVICES: '0', LOG_LEVEL: process.env.BENCH_LOG || 'error' },
+    env: {
+      ...process.env,
+      ...env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      SIMULATE_DEVICES: '0',
+      LOG_LEVEL: process.env.BENCH_LOG || 'error',
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const url = `http://127.0.0.1:${port}`;

@@ -18,7 +18,14 @@ function flush(): void {
   if (lines.length === 0) return;
   const body = lines.join('\n');
   lines = [];
-  chain = chain.then(() => fetch(write, { method: 'POST', body }).then((r) => r.text()).then(() => undefined, () => undefined));
+  chain = chain.then(() =>
+    fetch(write, { method: 'POST', body })
+      .then((r) => r.text())
+      .then(
+        () => undefined,
+        () => undefined,
+      ),
+  );
 }
 
 const client = mqtt.connect(url, { clientId: `bench-ceiling-${process.pid}`, clean: true });

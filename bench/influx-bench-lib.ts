@@ -28,18 +28,25 @@ export class LatencyProxy {
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        const up = http.request({
-          host: this.upstream.hostname, port: this.upstream.port, path: req.url, method: req.method, agent: this.agent,
-          headers: { ...req.headers, host: this.upstream.host, 'content-length': String(body.length) },
-        }, (upRes) => {
-          const out: Buffer[] = [];
-          upRes.on('data', (c: Buffer) => out.push(c));
-          upRes.on('end', () => {
-            if (req.url?.startsWith('/write') && upRes.statusCode === 204 && !req.headers['content-encoding']) this.record(body.toString());
-            res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-            res.end(Buffer.concat(out));
-          });
-        });
+        const up = http.request(
+          {
+            host: this.upstream.hostname,
+            port: this.upstream.port,
+            path: req.url,
+            method: req.method,
+            agent: this.agent,
+            headers: { ...req.headers, host: this.upstream.host, 'content-length': String(body.length) },
+          },
+          (upRes) => {
+            const out: Buffer[] = [];
+            upRes.on('data', (c: Buffer) => out.push(c));
+            upRes.on('end', () => {
+              if (req.url?.startsWith('/write') && upRes.statusCode === 204 && !req.headers['content-encoding']) this.record(body.toString());
+              res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+              res.end(Buffer.concat(out));
+            });
+          },
+        );
         up.on('error', (err) => {
           res.writeHead(502);
           res.end(String(err));
@@ -100,12 +107,14 @@ export function projectFlows(repoRoot: string, qos: 0 | 1, stripDebug = false): 
   const unique = nodes.filter((n) => (seen.has(n.id) ? false : (seen.add(n.id), true)));
   // With stripDebug, debug nodes and the wires to them go: each extra wire costs a deep clone per message.
   const debugIds = new Set(stripDebug ? unique.filter((n) => n.type === 'debug').map((n) => n.id) : []);
-  return unique.filter((n) => !debugIds.has(n.id)).map((n) => {
-    const wires = Array.isArray(n.wires) ? n.wires.map((port: string[]) => port.filter((id) => !debugIds.has(id))) : n.wires;
-    if (n.type === 'mqtt in' || (n.type === 'sensor-input' && n.mode === 'mqtt')) return { ...n, wires, qos: String(qos) };
-    if (n.type === 'debug') return { ...n, active: false };
-    return { ...n, wires };
-  });
+  return unique
+    .filter((n) => !debugIds.has(n.id))
+    .map((n) => {
+      const wires = Array.isArray(n.wires) ? n.wires.map((port: string[]) => port.filter((id) => !debugIds.has(id))) : n.wires;
+      if (n.type === 'mqtt in' || (n.type === 'sensor-input' && n.mode === 'mqtt')) return { ...n, wires, qos: String(qos) };
+      if (n.type === 'debug') return { ...n, active: false };
+      return { ...n, wires };
+    });
 }
 
 /** Stock nodes only: mqtt in -> json -> function -> node-red-contrib-influxdb `influxdb out`. */
@@ -113,11 +122,40 @@ export function baselineFlows(mqttUrl: string, influxPort: number, qos: 0 | 1): 
   const u = new URL(mqttUrl);
   return [
     { id: 'base-tab', type: 'tab', label: 'Baseline' },
-    { id: 'base-broker', type: 'mqtt-broker', name: 'bench', broker: u.hostname, port: u.port, clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
-    { id: 'base-in', type: 'mqtt in', z: 'base-tab', topic: 'sensors/#', qos: String(qos), datatype: 'utf8', broker: 'base-broker', nl: false, rap: true, rh: 0, inputs: 0, wires: [['base-json']] },
+    {
+      id: 'base-broker',
+      type: 'mqtt-broker',
+      name: 'bench',
+      broker: u.hostname,
+      port: u.port,
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+    },
+    {
+      id: 'base-in',
+      type: 'mqtt in',
+      z: 'base-tab',
+      topic: 'sensors/#',
+      qos: String(qos),
+      datatype: 'utf8',
+      broker: 'base-broker',
+      nl: false,
+      rap: true,
+      rh: 0,
+      inputs: 0,
+      wires: [['base-json']],
+    },
     { id: 'base-json', type: 'json', z: 'base-tab', property: 'payload', action: '', pretty: false, wires: [['base-fn']] },
     {
-      id: 'base-fn', type: 'function', z: 'base-tab', outputs: 1, wires: [['base-out']],
+      id: 'base-fn',
+      type: 'function',
+      z: 'base-tab',
+      outputs: 1,
+      wires: [['base-out']],
       func: [
         "const [, deviceId, type] = msg.topic.split('/');",
         'const p = msg.payload;',
@@ -127,8 +165,31 @@ export function baselineFlows(mqttUrl: string, influxPort: number, qos: 0 | 1): 
         'return msg;',
       ].join('\n'),
     },
-    { id: 'base-influx', type: 'influxdb', hostname: '127.0.0.1', port: String(influxPort), protocol: 'http', database: 'bench', name: 'bench', usetls: false, influxdbVersion: '1.x', url: '', timeout: 10, rejectUnauthorized: false },
-    { id: 'base-out', type: 'influxdb out', z: 'base-tab', influxdb: 'base-influx', name: '', measurement: '', precision: 'ms', retentionPolicy: '', wires: [] },
+    {
+      id: 'base-influx',
+      type: 'influxdb',
+      hostname: '127.0.0.1',
+      port: String(influxPort),
+      protocol: 'http',
+      database: 'bench',
+      name: 'bench',
+      usetls: false,
+      influxdbVersion: '1.x',
+      url: '',
+      timeout: 10,
+      rejectUnauthorized: false,
+    },
+    {
+      id: 'base-out',
+      type: 'influxdb out',
+      z: 'base-tab',
+      influxdb: 'base-influx',
+      name: '',
+      measurement: '',
+      precision: 'ms',
+      retentionPolicy: '',
+      wires: [],
+    },
   ];
 }
 

@@ -21,12 +21,21 @@ export interface PublishJob {
 }
 
 async function run(job: PublishJob): Promise<{ published: number; elapsedMs: number }> {
-  const clients = await Promise.all(Array.from({ length: job.clients }, (_, i) => new Promise<mqtt.MqttClient>((resolve, reject) => {
-    const c = mqtt.connect(job.url, { clientId: `bench-pub-${process.pid}-${i}`, clean: true, reconnectPeriod: 0 });
-    // Backpressure makes every queued publish wait for 'drain': many listeners by design.
-    c.once('connect', () => { c.stream.setMaxListeners(0); resolve(c); });
-    c.once('error', reject);
-  })));
+  const clients = await Promise.all(
+    Array.from(
+      { length: job.clients },
+      (_, i) =>
+        new Promise<mqtt.MqttClient>((resolve, reject) => {
+          const c = mqtt.connect(job.url, { clientId: `bench-pub-${process.pid}-${i}`, clean: true, reconnectPeriod: 0 });
+          // Backpressure makes every queued publish wait for 'drain': many listeners by design.
+          c.once('connect', () => {
+            c.stream.setMaxListeners(0);
+            resolve(c);
+          });
+          c.once('error', reject);
+        }),
+    ),
+  );
   const ids = Array.from({ length: job.devices }, (_, i) => `dev-${String(i).padStart(5, '0')}`);
   const last = new Array<number>(job.devices).fill(0);
   const total = Math.round(job.rate * job.seconds);
@@ -34,7 +43,10 @@ async function run(job: PublishJob): Promise<{ published: number; elapsedMs: num
   let acked = 0;
   const start = Date.now();
   await new Promise<void>((resolve, reject) => {
-    for (const c of clients) c.once('close', () => { if (acked < total) reject(new Error(`connection closed after ${acked} of ${total} publishes`)); });
+    for (const c of clients)
+      c.once('close', () => {
+        if (acked < total) reject(new Error(`connection closed after ${acked} of ${total} publishes`));
+      });
     const onAck = (): void => {
       if (++acked === total) resolve();
     };

@@ -46,7 +46,6 @@ const MAX_TRIALS = Number(process.env.BENCH_MAX_TRIALS || 6);
 const MAX_RATE = Number(process.env.BENCH_MAX_RATE || 80_000);
 const BISECT = Number(process.env.BENCH_BISECT ?? 2);
 
-
 /**
  * Mosquitto's defaults (max_queued_messages 1000, max_inflight_messages 20)
  * drop QoS 0 and queue-limit QoS 1 messages in bursts; unlimited here.
@@ -61,8 +60,25 @@ set_tcp_nodelay true
 `;
 
 type Kind = 'app' | 'app-received' | 'ours' | 'ours-plain' | 'baseline' | 'ceiling';
-interface Trial { measurement: string; target: number; achieved: number; published: number; stored: number; pass: boolean; p50?: number; p99?: number; rssMB: number; cpuUsPerMsg?: number }
-interface Result { kind: Kind; qos: 0 | 1; best?: Trial; trials: Trial[]; peakRssMB: number }
+interface Trial {
+  measurement: string;
+  target: number;
+  achieved: number;
+  published: number;
+  stored: number;
+  pass: boolean;
+  p50?: number;
+  p99?: number;
+  rssMB: number;
+  cpuUsPerMsg?: number;
+}
+interface Result {
+  kind: Kind;
+  qos: 0 | 1;
+  best?: Trial;
+  trials: Trial[];
+  peakRssMB: number;
+}
 
 const START_RATE: Record<Kind, number> = { app: 10000, 'app-received': 10000, ours: 20000, 'ours-plain': 20000, baseline: 3000, ceiling: 20000 };
 let trialNo = 0;
@@ -100,13 +116,21 @@ async function count(influx: Service, measurement: string): Promise<number> {
   }
 }
 
-interface System { child: ChildProcess; stop(): Promise<void> }
+interface System {
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
 
 async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: LatencyProxy): Promise<System> {
   const proxyUrl = `http://127.0.0.1:${proxy.port}`;
   if (kind === 'app' || kind === 'app-received') {
     // app-received: the same app with its MQTT input acknowledging on receipt, to price the durable acknowledgement.
-    return startApp(REPO_ROOT, qos, { MQTT_URL: mqttUrl, INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench' }, kind === 'app' ? 'durable' : 'received');
+    return startApp(
+      REPO_ROOT,
+      qos,
+      { MQTT_URL: mqttUrl, INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench' },
+      kind === 'app' ? 'durable' : 'received',
+    );
   }
   if (kind === 'ceiling') {
     const child = fork(path.join(__dirname, 'influx-bench-ceiling.js'), [], {
@@ -123,8 +147,15 @@ async function startSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, proxy: Laten
   const child = fork(path.join(__dirname, 'influx-bench-runtime.js'), [], {
     execArgv: `${kind === 'ours' ? SHIPPED_NODE_ARGS : ''} ${process.env.BENCH_RUNTIME_ARGS || ''}`.split(' ').filter(Boolean),
     env: {
-      ...process.env, BENCH_USERDIR: path.join(dir, 'user'), BENCH_FLOWS: flowsFile, DATA_DIR: path.join(dir, 'user'),
-      MQTT_BROKER_URL: mqttUrl, SIMULATE_DEVICES: '0', INFLUX_URL: proxyUrl, INFLUX_VERSION: '1', INFLUX_DB: 'bench',
+      ...process.env,
+      BENCH_USERDIR: path.join(dir, 'user'),
+      BENCH_FLOWS: flowsFile,
+      DATA_DIR: path.join(dir, 'user'),
+      MQTT_BROKER_URL: mqttUrl,
+      SIMULATE_DEVICES: '0',
+      INFLUX_URL: proxyUrl,
+      INFLUX_VERSION: '1',
+      INFLUX_DB: 'bench',
     },
   });
   await waitMessage<object>(child, (m) => 'ready' in m, 60_000, `${kind} runtime`);
@@ -135,7 +166,12 @@ async function publish(job: PublishJob): Promise<{ published: number; elapsedMs:
   const pub = fork(path.join(__dirname, 'influx-bench-publisher.js'));
   try {
     pub.send(job);
-    const r = await waitMessage<{ ok: boolean; published: number; elapsedMs: number; error?: string }>(pub, () => true, (job.seconds * 3 + 30) * 1000, 'publisher');
+    const r = await waitMessage<{ ok: boolean; published: number; elapsedMs: number; error?: string }>(
+      pub,
+      () => true,
+      (job.seconds * 3 + 30) * 1000,
+      'publisher',
+    );
     if (!r.ok) throw new Error(`publisher: ${r.error}`);
     return r;
   } finally {
@@ -143,7 +179,17 @@ async function publish(job: PublishJob): Promise<{ published: number; elapsedMs:
   }
 }
 
-async function trial(kind: Kind, qos: 0 | 1, rate: number, mqttUrl: string, influx: Service, proxy: LatencyProxy, pid: number | undefined, devices = DEVICES, seconds = TRIAL_S): Promise<Trial> {
+async function trial(
+  kind: Kind,
+  qos: 0 | 1,
+  rate: number,
+  mqttUrl: string,
+  influx: Service,
+  proxy: LatencyProxy,
+  pid: number | undefined,
+  devices = DEVICES,
+  seconds = TRIAL_S,
+): Promise<Trial> {
   const measurement = `b${++trialNo}_${kind}_q${qos}`;
   let peak = rssMB(pid);
   const cpuBefore = cpuMs(pid);
@@ -167,9 +213,20 @@ async function trial(kind: Kind, qos: 0 | 1, rate: number, mqttUrl: string, infl
     clearInterval(sampler);
   }
   const achieved = Math.round(published / (elapsedMs / 1000));
-  const cpuUsPerMsg = Math.round(((cpuMs(pid) - cpuBefore) * 1000) / published * 10) / 10;
+  const cpuUsPerMsg = Math.round((((cpuMs(pid) - cpuBefore) * 1000) / published) * 10) / 10;
   const p99 = proxy.percentile(measurement, 99);
-  return { measurement, target: rate, achieved, published, stored, pass: stored === published && (p99 ?? Infinity) <= MAX_P99_MS, p50: proxy.percentile(measurement, 50), p99, rssMB: peak, cpuUsPerMsg };
+  return {
+    measurement,
+    target: rate,
+    achieved,
+    published,
+    stored,
+    pass: stored === published && (p99 ?? Infinity) <= MAX_P99_MS,
+    p50: proxy.percentile(measurement, 50),
+    p99,
+    rssMB: peak,
+    cpuUsPerMsg,
+  };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -194,7 +251,9 @@ async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Servic
   const attempt = async (rate: number): Promise<Trial> => {
     const t = await trial(kind, qos, rate, mqttUrl, influx, proxy, system?.child.pid);
     result.trials.push(t);
-    process.stderr.write(`  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms, RSS ${t.rssMB} MB, CPU ${t.cpuUsPerMsg} µs/msg\n`);
+    process.stderr.write(
+      `  ${kind} qos${qos} target ${rate}/s: achieved ${t.achieved}/s, stored ${t.stored}/${t.published} ${t.pass ? 'ok' : 'LOSS/BEHIND'} p50 ${t.p50 ?? '-'} ms p99 ${t.p99 ?? '-'} ms, RSS ${t.rssMB} MB, CPU ${t.cpuUsPerMsg} µs/msg\n`,
+    );
     if (t.pass && (!result.best || t.achieved > result.best.achieved)) result.best = t;
     // After a failure, start over with a fresh runtime (a backlog and a grown heap would spill into the next trial).
     if (!t.pass) await fresh();
@@ -236,7 +295,10 @@ async function runSystem(kind: Kind, qos: 0 | 1, mqttUrl: string, influx: Servic
 /** CPU time (user + system) a process has used, in ms; NaN when it is gone. */
 function cpuMs(pid: number | undefined): number {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+    const fields = fs
+      .readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /, '')
+      .split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // utime, stime in clock ticks (USER_HZ = 100)
   } catch {
     return NaN;
@@ -247,7 +309,10 @@ const fmt = (n: number | undefined): string => (n === undefined || Number.isNaN(
 
 async function main(): Promise<void> {
   const began = Date.now();
-  loadAtStart = os.loadavg().map((l) => l.toFixed(1)).join(' ');
+  loadAtStart = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
   const mosquitto = await startMosquitto({ config: MOSQUITTO_CONF });
   const influx = await startInflux1();
   await fetch(`${influx.url}/query`, { method: 'POST', body: new URLSearchParams({ q: 'CREATE DATABASE bench' }) });
@@ -269,7 +334,9 @@ async function main(): Promise<void> {
     await mosquitto.stop();
   }
   const get = (k: Kind, q: 0 | 1) => results.find((r) => r.kind === k && r.qos === q);
-  const rows = [['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (that rate / any trial)', 'CPU µs/msg', 'vs baseline', 'share of ceiling']];
+  const rows = [
+    ['system', 'QoS', 'sustained msg/s (0 loss)', 'p50 ms', 'p99 ms', 'peak RSS MB (that rate / any trial)', 'CPU µs/msg', 'vs baseline', 'share of ceiling'],
+  ];
   const label: Record<Kind, string> = {
     app: `app as shipped: every flow file + dashboard, one browser on Overview, durable acknowledgement (node ${SHIPPED_NODE_ARGS})`,
     'app-received': 'same, acknowledging on receipt (not durable)',
@@ -283,7 +350,12 @@ async function main(): Promise<void> {
     const base = get('baseline', r.qos)?.best?.achieved;
     const ceil = get('ceiling', r.qos)?.best?.achieved;
     rows.push([
-      label[r.kind], String(r.qos), `${r.best && r.best.target >= MAX_RATE ? '>= ' : ''}${fmt(s)}`, fmt(r.best?.p50), fmt(r.best?.p99), `${fmt(r.best?.rssMB)} / ${fmt(r.peakRssMB)}`,
+      label[r.kind],
+      String(r.qos),
+      `${r.best && r.best.target >= MAX_RATE ? '>= ' : ''}${fmt(s)}`,
+      fmt(r.best?.p50),
+      fmt(r.best?.p99),
+      `${fmt(r.best?.rssMB)} / ${fmt(r.peakRssMB)}`,
       r.best?.cpuUsPerMsg === undefined || Number.isNaN(r.best.cpuUsPerMsg) ? '-' : r.best.cpuUsPerMsg.toFixed(1),
       // Rounded down: 9.98x is not 10x.
       (r.kind.startsWith('app') || r.kind.startsWith('ours')) && s && base ? `${(Math.floor((10 * s) / base) / 10).toFixed(1)}x` : '',
@@ -292,15 +364,23 @@ async function main(): Promise<void> {
   }
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
   const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  const load = os.loadavg().map((l) => l.toFixed(1)).join(' ');
-  console.log(`\nInfluxDB benchmark: ${DEVICES} devices, ${TRIAL_S} s trials (+${DRAIN_S} s to drain), ${os.cpus().length} CPUs, node ${process.version}, load average ${load} at start ${loadAtStart}, ${Math.round((Date.now() - began) / 1000)} s\n`);
+  const load = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  console.log(
+    `\nInfluxDB benchmark: ${DEVICES} devices, ${TRIAL_S} s trials (+${DRAIN_S} s to drain), ${os.cpus().length} CPUs, node ${process.version}, load average ${load} at start ${loadAtStart}, ${Math.round((Date.now() - began) / 1000)} s\n`,
+  );
   console.log(line(rows[0]));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const r of rows.slice(1)) console.log(line(r));
   const durable = get('app', 1)?.best?.achieved;
   const received = get('app-received', 1)?.best?.achieved;
-  if (durable && received) console.log(`\nDurable acknowledgement at QoS 1: ${durable} vs ${received} msg/s acknowledging on receipt = ${Math.floor((100 * durable) / received)} %.`);
-  console.log(`\n"sustained" = highest publisher-achieved rate whose every reading was in InfluxDB within ${DRAIN_S} s of the last publish, with p99 latency under ${MAX_P99_MS} ms; latency = publish -> InfluxDB 204 at that rate; CPU = user + system time of the process under test per message at that rate; ">=" = stopped at BENCH_MAX_RATE (${MAX_RATE}/s).`);
+  if (durable && received)
+    console.log(`\nDurable acknowledgement at QoS 1: ${durable} vs ${received} msg/s acknowledging on receipt = ${Math.floor((100 * durable) / received)} %.`);
+  console.log(
+    `\n"sustained" = highest publisher-achieved rate whose every reading was in InfluxDB within ${DRAIN_S} s of the last publish, with p99 latency under ${MAX_P99_MS} ms; latency = publish -> InfluxDB 204 at that rate; CPU = user + system time of the process under test per message at that rate; ">=" = stopped at BENCH_MAX_RATE (${MAX_RATE}/s).`,
+  );
 }
 
 main().catch((err) => {

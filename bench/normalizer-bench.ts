@@ -21,7 +21,14 @@ const cases: Case[] = [
   {
     name: 'flat: lifecompanion environmental',
     topic: (i) => `lifecompanion/sensors/ruuvi_${i % 50}/environmental`,
-    payload: (i) => ({ device_id: `ruuvi_${i % 50}`, timestamp: '2025-06-25T10:30:00Z', temperature: 22.5 + (i % 7) / 10, humidity: 45.2, pressure: 1013.25, battery: 85 }),
+    payload: (i) => ({
+      device_id: `ruuvi_${i % 50}`,
+      timestamp: '2025-06-25T10:30:00Z',
+      temperature: 22.5 + (i % 7) / 10,
+      humidity: 45.2,
+      pressure: 1013.25,
+      battery: 85,
+    }),
   },
   {
     name: 'flat: lifecompanion activity',
@@ -31,12 +38,27 @@ const cases: Case[] = [
   {
     name: 'esp32: MAX30614 document',
     topic: (i) => `sensors/esp32/ESP32_${i % 50}/data`,
-    payload: (i) => ({ sensor_type: 'MAX30614', device_id: `ESP32_${i % 50}`, object_temp: 36.5, ambient_temp: 24.1, heart_rate: 72, spo2: 98, timestamp: 123456 + i }),
+    payload: (i) => ({
+      sensor_type: 'MAX30614',
+      device_id: `ESP32_${i % 50}`,
+      object_temp: 36.5,
+      ambient_temp: 24.1,
+      heart_rate: 72,
+      spo2: 98,
+      timestamp: 123456 + i,
+    }),
   },
   {
     name: 'event: surveillance sensor/motion',
     topic: () => 'sensor/motion',
-    payload: (i) => ({ event_id: `evt-${i}`, device_id: 'raspberry-1', source: 'PIR', type: 'MOTION_DETECTED', data: { gpio_pin: 17, state: 'HIGH' }, timestamp: '2025-01-15T14:30:45.123456' }),
+    payload: (i) => ({
+      event_id: `evt-${i}`,
+      device_id: 'raspberry-1',
+      source: 'PIR',
+      type: 'MOTION_DETECTED',
+      data: { gpio_pin: 17, state: 'HIGH' },
+      timestamp: '2025-01-15T14:30:45.123456',
+    }),
   },
   {
     name: 'flat+event: raspberry motion',
@@ -46,7 +68,14 @@ const cases: Case[] = [
   {
     name: 'metrics-array: devices telemetry',
     topic: (i) => `devices/dev-${i % 50}/telemetry`,
-    payload: (i) => ({ device_id: `dev-${i % 50}`, timestamp: '2024-01-15T10:30:00Z', metrics: [{ name: 'temperature', value: 23.5, unit: '°C' }, { name: 'humidity', value: 65.2, unit: '%' }] }),
+    payload: (i) => ({
+      device_id: `dev-${i % 50}`,
+      timestamp: '2024-01-15T10:30:00Z',
+      metrics: [
+        { name: 'temperature', value: 23.5, unit: '°C' },
+        { name: 'humidity', value: 65.2, unit: '%' },
+      ],
+    }),
   },
   {
     name: 'number: plain value',
@@ -120,15 +149,29 @@ function throughGlue(): void {
   let input: Handler | undefined;
   let close: ((removed: boolean, done: () => void) => void) | undefined;
   const fakeNode = {
-    id: 'bench', on: (ev: string, cb: unknown) => { if (ev === 'input') input = cb as Handler; else close = cb as typeof close; },
-    status: () => undefined, error: () => undefined, warn: () => undefined, log: () => undefined,
+    id: 'bench',
+    on: (ev: string, cb: unknown) => {
+      if (ev === 'input') input = cb as Handler;
+      else close = cb as typeof close;
+    },
+    status: () => undefined,
+    error: () => undefined,
+    warn: () => undefined,
+    log: () => undefined,
   };
-  const RED = { nodes: { createNode: () => undefined, registerType: (_t: string, ctor: (this: unknown, def: unknown) => void) => ctor.call(fakeNode, { id: 'bench', type: 'payload-normalizer' }) } };
+  const RED = {
+    nodes: {
+      createNode: () => undefined,
+      registerType: (_t: string, ctor: (this: unknown, def: unknown) => void) => ctor.call(fakeNode, { id: 'bench', type: 'payload-normalizer' }),
+    },
+  };
   (require('../nodes/payload-normalizer/payload-normalizer') as (red: unknown) => void)(RED);
   const msgs = inputs(cases[0], 'buffer');
   let sent = 0;
   const send = (): void => void sent++;
-  const done = (err?: Error): void => { if (err) throw err; };
+  const done = (err?: Error): void => {
+    if (err) throw err;
+  };
   let top = 0;
   for (let run = 0; run < RUNS; run++) {
     const total = 200000;

@@ -27,7 +27,9 @@ try {
   t0 = process.hrtime.bigint();
   const out = registry.import(rows);
   const imported = ms(t0);
-  console.log(`import of ${N.toLocaleString('en')} devices (${(csv.length / 1e6).toFixed(1)} MB of CSV): parse ${parsed}, import and save ${imported}; ${out.added} added, ${out.errors.length} errors`);
+  console.log(
+    `import of ${N.toLocaleString('en')} devices (${(csv.length / 1e6).toFixed(1)} MB of CSV): parse ${parsed}, import and save ${imported}; ${out.added} added, ${out.errors.length} errors`,
+  );
   console.log(`file ${REGISTRY_FILE}: ${(fs.statSync(path.join(dir, REGISTRY_FILE)).size / 1e6).toFixed(1)} MB`);
 
   t0 = process.hrtime.bigint();

@@ -36,7 +36,10 @@ max_inflight_messages 0
 `;
 
 function cpuMs(pid: number | undefined): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  const fields = fs
+    .readFileSync(`/proc/${pid}/stat`, 'utf8')
+    .replace(/^.*\) /, '')
+    .split(' ');
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
@@ -54,11 +57,27 @@ async function ready(app: RunningApp): Promise<void> {
   throw new Error(`instance not ready:\n${app.log().slice(-2000)}`);
 }
 
-interface Row { n: number; seconds: number; rate: number; shares: number[]; cpuUs: number[] }
+interface Row {
+  n: number;
+  seconds: number;
+  rate: number;
+  shares: number[];
+  cpuUs: number[];
+}
 
 async function run(n: number, mosquitto: Service, influx: Service, redis: Service): Promise<Row> {
   await fetch(`${influx.url}/query?q=${encodeURIComponent(`DROP DATABASE ${DB}; CREATE DATABASE ${DB}`)}`, { method: 'POST' });
-  const env = { MQTT_URL: mosquitto.url, MQTT_SHARE_GROUP: `bench${n}`, REDIS_URL: redis.url, REDIS_PREFIX: `bench${n}:`, INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: DB, SIMULATE_DEVICES: '0', SYSTEM_HEALTH_INTERVAL_S: '0' };
+  const env = {
+    MQTT_URL: mosquitto.url,
+    MQTT_SHARE_GROUP: `bench${n}`,
+    REDIS_URL: redis.url,
+    REDIS_PREFIX: `bench${n}:`,
+    INFLUX_URL: influx.url,
+    INFLUX_VERSION: '1',
+    INFLUX_DB: DB,
+    SIMULATE_DEVICES: '0',
+    SYSTEM_HEALTH_INTERVAL_S: '0',
+  };
   const apps = await Promise.all(Array.from({ length: n }, () => startApp({ ...env, DATA_DIR: tempDir('scale-bench') })));
   try {
     await Promise.all(apps.map(ready));
@@ -68,12 +87,22 @@ async function run(n: number, mosquitto: Service, influx: Service, redis: Servic
     const t0 = Date.now();
     // A wide window: PUBACKs wait for the durable write (up to the writer's 1 s flush), so a narrow one measures that wait.
     for (let from = 0; from < READINGS; from += WINDOW) {
-      await Promise.all(Array.from({ length: Math.min(WINDOW, READINGS - from) }, (_, i) => {
-        const k = from + i;
-        const dev = `dev_${k % 1000}`;
-        const payload = JSON.stringify({ device_id: dev, timestamp: new Date(Date.UTC(2026, 0, 1) + k).toISOString(), temperature: 21, humidity: 50, pressure: 1013, battery: 90, seq: k });
-        return client.publishAsync(`lifecompanion/sensors/${dev}/environmental`, payload, { qos: 1 });
-      }));
+      await Promise.all(
+        Array.from({ length: Math.min(WINDOW, READINGS - from) }, (_, i) => {
+          const k = from + i;
+          const dev = `dev_${k % 1000}`;
+          const payload = JSON.stringify({
+            device_id: dev,
+            timestamp: new Date(Date.UTC(2026, 0, 1) + k).toISOString(),
+            temperature: 21,
+            humidity: 50,
+            pressure: 1013,
+            battery: 90,
+            seq: k,
+          });
+          return client.publishAsync(`lifecompanion/sensors/${dev}/environmental`, payload, { qos: 1 });
+        }),
+      );
     }
     await client.endAsync();
     let counts = apps.map(() => 0);

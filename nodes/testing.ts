@@ -8,7 +8,9 @@ import path from 'path';
 
 const PACKAGE_ROOT = path.resolve(__dirname, '..', '..');
 
-interface NodeRedSection { nodes: Record<string, string> }
+interface NodeRedSection {
+  nodes: Record<string, string>;
+}
 
 /** Node type -> absolute path of its compiled module, as package.json's `node-red` section lists them. */
 export function nodeFiles(): Record<string, string> {

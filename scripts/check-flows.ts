@@ -98,7 +98,14 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
           say(`${where}: property "${k}" holds a literal value; use a credential or \${ENV}`);
         }
         // (mqtt-broker's own `broker` is its host name, not a reference)
-        if (CONFIG_REFS.includes(k) && !(n.type === 'mqtt-broker' && k === 'broker') && typeof v === 'string' && v !== '' && !v.startsWith('${') && !ids.has(v)) {
+        if (
+          CONFIG_REFS.includes(k) &&
+          !(n.type === 'mqtt-broker' && k === 'broker') &&
+          typeof v === 'string' &&
+          v !== '' &&
+          !v.startsWith('${') &&
+          !ids.has(v)
+        ) {
           say(`${where}: ${k} refers to config node ${v}, which is not in the file`);
         }
       }
@@ -119,7 +126,8 @@ export function checkFlows(files: FlowFile[], ctx: CheckContext): string[] {
       }
       const refs = new Set<string>();
       envRefs(n, refs);
-      for (const r of refs) if (!BUILTIN_ENV.has(r) && !ctx.documentedEnv.has(r) && !tabEnv.has(r)) say(`${where}: uses \${${r}}, which neither the README nor docs/ document`);
+      for (const r of refs)
+        if (!BUILTIN_ENV.has(r) && !ctx.documentedEnv.has(r) && !tabEnv.has(r)) say(`${where}: uses \${${r}}, which neither the README nor docs/ document`);
       if (n.type === 'inject' || n.type === 'change') {
         // typed inputs of type env: { vt: 'env', v: 'NAME' } / props[].vt
         for (const p of (n.props as Array<Record<string, string>> | undefined) || []) {
@@ -175,7 +183,10 @@ export function loadFlowFiles(dirs = ['flows', 'dashboards']): FlowFile[] {
   for (const d of dirs) {
     const dir = path.join(ROOT, d);
     if (!fs.existsSync(dir)) continue;
-    for (const name of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    for (const name of fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       const file = path.join(d, name);
       try {
         files.push({ file, nodes: JSON.parse(fs.readFileSync(path.join(ROOT, file), 'utf8')) });
@@ -196,14 +207,19 @@ export const EDITOR_CHECK_DEFERRED = new Set<string>();
 
 /** Variables documented in the tables of the README and of docs/*.md (docs/scale-out.md has the scale-out ones). */
 export function documentedEnv(): Set<string> {
-  const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md')).map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'));
+  const docs = fs
+    .readdirSync(path.join(ROOT, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => fs.readFileSync(path.join(ROOT, 'docs', f), 'utf8'));
   return documentedEnvFromReadme([fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8'), ...docs].join('\n'));
 }
 
 export function runCheck(deferred = EDITOR_CHECK_DEFERRED): string[] {
   return checkFlows(loadFlowFiles(), {
-    knownTypes: knownTypes(), documentedEnv: documentedEnv(),
-    editorDefs: editorDefs(path.join(ROOT, 'nodes')), editorDeferred: deferred,
+    knownTypes: knownTypes(),
+    documentedEnv: documentedEnv(),
+    editorDefs: editorDefs(path.join(ROOT, 'nodes')),
+    editorDeferred: deferred,
   });
 }
 

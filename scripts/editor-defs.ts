@@ -82,24 +82,30 @@ export function savedByDone(node: Record<string, unknown>, def: EditorDef): Reco
     if (!kind) continue;
     const v = node[prop];
     if (kind === 'checkbox') out[prop] = !!v;
-    else if (kind === 'select') { if (v != null) out[prop] = String(v); }
-    else out[prop] = v == null ? '' : String(v);
+    else if (kind === 'select') {
+      if (v != null) out[prop] = String(v);
+    } else out[prop] = v == null ? '' : String(v);
   }
   return out;
 }
 
 /** RED.validators of Node-RED 4.1 (editor-client red.js), for the kinds our editors use. */
 const validators = {
-  number: (blankAllowed?: boolean) => (v: unknown, opt?: unknown): boolean | string => {
-    if (blankAllowed && (v === '' || v === undefined)) return true;
-    if (v !== '') {
-      if (/^NaN$|^[+-]?[0-9]*\.?[0-9]*([eE][-+]?[0-9]+)?$|^[+-]?(0b|0B)[01]+$|^[+-]?(0o|0O)[0-7]+$|^[+-]?(0x|0X)[0-9a-fA-F]+$/.test(v as string)) return true;
-      if (/^\${[^}]+}$/.test(v as string)) return true;
-    }
-    if (!isNaN(v as number)) return true;
-    return opt ? 'invalid number' : false;
-  },
-  regex: (re: RegExp) => (v: unknown, opt?: unknown): boolean | string => (re.test(v as string) ? true : opt ? 'invalid value' : false),
+  number:
+    (blankAllowed?: boolean) =>
+    (v: unknown, opt?: unknown): boolean | string => {
+      if (blankAllowed && (v === '' || v === undefined)) return true;
+      if (v !== '') {
+        if (/^NaN$|^[+-]?[0-9]*\.?[0-9]*([eE][-+]?[0-9]+)?$|^[+-]?(0b|0B)[01]+$|^[+-]?(0o|0O)[0-7]+$|^[+-]?(0x|0X)[0-9a-fA-F]+$/.test(v as string)) return true;
+        if (/^\${[^}]+}$/.test(v as string)) return true;
+      }
+      if (!isNaN(v as number)) return true;
+      return opt ? 'invalid number' : false;
+    },
+  regex:
+    (re: RegExp) =>
+    (v: unknown, opt?: unknown): boolean | string =>
+      re.test(v as string) ? true : opt ? 'invalid value' : false,
 };
 
 /** Reads that an empty jQuery set answers with nothing. */
@@ -158,7 +164,9 @@ export function editorProblems(node: Record<string, unknown>, def: EditorDef): s
     const value = node[prop];
     if (!(prop in node) && !d.required && def.inputs?.has(prop)) {
       // Done writes every field back: an absent property comes back empty or unchecked.
-      problems.push(`lacks "${prop}", which its dialog shows and Done saves (as ${def.inputs.get(prop) === 'checkbox' ? 'unchecked' : 'empty'} unless the dialog fills it in): the file should say what runs`);
+      problems.push(
+        `lacks "${prop}", which its dialog shows and Done saves (as ${def.inputs.get(prop) === 'checkbox' ? 'unchecked' : 'empty'} unless the dialog fills it in): the file should say what runs`,
+      );
       continue;
     }
     if (typeof value === 'string' && ENV_REF.test(value)) continue;
@@ -175,7 +183,11 @@ export function editorProblems(node: Record<string, unknown>, def: EditorDef): s
     }
     if (verdict !== true && (verdict === false || typeof verdict === 'string' || Array.isArray(verdict) || !verdict)) {
       const why = typeof verdict === 'string' ? `: ${verdict}` : '';
-      problems.push(value === undefined ? `lacks "${prop}", which its editor validates${why}` : `"${prop}" = ${JSON.stringify(value).slice(0, 60)} fails its editor validator${why}`);
+      problems.push(
+        value === undefined
+          ? `lacks "${prop}", which its editor validates${why}`
+          : `"${prop}" = ${JSON.stringify(value).slice(0, 60)} fails its editor validator${why}`,
+      );
     }
   }
   const outputs = typeof node.outputs === 'number' ? node.outputs : def.outputs;

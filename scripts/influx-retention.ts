@@ -42,7 +42,10 @@ const ident = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, 
 const fluxStr = (s: string): string => `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\$\{/g, '\\${')}"`;
 
 function checkDurations(o: RetentionOptions): void {
-  for (const [k, v] of [['raw', o.raw], ['hourly', o.hourly]]) {
+  for (const [k, v] of [
+    ['raw', o.raw],
+    ['hourly', o.hourly],
+  ]) {
     if (!DURATION.test(v)) throw new Error(`--${k} must be a duration in hours, days or weeks such as 90d, got "${v}"`);
   }
 }
@@ -54,8 +57,10 @@ export function durationSeconds(d: string): number {
 
 /** The continuous query: hourly aggregates of every numeric field of every measurement. */
 export function continuousQuery(db: string): string {
-  return `CREATE CONTINUOUS QUERY "cq_hourly" ON ${ident(db)} RESAMPLE EVERY 1h FOR 2h BEGIN `
-    + `SELECT mean(*), min(*), max(*), count(*) INTO ${ident(db)}."hourly".:MEASUREMENT FROM ${ident(db)}."raw"./.*/ GROUP BY time(1h), * END`;
+  return (
+    `CREATE CONTINUOUS QUERY "cq_hourly" ON ${ident(db)} RESAMPLE EVERY 1h FOR 2h BEGIN ` +
+    `SELECT mean(*), min(*), max(*), count(*) INTO ${ident(db)}."hourly".:MEASUREMENT FROM ${ident(db)}."raw"./.*/ GROUP BY time(1h), * END`
+  );
 }
 
 /**
@@ -87,14 +92,22 @@ export function downsampleTask(o: Pick<RetentionOptions, 'bucket' | 'org'>): str
     '  |> range(start: -task.every)',
     '  |> filter(fn: (r) => r._field != "event" and r._field != "eventId")',
     '',
-    ...fns.map((f) => `data |> aggregateWindow(every: 1h, fn: ${f}, createEmpty: false) |> toFloat() |> map(fn: (r) => ({r with _field: "${f}_" + r._field})) |> to(bucket: ${dst}, org: ${fluxStr(o.org)})`),
+    ...fns.map(
+      (f) =>
+        `data |> aggregateWindow(every: 1h, fn: ${f}, createEmpty: false) |> toFloat() |> map(fn: (r) => ({r with _field: "${f}_" + r._field})) |> to(bucket: ${dst}, org: ${fluxStr(o.org)})`,
+    ),
   ].join('\n');
 }
 
 async function influx1Query(o: RetentionOptions, q: string): Promise<Array<{ series?: Array<{ columns: string[]; values: unknown[][] }>; error?: string }>> {
   const headers: Record<string, string> = {};
   if (o.token) headers.Authorization = o.token.includes(':') ? `Basic ${Buffer.from(o.token).toString('base64')}` : `Token ${o.token}`;
-  const res = await fetch(`${o.url.replace(/\/+$/, '')}/query`, { method: 'POST', headers, body: new URLSearchParams({ q, db: o.database }), signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const res = await fetch(`${o.url.replace(/\/+$/, '')}/query`, {
+    method: 'POST',
+    headers,
+    body: new URLSearchParams({ q, db: o.database }),
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
   const body = (await res.json()) as { results?: Array<{ error?: string }>; error?: string };
   if (!res.ok || body.error) throw new Error(`${q}: HTTP ${res.status} ${body.error ?? ''}`);
   for (const r of body.results ?? []) if (r.error && !/database not found/.test(r.error)) throw new Error(`${q}: ${r.error}`);
@@ -115,7 +128,9 @@ export async function applyInflux1(o: RetentionOptions, dryRun = false): Promise
 /** One v2 API call; the answer's JSON, typed by the caller (only the fields it reads). */
 async function api<T = unknown>(o: RetentionOptions, method: string, path: string, body?: unknown): Promise<T> {
   const res = await fetch(`${o.url.replace(/\/+$/, '')}${path}`, {
-    method, headers: { Authorization: `Token ${o.token ?? ''}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body),
+    method,
+    headers: { Authorization: `Token ${o.token ?? ''}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   const text = await res.text();
@@ -182,7 +197,11 @@ export async function firstStart(argv: string[], env: NodeJS.ProcessEnv): Promis
   const marker = path.join(env.DATA_DIR || '.data', 'influx-retention.json');
   const key = firstStartKey(o);
   let done: { key?: string; at?: string } = {};
-  try { done = JSON.parse(fs.readFileSync(marker, 'utf8')); } catch { /* first start */ }
+  try {
+    done = JSON.parse(fs.readFileSync(marker, 'utf8'));
+  } catch {
+    /* first start */
+  }
   if (done.key === key) return `already applied on ${done.at} (${key}); ${marker}`;
   const applied = o.version === 1 ? await applyInflux1(o) : await applyInflux2(o);
   fs.mkdirSync(path.dirname(marker), { recursive: true });

@@ -26,21 +26,32 @@ const ID = /^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$/;
 const KEY = /^[A-Za-z][A-Za-z0-9_]{0,39}$/;
 const ACK_STATUSES = new Set(['acknowledged', 'executed', 'failed']);
 
-export interface ConfigRequest { type: ConfigType; params?: Record<string, unknown>; layout?: Layout; ttlSec?: number }
+export interface ConfigRequest {
+  type: ConfigType;
+  params?: Record<string, unknown>;
+  layout?: Layout;
+  ttlSec?: number;
+}
 
-export interface Outgoing { command: Command; topic: string; payload: Record<string, unknown> }
+export interface Outgoing {
+  command: Command;
+  topic: string;
+  payload: Record<string, unknown>;
+}
 
 /** Validates a request and builds the command, its topic and payload; HttpError 400 naming the field. */
 export function buildConfigCommand(deviceId: string, req: ConfigRequest, now = Date.now()): Outgoing {
   if (!ID.test(deviceId)) throw new HttpError(400, 'id must be a device id (letters, digits, _ . : -, at most 64)', 'id');
   const p = req.params;
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new HttpError(400, `params must be an object, e.g. ${req.type === 'set_interval' ? '{"interval": 30}' : '{"interval": 30, "unit": "s"}'}`, 'params');
+  if (typeof p !== 'object' || p === null || Array.isArray(p))
+    throw new HttpError(400, `params must be an object, e.g. ${req.type === 'set_interval' ? '{"interval": 30}' : '{"interval": 30, "unit": "s"}'}`, 'params');
   let params: Record<string, string | number | boolean>;
   if (req.type === 'set_interval') {
     const extra = Object.keys(p).filter((k) => k !== 'interval');
     if (extra.length) throw new HttpError(400, `params.${extra[0]}: set_interval takes only interval`, `params.${extra[0]}`);
     const v = p.interval;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 86_400) throw new HttpError(400, 'params.interval must be whole seconds from 1 to 86400', 'params.interval');
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 86_400)
+      throw new HttpError(400, 'params.interval must be whole seconds from 1 to 86400', 'params.interval');
     params = { interval: v };
   } else {
     const entries = Object.entries(p);
@@ -57,40 +68,73 @@ export function buildConfigCommand(deviceId: string, req: ConfigRequest, now = D
   if (!Number.isInteger(ttlSec) || ttlSec < 1 || ttlSec > 86_400) throw new HttpError(400, 'ttlSec must be whole seconds from 1 to 86400', 'ttlSec');
   const layout = req.layout ?? 'pi';
   const command: Command = { id: randomUUID(), deviceId, action: req.type, params, createdAt: now, expiresAt: now + ttlSec * 1000, status: 'pending' };
-  const topic = layout === 'lifecompanion' ? `lifecompanion/devices/${deviceId}/commands` : layout === 'esp32' ? `commands/esp32/${deviceId}/control` : `commands/${deviceId}/config`;
+  const topic =
+    layout === 'lifecompanion'
+      ? `lifecompanion/devices/${deviceId}/commands`
+      : layout === 'esp32'
+        ? `commands/esp32/${deviceId}/control`
+        : `commands/${deviceId}/config`;
   const payload = {
-    ...command, command: req.type, ...(req.type === 'set_interval' ? { interval: params.interval } : {}),
-    command_id: command.id, timestamp: new Date(now).toISOString(), expires_at: new Date(command.expiresAt).toISOString(),
+    ...command,
+    command: req.type,
+    ...(req.type === 'set_interval' ? { interval: params.interval } : {}),
+    command_id: command.id,
+    timestamp: new Date(now).toISOString(),
+    expires_at: new Date(command.expiresAt).toISOString(),
   };
   return { command, topic, payload };
 }
 
 /** A device's acknowledgement on commands/{id}/config/ack (or commands/esp32/{id}/control/ack): `{id | command_id, status, reason?}`. */
-export function parseAck(topic: string, body: Buffer): { deviceId: string; id: string; status: 'acknowledged' | 'executed' | 'failed'; reason?: string } | undefined {
+export function parseAck(
+  topic: string,
+  body: Buffer,
+): { deviceId: string; id: string; status: 'acknowledged' | 'executed' | 'failed'; reason?: string } | undefined {
   const deviceId = (/^commands\/([^/]+)\/config\/ack$/.exec(topic) ?? /^commands\/esp32\/([^/]+)\/control\/ack$/.exec(topic))?.[1];
   if (!deviceId) return undefined;
   let p: Record<string, unknown>;
-  try { p = JSON.parse(body.toString('utf8')); } catch { return undefined; }
+  try {
+    p = JSON.parse(body.toString('utf8'));
+  } catch {
+    return undefined;
+  }
   const id = typeof p?.id === 'string' ? p.id : p?.command_id;
   if (typeof id !== 'string' || typeof p.status !== 'string' || !ACK_STATUSES.has(p.status)) return undefined;
-  return { deviceId, id, status: p.status as 'acknowledged' | 'executed' | 'failed', reason: typeof p.reason === 'string' ? p.reason.slice(0, 200) : undefined };
+  return {
+    deviceId,
+    id,
+    status: p.status as 'acknowledged' | 'executed' | 'failed',
+    reason: typeof p.reason === 'string' ? p.reason.slice(0, 200) : undefined,
+  };
 }
 
-export interface PublisherOptions { url: string; username?: string; password?: string }
+export interface PublisherOptions {
+  url: string;
+  username?: string;
+  password?: string;
+}
 
 /** One MQTT client for the API's commands, connected on first use; acks go to `onAck`. */
 export class CommandPublisher {
   private client?: mqtt.MqttClient;
-  constructor(private readonly o: PublisherOptions, private readonly onAck: (ack: NonNullable<ReturnType<typeof parseAck>>) => void) {}
+  constructor(
+    private readonly o: PublisherOptions,
+    private readonly onAck: (ack: NonNullable<ReturnType<typeof parseAck>>) => void,
+  ) {}
 
   private connect(): mqtt.MqttClient {
     if (this.client) return this.client;
     const c = mqtt.connect(this.o.url, {
-      username: this.o.username, password: this.o.password, reconnectPeriod: 5000, connectTimeout: 5000,
+      username: this.o.username,
+      password: this.o.password,
+      reconnectPeriod: 5000,
+      connectTimeout: 5000,
       clientId: `iot-api-commands-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
     });
     c.on('error', () => undefined); // retried by mqtt.js; a publish that cannot go out answers 503
-    c.on('connect', () => { c.subscribe(ACK_FILTERS, { qos: 1 }); });
+    c.on('connect', () => {
+      c.subscribe(ACK_FILTERS, { qos: 1 });
+    });
     c.on('message', (topic, body) => {
       const ack = parseAck(topic, body);
       if (ack) this.onAck(ack);
@@ -103,7 +147,9 @@ export class CommandPublisher {
   async publish(topic: string, payload: unknown, timeoutMs = 5000): Promise<void> {
     const c = this.connect();
     let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new HttpError(503, `the MQTT broker did not take the command within ${timeoutMs} ms`)), timeoutMs); });
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new HttpError(503, `the MQTT broker did not take the command within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
       await Promise.race([c.publishAsync(topic, typeof payload === 'string' ? payload : JSON.stringify(payload), { qos: 1 }), timeout]);
     } catch (err) {

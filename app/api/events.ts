@@ -45,7 +45,11 @@ export class FlowTap {
   private readonly name = `onSend.iot-api-tap-${process.pid}`;
   readonly opts: TapOptions;
 
-  constructor(private readonly red: Pick<Runtime, 'hooks'>, options: Partial<TapOptions> = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    private readonly red: Pick<Runtime, 'hooks'>,
+    options: Partial<TapOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.opts = { ...TAP_DEFAULTS, ...options };
   }
 

@@ -55,7 +55,12 @@ export function latestMetrics(d: FleetDevice): Record<string, Metric> {
     const units = (r.units || {}) as Obj;
     for (const [name, v] of Object.entries(metrics)) {
       if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-      out[name] = { value: v, unit: typeof units[name] === 'string' ? (units[name] as string) : '', ts: typeof r.ts === 'number' ? r.ts : d.lastSeen, sensorType: typeof r.sensorType === 'string' ? r.sensorType : '' };
+      out[name] = {
+        value: v,
+        unit: typeof units[name] === 'string' ? (units[name] as string) : '',
+        ts: typeof r.ts === 'number' ? r.ts : d.lastSeen,
+        sensorType: typeof r.sensorType === 'string' ? r.sensorType : '',
+      };
     }
   }
   return out;
@@ -68,8 +73,12 @@ export function isOnline(d: FleetDevice, now: number, offlineAfterMs: number): b
 
 export function deviceView(d: FleetDevice, now: number, offlineAfterMs: number): DeviceView {
   const view: DeviceView = {
-    deviceId: d.deviceId, sensorTypes: [...d.sensorTypes], lastSeen: d.lastSeen, online: isOnline(d, now, offlineAfterMs),
-    onlineSource: d.avail ? 'availability' : 'silence', metrics: latestMetrics(d),
+    deviceId: d.deviceId,
+    sensorTypes: [...d.sensorTypes],
+    lastSeen: d.lastSeen,
+    online: isOnline(d, now, offlineAfterMs),
+    onlineSource: d.avail ? 'availability' : 'silence',
+    metrics: latestMetrics(d),
   };
   if (d.avail && typeof d.availAt === 'number') view.availabilityAt = d.availAt;
   if (d.lastEvent) view.lastEvent = { ...d.lastEvent };

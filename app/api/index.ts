@@ -37,10 +37,23 @@ export const IMPORT_LIMIT = '32mb';
 const CSV_TYPE = /^\s*(text|application)\/(csv|comma-separated-values)\b/i;
 
 /** Builds the /api router (express is passed in: the app loads it lazily). */
-export function apiRouter(express: { Router(): Router; text(o: object): (req: Request, res: Response, next: NextFunction) => void }, opts: ApiOptions): { router: Router; tap: FlowTap; close(): Promise<void> } {
+export function apiRouter(
+  express: { Router(): Router; text(o: object): (req: Request, res: Response, next: NextFunction) => void },
+  opts: ApiOptions,
+): { router: Router; tap: FlowTap; close(): Promise<void> } {
   const tap = new FlowTap(opts.red, opts.tap);
   const commands = opts.mqtt ? new CommandPublisher(opts.mqtt, (ack) => tap.acknowledge(ack)) : undefined;
-  const ctx: ApiContext = { bridge: new RuntimeBridge(opts.red, opts.started), tap, dataDir: opts.dataDir, nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''), env: process.env, audit: opts.audit, loginRequired: opts.gate.enabled, commands, registry: opts.registry };
+  const ctx: ApiContext = {
+    bridge: new RuntimeBridge(opts.red, opts.started),
+    tap,
+    dataDir: opts.dataDir,
+    nodeRoot: (opts.nodeRoot || '/').replace(/\/$/, ''),
+    env: process.env,
+    audit: opts.audit,
+    loginRequired: opts.gate.enabled,
+    commands,
+    registry: opts.registry,
+  };
   const router = express.Router();
   if (opts.gate.enabled) router.use(basicAuth(opts.gate));
   // Any content type is read as JSON (the seed's `curl -d '{...}'` sends it as form data), but CSV, kept as text.
@@ -68,7 +81,8 @@ export function apiRouter(express: { Router(): Router; text(o: object): (req: Re
       router[method](route, (req: Request, res: Response, next: NextFunction) => {
         try {
           const user = (req as AuthedRequest).user;
-          if (op['x-write'] && user && user.role !== 'admin' && user.role !== 'operator') throw new HttpError(403, `${user.username} may read, not change (role ${user.role}); an operator or admin login is needed`);
+          if (op['x-write'] && user && user.role !== 'admin' && user.role !== 'operator')
+            throw new HttpError(403, `${user.username} may read, not change (role ${user.role}); an operator or admin login is needed`);
           const parts = { params: { ...req.params }, query: { ...(req.query as Record<string, unknown>) }, body: req.body as unknown };
           check(parts);
           if (op.operationId === 'eventStream') {
@@ -89,13 +103,25 @@ export function apiRouter(express: { Router(): Router; text(o: object): (req: Re
       });
     }
   }
-  router.use((req: Request, _res: Response, next: NextFunction) => next(new HttpError(404, `no API route ${req.method} ${req.baseUrl}${req.path} (see /api/openapi.json)`)));
+  router.use((req: Request, _res: Response, next: NextFunction) =>
+    next(new HttpError(404, `no API route ${req.method} ${req.baseUrl}${req.path} (see /api/openapi.json)`)),
+  );
   router.use((err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (!(err instanceof HttpError) && (err as { type?: string }).type !== 'entity.too.large') return next(err);
     if (res.headersSent) return void res.end();
     const limit = Number((err as { limit?: unknown }).limit) || 256 * 1024;
-    const e = err instanceof HttpError ? err : new HttpError(413, `body larger than ${limit >= 1024 * 1024 ? `${limit / 1024 / 1024} MB` : `${limit / 1024} kB`}`, 'body');
+    const e =
+      err instanceof HttpError
+        ? err
+        : new HttpError(413, `body larger than ${limit >= 1024 * 1024 ? `${limit / 1024 / 1024} MB` : `${limit / 1024} kB`}`, 'body');
     res.status(e.status).json(e.field ? { error: e.message, field: e.field } : { error: e.message });
   });
-  return { router, tap, close: async () => { tap.close(); await commands?.close(); } };
+  return {
+    router,
+    tap,
+    close: async () => {
+      tap.close();
+      await commands?.close();
+    },
+  };
 }

@@ -35,7 +35,10 @@ function record(ctx: ApiContext, req: ApiRequest, target: string, detail: string
   if (req.who) ctx.audit?.record({ ...req.who, action: 'registry', target, detail, outcome: 'accepted' });
 }
 
-const describe = (e: Obj): string => REGISTRY_FIELDS.filter((f) => e[f] !== undefined).map((f) => `${f}=${e[f] === null ? '' : String(e[f]).slice(0, 60)}`).join(', ');
+const describe = (e: Obj): string =>
+  REGISTRY_FIELDS.filter((f) => e[f] !== undefined)
+    .map((f) => `${f}=${e[f] === null ? '' : String(e[f]).slice(0, 60)}`)
+    .join(', ');
 
 /**
  * CSV text -> rows: a header row names the columns (id required, others any
@@ -52,7 +55,8 @@ export function csvRows(text: string, maxRows: number): { rows: ImportRow[]; bad
   if (!records.length) throw new HttpError(400, 'CSV: empty; the first row names the columns (id,name,location,type,owner)', 'body');
   const header = records[0].fields.map((h) => h.trim().toLowerCase());
   const unknown = header.find((h) => !COLUMNS.includes(h));
-  if (unknown !== undefined) throw new HttpError(400, `CSV: unknown column "${unknown.slice(0, 40)}" in the header row; columns are ${COLUMNS.join(', ')}`, 'body');
+  if (unknown !== undefined)
+    throw new HttpError(400, `CSV: unknown column "${unknown.slice(0, 40)}" in the header row; columns are ${COLUMNS.join(', ')}`, 'body');
   if (!header.includes('id')) throw new HttpError(400, `CSV: the header row has no id column (columns are ${COLUMNS.join(', ')})`, 'body');
   const dup = header.find((h, i) => header.indexOf(h) !== i);
   if (dup) throw new HttpError(400, `CSV: column ${dup} appears twice in the header row`, 'body');
@@ -60,7 +64,12 @@ export function csvRows(text: string, maxRows: number): { rows: ImportRow[]; bad
   const bad: RowError[] = [];
   records.slice(1).forEach((r, i) => {
     if (r.fields.length > header.length) {
-      bad.push({ row: i + 1, line: r.line, field: 'row', error: `${r.fields.length} cells, but the header row has ${header.length} columns (a comma in a value needs "quotes")` });
+      bad.push({
+        row: i + 1,
+        line: r.line,
+        field: 'row',
+        error: `${r.fields.length} cells, but the header row has ${header.length} columns (a comma in a value needs "quotes")`,
+      });
       return;
     }
     const value: Obj = {};
@@ -75,8 +84,17 @@ export function csvRows(text: string, maxRows: number): { rows: ImportRow[]; bad
 }
 
 function jsonRows(body: unknown): ImportRow[] {
-  const list = Array.isArray(body) ? body : body && typeof body === 'object' && Array.isArray((body as Obj).devices) ? (body as Obj).devices as unknown[] : undefined;
-  if (!list) throw new HttpError(400, 'body must be a JSON array of devices ([{"id":"cam-1","name":"Front door","location":"Entrance"}]), {"devices": [...]}, or CSV with Content-Type: text/csv', 'body');
+  const list = Array.isArray(body)
+    ? body
+    : body && typeof body === 'object' && Array.isArray((body as Obj).devices)
+      ? ((body as Obj).devices as unknown[])
+      : undefined;
+  if (!list)
+    throw new HttpError(
+      400,
+      'body must be a JSON array of devices ([{"id":"cam-1","name":"Front door","location":"Entrance"}]), {"devices": [...]}, or CSV with Content-Type: text/csv',
+      'body',
+    );
   return list.map((value, i) => ({ row: i + 1, value }));
 }
 
@@ -100,11 +118,17 @@ export const REGISTRY_HANDLERS = {
     const csv = typeof req.body === 'string';
     const { rows, bad } = csv ? csvRows(req.body as string, registry.maxDevices) : { rows: jsonRows(req.body), bad: [] };
     const total = rows.length + bad.length;
-    if (total > registry.maxDevices) throw new HttpError(413, `${total} rows: more than the registry holds (${registry.maxDevices}, REGISTRY_MAX_DEVICES)`, 'body');
+    if (total > registry.maxDevices)
+      throw new HttpError(413, `${total} rows: more than the registry holds (${registry.maxDevices}, REGISTRY_MAX_DEVICES)`, 'body');
     const result = guarded(() => registry.import(rows));
     if (bad.length) result.errors = [...result.errors, ...bad].sort((a, b) => a.row - b.row);
     result.rows = total;
-    record(ctx, req, 'import', `${csv ? 'CSV' : 'JSON'}: ${total} rows, ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.errors.length} errors`);
+    record(
+      ctx,
+      req,
+      'import',
+      `${csv ? 'CSV' : 'JSON'}: ${total} rows, ${result.added} added, ${result.updated} updated, ${result.unchanged} unchanged, ${result.errors.length} errors`,
+    );
     return result;
   },
   exportRegistry: (ctx: ApiContext, req: ApiRequest, res: Response): unknown => {
@@ -121,7 +145,8 @@ export const REGISTRY_HANDLERS = {
 function change(ctx: ApiContext, req: ApiRequest, replace: boolean): DeviceEntry {
   const id = req.params.id as string;
   const body = (req.body ?? {}) as Obj;
-  if (body.id !== undefined && body.id !== id) throw new HttpError(400, `id in the body (${JSON.stringify(body.id).slice(0, 60)}) is not the device of the path (${id})`, 'id');
+  if (body.id !== undefined && body.id !== id)
+    throw new HttpError(400, `id in the body (${JSON.stringify(body.id).slice(0, 60)}) is not the device of the path (${id})`, 'id');
   const out = guarded(() => registryOf(ctx).set(id, body, replace));
   if (out.result !== 'unchanged') record(ctx, req, id, out.result === 'removed' ? 'cleared' : `${replace ? 'set' : 'change'} ${describe(body)}`);
   return out.entry || { id };

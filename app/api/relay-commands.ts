@@ -27,34 +27,63 @@ const Z2M_NAME = /^[^/+#]{1,64}$/;
 const printable = (s: string): boolean => [...s].every((ch) => ch.charCodeAt(0) >= 32);
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
-export interface RelayRequest { type: 'relay'; params?: Record<string, unknown>; firmware?: string; ttlSec?: number }
+export interface RelayRequest {
+  type: 'relay';
+  params?: Record<string, unknown>;
+  firmware?: string;
+  ttlSec?: number;
+}
 
 /** What confirms the command: a Reading of the device with one of `metrics`, equal to `want` (any value when unset). */
-export interface RelayExpectation { deviceId: string; metrics: string[]; want?: 0 | 1 }
+export interface RelayExpectation {
+  deviceId: string;
+  metrics: string[];
+  want?: 0 | 1;
+}
 
-export interface RelayOutgoing { command: Command; topic: string; payload: string | Record<string, unknown>; expect: RelayExpectation }
+export interface RelayOutgoing {
+  command: Command;
+  topic: string;
+  payload: string | Record<string, unknown>;
+  expect: RelayExpectation;
+}
 
 /**
  * Validates a relay request and builds the command, its topic, payload and
  * expectation; HttpError 400 naming the field. `current(metric)` is the
  * device's last known value of a metric: a TOGGLE then expects the other state.
  */
-export function buildRelayCommand(deviceId: string, req: RelayRequest, now = Date.now(), current: (metric: string) => number | undefined = () => undefined): RelayOutgoing {
+export function buildRelayCommand(
+  deviceId: string,
+  req: RelayRequest,
+  now = Date.now(),
+  current: (metric: string) => number | undefined = () => undefined,
+): RelayOutgoing {
   const firmware = req.firmware as RelayFirmware;
   if (!RELAY_FIRMWARES.includes(firmware)) throw new HttpError(400, `firmware must be one of ${RELAY_FIRMWARES.join(', ')} for a relay command`, 'firmware');
-  if (!(firmware === 'zigbee2mqtt' ? Z2M_NAME : LEVEL).test(deviceId) || !printable(deviceId)) throw new HttpError(400, 'id must be one topic level (no / + # or spaces, at most 64 characters)', 'id');
+  if (!(firmware === 'zigbee2mqtt' ? Z2M_NAME : LEVEL).test(deviceId) || !printable(deviceId))
+    throw new HttpError(400, 'id must be one topic level (no / + # or spaces, at most 64 characters)', 'id');
   const p = req.params;
-  if (typeof p !== 'object' || p === null || Array.isArray(p)) throw new HttpError(400, 'params must be an object, e.g. {"state": "ON", "channel": 0}', 'params');
+  if (typeof p !== 'object' || p === null || Array.isArray(p))
+    throw new HttpError(400, 'params must be an object, e.g. {"state": "ON", "channel": 0}', 'params');
   const allowed = ['state', 'channel', ...(firmware === 'esphome' ? ['name'] : []), ...(firmware === 'zigbee2mqtt' ? ['endpoint'] : [])];
   const extra = Object.keys(p).find((k) => !allowed.includes(k));
   if (extra !== undefined) throw new HttpError(400, `params.${extra}: a ${firmware} relay command takes ${allowed.join(', ')}`, `params.${extra}`);
   const state = typeof p.state === 'string' ? (p.state.toUpperCase() as RelayState) : undefined;
   if (!state || !STATES.includes(state)) throw new HttpError(400, 'params.state must be ON, OFF or TOGGLE', 'params.state');
   const channel = p.channel ?? 0;
-  if (typeof channel !== 'number' || !Number.isInteger(channel) || channel < 0 || channel > 7) throw new HttpError(400, 'params.channel must be a whole number from 0 to 7 (0 is the first relay)', 'params.channel');
-  if (firmware === 'esphome' && (typeof p.name !== 'string' || !NAME.test(p.name))) throw new HttpError(400, 'params.name: the ESPHome switch\'s object id is required (letters, digits, _ -), e.g. "relay"', 'params.name');
-  if (firmware === 'zigbee2mqtt' && p.endpoint !== undefined && (typeof p.endpoint !== 'string' || !NAME.test(p.endpoint))) throw new HttpError(400, 'params.endpoint must be a Zigbee2MQTT endpoint name such as l1 or left', 'params.endpoint');
-  if ((firmware === 'esphome' || firmware === 'zigbee2mqtt') && channel !== 0) throw new HttpError(400, `params.channel: ${firmware} names its switch (${firmware === 'esphome' ? 'params.name' : 'params.endpoint'}), not a channel`, 'params.channel');
+  if (typeof channel !== 'number' || !Number.isInteger(channel) || channel < 0 || channel > 7)
+    throw new HttpError(400, 'params.channel must be a whole number from 0 to 7 (0 is the first relay)', 'params.channel');
+  if (firmware === 'esphome' && (typeof p.name !== 'string' || !NAME.test(p.name)))
+    throw new HttpError(400, 'params.name: the ESPHome switch\'s object id is required (letters, digits, _ -), e.g. "relay"', 'params.name');
+  if (firmware === 'zigbee2mqtt' && p.endpoint !== undefined && (typeof p.endpoint !== 'string' || !NAME.test(p.endpoint)))
+    throw new HttpError(400, 'params.endpoint must be a Zigbee2MQTT endpoint name such as l1 or left', 'params.endpoint');
+  if ((firmware === 'esphome' || firmware === 'zigbee2mqtt') && channel !== 0)
+    throw new HttpError(
+      400,
+      `params.channel: ${firmware} names its switch (${firmware === 'esphome' ? 'params.name' : 'params.endpoint'}), not a channel`,
+      'params.channel',
+    );
   const ttlSec = req.ttlSec ?? 60;
   if (!Number.isInteger(ttlSec) || ttlSec < 1 || ttlSec > 86_400) throw new HttpError(400, 'ttlSec must be whole seconds from 1 to 86400', 'ttlSec');
 
@@ -77,9 +106,10 @@ export function buildRelayCommand(deviceId: string, req: RelayRequest, now = Dat
     case 'shelly-gen2':
       topic = `${deviceId}/rpc`;
       // Responses go to `<src>/rpc`; confirmation comes from the status notification instead.
-      payload = state === 'TOGGLE'
-        ? { id: now % 1_000_000_000, src: 'iot-app', method: 'Switch.Toggle', params: { id: channel } }
-        : { id: now % 1_000_000_000, src: 'iot-app', method: 'Switch.Set', params: { id: channel, on } };
+      payload =
+        state === 'TOGGLE'
+          ? { id: now % 1_000_000_000, src: 'iot-app', method: 'Switch.Toggle', params: { id: channel } }
+          : { id: now % 1_000_000_000, src: 'iot-app', method: 'Switch.Set', params: { id: channel, on } };
       metrics = [`switch_${channel}_output`];
       break;
     case 'esphome':
@@ -103,7 +133,15 @@ export function buildRelayCommand(deviceId: string, req: RelayRequest, now = Dat
   const params: Record<string, string | number> = { state, channel };
   if (p.name !== undefined) params.name = p.name as string;
   if (p.endpoint !== undefined) params.endpoint = p.endpoint as string;
-  const command: Command = { id: randomUUID(), deviceId, action: 'relay', params: { ...params, firmware }, createdAt: now, expiresAt: now + ttlSec * 1000, status: 'pending' };
+  const command: Command = {
+    id: randomUUID(),
+    deviceId,
+    action: 'relay',
+    params: { ...params, firmware },
+    createdAt: now,
+    expiresAt: now + ttlSec * 1000,
+    status: 'pending',
+  };
   const expect: RelayExpectation = { deviceId, metrics };
   if (want !== undefined) expect.want = want;
   return { command, topic, payload, expect };

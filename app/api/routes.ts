@@ -105,7 +105,17 @@ async function query(ctx: ApiContext, req: RequestParts, mode: 'raw' | 'aggregat
   const time = (v: unknown) => (typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v);
   let request;
   try {
-    request = buildRequest({ mode, deviceId: req.params.id, metric: q.metric, measurement: q.measurement, start: time(q.start), stop: time(q.stop), limit: q.limit, interval: q.interval, fns: q.fn });
+    request = buildRequest({
+      mode,
+      deviceId: req.params.id,
+      metric: q.metric,
+      measurement: q.measurement,
+      start: time(q.start),
+      stop: time(q.stop),
+      limit: q.limit,
+      interval: q.interval,
+      fns: q.fn,
+    });
   } catch (err) {
     throw fromNode(err as Error);
   }
@@ -204,12 +214,23 @@ async function configCommand(ctx: ApiContext, deviceId: string, body: ConfigRequ
 /** Relays (Tasmota, Shelly, ESPHome, Zigbee2MQTT): published by the API, executed when the device's state shows it. */
 async function relayCommand(ctx: ApiContext, deviceId: string, body: RelayRequest, res: Response, who?: AuditMark): Promise<Command> {
   let known: FleetDevice | undefined;
-  try { known = fleetDevices(ctx).get(deviceId); } catch { /* no dashboard flow: a TOGGLE then takes any state as its answer */ }
+  try {
+    known = fleetDevices(ctx).get(deviceId);
+  } catch {
+    /* no dashboard flow: a TOGGLE then takes any state as its answer */
+  }
   const latest = known ? deviceView(known, 0, 0).metrics : {};
   const out = buildRelayCommand(deviceId, body, Date.now(), (m) => latest[m]?.value);
   if (!ctx.commands) throw unavailable('no MQTT broker is configured for commands');
   await ctx.commands.publish(out.topic, out.payload);
-  if (who) ctx.audit?.record({ ...who, action: 'command', target: deviceId, detail: `relay ${String(out.command.params.state)} (${body.firmware})`, outcome: 'accepted' });
+  if (who)
+    ctx.audit?.record({
+      ...who,
+      action: 'command',
+      target: deviceId,
+      detail: `relay ${String(out.command.params.state)} (${body.firmware})`,
+      outcome: 'accepted',
+    });
   const command: Command = { ...out.command, status: 'sent' };
   ctx.tap.expectState(command, out.expect);
   res.status(202);
@@ -282,8 +303,12 @@ export const HANDLERS: Record<string, Handler> = {
     const camera = req.query.camera as string | undefined;
     const base = `${ctx.nodeRoot}/recordings`;
     return listRecordings(mediaRoot(ctx.dataDir), camera).map((e) => ({
-      camera: e.camera, file: e.file, size: e.size, mtime: new Date(e.mtimeMs).toISOString(),
-      url: `${base}/${e.camera}/${e.file}`, thumbnailUrl: e.thumbnail ? `${base}/${e.camera}/${e.thumbnail}` : undefined,
+      camera: e.camera,
+      file: e.file,
+      size: e.size,
+      mtime: new Date(e.mtimeMs).toISOString(),
+      url: `${base}/${e.camera}/${e.file}`,
+      thumbnailUrl: e.thumbnail ? `${base}/${e.camera}/${e.thumbnail}` : undefined,
     }));
   },
   ...REGISTRY_HANDLERS,

@@ -17,7 +17,9 @@ export function loadOverride(dataDir: string, nodeId: string, configHash: string
   const mem = recent.get(nodeId);
   if (mem && mem.configHash === configHash) return mem.rules;
   try {
-    const state = JSON.parse(fs.readFileSync(path.join(dataDir, 'alerts', `${nodeId}.json`), 'utf8')) as { override?: { configHash?: string; rules?: unknown[] } };
+    const state = JSON.parse(fs.readFileSync(path.join(dataDir, 'alerts', `${nodeId}.json`), 'utf8')) as {
+      override?: { configHash?: string; rules?: unknown[] };
+    };
     if (state.override?.configHash === configHash && Array.isArray(state.override.rules)) return state.override.rules;
   } catch {
     // No file yet, or unreadable: the node itself reports that; the dialog's rules apply.

@@ -42,7 +42,10 @@ export const unavailable = (reason: string): HttpError => new HttpError(503, rea
 let seq = 0;
 
 export class RuntimeBridge {
-  constructor(private readonly red: Runtime, private readonly started: () => boolean) {}
+  constructor(
+    private readonly red: Runtime,
+    private readonly started: () => boolean,
+  ) {}
 
   /** Definitions of the deployed, enabled nodes of a type (flow tabs that are disabled count as off). */
   definitions(type: string): NodeDefinition[] {
@@ -72,7 +75,11 @@ export class RuntimeBridge {
    * a sent message for which keep() is true is taken and not delivered.
    * Our nodes handle control messages synchronously; `settled` is false if it did not finish in the call.
    */
-  deliver(node: RuntimeNode, msg: Record<string, unknown>, keep?: (m: Record<string, unknown>) => boolean): { error?: Error; settled: boolean; kept: Array<Record<string, unknown>> } {
+  deliver(
+    node: RuntimeNode,
+    msg: Record<string, unknown>,
+    keep?: (m: Record<string, unknown>) => boolean,
+  ): { error?: Error; settled: boolean; kept: Array<Record<string, unknown>> } {
     const name = `iot-api-${process.pid}-${++seq}`;
     const result: { error?: Error; settled: boolean; kept: Array<Record<string, unknown>> } = { settled: false, kept: [] };
     this.red.hooks.add(`onComplete.${name}`, ((ev: { msg: unknown; error?: Error }) => {

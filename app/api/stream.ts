@@ -9,7 +9,12 @@ import type { EventType, FlowTap } from './events';
 const MAX_BUFFERED = 1 << 20;
 
 export function eventStream(tap: FlowTap, req: Request, res: Response, types: Set<EventType> | undefined, heartbeatMs = 15_000): void {
-  res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+  res.status(200).set({
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+  });
   res.flushHeaders();
   res.write(': connected\n\nretry: 3000\n\n');
   let seq = 0;

@@ -7,7 +7,11 @@ import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import { JsonSchema, OPENAPI, Operation } from './openapi';
 
 export class HttpError extends Error {
-  constructor(readonly status: number, message: string, readonly field?: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -36,7 +40,7 @@ export function describe(err: ErrorObject, base: string): { field: string; messa
   if (err.keyword === 'required') return { field, message: `${field} is required` };
   if (err.keyword === 'enum') return { field, message: `${field} must be one of ${(err.params as { allowedValues: unknown[] }).allowedValues.join(', ')}` };
   if (err.keyword === 'anyOf' && Array.isArray((err.parentSchema as { anyOf?: unknown[] })?.anyOf)) {
-    const names = ((err.parentSchema as { anyOf: Array<{ required?: string[] }> }).anyOf).flatMap((s) => s.required || []);
+    const names = (err.parentSchema as { anyOf: Array<{ required?: string[] }> }).anyOf.flatMap((s) => s.required || []);
     if (names.length) return { field, message: `${field} needs one of ${names.join(', ')}` };
   }
   if (err.keyword === 'additionalProperties') {

@@ -43,7 +43,11 @@ export class AuthGate<R extends string = Role> {
   private readonly cacheKey = crypto.randomBytes(32);
   private readonly opts: GateOptions;
 
-  constructor(users: Array<AppUser<R>>, options: Partial<GateOptions> = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    users: Array<AppUser<R>>,
+    options: Partial<GateOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.opts = { ...GATE_DEFAULTS, ...options };
     for (const u of users) this.users.set(u.username, u);
     this.throttle = new LoginThrottle(this.opts.throttle, now);

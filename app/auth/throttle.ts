@@ -42,13 +42,20 @@ export function addressKey(address: string | undefined): string {
   const groups = head ? head.split(':') : [];
   const tailGroups = tail ? tail.split(':') : [];
   const full = [...groups, ...Array(Math.max(0, 8 - groups.length - tailGroups.length)).fill('0'), ...tailGroups];
-  return `${full.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${full
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 /** A bounded map of sliding windows: each key keeps at most `max` timestamps. */
 class Windows {
   private readonly map = new Map<string, number[]>();
-  constructor(private readonly max: number, private readonly windowMs: number, private readonly maxKeys: number) {}
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+    private readonly maxKeys: number,
+  ) {}
 
   private live(key: string, now: number): number[] {
     const list = (this.map.get(key) || []).filter((t) => t + this.windowMs > now);
@@ -90,7 +97,10 @@ export class LoginThrottle {
   private readonly byUser: Windows;
   private readonly trusted = new Map<string, number>();
 
-  constructor(opts: Partial<ThrottleOptions> = {}, private readonly now: () => number = Date.now) {
+  constructor(
+    opts: Partial<ThrottleOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
     this.opts = { ...THROTTLE_DEFAULTS, ...opts };
     this.byAddress = new Windows(this.opts.maxPerAddress, this.opts.windowMs, this.opts.maxKeys);
     this.byUser = new Windows(this.opts.maxPerUser, this.opts.windowMs, this.opts.maxKeys);

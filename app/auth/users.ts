@@ -18,9 +18,12 @@ const NAME = /^[^\s:]{1,100}$/;
 
 /** One entry checked; `where` names its source in the error. */
 function check(u: { username?: unknown; passwordHash?: unknown; role?: unknown }, where: string): AppUser {
-  if (typeof u.username !== 'string' || !NAME.test(u.username)) throw new Error(`${where}: username must be 1 to 100 characters without spaces or ":", got ${JSON.stringify(u.username)}`);
-  if (typeof u.passwordHash !== 'string' || !HASH.test(u.passwordHash)) throw new Error(`${where}: passwordHash of ${u.username} must be a bcrypt hash ($2b$10$...)`);
-  if (typeof u.role !== 'string' || !ROLES.includes(u.role as Role)) throw new Error(`${where}: role of ${u.username} must be one of ${ROLES.join(', ')}, got ${JSON.stringify(u.role)}`);
+  if (typeof u.username !== 'string' || !NAME.test(u.username))
+    throw new Error(`${where}: username must be 1 to 100 characters without spaces or ":", got ${JSON.stringify(u.username)}`);
+  if (typeof u.passwordHash !== 'string' || !HASH.test(u.passwordHash))
+    throw new Error(`${where}: passwordHash of ${u.username} must be a bcrypt hash ($2b$10$...)`);
+  if (typeof u.role !== 'string' || !ROLES.includes(u.role as Role))
+    throw new Error(`${where}: role of ${u.username} must be one of ${ROLES.join(', ')}, got ${JSON.stringify(u.role)}`);
   return { username: u.username, hash: u.passwordHash, role: u.role as Role };
 }
 
@@ -63,7 +66,8 @@ export function loadUsers(env: NodeJS.ProcessEnv, dataDir: string): AppUser[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || env.APP_USERS_FILE) throw new Error(`APP_USERS_FILE ${file} cannot be read: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT' || env.APP_USERS_FILE)
+      throw new Error(`APP_USERS_FILE ${file} cannot be read: ${(err as Error).message}`);
   }
   if (text !== undefined) users.push(...parseUsersFile(text, file));
   const seen = new Set<string>();

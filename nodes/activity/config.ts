@@ -36,7 +36,10 @@ function num(def: Record<string, unknown>, field: string, dflt: number): number 
 
 /** Validates a node definition; throws a ValidationError naming the bad field. */
 export function parseConfig(def: Record<string, unknown>): ActivityConfig {
-  const types = String(def.sensorTypes ?? DEFAULTS.sensorTypes).split(',').map((s) => s.trim()).filter(Boolean);
+  const types = String(def.sensorTypes ?? DEFAULTS.sensorTypes)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const t of types) if (!NAME.test(t)) throw new ValidationError(`sensorTypes: "${t}" is not a sensor type name`, 'sensorTypes');
   const outputType = String(def.outputType || DEFAULTS.outputType).trim();
   if (!NAME.test(outputType)) throw new ValidationError(`outputType: "${outputType}" is not a sensor type name`, 'outputType');

@@ -13,9 +13,19 @@ import type { ActivityConfig } from './config';
 /** `metrics.activity` codes, in the order of effort. */
 export const ACTIVITY_CODES: Record<Activity, number> = { stationary: 0, walking: 1, running: 2 };
 
-interface Emitted { activity?: Activity; at: number; lastTs: number }
+interface Emitted {
+  activity?: Activity;
+  at: number;
+  lastTs: number;
+}
 
-export interface DeriveCounts { samples: number; skipped: number; outOfOrder: number; emitted: number; falls: number }
+export interface DeriveCounts {
+  samples: number;
+  skipped: number;
+  outOfOrder: number;
+  emitted: number;
+  falls: number;
+}
 
 export class ActivityDeriver {
   private readonly classifier: ActivityClassifier;
@@ -87,7 +97,11 @@ export class ActivityDeriver {
       const f = base();
       f.metrics = { fall: 1, peak_g: c.fall.peakG, tilt_deg: c.fall.tiltDeg };
       f.units = { peak_g: 'g', tilt_deg: '°' };
-      f.event = { id: `fall-${r.deviceId}-${c.fall.impactTs}`, type: 'fall', data: { impactTs: c.fall.impactTs, peakG: c.fall.peakG, tiltDeg: c.fall.tiltDeg } };
+      f.event = {
+        id: `fall-${r.deviceId}-${c.fall.impactTs}`,
+        type: 'fall',
+        data: { impactTs: c.fall.impactTs, peakG: c.fall.peakG, tiltDeg: c.fall.tiltDeg },
+      };
       out.push(f);
       this.counts.falls++;
     }

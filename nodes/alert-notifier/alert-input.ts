@@ -14,8 +14,10 @@ export function validateAlert(payload: unknown): Alert {
   for (const f of ['id', 'ruleId', 'deviceId'] as const) {
     if (typeof a[f] !== 'string' || !a[f]) throw new ValidationError(`msg.payload.${f} must be a non-empty string`, f);
   }
-  if (!SEVERITIES.includes(a.severity as Alert['severity'])) throw new ValidationError(`msg.payload.severity must be one of ${SEVERITIES.join(', ')}, got "${String(a.severity)}"`, 'severity');
-  if (!STATES.includes(a.state as string)) throw new ValidationError(`msg.payload.state must be one of ${STATES.join(', ')}, got "${String(a.state)}"`, 'state');
+  if (!SEVERITIES.includes(a.severity as Alert['severity']))
+    throw new ValidationError(`msg.payload.severity must be one of ${SEVERITIES.join(', ')}, got "${String(a.severity)}"`, 'severity');
+  if (!STATES.includes(a.state as string))
+    throw new ValidationError(`msg.payload.state must be one of ${STATES.join(', ')}, got "${String(a.state)}"`, 'state');
   if (typeof a.since !== 'number' || !Number.isFinite(a.since)) throw new ValidationError('msg.payload.since must be epoch milliseconds', 'since');
   // Only the contract's fields: a producer's internal bookkeeping stays out of emails and webhooks.
   const threshold = a.threshold;
@@ -25,8 +27,10 @@ export function validateAlert(payload: unknown): Alert {
     deviceId: a.deviceId as string,
     metric: typeof a.metric === 'string' ? a.metric : '',
     value: typeof a.value === 'number' && Number.isFinite(a.value) ? a.value : null,
-    threshold: typeof threshold === 'number' || (Array.isArray(threshold) && threshold.length === 2 && threshold.every((t) => typeof t === 'number'))
-      ? (threshold as Alert['threshold']) : null,
+    threshold:
+      typeof threshold === 'number' || (Array.isArray(threshold) && threshold.length === 2 && threshold.every((t) => typeof t === 'number'))
+        ? (threshold as Alert['threshold'])
+        : null,
     severity: a.severity as Alert['severity'],
     state: a.state as Alert['state'],
     since: a.since,
@@ -45,13 +49,18 @@ export function repeatMark(msgRepeat: unknown, payload: unknown): string | numbe
 /** msg.event when valid, else derived from the state; undefined for `pending` (nothing to announce). */
 export function alertEvent(msgEvent: unknown, alert: Alert): AlertEvent | undefined {
   if (msgEvent !== undefined && msgEvent !== null && msgEvent !== '') {
-    if (!EVENTS.includes(msgEvent as AlertEvent)) throw new ValidationError(`msg.event must be one of ${EVENTS.join(', ')}, got "${String(msgEvent)}"`, 'event');
+    if (!EVENTS.includes(msgEvent as AlertEvent))
+      throw new ValidationError(`msg.event must be one of ${EVENTS.join(', ')}, got "${String(msgEvent)}"`, 'event');
     return msgEvent as AlertEvent;
   }
   switch (alert.state) {
-    case 'firing': return 'fired';
-    case 'acknowledged': return 'acknowledged';
-    case 'resolved': return 'resolved';
-    default: return undefined;
+    case 'firing':
+      return 'fired';
+    case 'acknowledged':
+      return 'acknowledged';
+    case 'resolved':
+      return 'resolved';
+    default:
+      return undefined;
   }
 }

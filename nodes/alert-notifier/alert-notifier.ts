@@ -25,128 +25,151 @@ interface Creds {
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
   const tr = translator(RED, __dirname, 'alert-notifier');
-  RED.nodes.registerType('alert-notifier', function (this: NodeInstance<Creds>, def: NodeDef) {
-    RED.nodes.createNode(this, def);
-    const node = this;
-    const kit = nodeKit(node, 'alert-notifier');
-    kit.gauge(metrics.outboxDepth, () => notifier?.depth ?? 0);
-    const secret = node.credentials?.secret || process.env.WEBHOOK_SECRET || '';
-    let notifier: Notifier | undefined;
-    let ready: Promise<void> = Promise.resolve();
-    let problem: string | undefined;
-    let lastFailure: string | undefined;
-    const counts = { sent: 0, failed: 0 };
-    let shared = false;
-    let claim: ((slot: string) => Promise<boolean>) | undefined;
+  RED.nodes.registerType(
+    'alert-notifier',
+    function (this: NodeInstance<Creds>, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const node = this;
+      const kit = nodeKit(node, 'alert-notifier');
+      kit.gauge(metrics.outboxDepth, () => notifier?.depth ?? 0);
+      const secret = node.credentials?.secret || process.env.WEBHOOK_SECRET || '';
+      let notifier: Notifier | undefined;
+      let ready: Promise<void> = Promise.resolve();
+      let problem: string | undefined;
+      let lastFailure: string | undefined;
+      const counts = { sent: 0, failed: 0 };
+      let shared = false;
+      let claim: ((slot: string) => Promise<boolean>) | undefined;
 
-    const refresh = (): void => {
-      if (!notifier) return;
-      const depth = notifier.depth;
-      const grouped = notifier.grouped;
-      const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
-      const detail = failing
-        ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
-        : lastFailure ? `outbox ${depth} · failed: ${lastFailure}` : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`;
-      const shown = failing
-        ? tr('alert-notifier.status.retrying', { outbox: depth, error: failing.lastError ?? '' })
-        : lastFailure ? tr('alert-notifier.status.failed', { outbox: depth, error: lastFailure })
-          : tr('alert-notifier.status.sent', { sent: counts.sent, outbox: depth }) + (grouped ? tr('alert-notifier.status.grouped', { grouped }) : '');
-      node.status(failing ? status.degraded(shown) : lastFailure ? status.failed(shown) : status.ok(shown));
-      kit.health(!failing && !lastFailure, detail, { outbox: depth, sent: counts.sent, failed: counts.failed, grouped });
-    };
-
-    const emit = (r: NotifyResult): void => {
-      if (r.status === 'sent') {
-        counts.sent++;
-        lastFailure = undefined;
-        metrics.notificationsSent.inc({ channel: r.channel });
-      } else if (r.status === 'failed') {
-        counts.failed++;
-        lastFailure = r.reason;
-        metrics.notificationsFailed.inc({ channel: r.channel });
-        node.warn(`${r.channel} notification failed for good: ${r.reason}`);
-      }
-      node.send({ topic: `notification/${r.status}`, payload: r });
-      refresh();
-    };
-
-    try {
-      const cfg = parseConfig(def);
-      let smtp: SmtpTarget = { kind: 'folder', from: lookupEnvRef('${ALERT_EMAIL_FROM}') || DEFAULT_FROM, describe: 'no SMTP config: writing .eml files', secrets: [] };
-      if (cfg.email && cfg.smtp) {
-        const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
-        if (!cfgNode) throw new Error(tr('alert-notifier.errors.smtpMissing', { id: cfg.smtp }));
-        smtp = cfgNode.target();
-      }
-      const data = dataDir(RED);
-      // Scale-out: with REDIS_URL, one instance sends a given notification.
-      const backend = acquireBackend();
-      if (backend) {
-        shared = true;
-        let warned = false;
-        claim = sharedClaim(backend.redis, backend.prefix, node.id, `${installId(data) || process.pid}`, (err) => {
-          if (!warned) node.warn(`shared notification journal unreachable (${redact(errorMessage(err))}): sending without it`);
-          warned = true;
-        });
-      }
-      notifier = new Notifier({
-        claim,
-        cfg,
-        dataFolder: data,
-        outboxDir: folders.outbox(data, node.id),
-        mailFolder: folders.mail(data),
-        smtp,
-        webhookSecret: secret,
-        onResult: emit,
-        onRetry: (item, error, delay) => {
-          metrics.notificationsFailed.inc({ channel: item.channel });
-          node.debug(`${item.channel} attempt ${item.attempts} failed (${error}); next in ${Math.round(delay / 1000)} s`);
-        },
-        onChange: refresh,
-        onWarn: (text) => node.warn(text),
-        // The device registry: the app puts it in global context (functionGlobalContext.iotRegistry); a flow may set a plain object there.
-        device: (id) => deviceInfo(node.context().global.get('iotRegistry'), id),
-      });
-      const n = notifier;
-      ready = n.start().then((pending) => {
-        if (pending) node.log(`${pending} pending notifications loaded from the outbox`);
-        refresh();
-      }, (err) => {
-        problem = tr('alert-notifier.errors.outbox', { error: n.redact(err) });
-        node.status(status.failed(problem));
-      });
-    } catch (err) {
-      problem = redact(errorMessage(err), [secret]);
-      node.status(status.failed(problem));
-      node.error(problem);
-    }
-
-    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      ready.then(async () => {
-        if (!notifier || problem) throw new Error(problem ?? tr('alert-notifier.errors.notConfigured'));
-        if (msg.topic === 'notifier/retry') {
-          notifier.retryNow();
-          return;
-        }
-        const intake = await notifier.accept(msg);
-        // Queued and grouped ones are reported when they are sent: a storm makes no storm of results.
-        for (const r of intake) if (r.status !== 'queued' && r.status !== 'grouped') send({ topic: `notification/${r.status}`, payload: r });
-        refresh();
-      }).then(() => done(), (err: unknown) => done(new Error(notifier ? notifier.redact(err) : redact(err, [secret]))));
-    });
-
-    node.on('close', (_removed: boolean, done: () => void) => {
-      const n = notifier;
-      const finish = (): void => {
-        if (shared) void releaseBackend();
-        kit.clearHealth();
-        done();
+      const refresh = (): void => {
+        if (!notifier) return;
+        const depth = notifier.depth;
+        const grouped = notifier.grouped;
+        const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
+        const detail = failing
+          ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
+          : lastFailure
+            ? `outbox ${depth} · failed: ${lastFailure}`
+            : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`;
+        const shown = failing
+          ? tr('alert-notifier.status.retrying', { outbox: depth, error: failing.lastError ?? '' })
+          : lastFailure
+            ? tr('alert-notifier.status.failed', { outbox: depth, error: lastFailure })
+            : tr('alert-notifier.status.sent', { sent: counts.sent, outbox: depth }) + (grouped ? tr('alert-notifier.status.grouped', { grouped }) : '');
+        node.status(failing ? status.degraded(shown) : lastFailure ? status.failed(shown) : status.ok(shown));
+        kit.health(!failing && !lastFailure, detail, { outbox: depth, sent: counts.sent, failed: counts.failed, grouped });
       };
-      if (!n) return finish();
-      ready.then(() => n.close(5000)).catch((err) => node.warn(`close: ${n.redact(err)}`)).finally(finish);
-    });
-  }, {
-    settings: editorDefaultsSetting('alert-notifier', DEFAULTS),
-    credentials: { secret: { type: 'password' } },
-  });
+
+      const emit = (r: NotifyResult): void => {
+        if (r.status === 'sent') {
+          counts.sent++;
+          lastFailure = undefined;
+          metrics.notificationsSent.inc({ channel: r.channel });
+        } else if (r.status === 'failed') {
+          counts.failed++;
+          lastFailure = r.reason;
+          metrics.notificationsFailed.inc({ channel: r.channel });
+          node.warn(`${r.channel} notification failed for good: ${r.reason}`);
+        }
+        node.send({ topic: `notification/${r.status}`, payload: r });
+        refresh();
+      };
+
+      try {
+        const cfg = parseConfig(def);
+        let smtp: SmtpTarget = {
+          kind: 'folder',
+          from: lookupEnvRef('${ALERT_EMAIL_FROM}') || DEFAULT_FROM,
+          describe: 'no SMTP config: writing .eml files',
+          secrets: [],
+        };
+        if (cfg.email && cfg.smtp) {
+          const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
+          if (!cfgNode) throw new Error(tr('alert-notifier.errors.smtpMissing', { id: cfg.smtp }));
+          smtp = cfgNode.target();
+        }
+        const data = dataDir(RED);
+        // Scale-out: with REDIS_URL, one instance sends a given notification.
+        const backend = acquireBackend();
+        if (backend) {
+          shared = true;
+          let warned = false;
+          claim = sharedClaim(backend.redis, backend.prefix, node.id, `${installId(data) || process.pid}`, (err) => {
+            if (!warned) node.warn(`shared notification journal unreachable (${redact(errorMessage(err))}): sending without it`);
+            warned = true;
+          });
+        }
+        notifier = new Notifier({
+          claim,
+          cfg,
+          dataFolder: data,
+          outboxDir: folders.outbox(data, node.id),
+          mailFolder: folders.mail(data),
+          smtp,
+          webhookSecret: secret,
+          onResult: emit,
+          onRetry: (item, error, delay) => {
+            metrics.notificationsFailed.inc({ channel: item.channel });
+            node.debug(`${item.channel} attempt ${item.attempts} failed (${error}); next in ${Math.round(delay / 1000)} s`);
+          },
+          onChange: refresh,
+          onWarn: (text) => node.warn(text),
+          // The device registry: the app puts it in global context (functionGlobalContext.iotRegistry); a flow may set a plain object there.
+          device: (id) => deviceInfo(node.context().global.get('iotRegistry'), id),
+        });
+        const n = notifier;
+        ready = n.start().then(
+          (pending) => {
+            if (pending) node.log(`${pending} pending notifications loaded from the outbox`);
+            refresh();
+          },
+          (err) => {
+            problem = tr('alert-notifier.errors.outbox', { error: n.redact(err) });
+            node.status(status.failed(problem));
+          },
+        );
+      } catch (err) {
+        problem = redact(errorMessage(err), [secret]);
+        node.status(status.failed(problem));
+        node.error(problem);
+      }
+
+      node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+        ready
+          .then(async () => {
+            if (!notifier || problem) throw new Error(problem ?? tr('alert-notifier.errors.notConfigured'));
+            if (msg.topic === 'notifier/retry') {
+              notifier.retryNow();
+              return;
+            }
+            const intake = await notifier.accept(msg);
+            // Queued and grouped ones are reported when they are sent: a storm makes no storm of results.
+            for (const r of intake) if (r.status !== 'queued' && r.status !== 'grouped') send({ topic: `notification/${r.status}`, payload: r });
+            refresh();
+          })
+          .then(
+            () => done(),
+            (err: unknown) => done(new Error(notifier ? notifier.redact(err) : redact(err, [secret]))),
+          );
+      });
+
+      node.on('close', (_removed: boolean, done: () => void) => {
+        const n = notifier;
+        const finish = (): void => {
+          if (shared) void releaseBackend();
+          kit.clearHealth();
+          done();
+        };
+        if (!n) return finish();
+        ready
+          .then(() => n.close(5000))
+          .catch((err) => node.warn(`close: ${n.redact(err)}`))
+          .finally(finish);
+      });
+    },
+    {
+      settings: editorDefaultsSetting('alert-notifier', DEFAULTS),
+      credentials: { secret: { type: 'password' } },
+    },
+  );
 };

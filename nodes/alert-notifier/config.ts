@@ -104,7 +104,8 @@ export function parseConfig(def: Record<string, unknown>, env: NodeJS.ProcessEnv
   const mode = String(def.mode ?? DEFAULTS.mode) as NotifierMode;
   if (mode !== 'alert' && mode !== 'event') throw new ValidationError(`mode must be alert or event, got "${String(def.mode)}"`, 'mode');
   const method = String(def.method || DEFAULTS.method).toUpperCase();
-  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH') throw new ValidationError(`method must be POST, PUT or PATCH, got "${String(def.method)}"`, 'method');
+  if (method !== 'POST' && method !== 'PUT' && method !== 'PATCH')
+    throw new ValidationError(`method must be POST, PUT or PATCH, got "${String(def.method)}"`, 'method');
   let headers: Record<string, string> = {};
   const rawHeaders = def.headers ?? DEFAULTS.headers;
   try {

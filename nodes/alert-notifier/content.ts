@@ -14,12 +14,16 @@ import { DEFAULT_TEMPLATES, render, renderJson, renderLine, TemplateContext } fr
 export const FOLDER_RECIPIENT = 'alerts@localhost';
 
 export class NotificationContent {
-  constructor(private readonly cfg: NotifierConfig, private readonly smtp: Pick<SmtpTarget, 'kind'>, private readonly dataFolder: string) {}
+  constructor(
+    private readonly cfg: NotifierConfig,
+    private readonly smtp: Pick<SmtpTarget, 'kind'>,
+    private readonly dataFolder: string,
+  ) {}
 
   /** Why `channel` cannot carry a notification of this severity, or undefined when it can. */
   unusable(channel: Channel, severity: Severity): string | undefined {
     if (channel === 'email' && !this.recipients(severity).length) return `no email recipients for ${severity} (set ALERT_EMAIL_TO or the node's recipients)`;
-    if (channel === 'webhook' && !this.cfg.url) return 'no webhook URL (set WEBHOOK_URL or the node\'s URL)';
+    if (channel === 'webhook' && !this.cfg.url) return "no webhook URL (set WEBHOOK_URL or the node's URL)";
     return undefined;
   }
 

@@ -10,7 +10,11 @@ import type { Channel, Outbox, OutboxItem } from './outbox';
 /** A delivery failure; `permanent` ones are never retried. */
 export class DeliveryError extends Error {
   override name = 'DeliveryError';
-  constructor(message: string, readonly permanent: boolean, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }
@@ -141,13 +145,18 @@ export class Dispatcher {
     const due = items.find((i) => i.nextAt <= now);
     const wakeAt = Math.max(st.blockedUntil, due ? now : Math.min(...items.map((i) => i.nextAt)));
     if (!due || wakeAt > now) {
-      this.timers.set(ch, setTimeout(() => this.pump(ch), Math.max(10, wakeAt - now)));
+      this.timers.set(
+        ch,
+        setTimeout(() => this.pump(ch), Math.max(10, wakeAt - now)),
+      );
       return;
     }
-    const run = this.attempt(ch, due).catch(() => undefined).finally(() => {
-      this.busy.delete(ch);
-      this.pump(ch);
-    });
+    const run = this.attempt(ch, due)
+      .catch(() => undefined)
+      .finally(() => {
+        this.busy.delete(ch);
+        this.pump(ch);
+      });
     this.busy.set(ch, run);
   }
 

@@ -39,7 +39,10 @@ export class DigestWindow {
   private readonly ready: Digest[] = [];
 
   /** `max` 0 turns limiting off. */
-  constructor(readonly max: number, readonly windowMs: number) {}
+  constructor(
+    readonly max: number,
+    readonly windowMs: number,
+  ) {}
 
   /** True when the notification may go out now; false when it was held for the digest. */
   take(key: string, summary: HeldSummary, now: number): boolean {

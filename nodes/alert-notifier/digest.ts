@@ -9,7 +9,10 @@ const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
 
 /** Highest severity among the held notifications (it picks the recipients). */
 export function digestSeverity(d: Digest): Severity {
-  return d.held.reduce<Severity>((s, h) => (SEVERITIES.includes(h.severity as Severity) && RANK[h.severity as Severity] > RANK[s] ? (h.severity as Severity) : s), 'info');
+  return d.held.reduce<Severity>(
+    (s, h) => (SEVERITIES.includes(h.severity as Severity) && RANK[h.severity as Severity] > RANK[s] ? (h.severity as Severity) : s),
+    'info',
+  );
 }
 
 export function digestEmail(d: Digest, ruleId: string, to: string[]): EmailRequest {

@@ -6,16 +6,23 @@
 export class DueTimer {
   private timer?: NodeJS.Timeout;
 
-  constructor(private readonly nextDue: () => number | undefined, private readonly run: () => Promise<void>, private readonly now: () => number) {}
+  constructor(
+    private readonly nextDue: () => number | undefined,
+    private readonly run: () => Promise<void>,
+    private readonly now: () => number,
+  ) {}
 
   /** Sets the timer for the next due time, unless one is set or nothing is held. */
   schedule(): void {
     const next = this.nextDue();
     if (next === undefined || this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      void this.run().finally(() => this.schedule());
-    }, Math.max(10, next - this.now() + 5));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        void this.run().finally(() => this.schedule());
+      },
+      Math.max(10, next - this.now() + 5),
+    );
   }
 
   stop(): void {

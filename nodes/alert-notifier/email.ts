@@ -16,7 +16,10 @@ export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
 /** Comma/semicolon separated list -> trimmed addresses. */
 export function splitAddresses(list: string): string[] {
-  return list.split(/[,;\s]+/).map((s) => s.trim()).filter(Boolean);
+  return list
+    .split(/[,;\s]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function insideFolder(file: string, folder: string): string {
@@ -70,7 +73,8 @@ export function collectAttachments(raw: unknown, thumbnail: unknown, dataFolder:
 export function classifySmtpError(err: unknown): DeliveryError {
   const e = err as { message?: string; code?: string; responseCode?: number };
   const msg = e?.message ?? String(err);
-  const permanent = e?.code === 'EENVELOPE' || (typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode !== 535 && e.responseCode !== 530);
+  const permanent =
+    e?.code === 'EENVELOPE' || (typeof e?.responseCode === 'number' && e.responseCode >= 500 && e.responseCode !== 535 && e.responseCode !== 530);
   return new DeliveryError(msg, permanent);
 }
 
@@ -85,10 +89,14 @@ export function messageId(key: string): string {
 export class EmailSender implements Sender {
   private readonly transport: nodemailer.Transporter;
 
-  constructor(private readonly target: SmtpTarget, private readonly mailFolder: string) {
-    this.transport = target.kind === 'smtp'
-      ? nodemailer.createTransport(target.options as nodemailer.TransportOptions)
-      : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  constructor(
+    private readonly target: SmtpTarget,
+    private readonly mailFolder: string,
+  ) {
+    this.transport =
+      target.kind === 'smtp'
+        ? nodemailer.createTransport(target.options as nodemailer.TransportOptions)
+        : nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   }
 
   async send(item: OutboxItem): Promise<string | undefined> {

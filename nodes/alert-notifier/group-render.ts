@@ -55,7 +55,9 @@ export function groupWebhook(b: GroupBatch, info?: DeviceLookup): WebhookRequest
       count: b.count,
       openedAt: b.openedAt,
       seq: b.seq,
-      alerts: b.members.map((m) => (m.by ? { ...m.alert, by: m.by, reason: m.reason, device: device(m.alert.deviceId) } : { ...m.alert, device: device(m.alert.deviceId) })),
+      alerts: b.members.map((m) =>
+        m.by ? { ...m.alert, by: m.by, reason: m.reason, device: device(m.alert.deviceId) } : { ...m.alert, device: device(m.alert.deviceId) },
+      ),
     }),
   };
 }

@@ -49,7 +49,11 @@ interface Group {
 export class AlertGrouper {
   private readonly groups = new Map<string, Group>();
 
-  constructor(readonly waitMs: number, readonly intervalMs: number, readonly listMax: number) {}
+  constructor(
+    readonly waitMs: number,
+    readonly intervalMs: number,
+    readonly listMax: number,
+  ) {}
 
   /** Alerts waiting in all groups (for status). */
   get waiting(): number {

@@ -44,10 +44,20 @@ export class Notifier {
     const { cfg } = deps;
     this.now = deps.now ?? Date.now;
     this.content = new NotificationContent(cfg, deps.smtp, deps.dataFolder);
-    this.groupTimer = new DueTimer(() => this.grouper?.nextDue(), () => this.sendGroups(this.grouper!.due(this.now()))
-      .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)), this.now);
-    this.digestTimer = new DueTimer(() => this.limiter.nextDue(), () => Promise.all(this.limiter.due(this.now()).map((d) => this.enqueueDigest(d)))
-      .then(() => undefined, (err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`)), this.now);
+    this.groupTimer = new DueTimer(
+      () => this.grouper?.nextDue(),
+      () => this.sendGroups(this.grouper!.due(this.now())).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)),
+      this.now,
+    );
+    this.digestTimer = new DueTimer(
+      () => this.limiter.nextDue(),
+      () =>
+        Promise.all(this.limiter.due(this.now()).map((d) => this.enqueueDigest(d))).then(
+          () => undefined,
+          (err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`),
+        ),
+      this.now,
+    );
     this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
     this.outbox = new Outbox(deps.outboxDir, this.now);
     this.limiter = new DigestWindow(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
@@ -107,7 +117,8 @@ export class Notifier {
       const event = alertEvent(msg.event, alert);
       ref = { alertId: alert.id, ruleId: alert.ruleId, deviceId: alert.deviceId, event, severity: alert.severity };
       if (!event) return [];
-      const off = (event === 'repeated' && !cfg.notifyRepeated) || (event === 'acknowledged' && !cfg.notifyAcknowledged) || (event === 'resolved' && !cfg.notifyResolved);
+      const off =
+        (event === 'repeated' && !cfg.notifyRepeated) || (event === 'acknowledged' && !cfg.notifyAcknowledged) || (event === 'resolved' && !cfg.notifyResolved);
       if (off) return [];
       severity = alert.severity;
       // A repeat keeps state and since: its own sequence (or time) keeps its key distinct.
@@ -121,10 +132,15 @@ export class Notifier {
       if (body === undefined) throw new ValidationError('msg.payload cannot be sent as JSON', 'payload');
       key = typeof msg.idempotencyKey === 'string' && msg.idempotencyKey ? msg.idempotencyKey : hashKey('event', body);
       const topic = typeof msg.topic === 'string' ? msg.topic : undefined;
-      ref = { topic, event: typeof (msg.payload as Record<string, unknown>).type === 'string' ? String((msg.payload as Record<string, unknown>).type) : undefined };
+      ref = {
+        topic,
+        event: typeof (msg.payload as Record<string, unknown>).type === 'string' ? String((msg.payload as Record<string, unknown>).type) : undefined,
+      };
       ctx = eventContext(msg.payload, topic);
     }
-    const limit = alert ? { ruleId: alert.ruleId, summary: { alertId: alert.id, deviceId: alert.deviceId, event: ref.event, severity, title: alert.title, at } } : undefined;
+    const limit = alert
+      ? { ruleId: alert.ruleId, summary: { alertId: alert.id, deviceId: alert.deviceId, event: ref.event, severity, title: alert.title, at } }
+      : undefined;
     return this.toChannels(key, cfg.mode === 'alert' ? 'alert' : 'event', ref, severity, limit, at, (item, channel) => {
       if (channel === 'email') item.email = { ...this.content.email(ctx, severity), attachments: this.attachments(msg) };
       else item.webhook = this.content.webhook(ctx);
@@ -139,8 +155,15 @@ export class Notifier {
   }
 
   /** One notification to every configured channel: skipped, duplicate, held by the rate limit, or queued. */
-  private async toChannels(key: string, kind: OutboxItem['kind'], ref: OutboxItem['ref'], severity: Severity,
-    limit: { ruleId: string; summary: HeldSummary } | undefined, at: number, fill: (item: OutboxItem, channel: Channel) => void): Promise<IntakeResult[]> {
+  private async toChannels(
+    key: string,
+    kind: OutboxItem['kind'],
+    ref: OutboxItem['ref'],
+    severity: Severity,
+    limit: { ruleId: string; summary: HeldSummary } | undefined,
+    at: number,
+    fill: (item: OutboxItem, channel: Channel) => void,
+  ): Promise<IntakeResult[]> {
     const cfg = this.deps.cfg;
     const out: IntakeResult[] = [];
     for (const channel of this.channels()) {
@@ -153,7 +176,11 @@ export class Notifier {
       } else if (this.deps.claim && !(await this.deps.claim(`${channel}:${key}`))) {
         out.push({ ...base, status: 'duplicate', reason: 'another instance sends this notification (shared journal)' });
       } else if (limit && !this.limiter.take(`${limit.ruleId}|${channel}`, limit.summary, at)) {
-        out.push({ ...base, status: 'held', reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest` });
+        out.push({
+          ...base,
+          status: 'held',
+          reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest`,
+        });
         this.digestTimer.schedule();
       } else {
         // Reserved until the file is written: a copy arriving meanwhile is a duplicate, not a second delivery.
@@ -179,9 +206,11 @@ export class Notifier {
     const member = { key, alert, at, by: typeof msg.by === 'string' ? msg.by : undefined, reason: typeof msg.reason === 'string' ? msg.reason : undefined };
     const added = done.length < channels.length && this.grouper!.add(alert.ruleId, event, member, at);
     if (added) this.groupTimer.schedule();
-    return channels.map((channel) => added && !done.includes(channel)
-      ? { channel, key, ref, at, status: 'grouped' as const }
-      : { channel, key, ref, at, status: 'duplicate' as const, reason: 'this transition is already grouped, queued or was delivered' });
+    return channels.map((channel) =>
+      added && !done.includes(channel)
+        ? { channel, key, ref, at, status: 'grouped' as const }
+        : { channel, key, ref, at, status: 'duplicate' as const, reason: 'this transition is already grouped, queued or was delivered' },
+    );
   }
 
   /** A group of one is sent as the alert alone; a larger one as a single list. */
@@ -203,11 +232,19 @@ export class Notifier {
         const at = this.now();
         const ref = { ruleId: b.ruleId, event: b.event, severity, count: b.count };
         const summary = { event: `${b.event} (group of ${b.count})`, severity, title: `${b.count} alerts ${b.event} for rule ${b.ruleId}`, at };
-        results = await this.toChannels(hashKey('group', b.ruleId, b.event, b.openedAt, b.seq), 'group', ref, severity, { ruleId: b.ruleId, summary }, at, (item, channel) => {
-          const info = (id: string): DeviceInfo | undefined => this.lookup(id);
-          if (channel === 'email') item.email = groupEmail(b, this.content.recipients(severity), info);
-          else item.webhook = groupWebhook(b, info);
-        });
+        results = await this.toChannels(
+          hashKey('group', b.ruleId, b.event, b.openedAt, b.seq),
+          'group',
+          ref,
+          severity,
+          { ruleId: b.ruleId, summary },
+          at,
+          (item, channel) => {
+            const info = (id: string): DeviceInfo | undefined => this.lookup(id);
+            if (channel === 'email') item.email = groupEmail(b, this.content.recipients(severity), info);
+            else item.webhook = groupWebhook(b, info);
+          },
+        );
       }
       for (const r of results) if (r.status !== 'queued') this.deps.onResult(r);
     }
@@ -233,7 +270,8 @@ export class Notifier {
   /** Puts held notifications into the outbox as digests, then stops (in-flight attempts get `graceMs`). */
   async close(graceMs = 5000): Promise<void> {
     this.groupTimer.stop();
-    if (this.grouper) await this.sendGroups(this.grouper.flushAll(this.now())).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
+    if (this.grouper)
+      await this.sendGroups(this.grouper.flushAll(this.now())).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
     this.digestTimer.stop();
     for (const d of this.limiter.flushAll(this.now())) await this.enqueueDigest(d).catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`));
     await this.dispatcher.stop(graceMs);

@@ -81,7 +81,10 @@ export class Outbox {
   /** Files that could not be read, renamed to `.bad` (reported once by the node). */
   readonly quarantined: string[] = [];
 
-  constructor(readonly dir: string, private readonly now: () => number = Date.now) {}
+  constructor(
+    readonly dir: string,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   /** Creates the folder, removes stale temp files and loads pending items and the journal. */
   async open(): Promise<OutboxItem[]> {

@@ -7,24 +7,28 @@ import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
-  RED.nodes.registerType('iot-smtp-config', function (this: NodeInstance<object>, def: NodeDef) {
-    RED.nodes.createNode(this, def);
-    const node = this as SmtpConfigNode;
-    const creds = node.credentials ?? {};
-    let target: SmtpTarget | undefined;
-    let problem: string | undefined;
-    try {
-      target = smtpTarget(parseSmtpConfig(def), { user: creds.user, password: creds.password });
-    } catch (err) {
-      problem = redact(err, [creds.password]);
-      node.error(`iot-smtp-config: ${problem}`);
-    }
-    node.target = () => {
-      if (!target) throw new Error(`iot-smtp-config "${def.name || def.id}": ${problem}`);
-      return target;
-    };
-  }, {
-    settings: editorDefaultsSetting('iot-smtp-config', SMTP_DEFAULTS),
-    credentials: { user: { type: 'text' }, password: { type: 'password' } },
-  });
+  RED.nodes.registerType(
+    'iot-smtp-config',
+    function (this: NodeInstance<object>, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const node = this as SmtpConfigNode;
+      const creds = node.credentials ?? {};
+      let target: SmtpTarget | undefined;
+      let problem: string | undefined;
+      try {
+        target = smtpTarget(parseSmtpConfig(def), { user: creds.user, password: creds.password });
+      } catch (err) {
+        problem = redact(err, [creds.password]);
+        node.error(`iot-smtp-config: ${problem}`);
+      }
+      node.target = () => {
+        if (!target) throw new Error(`iot-smtp-config "${def.name || def.id}": ${problem}`);
+        return target;
+      };
+    },
+    {
+      settings: editorDefaultsSetting('iot-smtp-config', SMTP_DEFAULTS),
+      credentials: { user: { type: 'text' }, password: { type: 'password' } },
+    },
+  );
 };

@@ -94,10 +94,14 @@ export function parseSmtpConfig(def: Record<string, unknown>, env: NodeJS.Proces
 
 function securityOptions(security: Security): Record<string, unknown> {
   switch (security) {
-    case 'tls': return { secure: true };
-    case 'starttls': return { secure: false, requireTLS: true };
-    case 'none': return { secure: false, ignoreTLS: true };
-    default: return { secure: false };
+    case 'tls':
+      return { secure: true };
+    case 'starttls':
+      return { secure: false, requireTLS: true };
+    case 'none':
+      return { secure: false, ignoreTLS: true };
+    default:
+      return { secure: false };
   }
 }
 

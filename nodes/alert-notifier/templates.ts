@@ -50,7 +50,9 @@ export function render(template: string, ctx: TemplateContext, mode: 'text' | 'h
 
 /** Subject lines must be one line: CR/LF would let a field inject headers. */
 export function renderLine(template: string, ctx: TemplateContext): string {
-  return render(template, ctx).replace(/[\r\n]+/g, ' ').trim();
+  return render(template, ctx)
+    .replace(/[\r\n]+/g, ' ')
+    .trim();
 }
 
 /**

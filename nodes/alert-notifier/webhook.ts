@@ -67,7 +67,9 @@ export class WebhookSender implements Sender {
           const code = res.statusCode ?? 0;
           if (code >= 200 && code < 300) return resolve(`HTTP ${code}`);
           const text = Buffer.concat(chunks).toString('utf8').slice(0, 200).replace(/\s+/g, ' ');
-          reject(new DeliveryError(`HTTP ${code} from ${url.host}${text ? `: ${text}` : ''}`, !retryableStatus(code), retryAfterMs(res.headers['retry-after'])));
+          reject(
+            new DeliveryError(`HTTP ${code} from ${url.host}${text ? `: ${text}` : ''}`, !retryableStatus(code), retryAfterMs(res.headers['retry-after'])),
+          );
         });
       });
       req.on('timeout', () => req.destroy(new Error(`no answer from ${url.host} within ${t.timeoutMs} ms`)));

@@ -68,7 +68,10 @@ const ID_RE = /^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$/;
 /** Lower-cases nothing, keeps [A-Za-z0-9_-], replaces the rest with '_', 1-64 chars; '' when nothing usable. */
 export function sanitizeId(value: unknown, max = 64): string {
   if (typeof value !== 'string' && typeof value !== 'number') return '';
-  const s = String(value).replace(/[^A-Za-z0-9_-]+/g, '_').replace(/^[_-]+/, '').slice(0, max);
+  const s = String(value)
+    .replace(/[^A-Za-z0-9_-]+/g, '_')
+    .replace(/^[_-]+/, '')
+    .slice(0, max);
   return s.replace(/_+$/, '');
 }
 

@@ -59,27 +59,67 @@ function outputArgs(plan: RecordPlan): string[] {
 export function recordArgs(plan: RecordPlan): string[] {
   if (plan.file.startsWith('-')) throw new Error('output file must be an absolute path');
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostats', '-progress', 'pipe:1',
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostats',
+    '-progress',
+    'pipe:1',
     ...inputArgs(plan),
-    '-t', String(plan.maxDuration),
-    '-an', ...outputArgs(plan),
-    '-movflags', '+faststart', '-f', 'mp4', '-n', plan.file,
+    '-t',
+    String(plan.maxDuration),
+    '-an',
+    ...outputArgs(plan),
+    '-movflags',
+    '+faststart',
+    '-f',
+    'mp4',
+    '-n',
+    plan.file,
   ];
 }
 
 /** rpicam-vid (or libcamera-vid, same options) streaming H.264 to stdout until stopped. */
 export function rpicamArgs(plan: RecordPlan): string[] {
   return [
-    '-t', '0', '-n', '--width', String(plan.width), '--height', String(plan.height),
-    '--framerate', String(plan.framerate), '--codec', 'h264', '--inline', '-o', '-',
+    '-t',
+    '0',
+    '-n',
+    '--width',
+    String(plan.width),
+    '--height',
+    String(plan.height),
+    '--framerate',
+    String(plan.framerate),
+    '--codec',
+    'h264',
+    '--inline',
+    '-o',
+    '-',
   ];
 }
 
 /** One JPEG frame from the video, 320 px wide. */
 export function thumbnailArgs(video: string, out: string, atSec: number): string[] {
   return [
-    '-hide_banner', '-loglevel', 'error', '-nostdin', '-y', '-ss', atSec.toFixed(2), '-i', video,
-    '-frames:v', '1', '-vf', 'scale=320:-2', '-q:v', '4', '-f', 'image2', out,
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-nostdin',
+    '-y',
+    '-ss',
+    atSec.toFixed(2),
+    '-i',
+    video,
+    '-frames:v',
+    '1',
+    '-vf',
+    'scale=320:-2',
+    '-q:v',
+    '4',
+    '-f',
+    'image2',
+    out,
   ];
 }
 

@@ -152,7 +152,14 @@ export function applyRetention(root: string, doomed: MediaEntry[]): number {
 function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(cmd)} failed: ${String(stderr || err.message).trim().slice(0, 300)}`));
+      if (err)
+        reject(
+          new Error(
+            `${path.basename(cmd)} failed: ${String(stderr || err.message)
+              .trim()
+              .slice(0, 300)}`,
+          ),
+        );
       else resolve(stdout);
     });
   });

@@ -16,7 +16,10 @@ import { RecordingSession, SessionEnd, SpawnFn } from './session';
 /** Why a recording produced no usable file; `result` is the metrics label. */
 export class RecordingError extends Error {
   override name = 'RecordingError';
-  constructor(message: string, readonly result: 'stalled' | 'failed') {
+  constructor(
+    message: string,
+    readonly result: 'stalled' | 'failed',
+  ) {
     super(message);
   }
 }
@@ -33,10 +36,7 @@ export interface RecorderDeps {
 }
 
 export type TriggerOutcome =
-  | { kind: 'started'; recording: Promise<Recording> }
-  | { kind: 'extended'; secondsLeft: number }
-  | { kind: 'stopping' }
-  | { kind: 'idle' };
+  { kind: 'started'; recording: Promise<Recording> } | { kind: 'extended'; secondsLeft: number } | { kind: 'stopping' } | { kind: 'idle' };
 
 export function findRpicam(env: NodeJS.ProcessEnv = process.env): string | undefined {
   for (const prog of ['rpicam-vid', 'libcamera-vid']) {
@@ -55,7 +55,10 @@ export class CameraRecorder {
   /** File currently being written (kept out of retention). */
   current?: string;
 
-  constructor(private readonly cfg: CameraConfig, private readonly deps: RecorderDeps) {}
+  constructor(
+    private readonly cfg: CameraConfig,
+    private readonly deps: RecorderDeps,
+  ) {}
 
   get recording(): boolean {
     return !!this.starting || !!this.session?.running;
@@ -128,7 +131,7 @@ export class CameraRecorder {
     const encoder = await chooseEncoder(this.deps.location.ffmpeg, this.cfg.codec);
     const session = new RecordingSession({
       ffmpeg: this.deps.location.ffmpeg,
-      rpicam: source.kind === 'rpicam' ? this.deps.rpicam ?? findRpicam() : undefined,
+      rpicam: source.kind === 'rpicam' ? (this.deps.rpicam ?? findRpicam()) : undefined,
       plan: {
         source,
         url: source.kind === 'url' ? withCredentials(source.location, this.deps.username, this.deps.password) : undefined,
@@ -152,7 +155,10 @@ export class CameraRecorder {
     const endedAt = Date.now();
     const detail = redactUrl(end.spawnError || end.stderr.split('\n').slice(-2).join(' ') || `exit ${end.code ?? end.signal}`);
     if (end.reason === 'stalled') {
-      throw new RecordingError(`ffmpeg stopped producing output for ${this.cfg.watchdogSec} s (source stalled) and was killed; partial file ${path.basename(file)}`, 'stalled');
+      throw new RecordingError(
+        `ffmpeg stopped producing output for ${this.cfg.watchdogSec} s (source stalled) and was killed; partial file ${path.basename(file)}`,
+        'stalled',
+      );
     }
     let size = 0;
     try {
@@ -160,7 +166,12 @@ export class CameraRecorder {
     } catch {
       throw new RecordingError(`ffmpeg wrote no file (${end.reason}): ${detail}`, 'failed');
     }
-    let probe = { duration: end.outSeconds, width: undefined as number | undefined, height: undefined as number | undefined, codec: encoder === 'libx264' ? 'h264' : 'mpeg4' };
+    let probe = {
+      duration: end.outSeconds,
+      width: undefined as number | undefined,
+      height: undefined as number | undefined,
+      codec: encoder === 'libx264' ? 'h264' : 'mpeg4',
+    };
     if (this.deps.location.ffprobe) {
       try {
         probe = { ...probe, ...(await probeFile(this.deps.location.ffprobe, file)) };
@@ -196,5 +207,13 @@ export function recordingReading(rec: Recording): Reading {
   if (rec.height !== undefined) metrics.height = rec.height;
   const tags: Record<string, string> = { camera: rec.cameraId };
   if (rec.codec) tags.codec = rec.codec;
-  return { deviceId: rec.cameraId, sensorType: 'recording', ts: rec.startedAt, metrics, units: { duration_s: 's', size_bytes: 'B' }, tags, received: Date.now() };
+  return {
+    deviceId: rec.cameraId,
+    sensorType: 'recording',
+    ts: rec.startedAt,
+    metrics,
+    units: { duration_s: 's', size_bytes: 'B' },
+    tags,
+    received: Date.now(),
+  };
 }

@@ -137,10 +137,15 @@ export class RecordingSession {
         this.proc.kill('SIGINT');
       }
       this.killTimers.push(setTimeout(() => this.proc?.kill('SIGINT'), reason === 'closed' || reason === 'stalled' ? grace : grace / 2));
-      this.killTimers.push(setTimeout(() => {
-        this.proc?.kill('SIGKILL');
-        this.feeder?.kill('SIGKILL');
-      }, grace + (reason === 'closed' || reason === 'stalled' ? 0 : grace / 2)));
+      this.killTimers.push(
+        setTimeout(
+          () => {
+            this.proc?.kill('SIGKILL');
+            this.feeder?.kill('SIGKILL');
+          },
+          grace + (reason === 'closed' || reason === 'stalled' ? 0 : grace / 2),
+        ),
+      );
       this.killTimers.forEach((t) => t.unref?.());
     }
     return this.finished;

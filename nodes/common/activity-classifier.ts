@@ -33,12 +33,26 @@ export interface ClassifierOptions {
 }
 
 export const DEFAULTS: ClassifierOptions = {
-  windowMs: 10_000, minSamples: 5, walkStd: 1.0, runStd: 4.5, fallG: 2.5, settleMs: 1000, stillMs: 4000, stillStd: 0.8, tiltDeg: 45, maxDevices: 10_000,
+  windowMs: 10_000,
+  minSamples: 5,
+  walkStd: 1.0,
+  runStd: 4.5,
+  fallG: 2.5,
+  settleMs: 1000,
+  stillMs: 4000,
+  stillStd: 0.8,
+  tiltDeg: 45,
+  maxDevices: 10_000,
 };
 
 export const G = 9.80665;
 
-export interface Sample { ts: number; x: number; y: number; z: number }
+export interface Sample {
+  ts: number;
+  x: number;
+  y: number;
+  z: number;
+}
 
 export interface Classification {
   /** Undefined until the window holds `minSamples`. */
@@ -49,8 +63,15 @@ export interface Classification {
   fall?: { impactTs: number; peakG: number; tiltDeg: number };
 }
 
-interface PendingFall { impactTs: number; peak: number; before: [number, number, number] }
-interface DeviceState { samples: Sample[]; pending?: PendingFall }
+interface PendingFall {
+  impactTs: number;
+  peak: number;
+  before: [number, number, number];
+}
+interface DeviceState {
+  samples: Sample[];
+  pending?: PendingFall;
+}
 
 const mag = (s: Sample): number => Math.sqrt(s.x * s.x + s.y * s.y + s.z * s.z);
 
@@ -74,7 +95,8 @@ function angleDeg(a: [number, number, number], b: [number, number, number]): num
 /** Checks the options; throws naming the bad one. */
 export function parseOptions(o: Partial<ClassifierOptions> = {}): ClassifierOptions {
   const out = { ...DEFAULTS, ...o };
-  for (const [k, v] of Object.entries(out)) if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${k} must be a positive number, got ${String(v)}`);
+  for (const [k, v] of Object.entries(out))
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new Error(`${k} must be a positive number, got ${String(v)}`);
   if (out.runStd <= out.walkStd) throw new Error('runStd must be above walkStd');
   return out;
 }

@@ -11,7 +11,10 @@
 
 export class CsvError extends Error {
   override name = 'CsvError';
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(`line ${line}: ${message}`);
   }
 }
@@ -59,12 +62,17 @@ export function parseCsv(text: string, opts: { maxRecords?: number } = {}): CsvR
         const chunk = text.slice(i, close);
         for (let n = chunk.indexOf('\n'); n >= 0; n = chunk.indexOf('\n', n + 1)) line++;
         field += chunk;
-        if (text[close + 1] === '"') { field += '"'; i = close + 2; continue; }
+        if (text[close + 1] === '"') {
+          field += '"';
+          i = close + 2;
+          continue;
+        }
         i = close + 1;
         break;
       }
       const next = text[i];
-      if (next !== undefined && next !== sep && next !== '\n' && next !== '\r') throw new CsvError(`text after a closing quote (${JSON.stringify(text.slice(i, i + 10))})`, line);
+      if (next !== undefined && next !== sep && next !== '\n' && next !== '\r')
+        throw new CsvError(`text after a closing quote (${JSON.stringify(text.slice(i, i + 10))})`, line);
       atFieldStart = false;
       continue;
     }

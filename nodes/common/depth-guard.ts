@@ -17,8 +17,17 @@ export const DEFAULT_MAX_DEPTH = 64;
  * shipped app's CPU, so the guard looks only where depth can come in.
  */
 const BOUNDED_SOURCES: ReadonlySet<string> = new Set([
-  'payload-normalizer', 'threshold-alert', 'alert-notifier', 'influxdb-writer', 'influxdb-query',
-  'servo-command', 'camera-recorder', 'activity-classifier', 'link in', 'link out', 'link call',
+  'payload-normalizer',
+  'threshold-alert',
+  'alert-notifier',
+  'influxdb-writer',
+  'influxdb-query',
+  'servo-command',
+  'camera-recorder',
+  'activity-classifier',
+  'link in',
+  'link out',
+  'link call',
 ]);
 
 /** Top-level message properties Node-RED never clones (RED.util.cloneMessage keeps them by reference). */

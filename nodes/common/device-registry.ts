@@ -41,7 +41,8 @@ export interface Problem {
 
 /** A device id as the normalizer accepts it; the message names `field`. */
 export function checkId(v: unknown, field = 'id'): string {
-  if (typeof v !== 'string') throw new ValidationError(`${field} must be a string (the device id), got ${v === undefined ? 'nothing' : JSON.stringify(v)}`, field);
+  if (typeof v !== 'string')
+    throw new ValidationError(`${field} must be a string (the device id), got ${v === undefined ? 'nothing' : JSON.stringify(v)}`, field);
   const id = v.trim();
   if (!id) throw new ValidationError(`${field} is required (the device id)`, field);
   if (id.length > ID_MAX) throw new ValidationError(`${field} is longer than ${ID_MAX} characters`, field);
@@ -64,8 +65,14 @@ export function checkFields(obj: Record<string, unknown>): { change: FieldChange
     }
     const f = k as RegistryField;
     if (v === undefined) continue;
-    if (v === null) { change[f] = null; continue; }
-    if (typeof v !== 'string') { problems.push({ field: f, message: `${f} must be text, got ${JSON.stringify(v)}` }); continue; }
+    if (v === null) {
+      change[f] = null;
+      continue;
+    }
+    if (typeof v !== 'string') {
+      problems.push({ field: f, message: `${f} must be text, got ${JSON.stringify(v)}` });
+      continue;
+    }
     const t = v.trim();
     if (t.length > FIELD_MAX[f]) problems.push({ field: f, message: `${f} is longer than ${FIELD_MAX[f]} characters` });
     else if (hasControlChar(t, true)) problems.push({ field: f, message: `${f} holds control characters (line breaks, tabs)` });
@@ -128,7 +135,11 @@ export class DeviceRegistry {
    * `persist` gets the whole registry after each change, before the change is
    * visible; when it throws, nothing changes (the file store's atomic write).
    */
-  constructor(opts: Partial<typeof REGISTRY_DEFAULTS> = {}, private readonly persist: (entries: DeviceEntry[]) => void = () => undefined, private readonly now: () => number = Date.now) {
+  constructor(
+    opts: Partial<typeof REGISTRY_DEFAULTS> = {},
+    private readonly persist: (entries: DeviceEntry[]) => void = () => undefined,
+    private readonly now: () => number = Date.now,
+  ) {
     this.maxDevices = opts.maxDevices ?? REGISTRY_DEFAULTS.maxDevices;
   }
 
@@ -165,7 +176,8 @@ export class DeviceRegistry {
         const id = checkId(raw.id, `devices[${i}].id`);
         const { change, problems: p } = checkFields(raw);
         if (p.length) throw new ValidationError(p.map((x) => x.message).join('; '), `devices[${i}].${p[0].field}`);
-        if (map.size >= this.maxDevices && !map.has(id)) throw new ValidationError(`past the bound of ${this.maxDevices} devices (REGISTRY_MAX_DEVICES)`, `devices[${i}]`);
+        if (map.size >= this.maxDevices && !map.has(id))
+          throw new ValidationError(`past the bound of ${this.maxDevices} devices (REGISTRY_MAX_DEVICES)`, `devices[${i}]`);
         const e = apply(undefined, id, change, true, typeof raw.updatedAt === 'number' ? raw.updatedAt : 0);
         if (!blank(e)) map.set(id, e);
       } catch (err) {
@@ -231,11 +243,16 @@ export class DeviceRegistry {
     const seen = new Map<string, number>();
     const now = this.now();
     const fail = (r: ImportRow, field: string, error: string, id?: string): void => {
-      if (out.errors.length < MAX_ROW_ERRORS) out.errors.push({ row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), ...(id !== undefined ? { id } : {}), field, error });
+      if (out.errors.length < MAX_ROW_ERRORS)
+        out.errors.push({ row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), ...(id !== undefined ? { id } : {}), field, error });
     };
     let failed = 0;
     for (const r of rows) {
-      if (!isObj(r.value)) { failed++; fail(r, 'row', `a row must be an object with id and fields, got ${JSON.stringify(r.value)?.slice(0, 60)}`); continue; }
+      if (!isObj(r.value)) {
+        failed++;
+        fail(r, 'row', `a row must be an object with id and fields, got ${JSON.stringify(r.value)?.slice(0, 60)}`);
+        continue;
+      }
       let id: string;
       try {
         id = checkId(r.value.id);
@@ -251,16 +268,30 @@ export class DeviceRegistry {
         continue;
       }
       const dup = seen.get(id);
-      if (dup !== undefined) { failed++; fail(r, 'id', `${id} is already in row ${dup} of this import`, id); continue; }
+      if (dup !== undefined) {
+        failed++;
+        fail(r, 'id', `${id} is already in row ${dup} of this import`, id);
+        continue;
+      }
       seen.set(id, r.row);
       const old = map.get(id);
       const next = apply(old, id, change, false, now);
       if (blank(next)) {
-        if (old) { map.delete(id); out.updated++; } else out.unchanged++;
+        if (old) {
+          map.delete(id);
+          out.updated++;
+        } else out.unchanged++;
         continue;
       }
-      if (same(old, next)) { out.unchanged++; continue; }
-      if (!old && map.size >= this.maxDevices) { failed++; fail(r, 'id', `the registry is full (${this.maxDevices} devices, REGISTRY_MAX_DEVICES)`, id); continue; }
+      if (same(old, next)) {
+        out.unchanged++;
+        continue;
+      }
+      if (!old && map.size >= this.maxDevices) {
+        failed++;
+        fail(r, 'id', `the registry is full (${this.maxDevices} devices, REGISTRY_MAX_DEVICES)`, id);
+        continue;
+      }
       map.set(id, next);
       if (old) out.updated++;
       else out.added++;

@@ -15,7 +15,10 @@ export interface NodeSetting {
 
 /** Node-RED's `util.normaliseNodeTypeName`: `threshold-alert` -> `thresholdAlert` (node settings must start with it). */
 export function normaliseTypeName(type: string): string {
-  const words = type.replace(/[^a-zA-Z0-9]/g, ' ').trim().replace(/ +/g, ' ');
+  const words = type
+    .replace(/[^a-zA-Z0-9]/g, ' ')
+    .trim()
+    .replace(/ +/g, ' ');
   const camel = words.replace(/ ./g, (s) => s.charAt(1).toUpperCase());
   return camel.charAt(0).toLowerCase() + camel.slice(1);
 }

@@ -27,7 +27,6 @@ export function redactError(error: unknown): void {
 function runtimeHooks(given: Hooks | undefined): Hooks | undefined {
   if (given) return given;
   try {
-     
     return (require('@node-red/util') as { hooks?: Hooks }).hooks;
   } catch {
     return undefined;

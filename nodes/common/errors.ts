@@ -3,7 +3,10 @@
 /** Bad input: a message or a setting that cannot be used. Never retried. */
 export class ValidationError extends Error {
   override name = 'ValidationError';
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -11,7 +14,11 @@ export class ValidationError extends Error {
 /** A remote service (database, SMTP, webhook) failed; the work is kept for retry. */
 export class RemoteError extends Error {
   override name = 'RemoteError';
-  constructor(message: string, readonly statusCode?: number, readonly retryAfterMs?: number) {
+  constructor(
+    message: string,
+    readonly statusCode?: number,
+    readonly retryAfterMs?: number,
+  ) {
     super(message);
   }
 }

@@ -37,7 +37,9 @@ export function registerHealthRoutes(RED: NodeAPI): void {
   } catch {
     /* still starting: the flows are not loaded yet */
   }
-  RED.events.on('flows:started', () => { started = true; });
+  RED.events.on('flows:started', () => {
+    started = true;
+  });
   const auth = RED.auth?.needsPermission ? (RED.auth.needsPermission('iot.read') as never) : undefined;
   healthRoutes(admin, { started: () => started, brokers: () => (started ? brokerStates(nodes) : {}) }, { auth });
 }

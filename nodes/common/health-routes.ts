@@ -60,7 +60,9 @@ export async function counterSummary(): Promise<Record<string, number>> {
     let total = 0;
     for (const v of metric.values) {
       total += v.value;
-      const labels = Object.entries(v.labels || {}).map(([k, l]) => `${k}=${l}`).join(',');
+      const labels = Object.entries(v.labels || {})
+        .map(([k, l]) => `${k}=${l}`)
+        .join(',');
       if (labels) out[`${metric.name}{${labels}}`] = v.value;
     }
     out[metric.name] = total;
@@ -95,9 +97,11 @@ export function readiness(view: RuntimeView): ReadyReport {
 const isLoopback = (req: Request): boolean => /^(127\.|::1$|::ffff:127\.)/.test(req.socket.remoteAddress || '');
 
 /** A throw or a rejection goes to `next(err)`: no request may end the process. */
-const safe = (handler: (req: Request, res: Response) => Promise<void>): RequestHandler => (req, res, next) => {
-  handler(req, res).catch(next);
-};
+const safe =
+  (handler: (req: Request, res: Response) => Promise<void>): RequestHandler =>
+  (req, res, next) => {
+    handler(req, res).catch(next);
+  };
 
 type Middleware = (req: Request, res: Response, next: NextFunction) => void;
 
@@ -121,18 +125,21 @@ export function healthRoutes(router: Router, view: RuntimeView, opts: HealthRout
     else res.json({ status: 'live', uptime: process.uptime() });
   });
   // Anonymous probes get the verdict; a caller with credentials is checked, then gets the detail.
-  const credentialsChecked: Middleware = opts.readyAuth
-    ?? ((req, res, next) => (auth && req.headers.authorization ? auth(req, res, next) : next()));
-  router.get('/health/ready', credentialsChecked, safe(async (req, res) => {
-    const report = readiness(view);
-    res.status(report.status === 'ready' ? 200 : 503);
-    const authenticated = Boolean((req as Request & { user?: unknown }).user) || Boolean(!opts.readyAuth && auth && req.headers.authorization);
-    if (!isLoopback(req) && !authenticated) {
-      res.json({ status: report.status });
-      return;
-    }
-    res.json({ ...report, counters: await counterSummary() });
-  }));
+  const credentialsChecked: Middleware = opts.readyAuth ?? ((req, res, next) => (auth && req.headers.authorization ? auth(req, res, next) : next()));
+  router.get(
+    '/health/ready',
+    credentialsChecked,
+    safe(async (req, res) => {
+      const report = readiness(view);
+      res.status(report.status === 'ready' ? 200 : 503);
+      const authenticated = Boolean((req as Request & { user?: unknown }).user) || Boolean(!opts.readyAuth && auth && req.headers.authorization);
+      if (!isLoopback(req) && !authenticated) {
+        res.json({ status: report.status });
+        return;
+      }
+      res.json({ ...report, counters: await counterSummary() });
+    }),
+  );
   const metrics = safe(async (_req, res) => {
     const body = await registry.metrics();
     res.set('Content-Type', registry.contentType);

@@ -20,7 +20,10 @@ export type GaugeReading = number | Record<string, number>;
  * Kept on globalThis so a second copy of this module (another require path) shares them.
  */
 const SOURCES_KEY = Symbol.for('node-red-iot-flow-engine.gaugeSources');
-const sources: Map<string, Map<string, () => GaugeReading>> = ((globalThis as Record<symbol, unknown>)[SOURCES_KEY] ??= new Map()) as Map<string, Map<string, () => GaugeReading>>;
+const sources: Map<string, Map<string, () => GaugeReading>> = ((globalThis as Record<symbol, unknown>)[SOURCES_KEY] ??= new Map()) as Map<
+  string,
+  Map<string, () => GaugeReading>
+>;
 
 /**
  * A gauge whose value is computed when metrics are scraped (prom-client
@@ -78,7 +81,7 @@ export const metrics = {
   pointsSpooled: counter('iot_points_spooled_total', 'Points written to the disk spool while InfluxDB was unavailable'),
   pointsDropped: counter('iot_points_dropped_total', 'Points dropped (spool full or rejected by InfluxDB), per reason', ['reason']),
   writerQueue: scrapedGauge('iot_writer_queue_points', 'Points held in memory by InfluxDB writers'),
-  writerSpool: scrapedGauge('iot_writer_spool_points', 'Points in the InfluxDB writers\' disk spools'),
+  writerSpool: scrapedGauge('iot_writer_spool_points', "Points in the InfluxDB writers' disk spools"),
   alertsFired: counter('iot_alerts_fired_total', 'Alerts fired, per severity', ['severity']),
   alertsActive: scrapedGauge('iot_alerts_active', 'Alerts pending, firing or acknowledged, per severity', ['severity']),
   notificationsSent: counter('iot_notifications_sent_total', 'Notifications delivered, per channel', ['channel']),
@@ -93,6 +96,8 @@ export const metrics = {
    * which the System page lists.
    */
   /** Messages dropped before delivery because they nest deeper than the limit (depth-guard), per sending node type. */
-  messagesTooDeep: counter('iot_messages_too_deep_total', 'Messages dropped because they nest deeper than the message depth limit, per sending node type', ['node']),
+  messagesTooDeep: counter('iot_messages_too_deep_total', 'Messages dropped because they nest deeper than the message depth limit, per sending node type', [
+    'node',
+  ]),
   boundDropped: counter('iot_bound_dropped_total', 'Inputs dropped or folded because a bound was reached, per node type and bound', ['node', 'bound']),
 };

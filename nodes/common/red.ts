@@ -66,10 +66,14 @@ export interface NodeAPI {
   _?(key: string, vars?: Record<string, string | number>): string;
   nodes: {
     createNode(node: NodeInstance<object>, def: NodeDef): void;
-    registerType(type: string, ctor: (this: NodeInstance<object>, def: NodeDef) => void, opts?: {
-      credentials?: Record<string, { type: 'text' | 'password' }>;
-      settings?: Record<string, { value: unknown; exportable?: boolean }>;
-    }): void;
+    registerType(
+      type: string,
+      ctor: (this: NodeInstance<object>, def: NodeDef) => void,
+      opts?: {
+        credentials?: Record<string, { type: 'text' | 'password' }>;
+        settings?: Record<string, { value: unknown; exportable?: boolean }>;
+      },
+    ): void;
     getNode(id: string): unknown;
   };
   settings: RuntimeSettings;

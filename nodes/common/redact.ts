@@ -8,7 +8,18 @@
 export const MASK = '***';
 
 /** Variables whose whole value is secret. */
-export const SECRET_VARS = ['MQTT_PASSWORD', 'INFLUX_TOKEN', 'INFLUX_PASSWORD', 'WEBHOOK_SECRET', 'NODE_RED_CREDENTIAL_SECRET', 'ADMIN_PASSWORD_HASH', 'OPERATOR_PASSWORD_HASH', 'VIEWER_PASSWORD_HASH', 'SMTP_PASSWORD', 'REDIS_PASSWORD'];
+export const SECRET_VARS = [
+  'MQTT_PASSWORD',
+  'INFLUX_TOKEN',
+  'INFLUX_PASSWORD',
+  'WEBHOOK_SECRET',
+  'NODE_RED_CREDENTIAL_SECRET',
+  'ADMIN_PASSWORD_HASH',
+  'OPERATOR_PASSWORD_HASH',
+  'VIEWER_PASSWORD_HASH',
+  'SMTP_PASSWORD',
+  'REDIS_PASSWORD',
+];
 /** Variables holding URLs that may carry a password. */
 export const URL_VARS = ['MQTT_URL', 'MQTT_BROKER_URL', 'SMTP_URL', 'INFLUX_URL', 'WEBHOOK_URL', 'EVENTS_URL', 'REDIS_URL'];
 
@@ -28,7 +39,10 @@ export function urlPassword(value: string): string | undefined {
   }
   const at = value.lastIndexOf('@');
   if (at < 0) return undefined;
-  const userinfo = value.slice(0, at).replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/^.*\//, '');
+  const userinfo = value
+    .slice(0, at)
+    .replace(/^[a-z][a-z0-9+.-]*:\/\//i, '')
+    .replace(/^.*\//, '');
   const colon = userinfo.indexOf(':');
   return colon >= 0 && colon < userinfo.length - 1 ? userinfo.slice(colon + 1) : undefined;
 }

@@ -45,11 +45,19 @@ export function acquireBackend(env: NodeJS.ProcessEnv = process.env): SharedBack
     reportHealth(REDIS_HEALTH_ID, {
       kind: 'redis',
       ok,
-      detail: ok ? `connected to ${redact(url)}` : `not connected to ${redact(url)} (${redis.status}${lastError ? `: ${lastError}` : ''}); alert transitions and notifications wait, readings go on`,
+      detail: ok
+        ? `connected to ${redact(url)}`
+        : `not connected to ${redact(url)} (${redis.status}${lastError ? `: ${lastError}` : ''}); alert transitions and notifications wait, readings go on`,
     });
   };
-  redis.on('ready', () => { lastError = ''; report(); });
-  redis.on('error', (err: Error) => { lastError = redact(err.message); report(); });
+  redis.on('ready', () => {
+    lastError = '';
+    report();
+  });
+  redis.on('error', (err: Error) => {
+    lastError = redact(err.message);
+    report();
+  });
   redis.on('close', report);
   redis.on('reconnecting', report);
   report();

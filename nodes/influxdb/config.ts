@@ -91,7 +91,12 @@ export function parseInfluxConfig(def: NodeDef): InfluxConfig {
  * else the user and password of the URL (sent as Basic auth).
  * For 1.x a token of the form `user:password` is split into both.
  */
-export function resolveCredentials(version: 1 | 2, creds: InfluxCredentials, env: NodeJS.ProcessEnv = process.env, fromUrl?: { user: string; password: string }): InfluxCredentials {
+export function resolveCredentials(
+  version: 1 | 2,
+  creds: InfluxCredentials,
+  env: NodeJS.ProcessEnv = process.env,
+  fromUrl?: { user: string; password: string },
+): InfluxCredentials {
   const own = { user: blankEnvRef(creds.user), password: blankEnvRef(creds.password), token: blankEnvRef(creds.token) };
   const envToken = env.INFLUX_TOKEN || '';
   if (version === 2) {
@@ -128,7 +133,16 @@ export interface WriterConfig {
   configVersion: number;
 }
 
-export const WRITER_DEFAULTS: WriterConfig = { measurement: '', batchSize: 5000, maxBatchBytes: 50_000_000, flushMs: 1000, gzip: false, spoolMaxMB: 100, timeoutMs: 10_000, configVersion: 1 };
+export const WRITER_DEFAULTS: WriterConfig = {
+  measurement: '',
+  batchSize: 5000,
+  maxBatchBytes: 50_000_000,
+  flushMs: 1000,
+  gzip: false,
+  spoolMaxMB: 100,
+  timeoutMs: 10_000,
+  configVersion: 1,
+};
 
 const { num, bool } = fieldParsers(WRITER_DEFAULTS);
 
@@ -163,8 +177,15 @@ export function parseWriterConfig(def: NodeDef): WriterConfig {
 
 export function writeTarget(c: InfluxConfig, creds: InfluxCredentials, w: Pick<WriterConfig, 'gzip' | 'timeoutMs'>): WriteTarget {
   return {
-    version: c.version, url: c.url, database: c.database, retentionPolicy: c.retentionPolicy, org: c.org, bucket: c.bucket,
-    ...creds, gzip: w.gzip, timeoutMs: w.timeoutMs,
+    version: c.version,
+    url: c.url,
+    database: c.database,
+    retentionPolicy: c.retentionPolicy,
+    org: c.org,
+    bucket: c.bucket,
+    ...creds,
+    gzip: w.gzip,
+    timeoutMs: w.timeoutMs,
   };
 }
 

@@ -133,7 +133,10 @@ export async function ensureDatabase(t: WriteTarget): Promise<string | undefined
   const q = `CREATE DATABASE "${t.database.replace(/["\\]/g, '\\$&')}"`;
   try {
     const res = await fetch(`${t.url.replace(/\/+$/, '')}/query`, {
-      method: 'POST', headers, body: new URLSearchParams({ q }), signal: AbortSignal.timeout(t.timeoutMs),
+      method: 'POST',
+      headers,
+      body: new URLSearchParams({ q }),
+      signal: AbortSignal.timeout(t.timeoutMs),
     });
     return res.ok ? undefined : `HTTP ${res.status}: ${serverMessage(await res.text())}`;
   } catch (err) {

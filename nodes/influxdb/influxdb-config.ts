@@ -9,18 +9,22 @@ type ConfigNode = NodeInstance<InfluxCredentials> & InfluxConfigHandle;
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
-  RED.nodes.registerType('iot-influxdb-config', function (this: NodeInstance<InfluxCredentials>, def: NodeDef) {
-    RED.nodes.createNode(this, def);
-    const node = this as ConfigNode;
-    try {
-      node.influx = parseInfluxConfig(def);
-    } catch (err) {
-      node.configError = errorMessage(err);
-      node.error(`iot-influxdb-config "${def.name || def.id}": ${node.configError}`);
-    }
-    node.resolvedCredentials = () => resolveCredentials(node.influx?.version ?? 2, node.credentials || {}, process.env, node.influx?.urlCredentials);
-  }, {
-    settings: editorDefaultsSetting('iot-influxdb-config', CONFIG_EDITOR_DEFAULTS),
-    credentials: { user: { type: 'text' }, password: { type: 'password' }, token: { type: 'password' } },
-  });
+  RED.nodes.registerType(
+    'iot-influxdb-config',
+    function (this: NodeInstance<InfluxCredentials>, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const node = this as ConfigNode;
+      try {
+        node.influx = parseInfluxConfig(def);
+      } catch (err) {
+        node.configError = errorMessage(err);
+        node.error(`iot-influxdb-config "${def.name || def.id}": ${node.configError}`);
+      }
+      node.resolvedCredentials = () => resolveCredentials(node.influx?.version ?? 2, node.credentials || {}, process.env, node.influx?.urlCredentials);
+    },
+    {
+      settings: editorDefaultsSetting('iot-influxdb-config', CONFIG_EDITOR_DEFAULTS),
+      credentials: { user: { type: 'text' }, password: { type: 'password' }, token: { type: 'password' } },
+    },
+  );
 };

@@ -32,7 +32,11 @@ const NEWLINES = /[\r\n]+/g;
 export const TRAILING_BACKSLASH = '\uFF3C';
 
 /** One kind of name: what may need work, the separators, the backslashes that cannot stay. */
-interface NameRules { test: RegExp; separators: RegExp; lost: RegExp }
+interface NameRules {
+  test: RegExp;
+  separators: RegExp;
+  lost: RegExp;
+}
 
 const MEASUREMENT: NameRules = { test: /^#|[, \\\r\n]/, separators: /[, ]/g, lost: /\\(?=[,= "]|$)/g };
 const TAG: NameRules = { test: /[,= \\\r\n]/, separators: /[,= ]/g, lost: /\\$/ };
@@ -105,7 +109,8 @@ export function lineEncoder(opts: LineOptions = {}): (r: Reading) => string {
     if (typeof r.deviceId !== 'string' || r.deviceId === '') throw new LineError('Reading.deviceId must be a non-empty string');
     const measurement = opts.measurement || r.sensorType;
     if (typeof measurement !== 'string' || measurement === '') throw new LineError(`Reading.sensorType of device "${r.deviceId}" must be a non-empty string`);
-    if (typeof r.ts !== 'number' || !Number.isFinite(r.ts) || r.ts < 0) throw new LineError(`Reading.ts of device "${r.deviceId}" must be epoch milliseconds, got ${JSON.stringify(r.ts)}`);
+    if (typeof r.ts !== 'number' || !Number.isFinite(r.ts) || r.ts < 0)
+      throw new LineError(`Reading.ts of device "${r.deviceId}" must be epoch milliseconds, got ${JSON.stringify(r.ts)}`);
 
     const hasTags = isRecord(r.tags) && Object.keys(r.tags).length > 0;
     const sensorType = opts.measurement ? String(r.sensorType ?? '') : '';

@@ -34,15 +34,30 @@ export interface QueryRequest {
   limit: number;
 }
 
-const UNITS: Record<string, string> = { ms: 'ms', s: 's', sec: 's', second: 's', m: 'm', min: 'm', minute: 'm', h: 'h', hour: 'h', d: 'd', day: 'd', w: 'w', week: 'w' };
+const UNITS: Record<string, string> = {
+  ms: 'ms',
+  s: 's',
+  sec: 's',
+  second: 's',
+  m: 'm',
+  min: 'm',
+  minute: 'm',
+  h: 'h',
+  hour: 'h',
+  d: 'd',
+  day: 'd',
+  w: 'w',
+  week: 'w',
+};
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
 
 /** `15m`, `1h`, `1 hour`, `2 days` -> canonical `15m`, `1h`, `2d`; throws otherwise. */
 export function parseDuration(text: unknown, field: string): { text: string; ms: number } {
   const m = typeof text === 'string' ? /^\s*(\d{1,9})\s*([a-z]+)\s*$/i.exec(text) : null;
   const word = m ? m[2].toLowerCase() : '';
-  const unit = m ? UNITS[word] ?? (word.endsWith('s') ? UNITS[word.slice(0, -1)] : undefined) : undefined;
-  if (!m || !unit || Number(m[1]) <= 0) throw new ValidationError(`${field} must be a duration such as 30s, 15m, 1h, 1d or "1 hour", got ${JSON.stringify(text)}`, field);
+  const unit = m ? (UNITS[word] ?? (word.endsWith('s') ? UNITS[word.slice(0, -1)] : undefined)) : undefined;
+  if (!m || !unit || Number(m[1]) <= 0)
+    throw new ValidationError(`${field} must be a duration such as 30s, 15m, 1h, 1d or "1 hour", got ${JSON.stringify(text)}`, field);
   return { text: `${Number(m[1])}${unit}`, ms: Number(m[1]) * UNIT_MS[unit] };
 }
 
@@ -82,7 +97,8 @@ export function buildRequest(input: Record<string, unknown>): QueryRequest {
   const fns = (Array.isArray(fnsIn) ? fnsIn : String(fnsIn).split(',')).map((f) => String(f).trim()) as AggFn[];
   for (const f of fns) if (!AGG_FNS.includes(f)) throw new ValidationError(`fn must be among ${AGG_FNS.join(', ')}, got ${JSON.stringify(f)}`, 'fn');
   const limit = input.limit === undefined || input.limit === '' ? 1000 : Number(input.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000) throw new ValidationError(`limit must be a whole number from 1 to 100000, got ${JSON.stringify(input.limit)}`, 'limit');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100_000)
+    throw new ValidationError(`limit must be a whole number from 1 to 100000, got ${JSON.stringify(input.limit)}`, 'limit');
   return {
     mode,
     measurement: checkName(input.measurement, 'measurement', false),
@@ -140,7 +156,11 @@ export function flux(r: QueryRequest, bucket: string, deviceTag = 'deviceId'): s
       break;
     case 'aggregate':
       lines.push('union(tables: [');
-      lines.push(r.fns.map((f) => `  data |> aggregateWindow(every: ${r.interval}, fn: ${f}, createEmpty: false) |> toFloat() |> set(key: "fn", value: "${f}")`).join(',\n'));
+      lines.push(
+        r.fns
+          .map((f) => `  data |> aggregateWindow(every: ${r.interval}, fn: ${f}, createEmpty: false) |> toFloat() |> set(key: "fn", value: "${f}")`)
+          .join(',\n'),
+      );
       lines.push('])', `  |> group(columns: [${fluxString(deviceTag)}, "fn"])`, '  |> sort(columns: ["_time"])', `  |> limit(n: ${r.limit})`);
       break;
     case 'latest':

@@ -28,7 +28,11 @@ interface IqlSeries {
 }
 
 /** Rows from a 1.x `/query?epoch=ms` answer (first statement). Throws the server's error. */
-export function rowsFromInfluxQL(req: QueryRequest, body: { results?: Array<{ series?: IqlSeries[]; error?: string }>; error?: string }, deviceTag = 'deviceId'): QueryRow[] {
+export function rowsFromInfluxQL(
+  req: QueryRequest,
+  body: { results?: Array<{ series?: IqlSeries[]; error?: string }>; error?: string },
+  deviceTag = 'deviceId',
+): QueryRow[] {
   if (body.error) throw new Error(body.error);
   const result = body.results?.[0];
   if (result?.error) throw new Error(result.error);

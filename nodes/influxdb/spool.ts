@@ -80,7 +80,12 @@ export class Spool {
     } catch {
       this.cursor = { seq: 0, offset: 0 };
     }
-    const seqs = fs.readdirSync(this.opts.dir).map((f) => NAME.exec(f)).filter((m): m is RegExpExecArray => !!m).map((m) => Number(m[1])).sort((a, b) => a - b);
+    const seqs = fs
+      .readdirSync(this.opts.dir)
+      .map((f) => NAME.exec(f))
+      .filter((m): m is RegExpExecArray => !!m)
+      .map((m) => Number(m[1]))
+      .sort((a, b) => a - b);
     for (const seq of seqs) {
       const file = path.join(this.opts.dir, segName(seq));
       if (seq < this.cursor.seq) {

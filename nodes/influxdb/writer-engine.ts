@@ -182,18 +182,24 @@ export class WriterEngine {
     if (this.pumping || !this.opts.post) return;
     const wait = this.retryAt - Date.now();
     if (wait > 0) {
-      if (!this.retryTimer) this.retryTimer = setTimeout(() => { this.retryTimer = undefined; this.kick(); }, wait);
+      if (!this.retryTimer)
+        this.retryTimer = setTimeout(() => {
+          this.retryTimer = undefined;
+          this.kick();
+        }, wait);
       return;
     }
-    this.pumping = this.pump().catch((err: Error) => {
-      // Disk errors (full, read-only...): note them and retry later rather than crash the runtime.
-      this.attempts++;
-      this.noteError(`spool: ${err.message}`);
-      this.retryAt = Date.now() + backoffDelay(this.attempts, this.opts.backoff);
-    }).finally(() => {
-      this.pumping = undefined;
-      if (!this.closing && (this.queue.length > 0 || !this.opts.spool.isEmpty())) this.kick();
-    });
+    this.pumping = this.pump()
+      .catch((err: Error) => {
+        // Disk errors (full, read-only...): note them and retry later rather than crash the runtime.
+        this.attempts++;
+        this.noteError(`spool: ${err.message}`);
+        this.retryAt = Date.now() + backoffDelay(this.attempts, this.opts.backoff);
+      })
+      .finally(() => {
+        this.pumping = undefined;
+        if (!this.closing && (this.queue.length > 0 || !this.opts.spool.isEmpty())) this.kick();
+      });
   }
 
   private async pump(): Promise<void> {
@@ -223,7 +229,9 @@ export class WriterEngine {
       if (out.retry) {
         this.attempts++;
         this.noteError(out.retry.message);
-        this.retryAt = Date.now() + backoffDelay(this.attempts, { retryAfterMaxMs: this.opts.backoff.maxMs * 10, ...this.opts.backoff }, Math.random, out.retry.retryAfterMs);
+        this.retryAt =
+          Date.now() +
+          backoffDelay(this.attempts, { retryAfterMaxMs: this.opts.backoff.maxMs * 10, ...this.opts.backoff }, Math.random, out.retry.retryAfterMs);
         if (batch) {
           // Keep order: the failed part first, then every batch queued after it.
           this.queue.shift();

@@ -188,9 +188,15 @@ export function parseTemplateLine(line: string): TemplateSpec {
   const first = levels[0];
   const family = /[{}+#]/.test(first) || first === '' ? 'other' : first;
   const at = levels.indexOf('{deviceId}');
-  const deviceAt = at >= 0 && at < levels.length - 1
-    ? new RegExp(`^${levels.slice(0, at + 1).map((l, i) => (i === at ? '([^/]+)' : /^(?:\{.*\}|\+)$/.test(l) ? '[^/]+' : l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))).join('/')}/`)
-    : null;
+  const deviceAt =
+    at >= 0 && at < levels.length - 1
+      ? new RegExp(
+          `^${levels
+            .slice(0, at + 1)
+            .map((l, i) => (i === at ? '([^/]+)' : /^(?:\{.*\}|\+)$/.test(l) ? '[^/]+' : l.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+            .join('/')}/`,
+        )
+      : null;
   return { source, topic, prefix, defaults, family, deviceAt };
 }
 
@@ -228,10 +234,12 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
   }
   const eventTypes = new Map<string, string>(Object.entries(DEFAULT_EVENT_TYPES));
   for (const [raw, type] of Object.entries(jsonObject(def, 'eventTypes'))) {
-    if (typeof type !== 'string' || !/^[a-z][a-z0-9_]*$/.test(type)) throw new ValidationError(`eventTypes: "${raw}" must map to a snake_case type`, 'eventTypes');
+    if (typeof type !== 'string' || !/^[a-z][a-z0-9_]*$/.test(type))
+      throw new ValidationError(`eventTypes: "${raw}" must map to a snake_case type`, 'eventTypes');
     eventTypes.set(raw, type);
   }
-  const outOfRange = def.outOfRange === 'drop' ? 'drop' : def.outOfRange === undefined || def.outOfRange === '' || def.outOfRange === 'reject' ? 'reject' : null;
+  const outOfRange =
+    def.outOfRange === 'drop' ? 'drop' : def.outOfRange === undefined || def.outOfRange === '' || def.outOfRange === 'reject' ? 'reject' : null;
   if (outOfRange === null) throw new ValidationError(`outOfRange must be reject or drop, got "${String(def.outOfRange)}"`, 'outOfRange');
   const tagKeys = typeof def.tagKeys === 'string' ? def.tagKeys : DEFAULTS.tagKeys;
   const badKey = tagKeys.split(/[\s,]+/).find((k) => k !== '' && k !== '*' && !/^[A-Za-z0-9_-]{1,64}$/.test(k));

@@ -7,9 +7,22 @@ import type { ReadingEvent } from '../common/types';
 
 /** Reject reason codes (also the `reason` label of iot_readings_rejected_total). */
 export type RejectCode =
-  | 'empty_payload' | 'too_large' | 'invalid_json' | 'unsupported_type' | 'unsupported_shape'
-  | 'too_deep' | 'too_many_keys' | 'no_device_id' | 'invalid_device_id'
-  | 'no_metrics' | 'not_finite' | 'out_of_range' | 'bad_timestamp' | 'decoder_mismatch' | 'device_id_mismatch' | 'internal';
+  | 'empty_payload'
+  | 'too_large'
+  | 'invalid_json'
+  | 'unsupported_type'
+  | 'unsupported_shape'
+  | 'too_deep'
+  | 'too_many_keys'
+  | 'no_device_id'
+  | 'invalid_device_id'
+  | 'no_metrics'
+  | 'not_finite'
+  | 'out_of_range'
+  | 'bad_timestamp'
+  | 'decoder_mismatch'
+  | 'device_id_mismatch'
+  | 'internal';
 
 /** Keys that must never be written into an object (prototype pollution). */
 export function isForbiddenKey(key: string): boolean {
@@ -28,14 +41,17 @@ export function snakeName(key: string): string {
   if (SNAKE_OK.test(key)) return isForbiddenKey(key) ? '' : key;
   const hit = names.get(key);
   if (hit !== undefined) return hit;
-  let out = key.length > 200 ? '' : key
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z][a-z])/g, '$1_$2')
-    .toLowerCase()
-    .replace(/[^a-z0-9_]+/g, '_')
-    .replace(/_+/g, '_')
-    .replace(/^_|_$/g, '')
-    .slice(0, 64);
+  let out =
+    key.length > 200
+      ? ''
+      : key
+          .replace(/([A-Z]+)([A-Z][a-z])/g, '$1_$2')
+          .replace(/([a-z0-9])([A-Z][a-z])/g, '$1_$2')
+          .toLowerCase()
+          .replace(/[^a-z0-9_]+/g, '_')
+          .replace(/_+/g, '_')
+          .replace(/^_|_$/g, '')
+          .slice(0, 64);
   if (isForbiddenKey(out)) out = '';
   if (names.size > 10000) names.clear();
   names.set(key, out);
@@ -176,10 +192,26 @@ export function idValue(v: unknown): string | undefined {
 
 /** State words and the 0/1 they stand for (`ON`, `open`, `online`, `detected`...), lower case. */
 const STATE_WORDS: ReadonlyMap<string, number> = new Map([
-  ['on', 1], ['off', 0], ['true', 1], ['false', 0], ['yes', 1], ['no', 0],
-  ['open', 1], ['opened', 1], ['closed', 0], ['close', 0],
-  ['online', 1], ['offline', 0], ['locked', 1], ['unlocked', 0],
-  ['detected', 1], ['clear', 0], ['wet', 1], ['dry', 0], ['active', 1], ['inactive', 0],
+  ['on', 1],
+  ['off', 0],
+  ['true', 1],
+  ['false', 0],
+  ['yes', 1],
+  ['no', 0],
+  ['open', 1],
+  ['opened', 1],
+  ['closed', 0],
+  ['close', 0],
+  ['online', 1],
+  ['offline', 0],
+  ['locked', 1],
+  ['unlocked', 0],
+  ['detected', 1],
+  ['clear', 0],
+  ['wet', 1],
+  ['dry', 0],
+  ['active', 1],
+  ['inactive', 0],
 ]);
 
 /** 0/1 for a state word (case-insensitive), else undefined. */

@@ -9,7 +9,10 @@ export class DuplicateFilter {
   /** key -> time first seen. Map order is insertion order, i.e. oldest first. */
   private readonly seen = new Map<string, number>();
 
-  constructor(readonly windowMs: number, readonly maxEntries = 10000) {}
+  constructor(
+    readonly windowMs: number,
+    readonly maxEntries = 10000,
+  ) {}
 
   /** True when `key` was already seen within the window (the caller drops the message). */
   isDuplicate(key: string, now: number): boolean {

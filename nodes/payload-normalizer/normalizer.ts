@@ -20,7 +20,10 @@ import { baseName, canonicalUnit, convert, DEFAULT_UNITS, type Range } from './u
 /** The error a reject reports to Catch nodes; `code` is the reject reason. */
 export class NormalizeError extends ValidationError {
   override name = 'NormalizeError';
-  constructor(readonly code: RejectCode, message: string) {
+  constructor(
+    readonly code: RejectCode,
+    message: string,
+  ) {
     super(`${code}: ${message}`, 'payload');
   }
 }
@@ -32,7 +35,6 @@ export type Outcome =
   | { kind: 'rate-limited'; deviceId: string; family: string }
   /** A topic a firmware decoder owns that carries no reading (a command echo, bridge chatter): dropped and counted. */
   | { kind: 'ignored'; reason: string; family: string };
-
 
 interface MetricInfo {
   unit: string | undefined;
@@ -156,15 +158,24 @@ export class Normalizer {
     const routeDevice = d.routeDevice ?? topicDevice ?? route?.deviceId;
     // One device may not speak for another: the topic's device id is the authority.
     if (routeDevice !== undefined && d.deviceId !== undefined && d.deviceId !== routeDevice) {
-      return this.reject(family, 'device_id_mismatch', `payload device_id "${d.deviceId.slice(0, 64)}" is not the topic's device "${routeDevice.slice(0, 64)}"`);
+      return this.reject(
+        family,
+        'device_id_mismatch',
+        `payload device_id "${d.deviceId.slice(0, 64)}" is not the topic's device "${routeDevice.slice(0, 64)}"`,
+      );
     }
     const deviceId = routeDevice ?? d.deviceId ?? m.spec?.defaults.deviceId;
     if (deviceId === undefined) {
-      return this.reject(family, 'no_device_id', m.spec
-        ? `no device id: template "${m.spec.source}" has no {deviceId} and the payload has no device_id`
-        : `no device id: topic "${m.topic.slice(0, 100)}" matches no template and the payload has no device_id`);
+      return this.reject(
+        family,
+        'no_device_id',
+        m.spec
+          ? `no device id: template "${m.spec.source}" has no {deviceId} and the payload has no device_id`
+          : `no device id: topic "${m.topic.slice(0, 100)}" matches no template and the payload has no device_id`,
+      );
     }
-    if (deviceId.length > 128 || hasControlChar(deviceId, true)) return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
+    if (deviceId.length > 128 || hasControlChar(deviceId, true))
+      return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
     let sensorType = m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
     if (sensorType.length > 64 || hasControlChar(sensorType, true)) sensorType = 'unknown';

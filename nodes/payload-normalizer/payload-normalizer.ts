@@ -20,72 +20,79 @@ import { editorDefaultsSetting } from '../common/editor-defaults';
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
   const tr = translator(RED, __dirname, 'payload-normalizer');
-  RED.nodes.registerType('payload-normalizer', function (this: NodeInstance, def: NodeDef) {
-    RED.nodes.createNode(this, def);
-    const node = this;
-    const kit = nodeKit(node, 'payload-normalizer');
-    const normalizer = kit.parse(() => new Normalizer(parseConfig(def)), {
-      statusText: (m) => tr('payload-normalizer.status.config', { error: m }),
-      log: (m) => `payload-normalizer config: ${m}`,
-      health: { kind: 'payload-normalizer' },
-    });
-    if (!normalizer) return;
-    const catchRejects = normalizer.options.catchRejects;
-    const stats = new NormalizerStats(normalizer.bounds);
-    // Outputs 3 and 4 cost nothing unless something is wired to them.
-    const wired = (i: number): boolean => ((def as { wires?: unknown[][] }).wires?.[i]?.length ?? 0) > 0;
-    const batchOpts = normalizer.options.batches;
-    const batches = batchOpts && batchOpts.intervalMs > 0 && wired(2)
-      ? new Batches<Reading>(batchOpts.intervalMs, batchOpts.max, (readings) => node.send([null, null, { topic: 'readings', payload: readings, count: readings.length }]))
-      : undefined;
-    const events = wired(3);
+  RED.nodes.registerType(
+    'payload-normalizer',
+    function (this: NodeInstance, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const node = this;
+      const kit = nodeKit(node, 'payload-normalizer');
+      const normalizer = kit.parse(() => new Normalizer(parseConfig(def)), {
+        statusText: (m) => tr('payload-normalizer.status.config', { error: m }),
+        log: (m) => `payload-normalizer config: ${m}`,
+        health: { kind: 'payload-normalizer' },
+      });
+      if (!normalizer) return;
+      const catchRejects = normalizer.options.catchRejects;
+      const stats = new NormalizerStats(normalizer.bounds);
+      // Outputs 3 and 4 cost nothing unless something is wired to them.
+      const wired = (i: number): boolean => ((def as { wires?: unknown[][] }).wires?.[i]?.length ?? 0) > 0;
+      const batchOpts = normalizer.options.batches;
+      const batches =
+        batchOpts && batchOpts.intervalMs > 0 && wired(2)
+          ? new Batches<Reading>(batchOpts.intervalMs, batchOpts.max, (readings) =>
+              node.send([null, null, { topic: 'readings', payload: readings, count: readings.length }]),
+            )
+          : undefined;
+      const events = wired(3);
 
-    let timer: NodeJS.Timeout | undefined;
-    const tick = (): void => {
-      timer = undefined;
-      stats.flush();
-      const text = stats.text(tr);
-      node.status(stats.recentRejects > 0 ? status.degraded(`${text} (${stats.lastReject})`) : status.ok(text));
-      stats.recentRejects = 0;
-      kit.health(true, text, stats.figures());
-    };
+      let timer: NodeJS.Timeout | undefined;
+      const tick = (): void => {
+        timer = undefined;
+        stats.flush();
+        const text = stats.text(tr);
+        node.status(stats.recentRejects > 0 ? status.degraded(`${text} (${stats.lastReject})`) : status.ok(text));
+        stats.recentRejects = 0;
+        kit.health(true, text, stats.figures());
+      };
 
-    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-      try {
-        // An MQTT sensor-input gives the first arrival time, kept across a redelivery (its receipts.ts).
-        const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined);
-        stats.record(out);
-        if (timer === undefined) timer = setTimeout(tick, 1000);
-        if (out.kind === 'reading') {
-          msg.payload = out.reading;
-          batches?.push(copyReading(out.reading));
-          send([msg, null]);
-          // A send of its own: the first message of a send is not cloned.
-          if (events && out.reading.event) node.send([null, null, null, { topic: msg.topic, payload: copyReading(out.reading) }]);
-          done();
-        } else if (out.kind === 'reject') {
-          msg.error = { code: out.code, message: out.message };
-          msg.reason = out.code;
-          send([null, msg]);
-          if (catchRejects) done(new NormalizeError(out.code, out.message));
-          else done();
-        } else {
-          done(); // duplicate or rate-limited: dropped and counted
+      node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+        try {
+          // An MQTT sensor-input gives the first arrival time, kept across a redelivery (its receipts.ts).
+          const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined);
+          stats.record(out);
+          if (timer === undefined) timer = setTimeout(tick, 1000);
+          if (out.kind === 'reading') {
+            msg.payload = out.reading;
+            batches?.push(copyReading(out.reading));
+            send([msg, null]);
+            // A send of its own: the first message of a send is not cloned.
+            if (events && out.reading.event) node.send([null, null, null, { topic: msg.topic, payload: copyReading(out.reading) }]);
+            done();
+          } else if (out.kind === 'reject') {
+            msg.error = { code: out.code, message: out.message };
+            msg.reason = out.code;
+            send([null, msg]);
+            if (catchRejects) done(new NormalizeError(out.code, out.message));
+            else done();
+          } else {
+            done(); // duplicate or rate-limited: dropped and counted
+          }
+        } catch (err) {
+          done(toError(err));
         }
-      } catch (err) {
-        done(toError(err));
-      }
-    });
+      });
 
-    node.on('close', (_removed: boolean, done: () => void) => {
-      if (timer !== undefined) clearTimeout(timer);
-      timer = undefined;
-      batches?.flush();
-      stats.flush();
-      kit.clearHealth();
-      done();
-    });
-  }, {
-    settings: editorDefaultsSetting('payload-normalizer', DEFAULTS),
-  });
+      node.on('close', (_removed: boolean, done: () => void) => {
+        if (timer !== undefined) clearTimeout(timer);
+        timer = undefined;
+        batches?.flush();
+        stats.flush();
+        kit.clearHealth();
+        done();
+      });
+    },
+    {
+      settings: editorDefaultsSetting('payload-normalizer', DEFAULTS),
+    },
+  );
 };

@@ -8,8 +8,7 @@ import { numericString } from './draft';
 
 export type Parsed =
   /** `value` is a string for text payloads (`ON`, `Online`, `"°C"`): firmware decoders read it; `textCode` is the reject when none does. */
-  | { ok: true; value: unknown; textCode?: 'invalid_json' | 'unsupported_shape' }
-  | { ok: false; code: RejectCode; message: string };
+  { ok: true; value: unknown; textCode?: 'invalid_json' | 'unsupported_shape' } | { ok: false; code: RejectCode; message: string };
 
 const fail = (code: RejectCode, message: string): Parsed => ({ ok: false, code, message });
 

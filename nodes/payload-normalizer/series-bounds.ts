@@ -37,7 +37,10 @@ export class SeriesBounds {
   /** Folds per bound since the node started. */
   readonly dropped: Record<BoundName, number> = { maxTagValues: 0, maxMeasurements: 0 };
 
-  constructor(readonly options: SeriesBoundsOptions, private readonly maxPairs = MAX_TRACKED_PAIRS) {}
+  constructor(
+    readonly options: SeriesBoundsOptions,
+    private readonly maxPairs = MAX_TRACKED_PAIRS,
+  ) {}
 
   /** Whether a string field of this (snake_case) name becomes a tag. */
   isTagKey(name: string): boolean {

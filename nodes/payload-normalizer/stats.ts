@@ -94,7 +94,13 @@ export class NormalizerStats {
   }
 
   figures(): Record<string, number> {
-    const f: Record<string, number> = { ok: this.ok, rejected: this.rejected, duplicates: this.duplicates, rateLimited: this.rateLimited, ignored: this.ignored };
+    const f: Record<string, number> = {
+      ok: this.ok,
+      rejected: this.rejected,
+      duplicates: this.duplicates,
+      rateLimited: this.rateLimited,
+      ignored: this.ignored,
+    };
     if (this.bounds !== undefined) {
       f.dropped_maxTagValues = this.bounds.dropped.maxTagValues;
       f.dropped_maxMeasurements = this.bounds.dropped.maxMeasurements;

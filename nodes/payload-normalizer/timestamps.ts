@@ -30,8 +30,14 @@ export class TimestampParser {
     if (!this.utc) {
       // Throws RangeError for unknown zones: parseConfig reports it.
       this.fmt = new Intl.DateTimeFormat('en-US', {
-        timeZone: zone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric',
-        hour: 'numeric', minute: 'numeric', second: 'numeric',
+        timeZone: zone,
+        hourCycle: 'h23',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
       });
     }
   }
@@ -100,15 +106,32 @@ export class TimestampParser {
     const hit = this.offsets.get(key);
     if (hit !== undefined) return hit;
     const parts = this.fmt!.formatToParts(new Date(key * 900000));
-    let y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0;
+    let y = 0,
+      mo = 0,
+      d = 0,
+      h = 0,
+      mi = 0,
+      se = 0;
     for (const p of parts) {
       switch (p.type) {
-        case 'year': y = +p.value; break;
-        case 'month': mo = +p.value; break;
-        case 'day': d = +p.value; break;
-        case 'hour': h = +p.value; break;
-        case 'minute': mi = +p.value; break;
-        case 'second': se = +p.value; break;
+        case 'year':
+          y = +p.value;
+          break;
+        case 'month':
+          mo = +p.value;
+          break;
+        case 'day':
+          d = +p.value;
+          break;
+        case 'hour':
+          h = +p.value;
+          break;
+        case 'minute':
+          mi = +p.value;
+          break;
+        case 'second':
+          se = +p.value;
+          break;
       }
     }
     const offset = Date.UTC(y, mo - 1, d, h, mi, se) - key * 900000;

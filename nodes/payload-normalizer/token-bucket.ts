@@ -13,7 +13,11 @@ export class TokenBucket {
   private readonly buckets = new Map<string, Bucket>();
   private readonly burst: number;
 
-  constructor(readonly ratePerSec: number, burst?: number, readonly maxDevices = 10000) {
+  constructor(
+    readonly ratePerSec: number,
+    burst?: number,
+    readonly maxDevices = 10000,
+  ) {
     this.burst = Math.max(1, burst ?? ratePerSec);
   }
 

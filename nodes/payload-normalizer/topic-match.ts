@@ -24,7 +24,10 @@ export interface TopicMatch {
 export class TopicMatcher {
   private readonly topics = new Map<string, TopicMatch>();
 
-  constructor(private readonly templates: readonly TemplateSpec[], private readonly topicDecoders: readonly TopicDecoder[]) {}
+  constructor(
+    private readonly templates: readonly TemplateSpec[],
+    private readonly topicDecoders: readonly TopicDecoder[],
+  ) {}
 
   /** The match for a topic, computed once per distinct topic (at most 10,000 remembered). */
   match(topic: string): TopicMatch {

@@ -68,7 +68,10 @@ export function walk(obj: Obj, prefix: string, depth: number, d: Draft, top: boo
         case 'sensor_type':
           if (d.sensorType === undefined) d.sensorType = idValue(v);
           continue;
-        case 'timestamp': case 'ts': case 'time': case 'datetime':
+        case 'timestamp':
+        case 'ts':
+        case 'time':
+        case 'datetime':
           if (d.tsRaw === undefined) d.tsRaw = v;
           continue;
         case 'units':
@@ -153,4 +156,3 @@ export function copyData(v: unknown, depth: number, d: Draft): unknown {
   }
   return out;
 }
-

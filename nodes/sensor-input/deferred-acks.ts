@@ -49,7 +49,10 @@ export class DeferredAcks {
    * `schedule` runs the flush after a settle: at once by default; the runner
    * passes setImmediate, so a writer releasing 5,000 messages costs one flush.
    */
-  constructor(private readonly sendAcks: (acked: Pending[]) => void, private readonly schedule: (fn: () => void) => void = (fn) => fn()) {}
+  constructor(
+    private readonly sendAcks: (acked: Pending[]) => void,
+    private readonly schedule: (fn: () => void) => void = (fn) => fn(),
+  ) {}
 
   /** Messages received and not yet acknowledged (or given up). */
   get size(): number {

@@ -43,7 +43,13 @@ export class DurableIntake implements Settler<Pending> {
   private seq = 0;
   private queued: Pending[] = [];
 
-  constructor(private readonly c: MqttClient, private readonly durable: DurableAck, private readonly nodeId: string, private readonly receipts: ReceiptLog | undefined, private readonly now: () => number) {
+  constructor(
+    private readonly c: MqttClient,
+    private readonly durable: DurableAck,
+    private readonly nodeId: string,
+    private readonly receipts: ReceiptLog | undefined,
+    private readonly now: () => number,
+  ) {
     // mqtt.js sends each PUBACK as soon as the message is handed on, and has no
     // option against it: its `_sendPacket` is wrapped (tested with the mqtt.js in use).
     const inner = c as unknown as { _sendPacket(packet: { cmd: string; messageId?: number }, cb?: (err?: Error) => void, ...rest: unknown[]): void };

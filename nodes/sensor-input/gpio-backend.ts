@@ -6,9 +6,7 @@
 import { lookupPin } from './gpio-chip';
 import type { GpioPort, Level } from './gpio-input';
 
-export type OpenResult =
-  | { ok: true; port: GpioPort; detail: string }
-  | { ok: false; absent: boolean; reason: string };
+export type OpenResult = { ok: true; port: GpioPort; detail: string } | { ok: false; absent: boolean; reason: string };
 
 /** Opens BCM pin `bcm` as an input watched on both edges. */
 export type GpioOpener = (bcm: number, sysfsRoot: string) => OpenResult;

@@ -33,7 +33,6 @@ export const BURST = 256;
 /** Payloads above this size are passed on as Buffers, unparsed (the normalizer rejects them by size). */
 export const PARSE_LIMIT = 1024 * 1024;
 
-
 const noLog = (): void => undefined;
 
 export interface MqttInputMessage {
@@ -106,8 +105,6 @@ export function clientIdFor(base: string | undefined, nodeId: string, persistent
   return persistent ? stem : `${stem}-${Math.random().toString(16).slice(2, 8)}`;
 }
 
-
-
 export function mqttRunner(
   cfg: SensorInputConfig,
   out: Output,
@@ -150,7 +147,11 @@ export function mqttRunner(
       out.health(true, `subscribed to ${cfg.topics.join(', ')}`, figures(rate));
     } else {
       const why = lastError ? `: ${lastError}` : '';
-      out.status(client.connected ? status.degraded(t('sensor-input.status.subscribing')) : status.failed(lastError ? t('sensor-input.status.disconnectedWhy', { error: lastError }) : t('sensor-input.status.disconnected')));
+      out.status(
+        client.connected
+          ? status.degraded(t('sensor-input.status.subscribing'))
+          : status.failed(lastError ? t('sensor-input.status.disconnectedWhy', { error: lastError }) : t('sensor-input.status.disconnected')),
+      );
       out.health(false, `not ${client.connected ? 'subscribed' : 'connected'} to ${source.url}${why}`, figures(0));
     }
   };

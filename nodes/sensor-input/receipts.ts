@@ -48,7 +48,10 @@ export class ReceiptLog {
   private records = 0;
   private readonly file: string;
 
-  constructor(private readonly dir: string, private readonly maxRecords = 200_000) {
+  constructor(
+    private readonly dir: string,
+    private readonly maxRecords = 200_000,
+  ) {
     this.file = path.join(dir, 'receipts');
     fs.mkdirSync(dir, { recursive: true });
     for (const f of [`${this.file}.old`, this.file]) this.load(f);

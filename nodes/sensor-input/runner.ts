@@ -59,17 +59,21 @@ export const STATUS_EVERY = 2000;
 export function simulateRunner(cfg: SensorInputConfig, out: Output, clock: Clock = realClock): Runner {
   const t = texts(out);
   const rng: Rng = cfg.seed === undefined ? mathRng : seededRng(cfg.seed);
-  const fleet = cfg.devices > 0
-    ? new Fleet({
-        profiles: selectedProfiles(cfg),
-        devices: cfg.devices,
-        interval: cfg.interval,
-        eventMean: cfg.eventMean,
-        idPrefix: cfg.idPrefix,
-        faults: { dropout: cfg.dropout, spike: cfg.spike, malformed: cfg.malformed },
-        rng,
-      }, clock.now())
-    : undefined;
+  const fleet =
+    cfg.devices > 0
+      ? new Fleet(
+          {
+            profiles: selectedProfiles(cfg),
+            devices: cfg.devices,
+            interval: cfg.interval,
+            eventMean: cfg.eventMean,
+            idPrefix: cfg.idPrefix,
+            faults: { dropout: cfg.dropout, spike: cfg.spike, malformed: cfg.malformed },
+            rng,
+          },
+          clock.now(),
+        )
+      : undefined;
   // Wake often enough that events are not late by more than a fifth of their spacing.
   const tickMs = Math.min(250, Math.max(10, (Math.min(cfg.interval, cfg.eventMean) * 1000) / 5));
   let timer: unknown;

@@ -29,73 +29,83 @@ const DRAIN_MS = 8_000;
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
   const tr = translator(RED, __dirname, 'sensor-input');
-  RED.nodes.registerType('sensor-input', function (this: NodeInstance, def: NodeDef) {
-    RED.nodes.createNode(this, def);
-    const node = this;
-    const kit = nodeKit(node, 'sensor-input');
-    let runner: Runner;
-    let stopHooks: (() => void) | undefined;
-    try {
-      const cfg = parseConfig(def);
-      const out: Output = {
-        send: (msgs) => node.send([msgs as unknown as NodeMessage[]]),
-        status: (s) => node.status(s),
-        warn: (text) => node.warn(text),
-        error: (text) => node.error(text),
-        health: (ok, detail, figures) => kit.health(ok, detail, figures),
-        t: tr,
-      };
-      if (cfg.mode === 'mqtt') {
-        const source = brokerSource(RED.nodes.getNode(cfg.broker));
-        const mqttOut = { ...out, health: (ok: boolean, detail: string, figures: Record<string, number>) => reportHealth(node.id, { kind: 'mqtt-input', ok, detail, figures }) };
-        // Durable acknowledgement needs QoS 1 and the runtime's message hooks (see common/ack-hooks.ts).
-        const durable = cfg.ack === 'durable' && cfg.qos >= 1
-          ? { ledger: ackLedger, maxOpenMs: MAX_OPEN_MS, install: installId(dataDir(RED)), receiptsDir: path.join(dataDir(RED), 'acks', node.id) }
-          : undefined;
-        if (durable) stopHooks = useAckHooks(runtimeHooks(RED as unknown as { hooks?: Hooks }), node.id);
-        runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id, undefined, durable);
-      } else {
-        runner = cfg.mode === 'simulate' ? simulateRunner(cfg, out) : gpioRunner(cfg, out, gpioOpener());
-      }
-      if (cfg.autoStart) runner.start();
-      else node.status({ text: tr('sensor-input.status.stopped') });
-    } catch (err) {
-      // An MQTT input that cannot start is a broker connection that is down, for /health/ready.
-      kit.rejectInputs(new ValidationError(tr('sensor-input.errors.notRunning', { error: errorMessage(err) })), {
-        statusText: () => errorMessage(err),
-        log: () => `sensor-input settings: ${errorMessage(err)}`,
-        health: def.mode === 'mqtt' ? { kind: 'mqtt-input', detail: () => `settings: ${errorMessage(err)}` } : undefined,
-      });
-      return;
-    }
-
-    node.on('input', (msg, _send, done) => {
+  RED.nodes.registerType(
+    'sensor-input',
+    function (this: NodeInstance, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const node = this;
+      const kit = nodeKit(node, 'sensor-input');
+      let runner: Runner;
+      let stopHooks: (() => void) | undefined;
       try {
-        const command = typeof msg.payload === 'string' ? msg.payload.trim().toLowerCase() : msg.payload;
-        if (command === 'start' || command === true) runner.start();
-        else if (command === 'stop' || command === false) runner.stop();
-        else throw new ValidationError(tr('sensor-input.errors.command', { got: JSON.stringify(msg.payload) ?? 'undefined' }), 'payload');
-        done();
+        const cfg = parseConfig(def);
+        const out: Output = {
+          send: (msgs) => node.send([msgs as unknown as NodeMessage[]]),
+          status: (s) => node.status(s),
+          warn: (text) => node.warn(text),
+          error: (text) => node.error(text),
+          health: (ok, detail, figures) => kit.health(ok, detail, figures),
+          t: tr,
+        };
+        if (cfg.mode === 'mqtt') {
+          const source = brokerSource(RED.nodes.getNode(cfg.broker));
+          const mqttOut = {
+            ...out,
+            health: (ok: boolean, detail: string, figures: Record<string, number>) => reportHealth(node.id, { kind: 'mqtt-input', ok, detail, figures }),
+          };
+          // Durable acknowledgement needs QoS 1 and the runtime's message hooks (see common/ack-hooks.ts).
+          const durable =
+            cfg.ack === 'durable' && cfg.qos >= 1
+              ? { ledger: ackLedger, maxOpenMs: MAX_OPEN_MS, install: installId(dataDir(RED)), receiptsDir: path.join(dataDir(RED), 'acks', node.id) }
+              : undefined;
+          if (durable) stopHooks = useAckHooks(runtimeHooks(RED as unknown as { hooks?: Hooks }), node.id);
+          runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id, undefined, durable);
+        } else {
+          runner = cfg.mode === 'simulate' ? simulateRunner(cfg, out) : gpioRunner(cfg, out, gpioOpener());
+        }
+        if (cfg.autoStart) runner.start();
+        else node.status({ text: tr('sensor-input.status.stopped') });
       } catch (err) {
-        done(toError(err));
+        // An MQTT input that cannot start is a broker connection that is down, for /health/ready.
+        kit.rejectInputs(new ValidationError(tr('sensor-input.errors.notRunning', { error: errorMessage(err) })), {
+          statusText: () => errorMessage(err),
+          log: () => `sensor-input settings: ${errorMessage(err)}`,
+          health: def.mode === 'mqtt' ? { kind: 'mqtt-input', detail: () => `settings: ${errorMessage(err)}` } : undefined,
+        });
+        return;
       }
-    });
 
-    node.on('close', (_removed, done) => {
-      // Writers flush and spool while we wait; what they make durable is acknowledged before the connection ends.
-      const drained = runner.drain ? runner.drain(DRAIN_MS) : Promise.resolve();
-      drained.catch(() => undefined).finally(() => {
+      node.on('input', (msg, _send, done) => {
         try {
-          runner.stop();
-        } finally {
-          stopHooks?.();
-          kit.clearHealth();
-          node.status(status.clear());
+          const command = typeof msg.payload === 'string' ? msg.payload.trim().toLowerCase() : msg.payload;
+          if (command === 'start' || command === true) runner.start();
+          else if (command === 'stop' || command === false) runner.stop();
+          else throw new ValidationError(tr('sensor-input.errors.command', { got: JSON.stringify(msg.payload) ?? 'undefined' }), 'payload');
           done();
+        } catch (err) {
+          done(toError(err));
         }
       });
-    });
-  }, {
-    settings: editorDefaultsSetting('sensor-input', EDITOR_DEFAULTS),
-  });
+
+      node.on('close', (_removed, done) => {
+        // Writers flush and spool while we wait; what they make durable is acknowledged before the connection ends.
+        const drained = runner.drain ? runner.drain(DRAIN_MS) : Promise.resolve();
+        drained
+          .catch(() => undefined)
+          .finally(() => {
+            try {
+              runner.stop();
+            } finally {
+              stopHooks?.();
+              kit.clearHealth();
+              node.status(status.clear());
+              done();
+            }
+          });
+      });
+    },
+    {
+      settings: editorDefaultsSetting('sensor-input', EDITOR_DEFAULTS),
+    },
+  );
 };

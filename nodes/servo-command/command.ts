@@ -37,13 +37,15 @@ export function parseRequest(payload: unknown, limits: Limits): ServoRequest {
   }
   if (p.direction !== undefined) {
     const d = String(p.direction).toLowerCase();
-    if (!DIRECTIONS.includes(d as never)) throw new ValidationError(`direction must be left, right or center, got "${String(p.direction).slice(0, 40)}"`, 'direction');
+    if (!DIRECTIONS.includes(d as never))
+      throw new ValidationError(`direction must be left, right or center, got "${String(p.direction).slice(0, 40)}"`, 'direction');
     const target = d === 'left' ? limits.leftAngle : d === 'right' ? limits.rightAngle : limits.centerAngle;
     return { action: 'move', params: { direction: d, angle: clamp(target, limits.minAngle, limits.maxAngle) } };
   }
   if (p.angle !== undefined) {
     const n = typeof p.angle === 'string' && p.angle.trim() !== '' ? Number(p.angle) : p.angle;
-    if (typeof n !== 'number' || !Number.isFinite(n)) throw new ValidationError(`angle must be a number from 0 to 180, got "${String(p.angle).slice(0, 40)}"`, 'angle');
+    if (typeof n !== 'number' || !Number.isFinite(n))
+      throw new ValidationError(`angle must be a number from 0 to 180, got "${String(p.angle).slice(0, 40)}"`, 'angle');
     const angle = clamp(Math.round(n * 10) / 10, limits.minAngle, limits.maxAngle);
     return { action: 'move', params: angle === n ? { angle } : { angle, requested: n, clamped: true } };
   }

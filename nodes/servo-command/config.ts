@@ -115,6 +115,7 @@ export function parseConfig(input: Record<string, unknown>, env: NodeJS.ProcessE
   };
   if (cfg.minAngle >= cfg.maxAngle) throw new ValidationError(`minAngle (${cfg.minAngle}) must be below maxAngle (${cfg.maxAngle})`, 'minAngle');
   if (cfg.minPulseUs >= cfg.maxPulseUs) throw new ValidationError(`minPulseUs (${cfg.minPulseUs}) must be below maxPulseUs (${cfg.maxPulseUs})`, 'minPulseUs');
-  if (cfg.maxPulseUs * 1000 >= cfg.periodNs) throw new ValidationError(`maxPulseUs (${cfg.maxPulseUs} us) must be shorter than the period (${cfg.periodNs} ns)`, 'maxPulseUs');
+  if (cfg.maxPulseUs * 1000 >= cfg.periodNs)
+    throw new ValidationError(`maxPulseUs (${cfg.maxPulseUs} us) must be shorter than the period (${cfg.periodNs} ns)`, 'maxPulseUs');
   return cfg;
 }

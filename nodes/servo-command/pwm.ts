@@ -64,7 +64,8 @@ export class PwmServo {
       fs.writeFileSync(path.join(this.chipDir, 'export'), String(this.opts.channel));
       // udev creates the channel folder (and fixes its permissions) shortly after export.
       for (let i = 0; i < 40 && !fs.existsSync(path.join(this.channelDir, 'period')); i++) await sleep(50);
-      if (!fs.existsSync(this.channelDir)) throw new UnavailableError(`exporting PWM channel ${this.opts.channel} on ${this.chipDir} did not create ${this.channelDir}`);
+      if (!fs.existsSync(this.channelDir))
+        throw new UnavailableError(`exporting PWM channel ${this.opts.channel} on ${this.chipDir} did not create ${this.channelDir}`);
     }
     // duty_cycle must never exceed the period, in either order of writes.
     if (this.read('duty_cycle') > this.opts.periodNs) this.write('duty_cycle', 0);

@@ -16,18 +16,22 @@ import { editorDefaultsSetting } from '../common/editor-defaults';
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
   const tr = translator(RED, __dirname, 'servo-command');
-  RED.nodes.registerType('servo-command', function (this: NodeInstance, def: NodeDef) {
-    RED.nodes.createNode(this, def);
-    const node = this;
-    const kit = nodeKit(node, 'servo-command');
-    const cfg = kit.parse(() => parseConfig(def));
-    if (!cfg) return;
-    const mode = cfg.mode === 'server' ? new ServoServer(node, cfg, kit, tr) : new ServoDevice(node, cfg, kit, tr);
-    node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => mode.input(msg, send, done));
-    node.on('close', (_removed: boolean, done: () => void) => {
-      void mode.close().then(() => done());
-    });
-  }, {
-    settings: editorDefaultsSetting('servo-command', DEFAULTS),
-  });
+  RED.nodes.registerType(
+    'servo-command',
+    function (this: NodeInstance, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      const node = this;
+      const kit = nodeKit(node, 'servo-command');
+      const cfg = kit.parse(() => parseConfig(def));
+      if (!cfg) return;
+      const mode = cfg.mode === 'server' ? new ServoServer(node, cfg, kit, tr) : new ServoDevice(node, cfg, kit, tr);
+      node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => mode.input(msg, send, done));
+      node.on('close', (_removed: boolean, done: () => void) => {
+        void mode.close().then(() => done());
+      });
+    },
+    {
+      settings: editorDefaultsSetting('servo-command', DEFAULTS),
+    },
+  );
 };

@@ -26,11 +26,23 @@ export class ServoDevice {
   /** Commands run one after another. */
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly node: NodeInstance, private readonly cfg: ServoConfig, private readonly kit: NodeKit, private readonly tr: Translate) {
+  constructor(
+    private readonly node: NodeInstance,
+    private readonly cfg: ServoConfig,
+    private readonly kit: NodeKit,
+    private readonly tr: Translate,
+  ) {
     this.topic = compileTopic(cfg.topic);
     this.ackTopic = compileTopic(cfg.ackTopic);
     this.limiter = new MinInterval(cfg.rateLimitMs);
-    this.servo = new PwmServo({ root: cfg.pwmRoot, chip: cfg.pwmChip, channel: cfg.pwmChannel, periodNs: cfg.periodNs, minPulseUs: cfg.minPulseUs, maxPulseUs: cfg.maxPulseUs });
+    this.servo = new PwmServo({
+      root: cfg.pwmRoot,
+      chip: cfg.pwmChip,
+      channel: cfg.pwmChannel,
+      periodNs: cfg.periodNs,
+      minPulseUs: cfg.minPulseUs,
+      maxPulseUs: cfg.maxPulseUs,
+    });
     if (!this.absent()) node.status(status.ok(tr('servo-command.status.readyPwm', { pwm: `${this.servo.chipDir}/pwm${cfg.pwmChannel}` })));
   }
 
@@ -76,7 +88,12 @@ export class ServoDevice {
       this.kit.fail(done, err);
       return;
     }
-    const cmd: Partial<Command> = { action: received.request.action, params: received.request.params, createdAt: received.createdAt, expiresAt: received.expiresAt };
+    const cmd: Partial<Command> = {
+      action: received.request.action,
+      params: received.request.params,
+      createdAt: received.createdAt,
+      expiresAt: received.expiresAt,
+    };
     const missing = this.absent();
     const wait = missing ? 0 : this.limiter.take(deviceId, now);
     if (missing || wait > 0) {
@@ -87,18 +104,29 @@ export class ServoDevice {
       done();
       return;
     }
-    const job = this.queue.then(() => execute(this.servo, received, { centerAngle: cfg.centerAngle, sweepDwellMs: cfg.sweepDwellMs }, (ack) => {
-      reply(ack);
-      if (ack.status !== 'acknowledged') finalize(ack, cmd);
-    }));
+    const job = this.queue.then(() =>
+      execute(this.servo, received, { centerAngle: cfg.centerAngle, sweepDwellMs: cfg.sweepDwellMs }, (ack) => {
+        reply(ack);
+        if (ack.status !== 'acknowledged') finalize(ack, cmd);
+      }),
+    );
     this.queue = job.catch(() => undefined);
-    job.then((ack) => {
-      this.node.status(ack.status === 'executed' ? status.ok(this.tr('servo-command.status.executed', { command: received.request.action === 'sweep' ? 'sweep' : `${ack.angle}°` })) : status.failed(ack.reason || this.tr('servo-command.state.failed')));
-    }).then(() => done(), done);
+    job
+      .then((ack) => {
+        this.node.status(
+          ack.status === 'executed'
+            ? status.ok(this.tr('servo-command.status.executed', { command: received.request.action === 'sweep' ? 'sweep' : `${ack.angle}°` }))
+            : status.failed(ack.reason || this.tr('servo-command.state.failed')),
+        );
+      })
+      .then(() => done(), done);
   }
 
   /** Resolves once the command running now has finished. */
   close(): Promise<void> {
-    return this.queue.then(() => undefined, () => undefined);
+    return this.queue.then(
+      () => undefined,
+      () => undefined,
+    );
   }
 }

@@ -22,7 +22,12 @@ export class ServoServer {
   private readonly limiter: MinInterval;
   private readonly tracker: CommandTracker;
 
-  constructor(private readonly node: NodeInstance, private readonly cfg: ServoConfig, private readonly kit: NodeKit, private readonly tr: Translate) {
+  constructor(
+    private readonly node: NodeInstance,
+    private readonly cfg: ServoConfig,
+    private readonly kit: NodeKit,
+    private readonly tr: Translate,
+  ) {
     this.topic = compileTopic(cfg.topic);
     this.ackTopic = compileTopic(cfg.ackTopic);
     this.limiter = new MinInterval(cfg.rateLimitMs);
@@ -36,7 +41,13 @@ export class ServoServer {
     const what = { state: this.tr(`servo-command.state.${command.status}`), command: describeCommand(command), device: command.deviceId, reason: reason ?? '' };
     const text = this.tr(reason ? 'servo-command.status.transitionReason' : 'servo-command.status.transition', what);
     this.node.status(
-      command.status === 'executed' ? status.ok(text) : command.status === 'failed' ? status.failed(text) : command.status === 'expired' ? status.degraded(text) : status.busy(text),
+      command.status === 'executed'
+        ? status.ok(text)
+        : command.status === 'failed'
+          ? status.failed(text)
+          : command.status === 'expired'
+            ? status.degraded(text)
+            : status.busy(text),
     );
     this.node.send([null, { topic: `${this.topic.render({ deviceId: command.deviceId })}/status`, payload: command, reason }]);
   }

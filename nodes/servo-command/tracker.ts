@@ -13,7 +13,10 @@ export interface Transition {
 export class CommandTracker {
   private open = new Map<string, { command: Command; timer: NodeJS.Timeout }>();
 
-  constructor(private readonly onChange: (t: Transition) => void, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly onChange: (t: Transition) => void,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   get size(): number {
     return this.open.size;

@@ -13,7 +13,11 @@ import type { Rule } from './rules';
 export type Bound = 'historyLimit' | 'maxDevices' | 'maxAlerts';
 
 /** Nothing to save / save soon (values, last-seen) / save now (a transition). */
-export enum Dirty { None = 0, Soft = 1, Urgent = 2 }
+export enum Dirty {
+  None = 0,
+  Soft = 1,
+  Urgent = 2,
+}
 
 /** Alerts held per state and, of those, per severity. */
 export type Tally = Record<AlertState, number> & { bySeverity: Record<Severity, number> };
@@ -41,13 +45,19 @@ export class AlertBook {
 
   constructor(private readonly opts: BookOptions) {}
 
-  get size(): number { return this.active.size; }
+  get size(): number {
+    return this.active.size;
+  }
 
   /** The active alert of a rule on a device. */
-  get(ruleId: string, deviceId: string): AlertRecord | undefined { return this.active.get(keyOf(ruleId, deviceId)); }
+  get(ruleId: string, deviceId: string): AlertRecord | undefined {
+    return this.active.get(keyOf(ruleId, deviceId));
+  }
 
   /** A copy of the active alerts, safe to move while iterating. */
-  all(): AlertRecord[] { return [...this.active.values()]; }
+  all(): AlertRecord[] {
+    return [...this.active.values()];
+  }
 
   /** The active alert with this id, else undefined and whether it was one in the history. */
   byId(alertId: string): { alert?: AlertRecord; past: boolean } {
@@ -56,16 +66,36 @@ export class AlertBook {
   }
 
   /** A new pending alert, or undefined (counted unless `count` is false) when maxAlerts are held. */
-  open(rule: Rule, deviceId: string, sensorType: string, metric: string, value: number | null,
-    threshold: AlertRecord['threshold'], now: number, count = true): AlertRecord | undefined {
+  open(
+    rule: Rule,
+    deviceId: string,
+    sensorType: string,
+    metric: string,
+    value: number | null,
+    threshold: AlertRecord['threshold'],
+    now: number,
+    count = true,
+  ): AlertRecord | undefined {
     if (this.active.size >= this.opts.maxAlerts) {
       if (count) this.opts.onDrop('maxAlerts', 1);
       return undefined;
     }
     const a: AlertRecord = {
       id: `${rule.id}:${deviceId}:${now.toString(36)}${(this.seq++).toString(36)}${this.opts.idSuffix}`,
-      ruleId: rule.id, deviceId, metric, value, threshold, severity: rule.severity, state: 'pending',
-      since: now, title: '', text: '', kind: rule.kind, sensorType, startedAt: now, lastBadAt: now,
+      ruleId: rule.id,
+      deviceId,
+      metric,
+      value,
+      threshold,
+      severity: rule.severity,
+      state: 'pending',
+      since: now,
+      title: '',
+      text: '',
+      kind: rule.kind,
+      sensorType,
+      startedAt: now,
+      lastBadAt: now,
     };
     a.title = titleOf(rule, a);
     a.text = describe(rule, a);
@@ -173,7 +203,9 @@ export class AlertBook {
     if (a.severity in this.tally.bySeverity) this.tally.bySeverity[a.severity] += d;
   }
 
-  mark(d: Dirty): void { if (d > this.dirty) this.dirty = d; }
+  mark(d: Dirty): void {
+    if (d > this.dirty) this.dirty = d;
+  }
 
   /** What changed since the last call (for the debounced store). */
   takeDirty(): Dirty {

@@ -86,7 +86,11 @@ export function titleOf(rule: Rule, a: Pick<AlertRecord, 'deviceId' | 'value' | 
 
 /** Output-1 message for one transition: topic `alert/<state>`, `event`, and who/why when given. */
 export function transitionMessage(t: Transition): { topic: string; payload: AlertRecord; event: AlertEvent; by?: string; reason?: string } {
-  const msg: { topic: string; payload: AlertRecord; event: AlertEvent; by?: string; reason?: string } = { topic: `alert/${t.alert.state}`, payload: t.alert, event: t.event };
+  const msg: { topic: string; payload: AlertRecord; event: AlertEvent; by?: string; reason?: string } = {
+    topic: `alert/${t.alert.state}`,
+    payload: t.alert,
+    event: t.event,
+  };
   if (t.by !== undefined) msg.by = t.by;
   if (t.reason !== undefined) msg.reason = t.reason;
   return msg;

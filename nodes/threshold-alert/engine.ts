@@ -16,7 +16,10 @@ import { Compiled, RuleIndex } from './rule-index';
 import { eventVerdict, RuleVerdict, thresholdVerdict } from './evaluate';
 import { Rule, ThresholdRule } from './rules';
 
-export interface Verdict { ruleId: string; state: RuleVerdict }
+export interface Verdict {
+  ruleId: string;
+  state: RuleVerdict;
+}
 
 /** What is persisted (see store.ts). */
 export interface EngineState {
@@ -64,15 +67,24 @@ export class AlertEngine {
   constructor(rules: readonly Rule[], opts: EngineOptions = {}) {
     this.now = opts.now ?? Date.now;
     this.onDrop = opts.onDrop ?? (() => undefined);
-    this.book = new AlertBook({ historyLimit: opts.historyLimit ?? 500, maxAlerts: opts.maxAlerts ?? Infinity, onDrop: this.onDrop, idSuffix: opts.idSuffix ?? '' });
+    this.book = new AlertBook({
+      historyLimit: opts.historyLimit ?? 500,
+      maxAlerts: opts.maxAlerts ?? Infinity,
+      onDrop: this.onDrop,
+      idSuffix: opts.idSuffix ?? '',
+    });
     this.index = new RuleIndex(rules);
     this.seen = new LastSeen(this.now(), opts.maxDevices ?? Infinity);
   }
 
-  get rules(): readonly Rule[] { return this.index.rules; }
+  get rules(): readonly Rule[] {
+    return this.index.rules;
+  }
 
   /** The rule with this id, if any. */
-  rule(id: string): Rule | undefined { return this.index.byId.get(id); }
+  rule(id: string): Rule | undefined {
+    return this.index.byId.get(id);
+  }
 
   /** Replaces the rules; alerts of removed or disabled rules resolve. */
   setRules(rules: readonly Rule[]): Transition[] {
@@ -94,7 +106,10 @@ export class AlertEngine {
       if (this.index.staleness.length) {
         for (const s of this.seen.silentDevice(r.deviceId, this.index.staleness, now)) {
           const t = this.openSilent(s, now);
-          if (t) { out.push(t); verdicts.push({ ruleId: s.rule.id, state: 'firing' }); }
+          if (t) {
+            out.push(t);
+            verdicts.push({ ruleId: s.rule.id, state: 'firing' });
+          }
         }
       }
     }
@@ -173,7 +188,10 @@ export class AlertEngine {
     const a = offline
       ? this.book.open(rule, deviceId, sensorType, OFFLINE_METRIC, 0, null, now, !entry.capped)
       : this.book.open(rule, deviceId, sensorType, rule.metric ?? 'last_seen', Math.round((now - last) / 1000), rule.after, now, !entry.capped);
-    if (!a) { entry.capped = true; return undefined; }
+    if (!a) {
+      entry.capped = true;
+      return undefined;
+    }
     delete entry.capped;
     return this.book.fire(a, rule, now);
   }
@@ -187,7 +205,8 @@ export class AlertEngine {
       if (a.state !== 'firing') throw new ValidationError(`alert ${a.id} is ${a.state}; only a firing alert can be acknowledged`, 'alertId');
       return this.book.acknowledge(a, now, req.by, req.reason);
     }
-    if (a.state === 'pending') throw new ValidationError(`alert ${a.id} is pending (not fired yet); only firing or acknowledged alerts can be resolved`, 'alertId');
+    if (a.state === 'pending')
+      throw new ValidationError(`alert ${a.id} is pending (not fired yet); only firing or acknowledged alerts can be resolved`, 'alertId');
     // A silent device resolved by hand is taken as retired: it is watched again once it reports.
     if (a.kind === 'staleness') this.seen.forget(a.deviceId);
     return this.book.finish(a, now, req.by, req.reason ?? 'resolved by hand');
@@ -241,7 +260,9 @@ export class AlertEngine {
     return { ...this.book.counts(), devices: this.seen.size };
   }
 
-  private mark(d: Dirty): void { this.book.mark(d); }
+  private mark(d: Dirty): void {
+    this.book.mark(d);
+  }
 
   /** What changed since the last call (for the debounced store). */
   takeDirty(): Dirty {

@@ -30,7 +30,10 @@ export function thresholdVerdict(book: AlertBook, rule: ThresholdRule, r: Readin
   book.mark(Dirty.Soft);
   if (compare(rule.operator, value, rule.clear ?? rule.threshold)) {
     a.lastBadAt = now;
-    if (a.clearSince !== undefined) { delete a.clearSince; book.mark(Dirty.Urgent); }
+    if (a.clearSince !== undefined) {
+      delete a.clearSince;
+      book.mark(Dirty.Urgent);
+    }
     if (a.state === 'pending' && now - a.startedAt >= rule.for * 1000) out.push(book.fire(a, rule, now));
     return a.state;
   }
@@ -38,7 +41,10 @@ export function thresholdVerdict(book: AlertBook, rule: ThresholdRule, r: Readin
     book.cancel(a, now);
     return 'ok';
   }
-  if (a.clearSince === undefined) { a.clearSince = now; book.mark(Dirty.Urgent); }
+  if (a.clearSince === undefined) {
+    a.clearSince = now;
+    book.mark(Dirty.Urgent);
+  }
   if (now - a.clearSince >= rule.keepFiring * 1000) {
     out.push(book.finish(a, now, 'system', 'value back to normal'));
     return 'resolved';

@@ -35,7 +35,14 @@ export function availabilityOf(r: Reading): 0 | 1 | undefined {
 }
 
 /** A device silent past a staleness rule's limit, or (`offline`) announced offline for the rule's `for`. */
-export interface Silence { rule: StalenessRule; deviceId: string; sensorType: string; last: number; entry: SeenEntry; offline?: boolean }
+export interface Silence {
+  rule: StalenessRule;
+  deviceId: string;
+  sensorType: string;
+  last: number;
+  entry: SeenEntry;
+  offline?: boolean;
+}
 
 export class LastSeen {
   private readonly seen = new Map<string, SeenEntry>();
@@ -45,9 +52,14 @@ export class LastSeen {
    * after downtime does not make every device stale at once.
    * @param max devices tracked at most: a new device beyond it is not tracked.
    */
-  constructor(private readonly startedAt: number, readonly max = Infinity) {}
+  constructor(
+    private readonly startedAt: number,
+    readonly max = Infinity,
+  ) {}
 
-  get size(): number { return this.seen.size; }
+  get size(): number {
+    return this.seen.size;
+  }
 
   /**
    * Records a reading. Returns false when the device is new and the bound is

@@ -19,8 +19,17 @@ export type Input =
 
 const ACTIONS: Record<string, 'ack' | 'resolve'> = { ack: 'ack', acknowledge: 'ack', resolve: 'resolve' };
 const ARM_WORDS: Record<string, boolean> = {
-  true: true, on: true, arm: true, armed: true, surveillance: true,
-  false: false, off: false, disarm: false, disarmed: false, actif: false, active: false,
+  true: true,
+  on: true,
+  arm: true,
+  armed: true,
+  surveillance: true,
+  false: false,
+  off: false,
+  disarm: false,
+  disarmed: false,
+  actif: false,
+  active: false,
 };
 
 type Obj = Record<string, unknown>;
@@ -33,7 +42,11 @@ export function classify(msg: { topic?: unknown; payload?: unknown }): Input {
   if (topic === 'rules') {
     let rules = p;
     if (typeof p === 'string') {
-      try { rules = JSON.parse(p); } catch (err) { throw new ValidationError(`rules: payload is not valid JSON (${(err as Error).message})`, 'payload'); }
+      try {
+        rules = JSON.parse(p);
+      } catch (err) {
+        throw new ValidationError(`rules: payload is not valid JSON (${(err as Error).message})`, 'payload');
+      }
     }
     return { kind: 'rules', rules: validateRules(rules) };
   }
@@ -69,8 +82,14 @@ export function parseAction(topic: string, p: unknown): ActionRequest {
       if (required) errors.push(`payload.${field} is required`);
       return undefined;
     }
-    if (typeof v !== 'string') { errors.push(`payload.${field} must be a string (got ${JSON.stringify(v)})`); return undefined; }
-    if (v.length > max) { errors.push(`payload.${field} is longer than ${max} characters`); return undefined; }
+    if (typeof v !== 'string') {
+      errors.push(`payload.${field} must be a string (got ${JSON.stringify(v)})`);
+      return undefined;
+    }
+    if (v.length > max) {
+      errors.push(`payload.${field} is longer than ${max} characters`);
+      return undefined;
+    }
     return v.trim();
   };
   const alertId = text('alertId', 200, false);
@@ -105,7 +124,11 @@ function parseBatch(items: unknown[]): Input {
 
 /** Checks the Reading shape the normalizer produces. */
 export function parseReading(p: unknown): Reading {
-  if (!isObj(p)) throw new ValidationError(`payload must be a Reading object (got ${p === null ? 'null' : typeof p}); control topics are rules, ack, resolve, list, arm`, 'payload');
+  if (!isObj(p))
+    throw new ValidationError(
+      `payload must be a Reading object (got ${p === null ? 'null' : typeof p}); control topics are rules, ack, resolve, list, arm`,
+      'payload',
+    );
   const errors: string[] = [];
   if (typeof p.deviceId !== 'string' || p.deviceId === '') errors.push('deviceId must be a non-empty string');
   if (typeof p.sensorType !== 'string') errors.push('sensorType must be a string');

@@ -13,7 +13,10 @@ export class PacedOutput<T> {
   private head = 0;
   private scheduled: NodeJS.Immediate | undefined;
 
-  constructor(private readonly burst: number, private readonly deliver: (batch: T[]) => void) {}
+  constructor(
+    private readonly burst: number,
+    private readonly deliver: (batch: T[]) => void,
+  ) {}
 
   /** Messages waiting for a later turn. */
   get waiting(): number {

@@ -62,8 +62,7 @@ export class RuleIndex {
   /** Event rules that can match this event type and device. */
   eventRules(eventType: string, deviceId: string, sensorType: string): Compiled<EventRule>[] {
     const out: Compiled<EventRule>[] = [];
-    const ok = (c: Compiled<EventRule>): boolean =>
-      c.matchDevice(deviceId) && (c.rule.sensorType === undefined || c.rule.sensorType === sensorType);
+    const ok = (c: Compiled<EventRule>): boolean => c.matchDevice(deviceId) && (c.rule.sensorType === undefined || c.rule.sensorType === sensorType);
     for (const c of this.byEvent.get(eventType) ?? []) if (ok(c)) out.push(c);
     for (const c of this.wildcardEvents) if (c.matchEvent!(eventType) && ok(c)) out.push(c);
     return out;

@@ -70,14 +70,99 @@ export type Rule = ThresholdRule | EventRule | StalenessRule;
 
 /** Rules matching the seeds' devices; the dialog starts with these. */
 export const DEFAULT_RULES: readonly Rule[] = Object.freeze([
-  { id: 'temperature-high', name: 'Temperature high', kind: 'threshold', metric: 'temperature', operator: '>', threshold: 25, clear: 24, for: 60, keepFiring: 0, repeat: 0, severity: 'warning', enabled: true },
-  { id: 'humidity-range', name: 'Humidity out of range', kind: 'threshold', metric: 'humidity', operator: 'outside', threshold: [30, 70], clear: [32, 68], for: 60, keepFiring: 0, repeat: 0, severity: 'warning', enabled: true },
-  { id: 'battery-low', name: 'Battery low', kind: 'threshold', metric: 'battery', operator: '<', threshold: 20, clear: 25, for: 0, keepFiring: 0, repeat: 86400, severity: 'warning', enabled: true },
-  { id: 'heart-rate', name: 'Heart rate abnormal', kind: 'threshold', metric: 'heart_rate', operator: 'outside', threshold: [40, 140], clear: [45, 130], for: 10, keepFiring: 30, repeat: 300, severity: 'critical', enabled: true },
-  { id: 'spo2-low', name: 'SpO2 low', kind: 'threshold', metric: 'spo2', operator: '<', threshold: 92, clear: 94, for: 10, keepFiring: 30, repeat: 300, severity: 'critical', enabled: true },
+  {
+    id: 'temperature-high',
+    name: 'Temperature high',
+    kind: 'threshold',
+    metric: 'temperature',
+    operator: '>',
+    threshold: 25,
+    clear: 24,
+    for: 60,
+    keepFiring: 0,
+    repeat: 0,
+    severity: 'warning',
+    enabled: true,
+  },
+  {
+    id: 'humidity-range',
+    name: 'Humidity out of range',
+    kind: 'threshold',
+    metric: 'humidity',
+    operator: 'outside',
+    threshold: [30, 70],
+    clear: [32, 68],
+    for: 60,
+    keepFiring: 0,
+    repeat: 0,
+    severity: 'warning',
+    enabled: true,
+  },
+  {
+    id: 'battery-low',
+    name: 'Battery low',
+    kind: 'threshold',
+    metric: 'battery',
+    operator: '<',
+    threshold: 20,
+    clear: 25,
+    for: 0,
+    keepFiring: 0,
+    repeat: 86400,
+    severity: 'warning',
+    enabled: true,
+  },
+  {
+    id: 'heart-rate',
+    name: 'Heart rate abnormal',
+    kind: 'threshold',
+    metric: 'heart_rate',
+    operator: 'outside',
+    threshold: [40, 140],
+    clear: [45, 130],
+    for: 10,
+    keepFiring: 30,
+    repeat: 300,
+    severity: 'critical',
+    enabled: true,
+  },
+  {
+    id: 'spo2-low',
+    name: 'SpO2 low',
+    kind: 'threshold',
+    metric: 'spo2',
+    operator: '<',
+    threshold: 92,
+    clear: 94,
+    for: 10,
+    keepFiring: 30,
+    repeat: 300,
+    severity: 'critical',
+    enabled: true,
+  },
   { id: 'device-silent', name: 'Device silent', kind: 'staleness', after: 120, repeat: 0, severity: 'warning', enabled: true },
-  { id: 'motion-armed', name: 'Motion while armed', kind: 'event', eventType: 'motion_detected', whileArmed: true, keepFiring: 300, repeat: 0, severity: 'critical', enabled: true },
-  { id: 'fall-detected', name: 'Fall detected', kind: 'event', eventType: 'fall', whileArmed: false, keepFiring: 0, repeat: 300, severity: 'critical', enabled: true },
+  {
+    id: 'motion-armed',
+    name: 'Motion while armed',
+    kind: 'event',
+    eventType: 'motion_detected',
+    whileArmed: true,
+    keepFiring: 300,
+    repeat: 0,
+    severity: 'critical',
+    enabled: true,
+  },
+  {
+    id: 'fall-detected',
+    name: 'Fall detected',
+    kind: 'event',
+    eventType: 'fall',
+    whileArmed: false,
+    keepFiring: 0,
+    repeat: 300,
+    severity: 'critical',
+    enabled: true,
+  },
 ] as Rule[]);
 
 /** Whether `value` compares badly with `limit`. */
@@ -89,12 +174,18 @@ export function compare(op: Operator, value: number, limit: Limit): boolean {
   }
   const t = limit as number;
   switch (op) {
-    case '>': return value > t;
-    case '>=': return value >= t;
-    case '<': return value < t;
-    case '<=': return value <= t;
-    case '==': return value === t;
-    case '!=': return value !== t;
+    case '>':
+      return value > t;
+    case '>=':
+      return value >= t;
+    case '<':
+      return value < t;
+    case '<=':
+      return value <= t;
+    case '==':
+      return value === t;
+    case '!=':
+      return value !== t;
   }
   return false;
 }
@@ -103,7 +194,12 @@ export function compare(op: Operator, value: number, limit: Limit): boolean {
 export function compileWildcard(pattern: string | undefined): (s: string) => boolean {
   if (pattern === undefined || pattern === '*') return () => true;
   if (!pattern.includes('*')) return (s) => s === pattern;
-  const re = new RegExp(`^${pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split('*')
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+  );
   return (s) => re.test(s);
 }
 
@@ -126,7 +222,9 @@ function checkRule(raw: unknown, at: string, errors: string[]): Rule | undefined
   }
   const r = raw as Obj;
   const before = errors.length;
-  const bad = (field: string, problem: string): void => { errors.push(`${at}.${field}: ${problem}`); };
+  const bad = (field: string, problem: string): void => {
+    errors.push(`${at}.${field}: ${problem}`);
+  };
   const kind = r.kind === undefined ? 'threshold' : r.kind;
   if (typeof kind !== 'string' || !KINDS.includes(kind)) bad('kind', `must be one of ${KINDS.join(', ')} (got ${JSON.stringify(r.kind)})`);
   const str = (field: string, required: boolean): string | undefined => {
@@ -135,13 +233,19 @@ function checkRule(raw: unknown, at: string, errors: string[]): Rule | undefined
       if (required) bad(field, 'is required');
       return undefined;
     }
-    if (typeof v !== 'string') { bad(field, `must be a string (got ${JSON.stringify(v)})`); return undefined; }
+    if (typeof v !== 'string') {
+      bad(field, `must be a string (got ${JSON.stringify(v)})`);
+      return undefined;
+    }
     return v;
   };
   const seconds = (field: string, dflt: number, min = 0): number => {
     const v = r[field];
     if (v === undefined) return dflt;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) { bad(field, `must be a number of seconds >= ${min} (got ${JSON.stringify(v)})`); return dflt; }
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min) {
+      bad(field, `must be a number of seconds >= ${min} (got ${JSON.stringify(v)})`);
+      return dflt;
+    }
     return v;
   };
   const id = str('id', true);
@@ -169,7 +273,16 @@ function checkRule(raw: unknown, at: string, errors: string[]): Rule | undefined
     const threshold = checkLimit(op, r.threshold, 'threshold', bad, true);
     const clear = checkLimit(op, r.clear, 'clear', bad, false);
     if (threshold !== undefined && clear !== undefined) checkClearSide(op, threshold, clear, bad);
-    rule = { ...base, kind, metric: metric as string, operator: op, threshold: threshold as Limit, clear, for: seconds('for', 0), keepFiring: seconds('keepFiring', 0) };
+    rule = {
+      ...base,
+      kind,
+      metric: metric as string,
+      operator: op,
+      threshold: threshold as Limit,
+      clear,
+      for: seconds('for', 0),
+      keepFiring: seconds('keepFiring', 0),
+    };
   } else if (kind === 'event') {
     const eventType = str('eventType', true);
     if (r.whileArmed !== undefined && typeof r.whileArmed !== 'boolean') bad('whileArmed', `must be true or false (got ${JSON.stringify(r.whileArmed)})`);
@@ -187,7 +300,10 @@ function checkLimit(op: Operator, v: unknown, field: string, bad: (f: string, p:
     return undefined;
   }
   if (op === '==' || op === '!=') {
-    if (field === 'clear') { bad(field, `has no meaning for operator "${op}"`); return undefined; }
+    if (field === 'clear') {
+      bad(field, `has no meaning for operator "${op}"`);
+      return undefined;
+    }
   }
   if (op === 'between' || op === 'outside') {
     if (!Array.isArray(v) || v.length !== 2 || !v.every((n) => typeof n === 'number' && Number.isFinite(n)) || v[0] > v[1]) {

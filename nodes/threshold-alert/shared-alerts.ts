@@ -149,12 +149,14 @@ function scripted(redis: Redis): Scripted {
 const SEP = '\u0000';
 
 /** A device's last reading as shared: when, its sensor type, and whether it reports periodically. */
-export interface SharedSeen { at: number; sensorType: string; periodic: boolean }
+export interface SharedSeen {
+  at: number;
+  sensorType: string;
+  periodic: boolean;
+}
 
 /** What claim() decided for one transition. */
-export type ClaimResult =
-  | { won: true; transition: Transition }
-  | { won: false; transition: Transition; shared?: AlertRecord; seenAt?: number };
+export type ClaimResult = { won: true; transition: Transition } | { won: false; transition: Transition; shared?: AlertRecord; seenAt?: number };
 
 /** What an action did: a transition to announce, or nothing (another instance already did the same). */
 export type ActResult = { transition?: Transition; shared?: AlertRecord; error?: string };
@@ -163,10 +165,23 @@ export class SharedAlerts {
   private readonly r: Scripted;
   private readonly keys: { alerts: string; ids: string; history: string; armed: string; seen: string; done: string; lead: string };
 
-  constructor(redis: Redis, prefix: string, nodeId: string, private readonly historyLimit: number) {
+  constructor(
+    redis: Redis,
+    prefix: string,
+    nodeId: string,
+    private readonly historyLimit: number,
+  ) {
     this.r = scripted(redis);
     const base = `${prefix}{${nodeId}}:`;
-    this.keys = { alerts: `${base}alerts`, ids: `${base}ids`, history: `${base}history`, armed: `${base}armed`, seen: `${base}seen`, done: `${base}done:`, lead: `${base}staleness-lead` };
+    this.keys = {
+      alerts: `${base}alerts`,
+      ids: `${base}ids`,
+      history: `${base}history`,
+      armed: `${base}armed`,
+      seen: `${base}seen`,
+      done: `${base}done:`,
+      lead: `${base}staleness-lead`,
+    };
   }
 
   /**
@@ -176,15 +191,38 @@ export class SharedAlerts {
   async claim(t: Transition, rule: Rule | undefined, now: number): Promise<ClaimResult> {
     const a = t.alert;
     const k = this.keys;
-    const history: HistoryEntry = { at: now, event: t.event === 'repeated' ? 'fired' : t.event, alertId: a.id, ruleId: a.ruleId, deviceId: a.deviceId, severity: a.severity, value: a.value };
+    const history: HistoryEntry = {
+      at: now,
+      event: t.event === 'repeated' ? 'fired' : t.event,
+      alertId: a.id,
+      ruleId: a.ruleId,
+      deviceId: a.deviceId,
+      severity: a.severity,
+      value: a.value,
+    };
     if (t.by !== undefined) history.by = t.by;
     if (t.reason !== undefined) history.reason = t.reason;
     // An offline announcement is not refused by another instance's last-seen time: the device said so.
     const stale = t.event === 'fired' && rule?.kind === 'staleness' && a.metric !== OFFLINE_METRIC;
     const repeatGap = rule && rule.kind !== 'staleness' && rule.repeat > 0 ? rule.repeat * 500 : 0;
-    const [code, text] = await this.r.iotClaim(k.alerts, k.ids, k.history, k.seen,
-      a.ruleId + SEP + a.deviceId, t.event, JSON.stringify(a), JSON.stringify(history), this.historyLimit, ACTION_MEMORY_MS, repeatGap,
-      stale ? a.deviceId : '', stale ? rule.after * 1000 : 0, now, k.done, STATE_TTL_MS);
+    const [code, text] = await this.r.iotClaim(
+      k.alerts,
+      k.ids,
+      k.history,
+      k.seen,
+      a.ruleId + SEP + a.deviceId,
+      t.event,
+      JSON.stringify(a),
+      JSON.stringify(history),
+      this.historyLimit,
+      ACTION_MEMORY_MS,
+      repeatGap,
+      stale ? a.deviceId : '',
+      stale ? rule.after * 1000 : 0,
+      now,
+      k.done,
+      STATE_TTL_MS,
+    );
     if (Number(code) === 1) return { won: true, transition: t };
     if (Number(code) === 2) return { won: false, transition: t, seenAt: Number(text) };
     return { won: false, transition: t, shared: text ? (JSON.parse(text) as AlertRecord) : undefined };
@@ -194,8 +232,20 @@ export class SharedAlerts {
   async act(req: ActionRequest, now: number): Promise<ActResult> {
     const k = this.keys;
     const field = req.alertId === undefined ? `${req.ruleId}${SEP}${req.deviceId}` : '';
-    const [code, text] = await this.r.iotAct(k.alerts, k.ids, k.history, req.action, req.alertId ?? '', field, req.by, req.reason ?? '', now,
-      this.historyLimit, ACTION_MEMORY_MS, k.done);
+    const [code, text] = await this.r.iotAct(
+      k.alerts,
+      k.ids,
+      k.history,
+      req.action,
+      req.alertId ?? '',
+      field,
+      req.by,
+      req.reason ?? '',
+      now,
+      this.historyLimit,
+      ACTION_MEMORY_MS,
+      k.done,
+    );
     const rec = text ? (JSON.parse(text) as AlertRecord) : undefined;
     const what = req.alertId !== undefined ? `alert ${req.alertId}` : `the alert of rule ${req.ruleId} on device ${req.deviceId}`;
     if (code === 'ok') {
@@ -208,7 +258,11 @@ export class SharedAlerts {
     if (code === 'done' && rec && (req.action === 'resolve' || rec.resolvedBy === req.by)) return { shared: rec };
     if (code === 'already') return { shared: rec, error: `${what} is already acknowledged by ${rec?.acknowledgedBy}` };
     if (code === 'done') return { error: `${what} is already resolved` };
-    if (code === 'state') return { shared: rec, error: `${what} is ${rec?.state}; only a ${req.action === 'ack' ? 'firing alert can be acknowledged' : 'firing or acknowledged alert can be resolved'}` };
+    if (code === 'state')
+      return {
+        shared: rec,
+        error: `${what} is ${rec?.state}; only a ${req.action === 'ack' ? 'firing alert can be acknowledged' : 'firing or acknowledged alert can be resolved'}`,
+      };
     return { error: `no active alert: ${what}` };
   }
 

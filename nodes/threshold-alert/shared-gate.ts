@@ -31,13 +31,19 @@ export class SharedGate {
   private readonly now: () => number;
   private readonly maxWaiting: number;
 
-  constructor(private readonly shared: SharedAlerts, private readonly engine: AlertEngine, private readonly opts: GateOptions) {
+  constructor(
+    private readonly shared: SharedAlerts,
+    private readonly engine: AlertEngine,
+    private readonly opts: GateOptions,
+  ) {
     this.now = opts.now ?? Date.now;
     this.maxWaiting = opts.maxWaiting ?? 100_000;
   }
 
   /** True while nothing is queued: a sync from Redis will not undo a claim in flight. */
-  get idle(): boolean { return this.waiting === 0; }
+  get idle(): boolean {
+    return this.waiting === 0;
+  }
 
   /** Claims the transitions; the won ones are emitted in order. */
   transitions(ts: Transition[]): void {
@@ -50,25 +56,30 @@ export class SharedGate {
     this.waiting += ts.length;
     const now = this.now();
     const results: Array<ClaimResult | undefined> = new Array(ts.length);
-    void this.run(async () => {
-      // Each claim is retried on its own: one that succeeded before the cut is not claimed twice.
-      await Promise.all(ts.map(async (t, i) => {
-        results[i] ??= await this.shared.claim(t, this.engine.rule(t.alert.ruleId), now);
-      }));
-    }, () => {
-      this.waiting -= ts.length;
-      const won: Transition[] = [];
-      for (const r of results) {
-        if (!r) continue;
-        const a = r.transition.alert;
-        if (r.won) won.push(r.transition);
-        else {
-          if (r.seenAt !== undefined) this.engine.seenElsewhere(a.deviceId, r.seenAt);
-          this.engine.adopt(a.ruleId, a.deviceId, r.seenAt !== undefined ? undefined : r.shared);
+    void this.run(
+      async () => {
+        // Each claim is retried on its own: one that succeeded before the cut is not claimed twice.
+        await Promise.all(
+          ts.map(async (t, i) => {
+            results[i] ??= await this.shared.claim(t, this.engine.rule(t.alert.ruleId), now);
+          }),
+        );
+      },
+      () => {
+        this.waiting -= ts.length;
+        const won: Transition[] = [];
+        for (const r of results) {
+          if (!r) continue;
+          const a = r.transition.alert;
+          if (r.won) won.push(r.transition);
+          else {
+            if (r.seenAt !== undefined) this.engine.seenElsewhere(a.deviceId, r.seenAt);
+            this.engine.adopt(a.ruleId, a.deviceId, r.seenAt !== undefined ? undefined : r.shared);
+          }
         }
-      }
-      if (won.length) this.opts.emit(won);
-    });
+        if (won.length) this.opts.emit(won);
+      },
+    );
   }
 
   /** Acknowledges or resolves across instances; resolves with the transition to announce (none if another instance did it). */
@@ -77,20 +88,28 @@ export class SharedGate {
     const now = this.now();
     let out: Transition | undefined;
     let failure: Error | undefined;
-    return this.run(async () => {
-      const res = await this.shared.act(req, now);
-      const key = res.shared ?? res.transition?.alert;
-      if (key) this.engine.adopt(key.ruleId, key.deviceId, res.shared && res.shared.state !== 'resolved' ? res.shared : undefined);
-      if (res.error) failure = new ValidationError(res.error, req.alertId !== undefined ? 'alertId' : 'ruleId');
-      out = res.transition;
-    }, () => { this.waiting--; }).then(() => {
+    return this.run(
+      async () => {
+        const res = await this.shared.act(req, now);
+        const key = res.shared ?? res.transition?.alert;
+        if (key) this.engine.adopt(key.ruleId, key.deviceId, res.shared && res.shared.state !== 'resolved' ? res.shared : undefined);
+        if (res.error) failure = new ValidationError(res.error, req.alertId !== undefined ? 'alertId' : 'ruleId');
+        out = res.transition;
+      },
+      () => {
+        this.waiting--;
+      },
+    ).then(() => {
       if (failure) throw failure;
       return out;
     });
   }
 
   setArmed(armed: boolean): void {
-    void this.run(() => this.shared.setArmed(armed), () => undefined);
+    void this.run(
+      () => this.shared.setArmed(armed),
+      () => undefined,
+    );
   }
 
   /** Takes the shared alerts and armed state (skipped while claims are queued). */

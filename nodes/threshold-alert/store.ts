@@ -39,7 +39,11 @@ export class AlertStore {
   private readonly urgentMs: number;
   private readonly softMs: number;
 
-  constructor(readonly file: string, private readonly get: () => StoredState, private readonly opts: StoreOptions = {}) {
+  constructor(
+    readonly file: string,
+    private readonly get: () => StoredState,
+    private readonly opts: StoreOptions = {},
+  ) {
     this.urgentMs = opts.urgentMs ?? 250;
     this.softMs = opts.softMs ?? 10_000;
   }
@@ -74,7 +78,9 @@ export class AlertStore {
     if (at >= this.due) return;
     if (this.timer) clearTimeout(this.timer);
     this.due = at;
-    this.timer = setTimeout(() => { void this.flush(); }, at - Date.now());
+    this.timer = setTimeout(() => {
+      void this.flush();
+    }, at - Date.now());
   }
 
   /**
@@ -84,7 +90,9 @@ export class AlertStore {
   flush(): Promise<void> {
     this.cancel();
     this.again = true;
-    this.running ??= this.drain().finally(() => { this.running = undefined; });
+    this.running ??= this.drain().finally(() => {
+      this.running = undefined;
+    });
     return this.running;
   }
 

@@ -9,7 +9,6 @@ import { helper, load, nodeModule, startServer, stopServer } from '../support/re
 import { healthSnapshot } from '../../nodes/common/health';
 import type { Reading } from '../../nodes/common/types';
 
- 
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
 const nodes = [nodeModule('activity'), catchNode];
 
@@ -29,8 +28,13 @@ function record(id: string): any[] {
 }
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const sample = (ts: number, x: number, y: number, z: number, deviceId = 'accel_001'): Reading =>
-  ({ deviceId, sensorType: 'activity', ts, metrics: { x, y, z }, received: ts });
+const sample = (ts: number, x: number, y: number, z: number, deviceId = 'accel_001'): Reading => ({
+  deviceId,
+  sensorType: 'activity',
+  ts,
+  metrics: { x, y, z },
+  received: ts,
+});
 
 /** Standing still 10 s, an impact, then lying on the side 8 s, at 2 Hz. */
 function fallSamples(t0: number): Reading[] {
@@ -63,8 +67,14 @@ test('a batch passes on with activity and fall Readings appended; output 2 has t
   assert.equal(passed[0].count, out.length);
   assert.equal(out[0].deviceId, 'ruuvi_1', 'the input is kept, in order');
   const added = out.slice(n);
-  assert.ok(added.some((r) => r.event?.type === 'fall'), 'a fall event');
-  assert.ok(added.some((r) => r.tags?.activity_name === 'stationary'), 'an activity Reading');
+  assert.ok(
+    added.some((r) => r.event?.type === 'fall'),
+    'a fall event',
+  );
+  assert.ok(
+    added.some((r) => r.tags?.activity_name === 'stationary'),
+    'an activity Reading',
+  );
   assert.equal(derived.length, 1);
   assert.deepEqual(derived[0].payload, added);
 });
@@ -77,7 +87,10 @@ test('a single Reading is followed by its derived Readings as messages of their 
   const readings = passed.filter((m) => m.payload.sensorType === 'activity').length;
   const extra = passed.filter((m) => m.payload.sensorType === 'activity_state');
   assert.equal(readings, 37);
-  assert.deepEqual(extra.map((m) => m.payload.event?.type ?? m.payload.tags.activity_name), ['stationary', 'fall']);
+  assert.deepEqual(
+    extra.map((m) => m.payload.event?.type ?? m.payload.tags.activity_name),
+    ['stationary', 'fall'],
+  );
 });
 
 test('bad input goes to Catch with the item named; the node keeps working', async () => {
@@ -90,7 +103,10 @@ test('bad input goes to Catch with the item named; the node keeps working', asyn
   await wait(100);
   assert.equal(caught.length, 2);
   assert.match(caught[0].error.message, /1 of 1 items refused: payload is not a Reading/);
-  assert.match(caught[1].error.message, /2 of 3 items refused: payload\[1\] is not a Reading; payload\[2\]: accelerometer Reading of accel_001 needs finite metrics x, y and z/);
+  assert.match(
+    caught[1].error.message,
+    /2 of 3 items refused: payload\[1\] is not a Reading; payload\[2\]: accelerometer Reading of accel_001 needs finite metrics x, y and z/,
+  );
   assert.equal(passed.length, 1, 'the batch still passes on');
 });
 

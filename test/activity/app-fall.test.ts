@@ -32,7 +32,8 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
 /** The seed's payload: standing 12 s, an impact of about 4 g, then lying on the side 8 s, at 2 Hz. */
 function fall(deviceId: string, t0: number): Array<Record<string, unknown>> {
   const out: Array<Record<string, unknown>> = [];
-  const at = (t: number, x: number, y: number, z: number, hint: string) => out.push({ device_id: deviceId, timestamp: new Date(t).toISOString(), x, y, z, activity_hint: hint });
+  const at = (t: number, x: number, y: number, z: number, hint: string) =>
+    out.push({ device_id: deviceId, timestamp: new Date(t).toISOString(), x, y, z, activity_hint: hint });
   let t = t0;
   for (; t < t0 + 12_000; t += 500) at(t, 0.12 + (t % 3) * 0.01, 0.03, 9.79, 'stationary');
   at(t, 22.5, 18.1, 26.4, 'stationary');
@@ -62,7 +63,10 @@ test('accelerometer samples over Mosquitto into the app as shipped: a critical f
   })();
 
   const device = mqtt.connect(broker.url, { reconnectPeriod: 0 });
-  await new Promise<void>((resolve, reject) => { device.once('connect', () => resolve()); device.once('error', reject); });
+  await new Promise<void>((resolve, reject) => {
+    device.once('connect', () => resolve());
+    device.once('error', reject);
+  });
   const samples = fall('accel_042', Date.now() - 30_000);
   for (const s of samples) await device.publishAsync('lifecompanion/sensors/accel_042/activity', JSON.stringify(s), { qos: 1 });
   device.end();

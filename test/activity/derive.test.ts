@@ -13,8 +13,13 @@ import { editorDefs } from '../../scripts/editor-defs';
 import { REPO_ROOT } from '../support/red';
 import { labelledSet } from './labelled-set';
 
-const reading = (deviceId: string, ts: number, x: number, y: number, z: number, sensorType = 'activity'): Reading =>
-  ({ deviceId, sensorType, ts, metrics: { x, y, z }, received: ts });
+const reading = (deviceId: string, ts: number, x: number, y: number, z: number, sensorType = 'activity'): Reading => ({
+  deviceId,
+  sensorType,
+  ts,
+  metrics: { x, y, z },
+  received: ts,
+});
 
 test('settings: defaults, numbers from the dialog as strings, bad fields named', () => {
   const cfg = parseConfig({});

@@ -24,7 +24,15 @@ export interface LabelledSample extends Sample {
   knock?: boolean;
 }
 
-export interface SetOptions { seed: number; devices: number; minutesPerDevice: number; intervalMs: number; runs: number; falls: number; knockRate: number }
+export interface SetOptions {
+  seed: number;
+  devices: number;
+  minutesPerDevice: number;
+  intervalMs: number;
+  runs: number;
+  falls: number;
+  knockRate: number;
+}
 
 export const SET_DEFAULTS: SetOptions = { seed: 42, devices: 6, minutesPerDevice: 40, intervalMs: 500, runs: 2, falls: 2, knockRate: 0.002 };
 
@@ -36,7 +44,14 @@ function running(rng: Rng, dev: string, t0: number, ms: number, interval: number
   for (let t = t0; t < t0 + ms; t += interval) {
     const c = (2 * Math.PI * cadence * t) / 1000 + gauss(rng, 0.3);
     const gz = Math.sqrt(G * G - tilt[0] ** 2 - tilt[1] ** 2);
-    out.push({ deviceId: dev, ts: t, x: tilt[0] + lat * Math.sin(c / 2) + gauss(rng, 0.6), y: tilt[1] + 0.6 * lat * Math.cos(c) + gauss(rng, 0.6), z: gz + amp * Math.sin(c) + gauss(rng, 0.7), label: 'running' });
+    out.push({
+      deviceId: dev,
+      ts: t,
+      x: tilt[0] + lat * Math.sin(c / 2) + gauss(rng, 0.6),
+      y: tilt[1] + 0.6 * lat * Math.cos(c) + gauss(rng, 0.6),
+      z: gz + amp * Math.sin(c) + gauss(rng, 0.7),
+      label: 'running',
+    });
   }
   return out;
 }
@@ -45,7 +60,8 @@ function fall(rng: Rng, dev: string, t0: number, interval: number, tilt: [number
   const out: LabelledSample[] = [];
   const gz = Math.sqrt(G * G - tilt[0] ** 2 - tilt[1] ** 2);
   let t = t0;
-  for (; t < t0 + 10_000; t += interval) out.push({ deviceId: dev, ts: t, x: tilt[0] + gauss(rng, 0.03), y: tilt[1] + gauss(rng, 0.03), z: gz + gauss(rng, 0.03), label: 'stationary' });
+  for (; t < t0 + 10_000; t += interval)
+    out.push({ deviceId: dev, ts: t, x: tilt[0] + gauss(rng, 0.03), y: tilt[1] + gauss(rng, 0.03), z: gz + gauss(rng, 0.03), label: 'stationary' });
   const ff = uniform(rng, 0.2, 0.5) * G;
   out.push({ deviceId: dev, ts: t, x: gauss(rng, 0.5), y: gauss(rng, 0.5), z: ff });
   t += interval;
@@ -97,7 +113,15 @@ export function labelledSet(opts: Partial<SetOptions> = {}): LabelledSample[] {
       const label: Activity = st.phase === 'walking' ? 'walking' : 'stationary';
       const knock = rng.next() < o.knockRate && activity.spike;
       if (knock) p = activity.spike!(p, rng) as typeof p;
-      out.push({ deviceId: dev, ts: t, x: p.x, y: p.y, z: p.z, label: previous === undefined || previous === label ? label : undefined, knock: Boolean(knock) });
+      out.push({
+        deviceId: dev,
+        ts: t,
+        x: p.x,
+        y: p.y,
+        z: p.z,
+        label: previous === undefined || previous === label ? label : undefined,
+        knock: Boolean(knock),
+      });
       previous = label;
       t += o.intervalMs;
     }

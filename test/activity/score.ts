@@ -46,5 +46,14 @@ export function score(set: LabelledSample[], options: Partial<ClassifierOptions>
       else falseFalls++;
     }
   }
-  return { scored, correct, accuracy: scored ? correct / scored : 0, confusion, impacts: impacts.length, fallsFound: found.size, falseFalls, knocks: set.filter((s) => s.knock).length };
+  return {
+    scored,
+    correct,
+    accuracy: scored ? correct / scored : 0,
+    confusion,
+    impacts: impacts.length,
+    fallsFound: found.size,
+    falseFalls,
+    knocks: set.filter((s) => s.knock).length,
+  };
 }

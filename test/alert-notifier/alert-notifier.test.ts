@@ -126,7 +126,10 @@ test('notifyResolved off: a resolved alert sends nothing', async () => {
   helper.getNode('n1').receive({ payload: alert({ state: 'resolved' }), event: 'resolved' });
   helper.getNode('n1').receive({ payload: alert({ id: 'al-2' }), event: 'fired' });
   const got = await results;
-  assert.ok(got.every((m) => m.payload.ref.alertId === 'al-2'), 'only the fired alert was delivered');
+  assert.ok(
+    got.every((m) => m.payload.ref.alertId === 'al-2'),
+    'only the fired alert was delivered',
+  );
   assert.equal(smtp.mails.length, 1);
 });
 
@@ -223,10 +226,16 @@ test('status shows retries without the SMTP password from SMTP_URL', async () =>
   await load(nodes, flow, creds);
   const n = helper.getNode('n1');
   const orig = n.status.bind(n);
-  n.status = (s: { text?: string }) => { statuses.push(String(s.text ?? '')); orig(s); };
+  n.status = (s: { text?: string }) => {
+    statuses.push(String(s.text ?? ''));
+    orig(s);
+  };
   n.receive({ payload: alert(), event: 'fired' });
   await waitFor('a retry status', () => statuses.some((s) => /retrying/.test(s)), 15_000);
-  assert.ok(statuses.every((s) => !s.includes('S3cretPw99')), statuses.join(' | '));
+  assert.ok(
+    statuses.every((s) => !s.includes('S3cretPw99')),
+    statuses.join(' | '),
+  );
 });
 
 test('STARTTLS with auth against a server with a self-signed certificate: sent when verification is off, retried when on', async () => {
@@ -245,10 +254,15 @@ test('STARTTLS with auth against a server with a self-signed certificate: sent w
     await helper.unload();
 
     const statuses: string[] = [];
-    await load(nodes, notifierFlow({ smtpPort: tlsServer.port, smtp: { security: 'starttls', verifyTls: true } }), { 'smtp-default': { user: 'tls-user', password: 'tls-pass' } });
+    await load(nodes, notifierFlow({ smtpPort: tlsServer.port, smtp: { security: 'starttls', verifyTls: true } }), {
+      'smtp-default': { user: 'tls-user', password: 'tls-pass' },
+    });
     const n = helper.getNode('n1');
     const orig = n.status.bind(n);
-    n.status = (st: { text?: string }) => { statuses.push(String(st.text ?? '')); orig(st); };
+    n.status = (st: { text?: string }) => {
+      statuses.push(String(st.text ?? ''));
+      orig(st);
+    };
     n.receive({ payload: alert({ id: 'tls-2' }), event: 'fired' });
     await waitFor('a certificate error', () => statuses.some((t) => /retrying: .*(certificate|self.signed)/i.test(t)), 15_000);
     assert.equal(tlsServer.mails.length, 1, 'nothing sent to an unverified server');

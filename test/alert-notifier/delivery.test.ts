@@ -17,7 +17,17 @@ function dir(): string {
 }
 function item(n: number): OutboxItem {
   const now = Date.now();
-  return { id: newItemId(now, 'webhook'), channel: 'webhook', key: `k${n}`, kind: 'alert', createdAt: now, attempts: 0, nextAt: now, ref: {}, webhook: { body: String(n) } };
+  return {
+    id: newItemId(now, 'webhook'),
+    channel: 'webhook',
+    key: `k${n}`,
+    kind: 'alert',
+    createdAt: now,
+    attempts: 0,
+    nextAt: now,
+    ref: {},
+    webhook: { body: String(n) },
+  };
 }
 
 /** A sender that fails while `down` and records what it delivered. */
@@ -54,7 +64,10 @@ test('delivers in order, once each', async () => {
   for (let i = 0; i < 10; i++) await disp.enqueue(item(i));
   await waitFor('10 results', () => results.length === 10);
   await disp.stop(1000);
-  assert.deepEqual(s.delivered, Array.from({ length: 10 }, (_, i) => `k${i}`));
+  assert.deepEqual(
+    s.delivered,
+    Array.from({ length: 10 }, (_, i) => `k${i}`),
+  );
   assert.ok(results.every((r) => r.status === 'sent' && r.attempts === 1));
   assert.equal(disp.depth, 0);
 });
@@ -148,7 +161,10 @@ test('Retry-After is honoured (up to the cap)', async () => {
   };
   const results: DeliveryResult[] = [];
   const disp = new Dispatcher({
-    outbox: new Outbox(dir()), senders: { webhook: sender }, giveUpMs: 60_000, onResult: (r) => results.push(r),
+    outbox: new Outbox(dir()),
+    senders: { webhook: sender },
+    giveUpMs: 60_000,
+    onResult: (r) => results.push(r),
     backoff: { initialMs: 10, maxMs: 1000, factor: 2, jitter: 0 },
   });
   await disp.start();

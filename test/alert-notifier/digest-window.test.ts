@@ -19,7 +19,10 @@ test('allows max per window per key, holds the rest, and hands out one digest wh
   assert.equal(rest.length, 0);
   assert.equal(d.key, 'r1|email');
   assert.equal(d.count, 2);
-  assert.deepEqual(d.held.map((h) => h.alertId), ['a3', 'a4']);
+  assert.deepEqual(
+    d.held.map((h) => h.alertId),
+    ['a3', 'a4'],
+  );
   assert.equal(d.windowStart, 0);
   assert.equal(d.windowEnd, 1000);
   assert.deepEqual(rl.due(5000), [], 'a digest is handed out once');

@@ -8,7 +8,14 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test('runs at the next due time, then again for what is due next, one timer at a time', async () => {
   const due = [Date.now() + 30, Date.now() + 80];
   const runs: number[] = [];
-  const timer = new DueTimer(() => due[0], async () => { runs.push(Date.now()); due.shift(); }, Date.now);
+  const timer = new DueTimer(
+    () => due[0],
+    async () => {
+      runs.push(Date.now());
+      due.shift();
+    },
+    Date.now,
+  );
   timer.schedule();
   timer.schedule(); // already set: no second timer
   await wait(20);
@@ -21,9 +28,21 @@ test('runs at the next due time, then again for what is due next, one timer at a
 
 test('nothing due: no timer; stop cancels a set one', async () => {
   let runs = 0;
-  const none = new DueTimer(() => undefined, async () => { runs++; }, Date.now);
+  const none = new DueTimer(
+    () => undefined,
+    async () => {
+      runs++;
+    },
+    Date.now,
+  );
   none.schedule();
-  const set = new DueTimer(() => Date.now() + 20, async () => { runs++; }, Date.now);
+  const set = new DueTimer(
+    () => Date.now() + 20,
+    async () => {
+      runs++;
+    },
+    Date.now,
+  );
   set.schedule();
   set.stop();
   await wait(60);

@@ -27,25 +27,49 @@ before(async () => {
   const port = await freePort();
   const flows = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'flows', 'alerts.json'), 'utf8'));
   fs.writeFileSync(path.join(dir, 'flows.json'), JSON.stringify(flows));
-  fs.writeFileSync(path.join(dir, 'settings.js'), `module.exports = ${JSON.stringify({
-    uiPort: port, uiHost: '127.0.0.1', userDir: dir, flowFile: 'flows.json', nodesDir: [REPO_ROOT],
-    credentialSecret: 'test-only', logging: { console: { level: 'warn' } }, editorTheme: { tours: false }, diagnostics: { enabled: false },
-  })};`);
-  proc = spawn(process.execPath, [require.resolve('node-red/red.js'), '--settings', path.join(dir, 'settings.js'), '--userDir', dir], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, DATA_DIR: dir } });
+  fs.writeFileSync(
+    path.join(dir, 'settings.js'),
+    `module.exports = ${JSON.stringify({
+      uiPort: port,
+      uiHost: '127.0.0.1',
+      userDir: dir,
+      flowFile: 'flows.json',
+      nodesDir: [REPO_ROOT],
+      credentialSecret: 'test-only',
+      logging: { console: { level: 'warn' } },
+      editorTheme: { tours: false },
+      diagnostics: { enabled: false },
+    })};`,
+  );
+  proc = spawn(process.execPath, [require.resolve('node-red/red.js'), '--settings', path.join(dir, 'settings.js'), '--userDir', dir], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, DATA_DIR: dir },
+  });
   proc.stdout?.on('data', (d) => (log += d));
   proc.stderr?.on('data', (d) => (log += d));
   await waitForHttp(`http://127.0.0.1:${port}/nodes`, 60_000);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
   page = await browser.newPage();
   // Node-RED's editor disposes Monaco models when a dialog closes quickly; that race is the editor's, not ours.
-  page.on('pageerror', (e) => { if (!/Model is disposed/.test(e.message)) errors.push(`pageerror: ${e.message}`); });
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => {
+    if (!/Model is disposed/.test(e.message)) errors.push(`pageerror: ${e.message}`);
+  });
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+  });
   editorUrl = `http://127.0.0.1:${port}/`;
   await page.goto(editorUrl);
-  await page.waitForFunction(() => {
-    const RED = (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED;
-    return !!RED?.nodes?.node('alert-notifier');
-  }, undefined, { timeout: 60_000 });
+  await page.waitForFunction(
+    () => {
+      const RED = (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED;
+      return !!RED?.nodes?.node('alert-notifier');
+    },
+    undefined,
+    { timeout: 60_000 },
+  );
 });
 
 after(async () => {
@@ -53,7 +77,10 @@ after(async () => {
   if (proc && proc.exitCode === null) {
     await new Promise<void>((resolve) => {
       const kill = setTimeout(() => proc!.kill('SIGKILL'), 5000);
-      proc!.once('exit', () => { clearTimeout(kill); resolve(); });
+      proc!.once('exit', () => {
+        clearTimeout(kill);
+        resolve();
+      });
       proc!.kill('SIGTERM');
     });
   }
@@ -72,11 +99,14 @@ test('the shipped alerts flow shows valid notifier and SMTP nodes in the palette
 
 /** Sets a field through jQuery as the dialog's own code would see it (overlays cannot swallow it). */
 async function setField(selector: string, value: string | boolean): Promise<void> {
-  await page.evaluate(([sel, v]) => {
-    const $ = (window as any).$;
-    if (typeof v === 'boolean') $(sel).prop('checked', v).trigger('change');
-    else $(sel).val(v).trigger('change').trigger('keyup');
-  }, [selector, value] as [string, string | boolean]);
+  await page.evaluate(
+    ([sel, v]) => {
+      const $ = (window as any).$;
+      if (typeof v === 'boolean') $(sel).prop('checked', v).trigger('change');
+      else $(sel).val(v).trigger('change').trigger('keyup');
+    },
+    [selector, value] as [string, string | boolean],
+  );
 }
 const hasError = (selector: string): Promise<boolean> => page.evaluate((sel) => !!document.querySelector(sel)?.classList.contains('input-error'), selector);
 const visible = (selector: string): Promise<boolean> => page.evaluate((sel) => (window as any).$(sel).is(':visible'), selector);
@@ -125,22 +155,31 @@ async function dialogTexts(p: Page): Promise<{ to: string; mode: string; name: s
   await p.waitForSelector('#node-input-url', { state: 'visible', timeout: 20_000 });
   const texts = await p.evaluate(() => {
     const $ = (window as any).$;
-    return { to: $('label[for="node-input-to"]').text().trim(), mode: $('label[for="node-input-mode"]').text().trim(),
-      name: $('#node-input-name').attr('placeholder'), option: $('#node-input-mode option[value="event"]').text().trim() };
+    return {
+      to: $('label[for="node-input-to"]').text().trim(),
+      mode: $('label[for="node-input-mode"]').text().trim(),
+      name: $('#node-input-name').attr('placeholder'),
+      option: $('#node-input-mode option[value="event"]').text().trim(),
+    };
   });
   await p.evaluate(() => (window as any).$('#node-dialog-cancel').trigger('click'));
   await p.waitForSelector('#node-input-url', { state: 'detached', timeout: 10_000 });
   return texts;
 }
 
-test('the dialog\'s labels come from the catalogs: English, and German in a browser set to German (locales/de)', { skip, timeout: 120_000 }, async () => {
+test("the dialog's labels come from the catalogs: English, and German in a browser set to German (locales/de)", { skip, timeout: 120_000 }, async () => {
   assert.deepEqual(await dialogTexts(page), { to: 'To', mode: 'Input', name: 'alert notifier', option: 'Any JSON event (sent as is)' });
   const context = await browser!.newContext({ locale: 'de-DE' });
   try {
     const de = await context.newPage();
     await de.goto(editorUrl);
     await de.waitForFunction(() => !!(window as any).RED?.nodes?.node('alert-notifier'), undefined, { timeout: 60_000 });
-    assert.deepEqual(await dialogTexts(de), { to: 'An', mode: 'Eingabe', name: 'Alarm-Benachrichtigung', option: 'Beliebiges JSON-Ereignis (unverändert gesendet)' });
+    assert.deepEqual(await dialogTexts(de), {
+      to: 'An',
+      mode: 'Eingabe',
+      name: 'Alarm-Benachrichtigung',
+      option: 'Beliebiges JSON-Ereignis (unverändert gesendet)',
+    });
   } finally {
     await context.close();
   }

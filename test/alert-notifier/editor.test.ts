@@ -10,7 +10,12 @@ import { editorSettings } from '../../scripts/editor-defs';
 
 const DIR = path.join(__dirname, '..', '..', 'nodes', 'alert-notifier');
 
-interface Def { defaults: Record<string, { value: unknown; validate?: (v: unknown, opt?: unknown) => unknown }>; credentials: Record<string, unknown>; outputs?: number; category: string }
+interface Def {
+  defaults: Record<string, { value: unknown; validate?: (v: unknown, opt?: unknown) => unknown }>;
+  credentials: Record<string, unknown>;
+  outputs?: number;
+  category: string;
+}
 
 function register(file: string): { html: string; defs: Record<string, Def> } {
   const html = fs.readFileSync(path.join(DIR, file), 'utf8');
@@ -33,7 +38,11 @@ test('alert-notifier.html: defaults equal the runtime DEFAULTS; secret only in c
   const def = defs['alert-notifier'];
   assert.equal(def.category, 'IoT engine');
   assert.equal(def.outputs, 1);
-  const editorDefaults = Object.fromEntries(Object.entries(def.defaults).filter(([k]) => k !== 'name').map(([k, v]) => [k, v.value]));
+  const editorDefaults = Object.fromEntries(
+    Object.entries(def.defaults)
+      .filter(([k]) => k !== 'name')
+      .map(([k, v]) => [k, v.value]),
+  );
   assert.deepEqual(editorDefaults, { ...DEFAULTS });
   assert.deepEqual(Object.keys(def.credentials), ['secret']);
   for (const section of ['<h3>Inputs</h3>', '<h3>Outputs</h3>', '<h3>Details</h3>']) assert.ok(help('alert-notifier.html').includes(section), section);
@@ -64,7 +73,11 @@ test('alert-notifier.html validators reject bad values and accept good ones', ()
 test('smtp-config.html (iot-smtp-config): defaults equal SMTP_DEFAULTS; user/password are credentials; a password in the URL is refused', () => {
   const { defs } = register('smtp-config.html');
   const def = defs['iot-smtp-config'];
-  const editorDefaults = Object.fromEntries(Object.entries(def.defaults).filter(([k]) => k !== 'name').map(([k, v]) => [k, v.value]));
+  const editorDefaults = Object.fromEntries(
+    Object.entries(def.defaults)
+      .filter(([k]) => k !== 'name')
+      .map(([k, v]) => [k, v.value]),
+  );
   assert.deepEqual(editorDefaults, { ...SMTP_DEFAULTS });
   assert.deepEqual(Object.keys(def.credentials).sort(), ['password', 'user']);
   const url = def.defaults.url.validate!;

@@ -50,7 +50,14 @@ after(async () => {
 
 const flow = (notifier: Record<string, unknown>) => notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook`, notifier });
 const silent = (i: number, state: 'firing' | 'resolved' = 'firing') =>
-  alert({ id: `device-silent:dev-${i}:x`, ruleId: 'device-silent', deviceId: `dev-${i}`, state, title: `Device silent on dev-${i}`, text: `no reading from dev-${i}` });
+  alert({
+    id: `device-silent:dev-${i}:x`,
+    ruleId: 'device-silent',
+    deviceId: `dev-${i}`,
+    state,
+    title: `Device silent on dev-${i}`,
+    text: `no reading from dev-${i}`,
+  });
 
 test('300 alerts fired together: one email and one webhook with the count and a list; 5 more in one follow-up', { timeout: 60_000 }, async () => {
   await load(nodes, flow({ groupWaitS: 1, groupIntervalS: 3, groupListMax: 50 }), creds);

@@ -15,7 +15,17 @@ function dir(): string {
 }
 
 function item(n: number, channel: 'email' | 'webhook' = 'webhook'): OutboxItem {
-  return { id: newItemId(1000 + n, channel), channel, key: `k${n}`, kind: 'alert', createdAt: 1000 + n, attempts: 0, nextAt: 1000 + n, ref: { alertId: `a${n}` }, webhook: { body: `{"n":${n}}` } };
+  return {
+    id: newItemId(1000 + n, channel),
+    channel,
+    key: `k${n}`,
+    kind: 'alert',
+    createdAt: 1000 + n,
+    attempts: 0,
+    nextAt: 1000 + n,
+    ref: { alertId: `a${n}` },
+    webhook: { body: `{"n":${n}}` },
+  };
 }
 
 test('items survive a reload, oldest first, and leave no temp files', async () => {
@@ -30,7 +40,10 @@ test('items survive a reload, oldest first, and leave no temp files', async () =
   assert.equal(fs.readdirSync(d).filter((f) => f.includes('.tmp-')).length, 0);
   const again = new Outbox(d);
   const items = await again.open();
-  assert.deepEqual(items.map((i) => i.key), ['k1', 'k2', 'k3']);
+  assert.deepEqual(
+    items.map((i) => i.key),
+    ['k1', 'k2', 'k3'],
+  );
   assert.equal(items[0].attempts, 4);
   assert.equal(items[0].lastError, 'ECONNREFUSED');
 });

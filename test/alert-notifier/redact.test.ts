@@ -17,6 +17,12 @@ test('known secrets are masked anywhere, also URL-encoded, in strings and errors
 });
 
 test('a bad SMTP_URL error does not show the password', () => {
-  assert.throws(() => parseSmtpUrl('smtp://user:topsecret@'), (err: Error) => !err.message.includes('topsecret'));
-  assert.throws(() => parseSmtpUrl('http://user:topsecret@host'), (err: Error) => !err.message.includes('topsecret') && /smtp:\/\//.test(err.message));
+  assert.throws(
+    () => parseSmtpUrl('smtp://user:topsecret@'),
+    (err: Error) => !err.message.includes('topsecret'),
+  );
+  assert.throws(
+    () => parseSmtpUrl('http://user:topsecret@host'),
+    (err: Error) => !err.message.includes('topsecret') && /smtp:\/\//.test(err.message),
+  );
 });

@@ -45,13 +45,16 @@ test('one alert: subject, text, HTML and webhook carry the name and location', a
   const results = collect('out', 2, 15_000);
   const a = alert({ deviceId: 'cam-entrance', severity: 'critical', title: 'Motion on cam-entrance' });
   helper.getNode('n1').receive({ payload: a, event: 'fired' });
-  assert.deepEqual((await results).map((m) => m.payload.status), ['sent', 'sent']);
+  assert.deepEqual(
+    (await results).map((m) => m.payload.status),
+    ['sent', 'sent'],
+  );
   await waitFor('mail and webhook', () => smtp.mails.length === 1 && web.requests.length === 1);
   const mail = smtp.mails[0];
   assert.equal(mail.headers.subject, '[CRITICAL] Motion on cam-entrance – Front door camera, Entrance <north> (fired)');
   const body = mail.raw.replace(/=\r?\n/g, '').replace(/=C2=B7/g, '·');
   assert.match(body, /Device: Front door camera \(cam-entrance\) · Entrance <north>/);
-  assert.match(body, /<td>Front door camera \(cam-entrance\) · Entrance &lt;north&gt;<\/td>/, 'the HTML part escapes the registry\'s text');
+  assert.match(body, /<td>Front door camera \(cam-entrance\) · Entrance &lt;north&gt;<\/td>/, "the HTML part escapes the registry's text");
   assert.deepEqual(web.requests[0].json, { event: 'fired', alert: a, device: { id: 'cam-entrance', name: 'Front door camera', location: 'Entrance <north>' } });
 });
 
@@ -75,7 +78,11 @@ test('a group: each line and each alert of the webhook names its device', async 
   assert.match(text, /\nesp32-02 {2}Temperature high/);
   const hook = web.requests[0].json as any;
   assert.equal(hook.event, 'group');
-  assert.deepEqual(hook.alerts.map((x: any) => x.device), [
-    { id: 'cam-entrance', name: 'Front door camera', location: 'Entrance <north>' }, { id: 'esp32-02', name: null, location: null },
-  ]);
+  assert.deepEqual(
+    hook.alerts.map((x: any) => x.device),
+    [
+      { id: 'cam-entrance', name: 'Front door camera', location: 'Entrance <north>' },
+      { id: 'esp32-02', name: null, location: null },
+    ],
+  );
 });

@@ -38,7 +38,11 @@ after(async () => {
 
 test('pending outbox items are delivered after an unload/load, exactly once', { timeout: 90_000 }, async () => {
   // Slow retries: nothing may be retried in the gap, only after the reload.
-  const flow = notifierFlow({ smtpPort: smtp.port, webhookUrl: `${web.url}/hook`, notifier: { retryInitialS: 30, retryMaxS: 60, rateMax: 2, rateWindowS: 3600 } });
+  const flow = notifierFlow({
+    smtpPort: smtp.port,
+    webhookUrl: `${web.url}/hook`,
+    notifier: { retryInitialS: 30, retryMaxS: 60, rateMax: 2, rateWindowS: 3600 },
+  });
   const creds = { n1: { secret: SECRET } };
   await load(nodes, flow, creds);
   for (let i = 0; i < 2; i++) helper.getNode('n1').receive({ payload: alert({ id: `before-${i}` }), event: 'fired' });
@@ -56,8 +60,17 @@ test('pending outbox items are delivered after an unload/load, exactly once', { 
   const files = fs.readdirSync(outboxDir).filter((f) => f.endsWith('.item.json'));
   // Each channel tries its oldest item and pauses on failure: at least one item per channel holds the failed attempt.
   const items = files.map((f) => fs.readFileSync(path.join(outboxDir, f), 'utf8'));
-  assert.ok(items.some((text) => { const item = JSON.parse(text); return item.attempts >= 1 && item.lastError; }), 'the failed attempt is recorded');
-  assert.ok(items.every((text) => !text.includes(SECRET)), 'no secret in outbox files');
+  assert.ok(
+    items.some((text) => {
+      const item = JSON.parse(text);
+      return item.attempts >= 1 && item.lastError;
+    }),
+    'the failed attempt is recorded',
+  );
+  assert.ok(
+    items.every((text) => !text.includes(SECRET)),
+    'no secret in outbox files',
+  );
 
   await smtp.start(smtp.port);
   await web.start(web.port);
@@ -67,8 +80,14 @@ test('pending outbox items are delivered after an unload/load, exactly once', { 
 
   assert.equal(smtp.mails.length, 7, '2 before + 4 + 1 digest');
   assert.equal(web.requests.length, 7);
-  assert.ok([...smtp.counts().values()].every((c) => c === 1), 'no email twice');
-  assert.ok([...web.counts().values()].every((c) => c === 1), 'no webhook twice');
+  assert.ok(
+    [...smtp.counts().values()].every((c) => c === 1),
+    'no email twice',
+  );
+  assert.ok(
+    [...web.counts().values()].every((c) => c === 1),
+    'no webhook twice',
+  );
   const digest = smtp.mails.find((m) => /DIGEST/.test(m.headers.subject));
   assert.equal(digest?.headers.subject, '[DIGEST] 3 notifications held back for rule temp-high');
   const hookDigest = web.requests.find((r) => (r.json as { event?: string }).event === 'digest');

@@ -23,6 +23,12 @@ test('transitionKey: same transition same key; state, since, id or repeat change
   assert.match(k, /^[0-9a-f]{64}$/);
   assert.equal(transitionKey({ ...a }), k);
   assert.equal(k, hashKey('al-1', 'firing', 1000));
-  const others = [transitionKey({ ...a, state: 'resolved' }), transitionKey({ ...a, since: 1001 }), transitionKey({ ...a, id: 'al-2' }), transitionKey(a, 1), transitionKey(a, 2)];
+  const others = [
+    transitionKey({ ...a, state: 'resolved' }),
+    transitionKey({ ...a, since: 1001 }),
+    transitionKey({ ...a, id: 'al-2' }),
+    transitionKey(a, 1),
+    transitionKey(a, 2),
+  ];
   assert.equal(new Set([k, ...others]).size, 6);
 });

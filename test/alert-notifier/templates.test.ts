@@ -6,7 +6,13 @@ import path from 'path';
 import { render, renderJson, renderLine, alertContext, parseJsonTemplate } from '../../nodes/alert-notifier/templates';
 import { alert } from './fixtures';
 
-interface Case { name: string; template: string; mode: 'text' | 'html'; ctx: Record<string, unknown>; expected: string }
+interface Case {
+  name: string;
+  template: string;
+  mode: 'text' | 'html';
+  ctx: Record<string, unknown>;
+  expected: string;
+}
 const cases = JSON.parse(fs.readFileSync(path.join(__dirname, 'templates.fixtures.json'), 'utf8')) as Case[];
 
 for (const c of cases) {
@@ -18,7 +24,9 @@ for (const c of cases) {
 test('renderJson keeps the type of a whole-value placeholder and interpolates the rest', () => {
   const a = alert({ threshold: [10, 20] });
   const ctx = alertContext(a, 'fired');
-  const tpl = parseJsonTemplate('{"text":"{{deviceId}}: {{value}}","value":"{{value}}","threshold":"{{threshold}}","alert":"{{alert}}","missing":"{{nope}}","n":3,"list":["{{severity}}",true]}');
+  const tpl = parseJsonTemplate(
+    '{"text":"{{deviceId}}: {{value}}","value":"{{value}}","threshold":"{{threshold}}","alert":"{{alert}}","missing":"{{nope}}","n":3,"list":["{{severity}}",true]}',
+  );
   assert.deepEqual(renderJson(tpl, ctx), {
     text: 'esp32-01: 31.5',
     value: 31.5,

@@ -15,27 +15,63 @@ import { HttpError } from '../../app/api/validate';
 import { startApp, RunningApp } from '../support/app';
 
 const field = (fn: () => unknown): string | undefined => {
-  try { fn(); } catch (err) { assert.ok(err instanceof HttpError, String(err)); assert.equal(err.status, 400); return err.field; }
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof HttpError, String(err));
+    assert.equal(err.status, 400);
+    return err.field;
+  }
   assert.fail('no error');
 };
 
 test('set_interval and set_config: validated, the field named', () => {
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 0 } })), 'params.interval');
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 2.5 } })), 'params.interval');
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 30, x: 1 } })), 'params.x');
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_interval' })), 'params');
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_config', params: {} })), 'params');
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_config', params: { 'bad-name': 1 } })), 'params.bad-name');
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_config', params: { nested: { a: 1 } } })), 'params.nested');
-  assert.equal(field(() => buildConfigCommand('d/1', { type: 'set_interval', params: { interval: 30 } })), 'id');
-  assert.equal(field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 30 }, ttlSec: 0 })), 'ttlSec');
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 0 } })),
+    'params.interval',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 2.5 } })),
+    'params.interval',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 30, x: 1 } })),
+    'params.x',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_interval' })),
+    'params',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_config', params: {} })),
+    'params',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_config', params: { 'bad-name': 1 } })),
+    'params.bad-name',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_config', params: { nested: { a: 1 } } })),
+    'params.nested',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d/1', { type: 'set_interval', params: { interval: 30 } })),
+    'id',
+  );
+  assert.equal(
+    field(() => buildConfigCommand('d1', { type: 'set_interval', params: { interval: 30 }, ttlSec: 0 })),
+    'ttlSec',
+  );
 });
 
-test('topics and payload: the Command plus the seeds\' own fields', () => {
+test("topics and payload: the Command plus the seeds' own fields", () => {
   const now = Date.parse('2025-06-25T10:30:00Z');
   const pi = buildConfigCommand('raspberry-01', { type: 'set_interval', params: { interval: 30 } }, now);
   assert.equal(pi.topic, 'commands/raspberry-01/config');
-  assert.deepEqual([pi.command.action, pi.command.params, pi.command.expiresAt - now, pi.command.status], ['set_interval', { interval: 30 }, 300_000, 'pending']);
+  assert.deepEqual(
+    [pi.command.action, pi.command.params, pi.command.expiresAt - now, pi.command.status],
+    ['set_interval', { interval: 30 }, 300_000, 'pending'],
+  );
   // LifeCompanion's {command, interval, timestamp} and the platform seed's {command_id, action, params, expires_at}.
   assert.deepEqual([pi.payload.command, pi.payload.interval, pi.payload.timestamp], ['set_interval', 30, '2025-06-25T10:30:00.000Z']);
   assert.deepEqual([pi.payload.command_id, pi.payload.action, pi.payload.expires_at], [pi.command.id, 'set_interval', '2025-06-25T10:35:00.000Z']);
@@ -53,7 +89,12 @@ test('topics and payload: the Command plus the seeds\' own fields', () => {
 });
 
 test('acknowledgements: parsed from the ack topic, only forward, only for the device it was sent to', () => {
-  assert.deepEqual(parseAck('commands/d1/config/ack', Buffer.from('{"id":"c1","status":"executed"}')), { deviceId: 'd1', id: 'c1', status: 'executed', reason: undefined });
+  assert.deepEqual(parseAck('commands/d1/config/ack', Buffer.from('{"id":"c1","status":"executed"}')), {
+    deviceId: 'd1',
+    id: 'c1',
+    status: 'executed',
+    reason: undefined,
+  });
   assert.equal(parseAck('commands/d1/config/ack', Buffer.from('{"command_id":"c1","status":"acknowledged"}'))?.id, 'c1');
   assert.equal(parseAck('commands/d1/config/ack', Buffer.from('{"id":"c1","status":"done"}')), undefined);
   assert.equal(parseAck('commands/d1/servo/ack', Buffer.from('{"id":"c1","status":"executed"}')), undefined);
@@ -69,12 +110,18 @@ test('acknowledgements: parsed from the ack topic, only forward, only for the de
 });
 
 let app: RunningApp | undefined;
-after(async () => { await app?.stop(); });
+after(async () => {
+  await app?.stop();
+});
 
 test('the app as shipped: POST a set_interval, the device gets it over MQTT, acks, the status follows', { timeout: 120_000 }, async () => {
   app = await startApp({ SIMULATE_DEVICES: '0' });
   const call = async (method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> => {
-    const res = await fetch(`${app!.url}${p}`, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${app!.url}${p}`, {
+      method,
+      headers: { 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     return { status: res.status, json: await res.json() };
   };
   // The device logs in (the app's own login stands in for a device user here: the ACL lets devices read commands/<id>/#).

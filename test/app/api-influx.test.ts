@@ -17,7 +17,14 @@ let app: RunningApp;
 before(async () => {
   influx = await startInflux1();
   await fetch(`${influx.url}/query`, { method: 'POST', body: new URLSearchParams({ q: 'CREATE DATABASE iot' }) });
-  app = await startApp({ SIMULATE_DEVICES: '1', INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: 'iot', ADMIN_USER: 'admin', ADMIN_PASSWORD_HASH: bcrypt.hashSync(PASSWORD, 4) });
+  app = await startApp({
+    SIMULATE_DEVICES: '1',
+    INFLUX_URL: influx.url,
+    INFLUX_VERSION: '1',
+    INFLUX_DB: 'iot',
+    ADMIN_USER: 'admin',
+    ADMIN_PASSWORD_HASH: bcrypt.hashSync(PASSWORD, 4),
+  });
 });
 after(async () => {
   if (app && app.proc.exitCode === null) await app.stop();

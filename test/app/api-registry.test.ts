@@ -26,10 +26,16 @@ let app: RunningApp;
 before(async () => {
   await Promise.all([smtp.start(), hooks.start()]);
   env = {
-    SIMULATE_DEVICES: '0', SYSTEM_HEALTH_INTERVAL_S: '0', DATA_DIR: dataDir,
-    ADMIN_USER: ADMIN.user, ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN.password, 4),
-    VIEWER_USER: VIEWER.user, VIEWER_PASSWORD_HASH: bcrypt.hashSync(VIEWER.password, 4),
-    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ALERT_EMAIL_TO: 'ops@example.com', ALERT_EMAIL_FROM: 'iot@example.com',
+    SIMULATE_DEVICES: '0',
+    SYSTEM_HEALTH_INTERVAL_S: '0',
+    DATA_DIR: dataDir,
+    ADMIN_USER: ADMIN.user,
+    ADMIN_PASSWORD_HASH: bcrypt.hashSync(ADMIN.password, 4),
+    VIEWER_USER: VIEWER.user,
+    VIEWER_PASSWORD_HASH: bcrypt.hashSync(VIEWER.password, 4),
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+    ALERT_EMAIL_TO: 'ops@example.com',
+    ALERT_EMAIL_FROM: 'iot@example.com',
     WEBHOOK_URL: `${hooks.url}/alerts`,
   };
   app = await startApp(env);
@@ -39,14 +45,26 @@ after(async () => {
   await Promise.all([smtp.stop(), hooks.stop()]);
 });
 
-async function call(method: string, path: string, opts: { body?: string | unknown; type?: string; as?: typeof ADMIN | null } = {}): Promise<{ status: number; json: any; text: string; type: string }> {
+async function call(
+  method: string,
+  path: string,
+  opts: { body?: string | unknown; type?: string; as?: typeof ADMIN | null } = {},
+): Promise<{ status: number; json: any; text: string; type: string }> {
   const headers: Record<string, string> = {};
   if (opts.as !== null) headers.authorization = auth(opts.as || ADMIN);
   if (opts.body !== undefined) headers['content-type'] = opts.type || 'application/json';
-  const res = await fetch(`${app.url}/api${path}`, { method, headers, body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) });
+  const res = await fetch(`${app.url}/api${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body),
+  });
   const text = await res.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = undefined; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
   return { status: res.status, json, text, type: res.headers.get('content-type') || '' };
 }
 
@@ -78,17 +96,26 @@ test('a CSV import with a bad row: the good rows go in, each problem names its r
   const r = await call('POST', '/registry/import', { body: CSV, type: 'text/csv' });
   assert.equal(r.status, 200, r.text);
   assert.deepEqual([r.json.rows, r.json.added, r.json.updated, r.json.unchanged], [5, 3, 0, 0]);
-  assert.deepEqual(r.json.errors.map((e: any) => [e.row, e.line, e.field]), [[3, 4, 'id'], [4, 5, 'name']]);
+  assert.deepEqual(
+    r.json.errors.map((e: any) => [e.row, e.line, e.field]),
+    [
+      [3, 4, 'id'],
+      [4, 5, 'name'],
+    ],
+  );
   assert.match(r.json.errors[1].error, /name is longer than 100 characters/);
   assert.equal(r.json.errors[1].id, 'reg-cam-3');
 
   const list = await call('GET', '/registry/export', { as: VIEWER });
   assert.equal(list.status, 200, 'a viewer may read');
-  assert.deepEqual(list.json.map((e: any) => [e.id, e.name, e.location, e.type, e.owner]), [
-    ['reg-cam-1', 'Front door', 'Entrance', 'camera', 'ops'],
-    ['reg-cam-2', 'Back yard, east', 'Garden', 'camera', undefined],
-    ['reg-sensor-1', 'Boiler room sensor', 'Basement', 'environmental', 'facilities'],
-  ]);
+  assert.deepEqual(
+    list.json.map((e: any) => [e.id, e.name, e.location, e.type, e.owner]),
+    [
+      ['reg-cam-1', 'Front door', 'Entrance', 'camera', 'ops'],
+      ['reg-cam-2', 'Back yard, east', 'Garden', 'camera', undefined],
+      ['reg-sensor-1', 'Boiler room sensor', 'Basement', 'environmental', 'facilities'],
+    ],
+  );
 
   const bad = await call('POST', '/registry/import', { body: 'id,name,colour\na,b,c\n', type: 'text/csv' });
   assert.equal(bad.status, 400);
@@ -101,7 +128,10 @@ test('a CSV import with a bad row: the good rows go in, each problem names its r
 test('edit one device (PUT replaces, PATCH changes some fields, DELETE removes); bad fields are 400 naming the field', async () => {
   const put = await call('PUT', '/devices/reg-sensor-1/registry', { body: { name: 'Boiler', location: 'Basement, north wall' } });
   assert.equal(put.status, 200, put.text);
-  assert.deepEqual([put.json.id, put.json.name, put.json.location, put.json.type, put.json.owner], ['reg-sensor-1', 'Boiler', 'Basement, north wall', undefined, undefined]);
+  assert.deepEqual(
+    [put.json.id, put.json.name, put.json.location, put.json.type, put.json.owner],
+    ['reg-sensor-1', 'Boiler', 'Basement, north wall', undefined, undefined],
+  );
   const patch = await call('PATCH', '/devices/reg-sensor-1/registry', { body: { owner: 'facilities' } });
   assert.deepEqual([patch.json.name, patch.json.owner], ['Boiler', 'facilities']);
   const slash = await call('PUT', `/devices/${encodeURIComponent('garden/lamp 2')}/registry`, { body: { name: 'Lamp' } });
@@ -131,7 +161,12 @@ test('export as CSV imports back unchanged; the audit records every change with 
   assert.ok(lines.includes('reg-cam-2,"Back yard, east",Garden,camera,'), csv.text);
   const again = await call('POST', '/registry/import', { body: csv.text, type: 'text/csv' });
   assert.deepEqual([again.json.added, again.json.updated, again.json.unchanged, again.json.errors.length], [0, 0, 3, 0]);
-  const json = await call('POST', '/registry/import', { body: [{ id: 'reg-cam-2', owner: 'security' }, { id: 'reg-cam-9', name: 7 }] });
+  const json = await call('POST', '/registry/import', {
+    body: [
+      { id: 'reg-cam-2', owner: 'security' },
+      { id: 'reg-cam-9', name: 7 },
+    ],
+  });
   assert.deepEqual([json.json.updated, json.json.errors[0].field, json.json.errors[0].row], [1, 'name', 2]);
 
   const audit = await call('GET', '/audit?action=registry&limit=50');
@@ -139,8 +174,14 @@ test('export as CSV imports back unchanged; the audit records every change with 
   const entries = audit.json as Array<Record<string, string>>;
   assert.ok(entries.every((e) => e.user === ADMIN.user && e.role === 'admin' && e.action === 'registry' && e.outcome === 'accepted'));
   const targets = entries.map((e) => `${e.target}: ${e.detail}`);
-  assert.ok(targets.some((t) => /^import: CSV: 5 rows, 3 added, 0 updated, 0 unchanged, 2 errors$/.test(t)), targets.join('\n'));
-  assert.ok(targets.some((t) => /^reg-sensor-1: set name=Boiler, location=Basement, north wall$/.test(t)), targets.join('\n'));
+  assert.ok(
+    targets.some((t) => /^import: CSV: 5 rows, 3 added, 0 updated, 0 unchanged, 2 errors$/.test(t)),
+    targets.join('\n'),
+  );
+  assert.ok(
+    targets.some((t) => /^reg-sensor-1: set name=Boiler, location=Basement, north wall$/.test(t)),
+    targets.join('\n'),
+  );
   assert.ok(targets.some((t) => /^reg-sensor-1: change owner=facilities$/.test(t)));
   assert.ok(targets.some((t) => /^garden\/lamp 2: delete$/.test(t)));
   assert.ok(!entries.some((e) => e.user === VIEWER.user), 'refused requests change nothing and are not recorded as changes');
@@ -183,7 +224,12 @@ test('the registry survives a restart', { timeout: 90_000 }, async () => {
     const r = await call('GET', '/registry/export');
     return r.status === 200 ? r.json : undefined;
   });
-  assert.deepEqual(list.map((e: any) => [e.id, e.name, e.owner]), [
-    ['reg-cam-1', 'Front door', 'ops'], ['reg-cam-2', 'Back yard, east', 'security'], ['reg-sensor-1', 'Boiler', 'facilities'],
-  ]);
+  assert.deepEqual(
+    list.map((e: any) => [e.id, e.name, e.owner]),
+    [
+      ['reg-cam-1', 'Front door', 'ops'],
+      ['reg-cam-2', 'Back yard, east', 'security'],
+      ['reg-sensor-1', 'Boiler', 'facilities'],
+    ],
+  );
 });

@@ -8,7 +8,15 @@ import type { Command } from '../../nodes/common/types';
 
 function fakeHooks() {
   const hooks = new Map<string, (events: never) => unknown>();
-  return { hooks, add: (name: string, fn: (e: never) => unknown) => { hooks.set(name, fn); }, remove: (name: string) => { hooks.delete(name); } };
+  return {
+    hooks,
+    add: (name: string, fn: (e: never) => unknown) => {
+      hooks.set(name, fn);
+    },
+    remove: (name: string) => {
+      hooks.delete(name);
+    },
+  };
 }
 const from = (type: string, msg: Record<string, unknown>, id = 'n1') => ({ msg, source: { id, node: { type } } });
 const reading = (deviceId: string, extra: Record<string, unknown> = {}) => ({ deviceId, sensorType: 't', ts: 1, metrics: { t: 1 }, ...extra });
@@ -44,7 +52,10 @@ test('readings are throttled per device, events deduplicated, other node types i
   tap.subscribe((type, data) => got.push([type, data]));
   const batch = { payload: [reading('a'), reading('a'), reading('b')] };
   tap.onSend([from('payload-normalizer', batch), from('payload-normalizer', batch)] as never);
-  assert.deepEqual(got.map(([t, d]) => `${t}:${(d as { deviceId: string }).deviceId}`), ['reading:a', 'reading:b']);
+  assert.deepEqual(
+    got.map(([t, d]) => `${t}:${(d as { deviceId: string }).deviceId}`),
+    ['reading:a', 'reading:b'],
+  );
   now = 999;
   tap.onSend([from('payload-normalizer', { payload: reading('a') })] as never);
   assert.equal(got.length, 2);
@@ -54,7 +65,10 @@ test('readings are throttled per device, events deduplicated, other node types i
   const motion = reading('cam', { event: { id: 'e1', type: 'motion' } });
   tap.onSend([from('payload-normalizer', { payload: motion })] as never);
   tap.onSend([from('payload-normalizer', { payload: [motion] })] as never);
-  assert.deepEqual(got.slice(3).map(([t]) => t), ['motion']);
+  assert.deepEqual(
+    got.slice(3).map(([t]) => t),
+    ['motion'],
+  );
   tap.onSend([from('function', { payload: reading('z') }), from('mqtt in', { payload: reading('y') })] as never);
   assert.equal(got.length, 4);
   tap.onSend([from('threshold-alert', { topic: 'alert/firing', event: 'fired', payload: { id: 'x' } })] as never);

@@ -17,11 +17,24 @@ after(async () => {
   if (app && app.proc.exitCode === null) await app.stop();
 });
 
-async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = { 'Content-Type': 'application/json' }): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${app.url}${path}`, { method, headers, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+async function call(
+  method: string,
+  path: string,
+  body?: unknown,
+  headers: Record<string, string> = { 'Content-Type': 'application/json' },
+): Promise<{ status: number; json: any }> {
+  const res = await fetch(`${app.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown;
-  try { json = JSON.parse(text); } catch { json = text; }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
   return { status: res.status, json };
 }
 
@@ -32,7 +45,9 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
     try {
       const v = await fn();
       if (v !== undefined) return v;
-    } catch (err) { last = err; }
+    } catch (err) {
+      last = err;
+    }
     if (Date.now() > end) throw new Error(`timed out waiting for ${what} (${String(last)})\n${app.log().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -65,14 +80,36 @@ test('the OpenAPI document is valid JSON and every route in it is served', async
   const { status, json: doc } = await call('GET', '/api/openapi.json');
   assert.equal(status, 200);
   assert.equal(doc.openapi, '3.0.3');
-  const expected = ['/devices', '/devices/{id}', '/readings/latest', '/devices/{id}/readings', '/devices/{id}/readings/aggregate', '/alerts', '/alerts/{id}/ack', '/alerts/{id}/resolve', '/rules', '/rules/{node}', '/cameras/{id}/servo', '/devices/{id}/commands', '/commands/{id}', '/recordings', '/events/stream', '/devices/{id}/registry', '/registry/import', '/registry/export'];
+  const expected = [
+    '/devices',
+    '/devices/{id}',
+    '/readings/latest',
+    '/devices/{id}/readings',
+    '/devices/{id}/readings/aggregate',
+    '/alerts',
+    '/alerts/{id}/ack',
+    '/alerts/{id}/resolve',
+    '/rules',
+    '/rules/{node}',
+    '/cameras/{id}/servo',
+    '/devices/{id}/commands',
+    '/commands/{id}',
+    '/recordings',
+    '/events/stream',
+    '/devices/{id}/registry',
+    '/registry/import',
+    '/registry/export',
+  ];
   for (const p of expected) assert.ok(doc.paths[p], `the document describes ${p}`);
   for (const [p, ops] of Object.entries(doc.paths as Record<string, Record<string, { responses: object }>>)) {
     if (p === '/events/stream') continue;
     for (const method of Object.keys(ops)) {
       const r = await call(method.toUpperCase(), `/api${p.replace(/\{\w+\}/g, 'x')}`, method === 'get' ? undefined : {});
       assert.doesNotMatch(String(r.json?.error), /no API route/, `${method} ${p} is routed`);
-      assert.ok(String(r.status) in ops[method].responses, `${method} ${p} answered ${r.status}, a status the document lists (${JSON.stringify(r.json).slice(0, 200)})`);
+      assert.ok(
+        String(r.status) in ops[method].responses,
+        `${method} ${p} answered ${r.status}, a status the document lists (${JSON.stringify(r.json).slice(0, 200)})`,
+      );
     }
   }
   const r = await call('GET', '/api/nothing-here');
@@ -87,10 +124,14 @@ test("the Pi seed's curl: POST /api/cameras/raspberry-01/servo returns a command
   assert.equal(sent.json.deviceId, 'raspberry-01');
   assert.equal(sent.json.params.direction, 'left');
   // The shipped pi-device flow is raspberry-01 (its tab's DEVICE_ID): with no PWM chip here it acks "failed" over MQTT.
-  const failed = await poll("raspberry-01's ack", async () => {
-    const r = await call('GET', `/api/commands/${sent.json.id}`);
-    return r.json.status !== 'sent' ? r.json : undefined;
-  }, 10_000);
+  const failed = await poll(
+    "raspberry-01's ack",
+    async () => {
+      const r = await call('GET', `/api/commands/${sent.json.id}`);
+      return r.json.status !== 'sent' ? r.json : undefined;
+    },
+    10_000,
+  );
   assert.equal(failed.status, 'failed');
   assert.match(failed.reason, /PWM/);
 });
@@ -105,7 +146,11 @@ test('a command to another device follows the ack the test publishes, on GET and
     assert.equal((await call('GET', `/api/commands/${sent.json.id}`)).json.status, 'sent');
     await client.publishAsync('commands/cam-2/servo/ack', JSON.stringify({ id: sent.json.id, status: 'executed', angle: 90 }), { qos: 1 });
     await poll('the executed status', async () => ((await call('GET', `/api/commands/${sent.json.id}`)).json.status === 'executed' ? true : undefined), 10_000);
-    await poll('the command event on the stream', async () => (events.events.some((e) => e.event === 'command' && e.data.id === sent.json.id && e.data.status === 'executed') ? true : undefined), 5000);
+    await poll(
+      'the command event on the stream',
+      async () => (events.events.some((e) => e.event === 'command' && e.data.id === sent.json.id && e.data.status === 'executed') ? true : undefined),
+      5000,
+    );
   } finally {
     events.close();
     await client.endAsync();
@@ -153,24 +198,47 @@ test('devices and latest readings come from the fleet state', async () => {
   assert.equal(one.status, 200);
   assert.equal(one.json.deviceId, d.deviceId);
   const latest = await call('GET', `/api/devices/${encodeURIComponent(d.deviceId)}/readings/latest`);
-  assert.ok(Object.values(latest.json).some((m: any) => Number.isFinite(m.value)), JSON.stringify(latest.json));
+  assert.ok(
+    Object.values(latest.json).some((m: any) => Number.isFinite(m.value)),
+    JSON.stringify(latest.json),
+  );
 });
 
 test('alerts: rules replaced, an alert fires on the stream with readings, ack and resolve with who and why', async () => {
   const events = stream('/api/events/stream');
   try {
-    const rule = { id: 'api-test', name: 'API test', severity: 'warning', kind: 'threshold', metric: 'temperature', operator: '>', threshold: -1000, clear: -1001, for: 0 };
+    const rule = {
+      id: 'api-test',
+      name: 'API test',
+      severity: 'warning',
+      kind: 'threshold',
+      metric: 'temperature',
+      operator: '>',
+      threshold: -1000,
+      clear: -1001,
+      for: 0,
+    };
     const put = await call('PUT', '/api/rules/threshold-alert', [rule]);
     assert.equal(put.status, 200, JSON.stringify(put.json));
     const rules = await call('GET', '/api/rules/threshold-alert');
-    assert.deepEqual(rules.json.map((r: { id: string }) => r.id), ['api-test']);
+    assert.deepEqual(
+      rules.json.map((r: { id: string }) => r.id),
+      ['api-test'],
+    );
 
     const alert = await poll('a firing alert', async () => {
       const r = await call('GET', '/api/alerts?state=firing');
       return r.json.active?.find((a: { ruleId: string }) => a.ruleId === 'api-test');
     });
-    await poll('the fired transition and a reading on the stream', async () =>
-      events.events.some((e) => e.event === 'alert' && e.data.event === 'fired' && e.data.alert.id === alert.id) && events.events.some((e) => e.event === 'reading') ? true : undefined, 10_000);
+    await poll(
+      'the fired transition and a reading on the stream',
+      async () =>
+        events.events.some((e) => e.event === 'alert' && e.data.event === 'fired' && e.data.alert.id === alert.id) &&
+        events.events.some((e) => e.event === 'reading')
+          ? true
+          : undefined,
+      10_000,
+    );
 
     const ack = await call('POST', `/api/alerts/${encodeURIComponent(alert.id)}/ack`, { by: 'operator-1', reason: 'looking at it' });
     assert.equal(ack.status, 200, JSON.stringify(ack.json));
@@ -181,8 +249,14 @@ test('alerts: rules replaced, an alert fires on the stream with readings, ack an
     const noBy = await call('POST', `/api/alerts/${encodeURIComponent(alert.id)}/resolve`, {});
     assert.equal(noBy.status, 400);
     assert.equal(noBy.json.field, 'by');
-    await poll('the acknowledged transition on the stream', async () =>
-      events.events.some((e) => e.event === 'alert' && e.data.event === 'acknowledged' && e.data.by === 'operator-1' && e.data.reason === 'looking at it') ? true : undefined, 5000);
+    await poll(
+      'the acknowledged transition on the stream',
+      async () =>
+        events.events.some((e) => e.event === 'alert' && e.data.event === 'acknowledged' && e.data.by === 'operator-1' && e.data.reason === 'looking at it')
+          ? true
+          : undefined,
+      5000,
+    );
 
     const resolved = await call('POST', `/api/alerts/${encodeURIComponent(alert.id)}/resolve`, { by: 'operator-1', reason: 'fixed' });
     assert.equal(resolved.status, 200, JSON.stringify(resolved.json));

@@ -31,17 +31,26 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
 test('the flows from flows/ and dashboards/ are deployed with our nodes', async () => {
   // The admin API can answer before the runtime has its flows; what it says is kept for the failure message.
   let last: unknown;
-  const flows = await poll('the deployed flows', async () => {
-    last = await (await fetch(`${app.url}/flows`)).json();
-    return Array.isArray(last) ? (last as Array<{ type: string; label?: string }>) : undefined;
-  }, 15_000).catch((err: Error) => {
+  const flows = await poll(
+    'the deployed flows',
+    async () => {
+      last = await (await fetch(`${app.url}/flows`)).json();
+      return Array.isArray(last) ? (last as Array<{ type: string; label?: string }>) : undefined;
+    },
+    15_000,
+  ).catch((err: Error) => {
     throw new Error(`${err.message}; GET /flows answered ${JSON.stringify(last)?.slice(0, 500)}`);
   });
   const types = new Set(flows.map((n) => n.type));
   for (const t of ['sensor-input', 'payload-normalizer', 'influxdb-writer', 'threshold-alert', 'alert-notifier']) {
     assert.ok(types.has(t), `flows hold a ${t} node`);
   }
-  const nodes = (await (await fetch(`${app.url}/nodes`, { headers: { Accept: 'application/json' } })).json()) as Array<{ module: string; types: string[]; enabled: boolean; err?: string }>;
+  const nodes = (await (await fetch(`${app.url}/nodes`, { headers: { Accept: 'application/json' } })).json()) as Array<{
+    module: string;
+    types: string[];
+    enabled: boolean;
+    err?: string;
+  }>;
   const ours = nodes.filter((n) => n.module === 'node-red-iot-flow-engine');
   assert.ok(ours.length >= 10, `our node sets are registered (${ours.length})`);
   for (const set of ours) assert.equal(set.err, undefined, `${set.types} loads without error`);
@@ -62,7 +71,11 @@ test('simulated devices publish through the embedded broker within seconds', asy
 
 test('readings are normalized and the app reports ready with figures', async () => {
   const counters = await poll('normalized readings in /health/ready', async () => {
-    const body = (await (await fetch(`${app.url}/health/ready`)).json()) as { status: string; counters: Record<string, number>; brokers: Record<string, boolean> };
+    const body = (await (await fetch(`${app.url}/health/ready`)).json()) as {
+      status: string;
+      counters: Record<string, number>;
+      brokers: Record<string, boolean>;
+    };
     return body.counters.iot_readings_normalized_total > 0 && Object.values(body.brokers).every(Boolean) ? body : undefined;
   });
   assert.ok(Object.keys(counters.brokers).length >= 1, 'the MQTT broker connection is reported');

@@ -18,11 +18,20 @@ test('entries are appended as JSON lines and listed newest first, filtered by ac
   now += 1000;
   log.record({ ...entry(2), action: 'rules', target: 'threshold-alert', detail: 'password http://u:pw-secret@h' });
   const all = log.list();
-  assert.deepEqual(all.map((e) => e.user), ['u2', 'u1']);
+  assert.deepEqual(
+    all.map((e) => e.user),
+    ['u2', 'u1'],
+  );
   assert.equal(all[1].ts, '2026-01-01T00:00:00.000Z');
   assert.doesNotMatch(all[0].detail || '', /pw-secret/, 'details go through the redaction path');
-  assert.deepEqual(log.list(10, { action: 'ack' }).map((e) => e.target), ['a1']);
-  assert.deepEqual(log.list(10, { user: 'u2' }).map((e) => e.action), ['rules']);
+  assert.deepEqual(
+    log.list(10, { action: 'ack' }).map((e) => e.target),
+    ['a1'],
+  );
+  assert.deepEqual(
+    log.list(10, { user: 'u2' }).map((e) => e.action),
+    ['rules'],
+  );
   assert.equal(fs.readFileSync(file, 'utf8').trim().split('\n').length, 2);
   assert.equal(fs.statSync(file).mode & 0o777, 0o600);
 });
@@ -46,21 +55,34 @@ function hookOpts(loginRequired: boolean, sessions: Map<string, DashboardSession
 }
 const at = (type: string, msg: Record<string, unknown>) => ({ msg, destination: { id: 'n1', node: { type, id: 'n1' } } });
 
-test('dashboard control: a viewer\'s is stopped and recorded as refused; an operator\'s carries the login name', () => {
-  const sessions = new Map<string, DashboardSession>([['s-view', { username: 'vic', role: 'viewer', address: '10.0.0.7' }], ['s-op', { username: 'ana', role: 'operator', address: '10.0.0.8' }]]);
+test("dashboard control: a viewer's is stopped and recorded as refused; an operator's carries the login name", () => {
+  const sessions = new Map<string, DashboardSession>([
+    ['s-view', { username: 'vic', role: 'viewer', address: '10.0.0.7' }],
+    ['s-op', { username: 'ana', role: 'operator', address: '10.0.0.8' }],
+  ]);
   const o = hookOpts(true, sessions);
-  assert.equal(auditReceive(o, at('threshold-alert', { topic: 'ack', payload: { alertId: 'al-1', by: 'someone else' }, _client: { socketId: 's-view' } })), false);
+  assert.equal(
+    auditReceive(o, at('threshold-alert', { topic: 'ack', payload: { alertId: 'al-1', by: 'someone else' }, _client: { socketId: 's-view' } })),
+    false,
+  );
   const msg = { topic: 'ack', payload: { alertId: 'al-1', by: 'typed name', reason: 'on it' }, _client: { socketId: 's-op' } };
   assert.equal(auditReceive(o, at('threshold-alert', msg)), undefined);
   assert.equal(msg.payload.by, 'ana');
-  assert.equal(auditReceive(o, at('servo-command', { payload: { deviceId: 'cam-1', direction: 'left' }, _client: { socketId: 'unknown-socket' } })), false, 'a socket without a login is refused');
+  assert.equal(
+    auditReceive(o, at('servo-command', { payload: { deviceId: 'cam-1', direction: 'left' }, _client: { socketId: 'unknown-socket' } })),
+    false,
+    'a socket without a login is refused',
+  );
   const [unknown, ack, refused] = o.log.list();
-  assert.deepEqual([refused.user, refused.role, refused.from, refused.action, refused.target, refused.outcome], ['vic', 'viewer', '10.0.0.7', 'ack', 'al-1', 'refused']);
+  assert.deepEqual(
+    [refused.user, refused.role, refused.from, refused.action, refused.target, refused.outcome],
+    ['vic', 'viewer', '10.0.0.7', 'ack', 'al-1', 'refused'],
+  );
   assert.deepEqual([ack.user, ack.role, ack.from, ack.detail, ack.outcome], ['ana', 'operator', '10.0.0.8', 'on it', 'accepted']);
   assert.equal(unknown.outcome, 'refused');
 });
 
-test('the API\'s mark is recorded and removed; readings, lists and device acks are no control', () => {
+test("the API's mark is recorded and removed; readings, lists and device acks are no control", () => {
   const o = hookOpts(true);
   const msg: Record<string, unknown> = { topic: 'rules', payload: [{}, {}], _audit: { user: 'ana', role: 'operator', from: '127.0.0.1' } };
   auditReceive(o, at('threshold-alert', msg));
@@ -85,9 +107,19 @@ test('without logins the dashboard acts as the typed name; through an external b
 });
 
 test('broker entries: who, mqtt:<clientId>, the action from the topic and the outcome of the ACL', () => {
-  const e = brokerEntry({ clientId: 'ops-laptop', username: 'ops', role: 'operator', topic: 'alerts/control/ack', payload: Buffer.from('{"alertId":"x1","by":"ops","reason":"seen"}'), allowed: true });
+  const e = brokerEntry({
+    clientId: 'ops-laptop',
+    username: 'ops',
+    role: 'operator',
+    topic: 'alerts/control/ack',
+    payload: Buffer.from('{"alertId":"x1","by":"ops","reason":"seen"}'),
+    allowed: true,
+  });
   assert.deepEqual(e, { user: 'ops', role: 'operator', from: 'mqtt:ops-laptop', outcome: 'accepted', action: 'ack', target: 'x1', detail: 'seen' });
   const c = brokerEntry({ clientId: 'c9', role: 'anonymous', topic: 'commands/cam-1/servo', payload: Buffer.from('{"angle":90}'), allowed: false });
   assert.deepEqual([c.user, c.action, c.target, c.outcome, c.detail], ['anonymous', 'command', 'cam-1', 'refused', 'servo {"angle":90}']);
-  assert.equal(brokerEntry({ clientId: 'c', role: 'operator', topic: 'alerts/control/rules', payload: Buffer.from('[{},{},{}]'), allowed: true }).detail, '3 rules');
+  assert.equal(
+    brokerEntry({ clientId: 'c', role: 'operator', topic: 'alerts/control/rules', payload: Buffer.from('[{},{},{}]'), allowed: true }).detail,
+    '3 rules',
+  );
 });

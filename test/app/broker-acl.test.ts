@@ -25,10 +25,19 @@ const operator: BrokerClient = { role: 'operator', username: 'ops' };
 const app: BrokerClient = { role: 'app', username: 'iot-app' };
 
 test('anonymous clients publish and read telemetry, never control or commands', () => {
-  for (const t of ['sensors/dev-1/env', 'sensor/motion', 'lifecompanion/sensors/r1/environmental', 'devices/d1/telemetry']) assert.equal(mayPublish(anon, t), true, t);
-  for (const t of ['alerts/control/rules', 'alerts/control/ack', 'commands/dev-1/servo', 'commands/dev-1/record', '$SYS/x', 'other/topic']) assert.equal(mayPublish(anon, t), false, t);
+  for (const t of ['sensors/dev-1/env', 'sensor/motion', 'lifecompanion/sensors/r1/environmental', 'devices/d1/telemetry'])
+    assert.equal(mayPublish(anon, t), true, t);
+  for (const t of ['alerts/control/rules', 'alerts/control/ack', 'commands/dev-1/servo', 'commands/dev-1/record', '$SYS/x', 'other/topic'])
+    assert.equal(mayPublish(anon, t), false, t);
   // The firmware topics the telemetry flow reads, but never control or commands through a firmware pattern.
-  for (const t of ['zigbee2mqtt/kitchen/sensor', 'tele/tasmota_1/SENSOR', 'shellies/shellyht-1/sensor/temperature', 'ruuvi/gw/aa:bb', 'esp-1/sensor/temp/state']) assert.equal(mayPublish(anon, t), true, t);
+  for (const t of [
+    'zigbee2mqtt/kitchen/sensor',
+    'tele/tasmota_1/SENSOR',
+    'shellies/shellyht-1/sensor/temperature',
+    'ruuvi/gw/aa:bb',
+    'esp-1/sensor/temp/state',
+  ])
+    assert.equal(mayPublish(anon, t), true, t);
   for (const t of ['commands/status/x', 'alerts/status/x', 'alerts/online', 'cmnd/tasmota_1/POWER']) assert.equal(mayPublish(anon, t), false, t);
   assert.equal(maySubscribe(anon, 'sensors/#'), true);
   assert.equal(maySubscribe(anon, 'commands/#'), false);

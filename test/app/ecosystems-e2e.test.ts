@@ -37,9 +37,18 @@ function picks(): Array<{ ecosystem: string; m: CorpusMessage }> {
   const out: Array<{ ecosystem: string; m: CorpusMessage }> = [];
   for (const c of loadCorpora()) {
     if (c.ecosystem === 'generic') continue;
-    const m = c.messages.find((x) => x.expected && !x.notInShippedFlow && !x.config && !x.expected.event && typeof x.expected.deviceId === 'string'
-      && x.expected.sensorType !== 'availability' && Object.keys(x.expected.metrics ?? x.expected.metricsInclude ?? {}).length > 0
-      && !ids.has(x.expected.deviceId) && subs.some((s) => covered(s, x.topic)));
+    const m = c.messages.find(
+      (x) =>
+        x.expected &&
+        !x.notInShippedFlow &&
+        !x.config &&
+        !x.expected.event &&
+        typeof x.expected.deviceId === 'string' &&
+        x.expected.sensorType !== 'availability' &&
+        Object.keys(x.expected.metrics ?? x.expected.metricsInclude ?? {}).length > 0 &&
+        !ids.has(x.expected.deviceId) &&
+        subs.some((s) => covered(s, x.topic)),
+    );
     assert.ok(m, `${c.ecosystem}: no corpus message the shipped flow reads`);
     ids.add(m.expected!.deviceId);
     out.push({ ecosystem: c.ecosystem, m });
@@ -65,9 +74,13 @@ test('one real message per ecosystem reaches InfluxDB and the fleet state (GET /
       const want = (m.expected!.metrics ?? m.expected!.metricsInclude) as Record<string, number>;
       const [metric, value] = Object.entries(want)[0];
       const d = devices.find((x) => x.deviceId === id);
-      if (!d || Math.abs((d.metrics[metric]?.value ?? NaN) - value) > 1e-6) { out.push(`${ecosystem}: ${id} not in /api/devices with ${metric}=${value}`); continue; }
+      if (!d || Math.abs((d.metrics[metric]?.value ?? NaN) - value) > 1e-6) {
+        out.push(`${ecosystem}: ${id} not in /api/devices with ${metric}=${value}`);
+        continue;
+      }
       const rows = await influxQuery(influx.url, 'iot', `SELECT * FROM /.*/ WHERE "deviceId" = '${id.replace(/'/g, "\\'")}'`);
-      if (!rows.some((r) => typeof r[metric] === 'number' && Math.abs((r[metric] as number) - value) < 1e-6)) out.push(`${ecosystem}: no point of ${id} with ${metric}=${value} in InfluxDB`);
+      if (!rows.some((r) => typeof r[metric] === 'number' && Math.abs((r[metric] as number) - value) < 1e-6))
+        out.push(`${ecosystem}: no point of ${id} with ${metric}=${value} in InfluxDB`);
     }
     return out;
   };

@@ -9,7 +9,12 @@ const ctx = { knownTypes: new Set(['debug', 'mqtt-broker', 'mqtt in', 'link out'
 const tab = { id: 't', type: 'tab', env: [{ name: 'FLOW_VERSION', value: '1.0.0' }], info: '## Changelog\n- 1.0.0 first' };
 
 test('a clean file passes', () => {
-  const nodes = [tab, { id: 'b', type: 'mqtt-broker', broker: '${MQTT_BROKER_URL}' }, { id: 'i', type: 'mqtt in', z: 't', broker: 'b', wires: [['d']] }, { id: 'd', type: 'debug', z: 't', wires: [] }];
+  const nodes = [
+    tab,
+    { id: 'b', type: 'mqtt-broker', broker: '${MQTT_BROKER_URL}' },
+    { id: 'i', type: 'mqtt in', z: 't', broker: 'b', wires: [['d']] },
+    { id: 'd', type: 'debug', z: 't', wires: [] },
+  ];
   assert.deepEqual(checkFlows([{ file: 'ok.json', nodes }], ctx), []);
 });
 
@@ -22,8 +27,17 @@ test('each rule reports its problem', () => {
     { id: 'l', type: 'link out', z: 't', links: ['missing-link'] },
   ];
   const problems = checkFlows([{ file: 'bad.json', nodes }], ctx).join('\n');
-  for (const expected of [/FLOW_VERSION/, /Changelog/, /mystery.*unknown node type/, /wired to gone/, /broker refers to config node nope/,
-    /"password" holds a literal value/, /holds credentials/, /UNDOCUMENTED/, /links to missing-link/]) {
+  for (const expected of [
+    /FLOW_VERSION/,
+    /Changelog/,
+    /mystery.*unknown node type/,
+    /wired to gone/,
+    /broker refers to config node nope/,
+    /"password" holds a literal value/,
+    /holds credentials/,
+    /UNDOCUMENTED/,
+    /links to missing-link/,
+  ]) {
     assert.match(problems, expected);
   }
 });
@@ -33,7 +47,7 @@ test('documented variables come from the first column of README tables', () => {
   assert.deepEqual([...env].sort(), ['HOST', 'PORT']);
 });
 
-test('the project\'s own flow files pass the check', () => {
+test("the project's own flow files pass the check", () => {
   assert.deepEqual(runCheck(), []);
 });
 
@@ -41,10 +55,29 @@ test('a node of ours lacking a property its editor requires, or failing its vali
   const defs = editorDefs(path.join(REPO_ROOT, 'nodes'));
   const withEditor = { ...ctx, knownTypes: new Set([...ctx.knownTypes, 'threshold-alert']), editorDefs: defs };
   const rules = defs.get('threshold-alert')!.defaults.rules.value;
-  const ok = { id: 'a', type: 'threshold-alert', z: 't', name: '', armed: false, configVersion: 2, rules, historyLimit: 500, maxDevices: 20000, maxAlerts: 10000, tickSeconds: 1, wires: [[], []] };
+  const ok = {
+    id: 'a',
+    type: 'threshold-alert',
+    z: 't',
+    name: '',
+    armed: false,
+    configVersion: 2,
+    rules,
+    historyLimit: 500,
+    maxDevices: 20000,
+    maxAlerts: 10000,
+    tickSeconds: 1,
+    wires: [[], []],
+  };
   assert.deepEqual(checkFlows([{ file: 'ok.json', nodes: [tab, ok] }], withEditor), []);
   const { historyLimit: _h, ...noHistory } = ok;
-  const bad = [tab, { ...noHistory, id: 'b' }, { ...ok, id: 'c', rules: undefined }, { ...ok, id: 'd', maxAlerts: 3 }, { ...ok, id: 'e', tickSeconds: '${MQTT_BROKER_URL}' }];
+  const bad = [
+    tab,
+    { ...noHistory, id: 'b' },
+    { ...ok, id: 'c', rules: undefined },
+    { ...ok, id: 'd', maxAlerts: 3 },
+    { ...ok, id: 'e', tickSeconds: '${MQTT_BROKER_URL}' },
+  ];
   const problems = checkFlows([{ file: 'bad.json', nodes: bad }], withEditor);
   assert.equal(problems.length, 3, problems.join('\n'));
   assert.match(problems[0], /node b \(threshold-alert\): lacks "historyLimit", which its editor requires \(default 500\)/);
@@ -52,7 +85,10 @@ test('a node of ours lacking a property its editor requires, or failing its vali
   assert.match(problems[2], /node d .*"maxAlerts" = 3 fails its editor validator: a whole number from 10 to 100000/);
   assert.deepEqual(checkFlows([{ file: 'bad.json', nodes: bad }], { ...withEditor, editorDeferred: new Set(['bad.json']) }), []);
   const { armed: _a, ...noArmed } = ok;
-  assert.match(checkFlows([{ file: 'f.json', nodes: [tab, noArmed] }], withEditor).join('\n'), /node a .*lacks "armed", which its dialog shows and Done saves \(as unchecked/);
+  assert.match(
+    checkFlows([{ file: 'f.json', nodes: [tab, noArmed] }], withEditor).join('\n'),
+    /node a .*lacks "armed", which its dialog shows and Done saves \(as unchecked/,
+  );
   // Deploy pads wires to one entry per output: a file with fewer differs from what is deployed.
   assert.deepEqual(checkFlows([{ file: 'f.json', nodes: [tab, { ...ok, wires: [[]] }] }], withEditor), [
     'f.json: node a (threshold-alert): wires has 1 entries for its 2 outputs: write one per output ([] for an unwired one), as Deploy does',
@@ -68,5 +104,9 @@ test('nodes whose boxes overlap in the editor are refused; boxes grow with the l
   // 360 px wide: its right edge is at 430, so a 100 px node from 440 on is clear of it.
   assert.deepEqual(checkFlows([{ file: 'o.json', nodes: [tab, long, { ...near, x: 490 }] }], ctx), []);
   assert.deepEqual(checkFlows([{ file: 'o.json', nodes: [tab, long, { ...near, y: 260 }] }], ctx), [], '30 px high: 40 px apart is clear');
-  assert.deepEqual(checkFlows([{ file: 'o.json', nodes: [tab, long, { ...near, z: 'other' }] }], { ...ctx, knownTypes: ctx.knownTypes }).filter((p) => /overlap/.test(p)), [], 'other tabs do not count');
+  assert.deepEqual(
+    checkFlows([{ file: 'o.json', nodes: [tab, long, { ...near, z: 'other' }] }], { ...ctx, knownTypes: ctx.knownTypes }).filter((p) => /overlap/.test(p)),
+    [],
+    'other tabs do not count',
+  );
 });

@@ -42,5 +42,8 @@ test('node-red-iot-migrate-flows rewrites a stock flow file', () => {
 
 test('the flow checker names the new type for an old one', () => {
   const problems = checkFlows([{ file: 'f.json', nodes: saved }], { knownTypes: new Set(['influxdb-writer']), documentedEnv: new Set() });
-  assert.ok(problems.some((p) => /node db \(influxdb-config\): old type name, now iot-influxdb-config/.test(p)), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => /node db \(influxdb-config\): old type name, now iot-influxdb-config/.test(p)),
+    problems.join('\n'),
+  );
 });

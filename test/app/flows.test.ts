@@ -23,12 +23,16 @@ test('mergeFlows keeps a shared config node once and refuses duplicate flow node
     { file: 'a', version: '1', nodes: [tab('a', '1'), broker, { id: 'n1', type: 'debug', z: 'a' }] },
     { file: 'b', version: '1', nodes: [tab('b', '1'), broker, { id: 'n2', type: 'debug', z: 'b' }] },
   ]);
-  assert.deepEqual(merged.map((n) => n.id), ['a', 'mqtt-broker', 'n1', 'b', 'n2']);
+  assert.deepEqual(
+    merged.map((n) => n.id),
+    ['a', 'mqtt-broker', 'n1', 'b', 'n2'],
+  );
   assert.throws(
-    () => mergeFlows([
-      { file: 'a', version: '1', nodes: [{ id: 'n1', type: 'debug', z: 'a' }] },
-      { file: 'b', version: '1', nodes: [{ id: 'n1', type: 'debug', z: 'b' }] },
-    ]),
+    () =>
+      mergeFlows([
+        { file: 'a', version: '1', nodes: [{ id: 'n1', type: 'debug', z: 'a' }] },
+        { file: 'b', version: '1', nodes: [{ id: 'n1', type: 'debug', z: 'b' }] },
+      ]),
     /n1 appears twice/,
   );
 });

@@ -39,7 +39,12 @@ test('ready needs started flows, connected brokers and no failing InfluxDB write
 });
 
 test('before the flows start, readiness is "starting" and never asks the runtime (its node registry throws then)', () => {
-  const throwing = { started: () => false, brokers: (): Record<string, boolean> => { throw new TypeError("Cannot read properties of null (reading 'allNodes')"); } };
+  const throwing = {
+    started: () => false,
+    brokers: (): Record<string, boolean> => {
+      throw new TypeError("Cannot read properties of null (reading 'allNodes')");
+    },
+  };
   assert.deepEqual(readiness(throwing), { status: 'starting', reasons: ['flows not started yet'], warnings: [] });
   const afterStart = readiness({ ...throwing, started: () => true });
   assert.equal(afterStart.status, 'not ready');

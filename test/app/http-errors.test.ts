@@ -9,10 +9,28 @@ const express = require('express');
 test('a route that throws or rejects answers 500 and the server keeps serving', async () => {
   const logged: string[] = [];
   const app = express();
-  app.get('/sync', () => { throw new Error('sync boom'); });
-  app.get('/async', asyncRoute(async () => { throw new Error('async boom'); }));
-  app.get('/half', asyncRoute(async (_req, res) => { res.write('partial'); throw new Error('late boom'); }));
-  app.get('/bad', asyncRoute(async () => { throw Object.assign(new Error('bad input'), { status: 400 }); }));
+  app.get('/sync', () => {
+    throw new Error('sync boom');
+  });
+  app.get(
+    '/async',
+    asyncRoute(async () => {
+      throw new Error('async boom');
+    }),
+  );
+  app.get(
+    '/half',
+    asyncRoute(async (_req, res) => {
+      res.write('partial');
+      throw new Error('late boom');
+    }),
+  );
+  app.get(
+    '/bad',
+    asyncRoute(async () => {
+      throw Object.assign(new Error('bad input'), { status: 400 });
+    }),
+  );
   app.get('/ok', (_req: unknown, res: { json(v: unknown): void }) => res.json({ ok: true }));
   app.use(errorHandler((l) => logged.push(l)));
   const server = http.createServer(app).listen(0, '127.0.0.1');

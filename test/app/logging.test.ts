@@ -14,7 +14,10 @@ test('secrets from the environment and URL passwords are masked', () => {
 test('JSON format writes one object a line with level, node and masked message', () => {
   const lines: string[] = [];
   const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => { lines.push(chunk); return true; }) as typeof process.stdout.write;
+  process.stdout.write = ((chunk: string) => {
+    lines.push(chunk);
+    return true;
+  }) as typeof process.stdout.write;
   try {
     logHandler('json', { MQTT_PASSWORD: 'sekrit-pw' })({ level: 20, msg: new Error('auth sekrit-pw refused'), type: 'mqtt-broker', id: 'b1' });
   } finally {

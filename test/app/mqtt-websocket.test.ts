@@ -21,14 +21,20 @@ async function normalized(): Promise<number> {
   return body.counters.iot_readings_normalized_total || 0;
 }
 
-
 test('an mqtt.js client over ws:// publishes a telemetry reading that is normalized', async () => {
   assert.equal(await normalized(), 0, 'no simulator: nothing normalized yet');
   const client = await mqtt.connectAsync(app.mqttWsUrl, { reconnectPeriod: 0, connectTimeout: 5000 });
   try {
     const echo = new Promise<string>((resolve) => client.on('message', (_t, p) => resolve(p.toString())));
     await client.subscribeAsync('lifecompanion/sensors/+/environmental', { qos: 1 });
-    const body = JSON.stringify({ device_id: 'ruuvi_ws', timestamp: new Date().toISOString(), temperature: 22.5, humidity: 45.2, pressure: 1013.25, battery: 85 });
+    const body = JSON.stringify({
+      device_id: 'ruuvi_ws',
+      timestamp: new Date().toISOString(),
+      temperature: 22.5,
+      humidity: 45.2,
+      pressure: 1013.25,
+      battery: 85,
+    });
     await client.publishAsync('lifecompanion/sensors/ruuvi_ws/environmental', body, { qos: 1 });
     assert.equal(await echo, body, 'the broker routes WebSocket publishes to WebSocket subscribers');
   } finally {
@@ -40,7 +46,10 @@ test('an mqtt.js client over ws:// publishes a telemetry reading that is normali
 });
 
 test('the WebSocket listener refuses wrong credentials and what the ACL refuses, as the TCP one', async () => {
-  await assert.rejects(mqtt.connectAsync(app.mqttWsUrl, { username: 'iot-app', password: 'guess', reconnectPeriod: 0 }), /Bad username or password|Not authorized/i);
+  await assert.rejects(
+    mqtt.connectAsync(app.mqttWsUrl, { username: 'iot-app', password: 'guess', reconnectPeriod: 0 }),
+    /Bad username or password|Not authorized/i,
+  );
   const anon = await mqtt.connectAsync(app.mqttWsUrl, { reconnectPeriod: 0 });
   try {
     await assert.rejects(anon.subscribeAsync('commands/#'), /Subscribe error/);
@@ -50,6 +59,9 @@ test('the WebSocket listener refuses wrong credentials and what the ACL refuses,
   const { username, password } = app.mqttAppLogin();
   const own = await mqtt.connectAsync(app.mqttWsUrl, { username, password, reconnectPeriod: 0 });
   const granted = await own.subscribeAsync('commands/#');
-  assert.deepEqual(granted.map((g) => g.qos), [0]);
+  assert.deepEqual(
+    granted.map((g) => g.qos),
+    [0],
+  );
   await own.endAsync();
 });

@@ -13,7 +13,15 @@ import { freePort, tempDir } from '../support/services';
 test('/health/ready polled from the first moment answers 503 until the app is up, and never ends it', { timeout: 90_000 }, async () => {
   const port = await freePort();
   const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'app', 'start.js')], {
-    env: { ...process.env, PORT: String(port), MQTT_EMBEDDED_PORT: String(await freePort()), MQTT_EMBEDDED_WS_PORT: String(await freePort()), DATA_DIR: tempDir('ready-early'), SIMULATE_DEVICES: '0', LOG_LEVEL: 'warn' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      MQTT_EMBEDDED_PORT: String(await freePort()),
+      MQTT_EMBEDDED_WS_PORT: String(await freePort()),
+      DATA_DIR: tempDir('ready-early'),
+      SIMULATE_DEVICES: '0',
+      LOG_LEVEL: 'warn',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -24,9 +32,15 @@ test('/health/ready polled from the first moment answers 503 until the app is up
     const end = Date.now() + 60_000;
     for (;;) {
       assert.equal(proc.exitCode, null, `the app ended while starting:\n${out.slice(-2000)}`);
-      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status, () => 0);
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (ready) statuses.add(ready);
-      const live = await fetch(`http://127.0.0.1:${port}/health/live`).then((r) => r.status, () => 0);
+      const live = await fetch(`http://127.0.0.1:${port}/health/live`).then(
+        (r) => r.status,
+        () => 0,
+      );
       if (live === 200) break;
       assert.ok(Date.now() < end, `not live in 60 s:\n${out.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 10));

@@ -9,7 +9,11 @@ import assert from 'node:assert/strict';
 import test from 'node:test';
 import { spawnApp } from '../support/app';
 
-interface Probe { path: string; status: number; body: string }
+interface Probe {
+  path: string;
+  status: number;
+  body: string;
+}
 
 async function probe(url: string, path: string): Promise<Probe | undefined> {
   try {
@@ -47,7 +51,11 @@ for (let run = 1; run <= 2; run++) {
       assert.equal(JSON.parse(liveAnswers[0].body).status, 'starting');
       assert.equal(readyAnswers[readyAnswers.length - 1].status, 200);
       assert.ok(readyAnswers.length > 5, `only ${readyAnswers.length} probes answered before ready: the loop did not catch the startup`);
-      assert.deepEqual(seen.filter((p) => p.status >= 500 && p.status !== 503), [], 'no 500 from any route');
+      assert.deepEqual(
+        seen.filter((p) => p.status >= 500 && p.status !== 503),
+        [],
+        'no 500 from any route',
+      );
     } finally {
       await app.stop();
     }

@@ -30,7 +30,7 @@ test('activity counts devices seen within the window and keeps the latest time',
   assert.equal(a.lastUpdate(), 4000);
 });
 
-test('the payload: the seed\'s fields plus readiness', () => {
+test("the payload: the seed's fields plus readiness", () => {
   const a = new DeviceActivity(60_000);
   a.saw('ruuvi_001', Date.parse('2025-06-25T10:30:00Z'));
   const ready = healthPayload({ status: 'ready', reasons: [], warnings: [] }, a, Date.parse('2025-06-25T10:30:10Z'), 12.4);
@@ -62,16 +62,29 @@ function projectConfig(dir: string): string {
   const passwd = which('mosquitto_passwd') as string;
   execFileSync(passwd, ['-b', '-c', path.join(dir, 'passwords'), 'nodered', 'server-secret']);
   execFileSync(passwd, ['-b', path.join(dir, 'passwords'), 'raspberry-01', 'device-secret']);
-  return ['per_listener_settings false', 'allow_anonymous false', `password_file ${dir}/passwords`, `acl_file ${dir}/acl`,
-    'listener {{port}} 127.0.0.1', 'persistence false', `log_dest file ${dir}/mosquitto.log`].join('\n');
+  return [
+    'per_listener_settings false',
+    'allow_anonymous false',
+    `password_file ${dir}/passwords`,
+    `acl_file ${dir}/acl`,
+    'listener {{port}} 127.0.0.1',
+    'persistence false',
+    `log_dest file ${dir}/mosquitto.log`,
+  ].join('\n');
 }
 
 type Health = { status: string; active_devices: number; last_update: string | null; ready: string; reasons: string[] };
 
-test('the app publishes the seed\'s health message on a real Mosquitto, counting devices that send readings', { skip, timeout: 120_000 }, async () => {
+test("the app publishes the seed's health message on a real Mosquitto, counting devices that send readings", { skip, timeout: 120_000 }, async () => {
   const dir = tempDir('sys-health');
   broker = await startMosquitto({ config: projectConfig(dir) });
-  app = await startApp({ MQTT_URL: broker.url, MQTT_USERNAME: 'nodered', MQTT_PASSWORD: 'server-secret', SIMULATE_DEVICES: '0', SYSTEM_HEALTH_INTERVAL_S: '1' });
+  app = await startApp({
+    MQTT_URL: broker.url,
+    MQTT_USERNAME: 'nodered',
+    MQTT_PASSWORD: 'server-secret',
+    SIMULATE_DEVICES: '0',
+    SYSTEM_HEALTH_INTERVAL_S: '1',
+  });
   // A reader allowed by the ACL (the app's user reads lifecompanion/#; operators would too).
   const reader = await mqtt.connectAsync(broker.url, { username: 'nodered', password: 'server-secret', reconnectPeriod: 0 });
   const got: Array<{ at: number; retain: boolean; body: Health }> = [];
@@ -92,8 +105,11 @@ test('the app publishes the seed\'s health message on a real Mosquitto, counting
     assert.equal(first.last_update, null);
     assert.equal(first.ready, 'ready');
     const device = await mqtt.connectAsync(broker.url, { username: 'raspberry-01', password: 'device-secret', reconnectPeriod: 0 });
-    await device.publishAsync('lifecompanion/sensors/raspberry-01/environmental',
-      JSON.stringify({ device_id: 'raspberry-01', timestamp: new Date().toISOString(), temperature: 22.5, humidity: 45.2, pressure: 1013.25, battery: 85 }), { qos: 1 });
+    await device.publishAsync(
+      'lifecompanion/sensors/raspberry-01/environmental',
+      JSON.stringify({ device_id: 'raspberry-01', timestamp: new Date().toISOString(), temperature: 22.5, humidity: 45.2, pressure: 1013.25, battery: 85 }),
+      { qos: 1 },
+    );
     await device.endAsync();
     const seen = await waitFor('one active device', (h) => h.active_devices === 1);
     assert.ok(seen.last_update && Math.abs(Date.parse(seen.last_update) - Date.now()) < 60_000, String(seen.last_update));

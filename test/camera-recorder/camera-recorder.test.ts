@@ -19,7 +19,20 @@ after(stopServer);
 
 const flow = (props: Record<string, unknown>) => [
   { id: 'tab', type: 'tab', label: 'camera' },
-  { id: 'cam', type: 'camera-recorder', z: 'tab', x: 100, y: 100, cameraId: 'entrance', source: 'testsrc', resolution: '320x240', duration: 2, maxDuration: 10, ...props, wires: [['rec'], ['meta']] },
+  {
+    id: 'cam',
+    type: 'camera-recorder',
+    z: 'tab',
+    x: 100,
+    y: 100,
+    cameraId: 'entrance',
+    source: 'testsrc',
+    resolution: '320x240',
+    duration: 2,
+    maxDuration: 10,
+    ...props,
+    wires: [['rec'], ['meta']],
+  },
   { id: 'catch', type: 'catch', z: 'tab', x: 100, y: 100, scope: null, uncaught: false, wires: [['caught']] },
   { id: 'rec', type: 'helper', z: 'tab' },
   { id: 'meta', type: 'helper', z: 'tab' },
@@ -28,7 +41,14 @@ const flow = (props: Record<string, unknown>) => [
 
 const motion = {
   topic: 'sensors/raspberry-01/motion',
-  payload: { deviceId: 'raspberry-01', sensorType: 'motion', ts: Date.now(), metrics: { motion: 1 }, event: { id: 'evt-42', type: 'motion_detected' }, received: Date.now() },
+  payload: {
+    deviceId: 'raspberry-01',
+    sensorType: 'motion',
+    ts: Date.now(),
+    metrics: { motion: 1 },
+    event: { id: 'evt-42', type: 'motion_detected' },
+    received: Date.now(),
+  },
 };
 
 test('a motion Reading records a clip: Recording on output 1, metadata Reading on output 2', { skip, timeout: 60_000 }, async () => {
@@ -50,8 +70,14 @@ test('a motion Reading records a clip: Recording on output 1, metadata Reading o
   assert.equal(meta.payload.deviceId, 'entrance');
   assert.deepEqual(Object.keys(meta.payload.metrics).sort(), ['duration_s', 'height', 'size_bytes', 'width']);
   assert.equal(meta.payload.metrics.size_bytes, rec.payload.size);
-  assert.ok(statuses.some((s) => s.fill === 'blue' && /recording · \d s left/.test(s.text || '')), JSON.stringify(statuses));
-  assert.ok(statuses.some((s) => s.fill === 'green' && /^last: /.test(s.text || '')), JSON.stringify(statuses));
+  assert.ok(
+    statuses.some((s) => s.fill === 'blue' && /recording · \d s left/.test(s.text || '')),
+    JSON.stringify(statuses),
+  );
+  assert.ok(
+    statuses.some((s) => s.fill === 'green' && /^last: /.test(s.text || '')),
+    JSON.stringify(statuses),
+  );
 });
 
 test('missing ffmpeg: red status at start, and every trigger fails into Catch with a clear error', { timeout: 20_000 }, async () => {

@@ -17,8 +17,20 @@ test('parseSource accepts the four source kinds', () => {
 });
 
 test('parseSource refuses anything that could become an ffmpeg argument or file', () => {
-  for (const bad of ['-i', '-f lavfi', '/dev/sda', '/dev/video0; rm -rf /', '/etc/passwd', 'file:///etc/passwd', 'concat:a|b',
-    'rtsp://user:pw@cam/stream', 'ftp://x/y', 'lavfi', 'rtsp://cam/ stream', '../dev/video0']) {
+  for (const bad of [
+    '-i',
+    '-f lavfi',
+    '/dev/sda',
+    '/dev/video0; rm -rf /',
+    '/etc/passwd',
+    'file:///etc/passwd',
+    'concat:a|b',
+    'rtsp://user:pw@cam/stream',
+    'ftp://x/y',
+    'lavfi',
+    'rtsp://cam/ stream',
+    '../dev/video0',
+  ]) {
     assert.throws(() => parseSource(bad), /source must be/, bad);
   }
 });

@@ -4,7 +4,13 @@ import { parseProbe, parseProgress, recordArgs, redactUrl, rpicamArgs, thumbnail
 import { locateFfmpeg, LocateDeps } from '../../nodes/camera-recorder/locate';
 
 const plan = (kind: 'testsrc' | 'v4l2' | 'url' | 'rpicam', location = '') => ({
-  source: { kind, location }, width: 640, height: 480, framerate: 10, maxDuration: 60, encoder: 'libx264' as const, file: '/data/media/cam1/x.mp4',
+  source: { kind, location },
+  width: 640,
+  height: 480,
+  framerate: 10,
+  maxDuration: 60,
+  encoder: 'libx264' as const,
+  file: '/data/media/cam1/x.mp4',
 });
 
 test('recordArgs builds an argument array per source kind', () => {
@@ -50,8 +56,16 @@ test('parseProbe and parseProgress read ffprobe / -progress output', () => {
 
 test('locateFfmpeg order: setting, FFMPEG_PATH, ffmpeg-static, system', () => {
   const exe = new Set(['/opt/ff/ffmpeg', '/env/ffmpeg', '/static/ffmpeg', '/usr/bin/ffmpeg', '/usr/bin/ffprobe']);
-  const deps = (env: Record<string, string>, stat?: string): LocateDeps => ({ env: { PATH: '/usr/bin', ...env }, ffmpegStatic: () => stat, isExecutable: (f) => exe.has(f) });
-  assert.deepEqual(locateFfmpeg('/opt/ff/ffmpeg', deps({ FFMPEG_PATH: '/env/ffmpeg' }, '/static/ffmpeg')), { ffmpeg: '/opt/ff/ffmpeg', origin: 'setting', ffprobe: '/usr/bin/ffprobe' });
+  const deps = (env: Record<string, string>, stat?: string): LocateDeps => ({
+    env: { PATH: '/usr/bin', ...env },
+    ffmpegStatic: () => stat,
+    isExecutable: (f) => exe.has(f),
+  });
+  assert.deepEqual(locateFfmpeg('/opt/ff/ffmpeg', deps({ FFMPEG_PATH: '/env/ffmpeg' }, '/static/ffmpeg')), {
+    ffmpeg: '/opt/ff/ffmpeg',
+    origin: 'setting',
+    ffprobe: '/usr/bin/ffprobe',
+  });
   assert.equal(locateFfmpeg('', deps({ FFMPEG_PATH: '/env/ffmpeg' }, '/static/ffmpeg')).origin, 'FFMPEG_PATH');
   assert.equal(locateFfmpeg('', deps({}, '/static/ffmpeg')).origin, 'ffmpeg-static');
   const sys = locateFfmpeg('', deps({}));

@@ -14,9 +14,16 @@ import { missing, Service, startMosquitto, tempDir } from '../support/services';
 
 type FlowNode = { id: string; type: string; z?: string; wires?: string[][]; [k: string]: any };
 const readFlow = (name: string): FlowNode[] => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'flows', name), 'utf8'));
-const core = (file: string): unknown =>
-  require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
-const CORE = ['network/10-mqtt.js', 'function/10-switch.js', 'function/rbe.js', 'function/15-change.js', 'common/60-link.js', 'common/21-debug.js', 'common/90-comment.js'].map(core);
+const core = (file: string): unknown => require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
+const CORE = [
+  'network/10-mqtt.js',
+  'function/10-switch.js',
+  'function/rbe.js',
+  'function/15-change.js',
+  'common/60-link.js',
+  'common/21-debug.js',
+  'common/90-comment.js',
+].map(core);
 
 const skip = missing('mosquitto', 'ffmpeg', 'ffprobe');
 let broker: Service | undefined;
@@ -34,7 +41,10 @@ after(async () => {
   await broker?.stop();
 });
 
-for (const [file, label, version] of [['surveillance.json', 'Surveillance', '1.3.0'], ['pi-device.json', 'Raspberry Pi device', '1.1.0']]) {
+for (const [file, label, version] of [
+  ['surveillance.json', 'Surveillance', '1.3.0'],
+  ['pi-device.json', 'Raspberry Pi device', '1.1.0'],
+]) {
   test(`${file}: one versioned tab, every node on it, wires and config nodes resolve`, () => {
     const flow = readFlow(file);
     const tabs = flow.filter((n) => n.type === 'tab');
@@ -96,14 +106,25 @@ test('surveillance.json: motion Reading -> recording -> Alert with the thumbnail
     const errors: any[] = [];
     helper.getNode('sv-errors').on('input', (m: any) => errors.push(m.error));
     const now = Date.now();
-    helper.getNode('readings-in-surveillance').receive({ payload: { deviceId: 'raspberry-1', sensorType: 'temperature', ts: now, metrics: { t: 20 }, received: now } });
+    helper
+      .getNode('readings-in-surveillance')
+      .receive({ payload: { deviceId: 'raspberry-1', sensorType: 'temperature', ts: now, metrics: { t: 20 }, received: now } });
     helper.getNode('readings-in-surveillance').receive({
       topic: 'sensor/motion',
-      payload: { deviceId: 'raspberry-1', sensorType: 'motion', ts: now, metrics: { motion: 1 }, event: { id: 'evt-1737123456-abc123', type: 'motion_detected' }, received: now },
+      payload: {
+        deviceId: 'raspberry-1',
+        sensorType: 'motion',
+        ts: now,
+        metrics: { motion: 1 },
+        event: { id: 'evt-1737123456-abc123', type: 'motion_detected' },
+        received: now,
+      },
     });
     const [[alert], [stored]] = await Promise.all([alertP, storedP]);
-    assert.deepEqual([alert.payload.id, alert.payload.ruleId, alert.payload.deviceId, alert.payload.severity, alert.payload.state],
-      [`rec-${alert.recording.id}`, 'motion-recording', 'camera1', 'warning', 'firing']);
+    assert.deepEqual(
+      [alert.payload.id, alert.payload.ruleId, alert.payload.deviceId, alert.payload.severity, alert.payload.state],
+      [`rec-${alert.recording.id}`, 'motion-recording', 'camera1', 'warning', 'firing'],
+    );
     assert.equal(typeof alert.payload.since, 'number');
     assert.match(alert.payload.text, /s clip was recorded after event evt-1737123456-abc123\./);
     assert.ok(fs.statSync(alert.recording.thumbnail).size > 0, 'thumbnail exists');
@@ -111,9 +132,14 @@ test('surveillance.json: motion Reading -> recording -> Alert with the thumbnail
     assert.equal(stored.topic, 'sensors/camera1/recording');
 
     const statusP = collect('servo-status-out', 2, 15_000);
-    helper.getNode('servo-control-in').receive({ topic: 'servo/raspberry-01', payload: { deviceId: 'raspberry-01', direction: 'center', source: 'dashboard' } });
+    helper
+      .getNode('servo-control-in')
+      .receive({ topic: 'servo/raspberry-01', payload: { deviceId: 'raspberry-01', direction: 'center', source: 'dashboard' } });
     const statuses = await statusP;
-    assert.deepEqual(statuses.map((m) => m.payload.status), ['sent', 'executed']);
+    assert.deepEqual(
+      statuses.map((m) => m.payload.status),
+      ['sent', 'executed'],
+    );
     assert.equal(statuses[1].payload.params.angle, 90);
     assert.deepEqual(errors, [], 'no errors caught');
   } finally {
@@ -145,10 +171,10 @@ test('pi-device.json: servo command -> PWM folder -> ack; record command -> meta
     client.publish('commands/raspberry-01/record', '{"action": "start", "duration": 2}');
     await wait(() => got.some((m) => m.topic === 'sensors/raspberry-01/recording'), 30_000);
     const acks = got.filter((m) => m.topic.endsWith('/ack'));
-    assert.deepEqual(acks.map((m) => `${m.topic} ${m.payload.status}`), [
-      'commands/raspberry-01/servo/ack acknowledged',
-      'commands/raspberry-01/servo/ack executed',
-    ]);
+    assert.deepEqual(
+      acks.map((m) => `${m.topic} ${m.payload.status}`),
+      ['commands/raspberry-01/servo/ack acknowledged', 'commands/raspberry-01/servo/ack executed'],
+    );
     assert.equal(fs.readFileSync(path.join(sysfs, 'pwmchip0', 'pwm0', 'duty_cycle'), 'utf8'), '2500000');
     const rec = got.filter((m) => m.topic === 'sensors/raspberry-01/recording');
     assert.equal(rec.length, 1, 'one recording: raspberry-02 commands are not ours');

@@ -4,7 +4,16 @@ import fs from 'fs';
 import path from 'path';
 import express from 'express';
 import type { AddressInfo } from 'net';
-import { applyRetention, listRecordings, MediaEntry, MediaPathError, planRetention, recordingName, resolveMedia, safeJoin } from '../../nodes/camera-recorder/media';
+import {
+  applyRetention,
+  listRecordings,
+  MediaEntry,
+  MediaPathError,
+  planRetention,
+  recordingName,
+  resolveMedia,
+  safeJoin,
+} from '../../nodes/camera-recorder/media';
 import { registerRoutes } from '../../nodes/camera-recorder/routes';
 import { tempDir } from '../support/services';
 
@@ -14,12 +23,24 @@ const e = (file: string, ageDays: number, size: number): MediaEntry => ({ camera
 
 test('planRetention deletes by age, then oldest first by total size', () => {
   const list = [e('a.mp4', 10, 100), e('b.mp4', 5, 100), e('c.mp4', 2, 100), e('d.mp4', 0.1, 100)];
-  assert.deepEqual(planRetention(list, { maxAgeDays: 7, maxTotalBytes: 0 }, now).map((x) => x.file), ['a.mp4']);
-  assert.deepEqual(planRetention(list, { maxAgeDays: 0, maxTotalBytes: 250 }, now).map((x) => x.file), ['a.mp4', 'b.mp4']);
-  assert.deepEqual(planRetention(list, { maxAgeDays: 7, maxTotalBytes: 150 }, now).map((x) => x.file), ['a.mp4', 'b.mp4', 'c.mp4']);
+  assert.deepEqual(
+    planRetention(list, { maxAgeDays: 7, maxTotalBytes: 0 }, now).map((x) => x.file),
+    ['a.mp4'],
+  );
+  assert.deepEqual(
+    planRetention(list, { maxAgeDays: 0, maxTotalBytes: 250 }, now).map((x) => x.file),
+    ['a.mp4', 'b.mp4'],
+  );
+  assert.deepEqual(
+    planRetention(list, { maxAgeDays: 7, maxTotalBytes: 150 }, now).map((x) => x.file),
+    ['a.mp4', 'b.mp4', 'c.mp4'],
+  );
   assert.deepEqual(planRetention(list, { maxAgeDays: 0, maxTotalBytes: 0 }, now), []);
   // the file being recorded is never deleted
-  assert.deepEqual(planRetention(list, { maxAgeDays: 1, maxTotalBytes: 0 }, now, new Set(['b.mp4'])).map((x) => x.file), ['a.mp4', 'c.mp4']);
+  assert.deepEqual(
+    planRetention(list, { maxAgeDays: 1, maxTotalBytes: 0 }, now, new Set(['b.mp4'])).map((x) => x.file),
+    ['a.mp4', 'c.mp4'],
+  );
 });
 
 test('safeJoin and recordingName keep files inside the media folder', () => {
@@ -46,8 +67,15 @@ test('listing, retention on disk and the HTTP routes (Range, traversal refused)'
   fs.writeFileSync(path.join(root, 'secret.txt'), 'top secret');
 
   const app = express();
-  assert.equal(registerRoutes(app as never, () => root), true);
-  assert.equal(registerRoutes(app as never, () => root), false, 'registered once per app');
+  assert.equal(
+    registerRoutes(app as never, () => root),
+    true,
+  );
+  assert.equal(
+    registerRoutes(app as never, () => root),
+    false,
+    'registered once per app',
+  );
   server = app.listen(0, '127.0.0.1');
   await new Promise((r) => server!.once('listening', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -63,7 +91,13 @@ test('listing, retention on disk and the HTTP routes (Range, traversal refused)'
   assert.equal(await ranged.text(), '2345');
   assert.equal(ranged.headers.get('content-range'), 'bytes 2-5/10');
   assert.equal((await fetch(`${base}/recordings/cam1/old.jpg`)).status, 200);
-  for (const bad of ['/recordings/..%2Fsecret.txt', '/recordings/cam1/..%2F..%2Fsecret.txt', '/recordings/cam1/%2E%2E%2Fcam2%2Fother.mp4', '/recordings/cam1/x.txt', '/recordings/..%2F/secret.txt']) {
+  for (const bad of [
+    '/recordings/..%2Fsecret.txt',
+    '/recordings/cam1/..%2F..%2Fsecret.txt',
+    '/recordings/cam1/%2E%2E%2Fcam2%2Fother.mp4',
+    '/recordings/cam1/x.txt',
+    '/recordings/..%2F/secret.txt',
+  ]) {
     const res = await fetch(base + bad);
     assert.ok(res.status === 400 || res.status === 404, `${bad} -> ${res.status}`);
     assert.doesNotMatch(await res.text(), /top secret/);
@@ -91,7 +125,10 @@ test('symbolic links in the media folder are neither listed nor served; a linked
   const linkedRoot = path.join(tempDir('media-link'), 'media');
   fs.symlinkSync(real, linkedRoot);
 
-  assert.deepEqual(listRecordings(linkedRoot).map((e) => `${e.camera}/${e.file}`), ['cam3/ok.mp4']);
+  assert.deepEqual(
+    listRecordings(linkedRoot).map((e) => `${e.camera}/${e.file}`),
+    ['cam3/ok.mp4'],
+  );
   assert.throws(() => resolveMedia(linkedRoot, 'cam3', 'leak.mp4'), MediaPathError);
   assert.throws(() => resolveMedia(linkedRoot, 'linked', 'x.mp4'), MediaPathError);
 

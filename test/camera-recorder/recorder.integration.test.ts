@@ -53,7 +53,14 @@ test('records a 2 s H.264 mp4 with metadata and a JPEG thumbnail', { skip, timeo
   assert.equal(rec.duration.toFixed(1), probe.duration.toFixed(1));
   assert.deepEqual([rec.width, rec.height, rec.codec, rec.eventId], [320, 240, 'h264', 'evt-1737123456-abc123']);
   assert.equal(rec.size, fs.statSync(rec.file).size);
-  assert.ok(rec.thumbnail && fs.readFileSync(rec.thumbnail).subarray(0, 2).equals(Buffer.from([0xff, 0xd8])), 'thumbnail is a JPEG');
+  assert.ok(
+    rec.thumbnail &&
+      fs
+        .readFileSync(rec.thumbnail)
+        .subarray(0, 2)
+        .equals(Buffer.from([0xff, 0xd8])),
+    'thumbnail is a JPEG',
+  );
   assert.equal(r.recording, false);
 });
 
@@ -114,10 +121,22 @@ test('the watchdog kills an ffmpeg whose HTTP source sends headers then nothing,
   });
   server.on('connection', (s) => sockets.add(s));
   await new Promise<void>((res) => server.listen(0, '127.0.0.1', () => res()));
-  cleanups.push(() => { sockets.forEach((s) => s.destroy()); server.close(); });
-  const r = recorder({ source: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`, watchdogSec: 2, graceSec: 1, duration: 20, cameraId: 'stall' });
+  cleanups.push(() => {
+    sockets.forEach((s) => s.destroy());
+    server.close();
+  });
+  const r = recorder({
+    source: `http://127.0.0.1:${(server.address() as AddressInfo).port}/stream`,
+    watchdogSec: 2,
+    graceSec: 1,
+    duration: 20,
+    cameraId: 'stall',
+  });
   const t0 = Date.now();
-  const err = await started(r, { duration: 20 }).then(() => undefined, (e: Error) => e);
+  const err = await started(r, { duration: 20 }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.ok(err instanceof RecordingError, `expected a RecordingError, got ${err}`);
   assert.equal(err.result, 'stalled');
   assert.match(err.message, /stopped producing output for 2 s/);
@@ -128,7 +147,10 @@ test('the watchdog kills an ffmpeg whose HTTP source sends headers then nothing,
 
 test('the watchdog kills a frozen ffmpeg (SIGSTOP) with SIGKILL after the grace period', { skip, timeout: 60_000 }, async () => {
   const r = recorder({ watchdogSec: 2, graceSec: 1, duration: 20, cameraId: 'frozen' });
-  const done = started(r, { duration: 20 }).then(() => undefined, (e: Error) => e);
+  const done = started(r, { duration: 20 }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   // wait until ffmpeg reported real output (-progress), then freeze the process
   const session = () => (r as unknown as { session?: { pid: number; lastOutUs: number } }).session;
   for (let i = 0; i < 200 && !((session()?.lastOutUs ?? 0) > 500_000); i++) await sleep(50);
@@ -163,7 +185,11 @@ test('triggers while a clip is set up or finalized never start a second ffmpeg a
 test('rpicam source: raw H.264 from the camera program piped into ffmpeg, stopped through the pipe', { skip, timeout: 60_000 }, async () => {
   // Stands in for rpicam-vid: raw H.264 on stdout until SIGINT, whatever the options.
   const fake = `${tempDir('rpicam')}/rpicam-vid`;
-  fs.writeFileSync(fake, '#!/bin/sh\nexec ffmpeg -hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc=size=320x240:rate=15 -c:v libx264 -preset ultrafast -f h264 -\n', { mode: 0o755 });
+  fs.writeFileSync(
+    fake,
+    '#!/bin/sh\nexec ffmpeg -hide_banner -loglevel error -nostdin -re -f lavfi -i testsrc=size=320x240:rate=15 -c:v libx264 -preset ultrafast -f h264 -\n',
+    { mode: 0o755 },
+  );
   const r = recorder({ cameraId: 'picam', source: 'rpicam', framerate: 15 }, fake);
   const rec = await started(r, { duration: 2 });
   const probe = ffprobe(rec.file);
@@ -174,6 +200,9 @@ test('rpicam source: raw H.264 from the camera program piped into ffmpeg, stoppe
 
 test('rpicam source without rpicam-vid or libcamera-vid fails with a clear error', { skip, timeout: 20_000 }, async () => {
   const r = new CameraRecorder(parseConfig({ cameraId: 'nocam', source: 'rpicam' }), { location: locateFfmpeg(''), mediaRoot: root, rpicam: '' });
-  const err = await started(r, { duration: 2 }).then(() => undefined, (e: Error) => e);
+  const err = await started(r, { duration: 2 }).then(
+    () => undefined,
+    (e: Error) => e,
+  );
   assert.match(String(err), /neither rpicam-vid nor libcamera-vid is installed/);
 });

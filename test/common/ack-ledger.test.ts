@@ -109,7 +109,11 @@ describe('completesOnItsOwn', () => {
 describe('useAckHooks', () => {
   const fakeHooks = () => {
     const table = new Map<string, (e: any) => void>();
-    const hooks: Hooks = { add: (id, cb) => void table.set(id.split('.')[0], cb), remove: (id) => void table.delete(id.split('.')[0]), has: (id) => table.has(id.split('.')[0]) };
+    const hooks: Hooks = {
+      add: (id, cb) => void table.set(id.split('.')[0], cb),
+      remove: (id) => void table.delete(id.split('.')[0]),
+      has: (id) => table.has(id.split('.')[0]),
+    };
     return { hooks, fire: (id: string, e: unknown) => table.get(id)?.(e), table };
   };
   const withDone = { _inputCallback: (_m: unknown, _s: unknown, _d: unknown) => undefined };

@@ -23,29 +23,67 @@ test('jitter keeps every delay within [(1-jitter)·d, d]', () => {
     assert.ok(lo >= d * 0.5 && hi <= d, `attempt ${attempt}: ${lo}..${hi} outside ${d * 0.5}..${d}`);
     assert.ok(hi - lo > d * 0.2, `attempt ${attempt}: jitter spreads delays (${lo}..${hi})`);
   }
-  assert.equal(backoffDelay(1, opts, () => 1), 500);
-  assert.equal(backoffDelay(0, opts, () => 0), 1000, 'attempt below 1 counts as the first');
+  assert.equal(
+    backoffDelay(1, opts, () => 1),
+    500,
+  );
+  assert.equal(
+    backoffDelay(0, opts, () => 0),
+    1000,
+    'attempt below 1 counts as the first',
+  );
 });
 
 test('defaults: 2 s first retry, capped at 30 s', () => {
-  assert.equal(backoffDelay(1, BACKOFF_DEFAULTS, () => 0), 2000);
-  assert.equal(backoffDelay(50, BACKOFF_DEFAULTS, () => 0), 30_000);
+  assert.equal(
+    backoffDelay(1, BACKOFF_DEFAULTS, () => 0),
+    2000,
+  );
+  assert.equal(
+    backoffDelay(50, BACKOFF_DEFAULTS, () => 0),
+    30_000,
+  );
 });
 
 test('factor and jitter default to 2 and 0.5', () => {
   const o = { initialMs: 100, maxMs: 1000 };
-  assert.equal(backoffDelay(3, o, () => 0), 400);
-  assert.equal(backoffDelay(3, o, () => 1), 200);
-  assert.equal(backoffDelay(20, o, () => 0), 1000);
+  assert.equal(
+    backoffDelay(3, o, () => 0),
+    400,
+  );
+  assert.equal(
+    backoffDelay(3, o, () => 1),
+    200,
+  );
+  assert.equal(
+    backoffDelay(20, o, () => 0),
+    1000,
+  );
 });
 
 test('a longer Retry-After wins, capped at retryAfterMaxMs (default maxMs)', () => {
   const o = { initialMs: 100, maxMs: 1000 };
-  assert.equal(backoffDelay(1, o, () => 0, 50), 100, 'a shorter Retry-After does not shorten our delay');
-  assert.equal(backoffDelay(1, o, () => 0, 700), 700);
-  assert.equal(backoffDelay(1, o, () => 0, 5000), 1000);
-  assert.equal(backoffDelay(1, { ...o, retryAfterMaxMs: 10_000 }, () => 0, 5000), 5000);
-  assert.equal(backoffDelay(1, { ...o, retryAfterMaxMs: 10_000 }, () => 0, 999_999), 10_000);
+  assert.equal(
+    backoffDelay(1, o, () => 0, 50),
+    100,
+    'a shorter Retry-After does not shorten our delay',
+  );
+  assert.equal(
+    backoffDelay(1, o, () => 0, 700),
+    700,
+  );
+  assert.equal(
+    backoffDelay(1, o, () => 0, 5000),
+    1000,
+  );
+  assert.equal(
+    backoffDelay(1, { ...o, retryAfterMaxMs: 10_000 }, () => 0, 5000),
+    5000,
+  );
+  assert.equal(
+    backoffDelay(1, { ...o, retryAfterMaxMs: 10_000 }, () => 0, 999_999),
+    10_000,
+  );
 });
 
 test('Retry-After header: seconds or an HTTP date', () => {

@@ -27,7 +27,11 @@ test('resolveDataDir: iotDataDir, then userDir, then DATA_DIR, else a temporary 
 
 test('the temporary folder is removed when the process exits', () => {
   const mod = path.resolve(__dirname, '..', '..', 'nodes', 'common', 'data-dir.js');
-  const r = spawnSync(process.execPath, ['-e', `const d = require(${JSON.stringify(mod)}).tempDataDir(); require('fs').writeFileSync(d + '/x', '1'); console.log(d)`], { encoding: 'utf8' });
+  const r = spawnSync(
+    process.execPath,
+    ['-e', `const d = require(${JSON.stringify(mod)}).tempDataDir(); require('fs').writeFileSync(d + '/x', '1'); console.log(d)`],
+    { encoding: 'utf8' },
+  );
   assert.equal(r.status, 0, r.stderr);
   const dir = r.stdout.trim();
   assert.match(dir, /node-red-iot-/);
@@ -48,11 +52,14 @@ after(async () => {
 
 test('under the test helper, threshold-alert keeps its state in the temporary folder, not the current directory', async () => {
   const rules = [{ id: 'hot', metric: 'temperature', operator: '>', threshold: 25, severity: 'warning' }];
-  await load([nodeModule('threshold-alert')], [
-    { id: 'tab', type: 'tab' },
-    { id: 'ta-dir', z: 'tab', type: 'threshold-alert', rules: JSON.stringify(rules), wires: [['out'], []] },
-    { id: 'out', z: 'tab', type: 'helper' },
-  ]);
+  await load(
+    [nodeModule('threshold-alert')],
+    [
+      { id: 'tab', type: 'tab' },
+      { id: 'ta-dir', z: 'tab', type: 'threshold-alert', rules: JSON.stringify(rules), wires: [['out'], []] },
+      { id: 'out', z: 'tab', type: 'helper' },
+    ],
+  );
   const fired = new Promise((resolve) => helper.getNode('out').once('input', resolve));
   helper.getNode('ta-dir').receive({ payload: { deviceId: 'd1', sensorType: 't', ts: Date.now(), received: Date.now(), metrics: { temperature: 30 } } });
   await fired;

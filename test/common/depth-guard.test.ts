@@ -25,7 +25,15 @@ test('deeperThan counts levels, at any depth, through arrays, and ignores buffer
 
 test('the onSend hook drops only the deep messages, counts and warns once a minute per node', async () => {
   let hook: ((events: Array<{ msg: unknown; source: unknown }>) => void) | undefined;
-  installDepthGuard({ add: (_n, fn) => { hook = fn as typeof hook; }, remove: () => undefined }, 10);
+  installDepthGuard(
+    {
+      add: (_n, fn) => {
+        hook = fn as typeof hook;
+      },
+      remove: () => undefined,
+    },
+    10,
+  );
   const warnings: string[] = [];
   const node = { type: 'mqtt in', warn: (t: string) => warnings.push(t) };
   const events = [
@@ -36,7 +44,10 @@ test('the onSend hook drops only the deep messages, counts and warns once a minu
   const count = async (): Promise<number> => (await metrics.messagesTooDeep.get()).values.find((v) => v.labels.node === 'mqtt in')?.value || 0;
   const before = await count();
   hook!(events);
-  assert.deepEqual(events.map((e) => e.msg), [{ payload: { ok: true } }]);
+  assert.deepEqual(
+    events.map((e) => e.msg),
+    [{ payload: { ok: true } }],
+  );
   assert.equal((await count()) - before, 2);
   assert.equal(warnings.length, 1);
   assert.match(warnings[0], /nested deeper than 10 levels/);
@@ -54,7 +65,15 @@ test('deeperThan answers exactly on shared sub-objects (no exponential walk) and
 
 test('the hook does not walk messages from node types whose output is bounded, and still checks the rest', () => {
   let hook: ((events: Array<{ msg: unknown; source: unknown }>) => void) | undefined;
-  installDepthGuard({ add: (_n, fn) => { hook = fn as typeof hook; }, remove: () => undefined }, 10);
+  installDepthGuard(
+    {
+      add: (_n, fn) => {
+        hook = fn as typeof hook;
+      },
+      remove: () => undefined,
+    },
+    10,
+  );
   const deep = { payload: nest(20) };
   const events = [
     { msg: deep, source: { id: 'n2', node: { type: 'payload-normalizer' } } },
@@ -62,10 +81,13 @@ test('the hook does not walk messages from node types whose output is bounded, a
     { msg: deep, source: { id: 'n4', node: { type: 'function', warn: () => undefined } } },
   ];
   hook!(events);
-  assert.deepEqual(events.map((e) => (e.source as { id: string }).id), ['n2', 'n3']);
+  assert.deepEqual(
+    events.map((e) => (e.source as { id: string }).id),
+    ['n2', 'n3'],
+  );
 });
 
-test('installDepthGuardOnce: once per runtime, keeps the launcher\'s hook, reads iotMaxMessageDepth', () => {
+test("installDepthGuardOnce: once per runtime, keeps the launcher's hook, reads iotMaxMessageDepth", () => {
   const names = new Set<string>();
   const hooks = { add: (n: string) => void names.add(n), remove: (n: string) => void names.delete(n), has: (n: string) => names.has(n) };
   const warnings: string[] = [];
@@ -73,7 +95,7 @@ test('installDepthGuardOnce: once per runtime, keeps the launcher\'s hook, reads
   assert.equal(installDepthGuardOnce(hooks, { iotMaxMessageDepth: 0 }, warn), 0, '0 turns it off');
   assert.equal(names.size, 0);
   installDepthGuard(hooks, 100); // as app/start.ts does before the nodes load
-  assert.equal(installDepthGuardOnce(hooks, {}, warn), 100, 'the launcher\'s limit stays');
+  assert.equal(installDepthGuardOnce(hooks, {}, warn), 100, "the launcher's limit stays");
   names.clear();
   assert.equal(installDepthGuardOnce(hooks, { iotMaxMessageDepth: 5 }, warn), 64);
   assert.match(warnings[0], /iotMaxMessageDepth must be an integer from 8 to 1000/);

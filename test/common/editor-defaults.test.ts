@@ -45,8 +45,9 @@ test("every dialog default is the runtime's, for every node type of ours", () =>
 
 test('no dialog keeps a default of its own: each one follows the exported setting', () => {
   // Settings where every value is a marker: a dialog default that is a literal in the .html keeps its literal.
-  const marked = Object.fromEntries(Object.entries(RUNTIME_DEFAULTS).map(([type, d]) =>
-    [defaultsSettingName(type), Object.fromEntries(Object.keys(d).map((k) => [k, `marker:${type}.${k}`]))]));
+  const marked = Object.fromEntries(
+    Object.entries(RUNTIME_DEFAULTS).map(([type, d]) => [defaultsSettingName(type), Object.fromEntries(Object.keys(d).map((k) => [k, `marker:${type}.${k}`]))]),
+  );
   const defs = editorDefs(NODES, marked);
   for (const type of Object.keys(RUNTIME_DEFAULTS)) {
     const def = defs.get(type)!;

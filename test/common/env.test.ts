@@ -6,7 +6,11 @@ import { blankEnvRef, envRefName, lookupEnvRef } from '../../nodes/common/env';
 test('lookupEnvRef: an unresolved ${VAR} (Node-RED leaves it when unset) reads the env or is empty', () => {
   assert.equal(lookupEnvRef('${NOPE_X}', {}), '');
   assert.equal(lookupEnvRef('${A_URL}', { A_URL: ' http://x ' }), 'http://x');
-  assert.equal(lookupEnvRef(' ${A_URL} ', (n) => (n === 'A_URL' ? 'y' : undefined)), 'y', 'a lookup function works too');
+  assert.equal(
+    lookupEnvRef(' ${A_URL} ', (n) => (n === 'A_URL' ? 'y' : undefined)),
+    'y',
+    'a lookup function works too',
+  );
   assert.equal(lookupEnvRef(' plain ', {}), 'plain');
   assert.equal(lookupEnvRef('pre-${A}', { A: 'x' }), 'pre-${A}', 'only whole values, like Node-RED');
   assert.equal(lookupEnvRef(undefined, {}), '');

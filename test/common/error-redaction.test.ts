@@ -9,9 +9,8 @@ import { after, before, test } from 'node:test';
 import { collect, helper, load, nodeModule, startServer, stopServer } from '../support/red';
 import { redactError } from '../../nodes/common/error-redaction';
 
- 
 const catchNode = require('@node-red/nodes/core/common/25-catch.js');
- 
+
 const functionNode = require('@node-red/nodes/core/function/10-function.js');
 
 const ENV_SECRET = 'env-webhook-secret-123';
@@ -39,7 +38,10 @@ test('a Catch node receives the error of a core node with URL credentials, an en
   const flow = [
     { id: 'tab', type: 'tab', label: 't' },
     {
-      id: 'fail', z: 'tab', type: 'function', wires: [[]],
+      id: 'fail',
+      z: 'tab',
+      type: 'function',
+      wires: [[]],
       func: `node.error(new Error('POST http://writer:influx-pw-9@db:8086/write failed; secret ${ENV_SECRET}; Authorization: Bearer abcdefghijklmnop'), msg); return null;`,
     },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },

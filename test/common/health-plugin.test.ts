@@ -3,7 +3,10 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { helper, load, nodeModule } from '../support/red';
 
-const flow = [{ id: 't', type: 'tab' }, { id: 'n', z: 't', type: 'payload-normalizer', wires: [[], []] }];
+const flow = [
+  { id: 't', type: 'tab' },
+  { id: 'n', z: 't', type: 'payload-normalizer', wires: [[], []] },
+];
 // Two of our modules: the second must not mount the routes again.
 const modules = [nodeModule('payload-normalizer'), nodeModule('threshold-alert')];
 

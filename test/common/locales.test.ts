@@ -74,7 +74,12 @@ test('every data-i18n key in the editor .html files is in en-US and de; every di
     // Labels with plain text are not translatable: each label holds a data-i18n span (or only an icon / &nbsp;).
     const template = /data-template-name="[\w-]+">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
     for (const m of template.matchAll(/<label[^>]*>([\s\S]*?)<\/label>/g)) {
-      const text = m[1].replace(/<i class="[^"]*"><\/i>/g, '').replace(/<input [^>]*>/g, '').replace(/<span data-i18n="[^"]+"><\/span>/g, '').replace(/&nbsp;/g, '').trim();
+      const text = m[1]
+        .replace(/<i class="[^"]*"><\/i>/g, '')
+        .replace(/<input [^>]*>/g, '')
+        .replace(/<span data-i18n="[^"]+"><\/span>/g, '')
+        .replace(/&nbsp;/g, '')
+        .trim();
       if (s.set === 'threshold-alert' && /Rules/.test(text)) continue; // the rules editor is translated separately
       assert.equal(text, '', `${s.set}: label text not in a catalog: ${m[0]}`);
     }
@@ -82,14 +87,16 @@ test('every data-i18n key in the editor .html files is in en-US and de; every di
   assert.ok(total > 150, `${total} data-i18n keys`);
 });
 
-test('every translator key used in the nodes\' code is in en-US and de', () => {
+test("every translator key used in the nodes' code is in en-US and de", () => {
   const byNs = new Map<string, Catalog[]>();
   for (const s of sets) {
     const cats = LANGS.map((lang) => read(path.join(s.srcDir, 'locales', lang, `${s.base}.json`)));
     byNs.set(Object.keys(cats[0])[0], cats);
   }
-  const files = fs.readdirSync(path.join(REPO_ROOT, 'nodes'), { recursive: true, encoding: 'utf8' })
-    .filter((f) => f.endsWith('.ts') || f.endsWith('.html')).map((f) => path.join(REPO_ROOT, 'nodes', f));
+  const files = fs
+    .readdirSync(path.join(REPO_ROOT, 'nodes'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') || f.endsWith('.html'))
+    .map((f) => path.join(REPO_ROOT, 'nodes', f));
   let used = 0;
   for (const f of files) {
     for (const key of codeKeys(fs.readFileSync(f, 'utf8'))) {
@@ -98,7 +105,11 @@ test('every translator key used in the nodes\' code is in en-US and de', () => {
       if (!cats) continue; // not one of our catalogs' keys (e.g. a dotted string in a pure module)
       used++;
       for (const [i, c] of cats.entries()) {
-        if (key.endsWith('.*')) assert.ok(keys(c).some((k) => k.startsWith(key.slice(0, -1))), `${path.relative(REPO_ROOT, f)}: ${key} in ${LANGS[i]}`);
+        if (key.endsWith('.*'))
+          assert.ok(
+            keys(c).some((k) => k.startsWith(key.slice(0, -1))),
+            `${path.relative(REPO_ROOT, f)}: ${key} in ${LANGS[i]}`,
+          );
         else assert.ok(lookup(c, key) !== undefined, `${path.relative(REPO_ROOT, f)}: ${key} missing in ${LANGS[i]}`);
       }
     }
@@ -106,7 +117,7 @@ test('every translator key used in the nodes\' code is in en-US and de', () => {
   assert.ok(used >= 25, `${used} keys used in code`);
 });
 
-test('the translator: RED._ where it has a catalog, else the set\'s en-US catalog; __vars__ filled', () => {
+test("the translator: RED._ where it has a catalog, else the set's en-US catalog; __vars__ filled", () => {
   const dir = path.join(REPO_ROOT, 'dist', 'nodes', 'servo-command');
   const helperLike = translator({ _: (k: string) => k }, dir, 'servo-command'); // node-red-node-test-helper's RED._
   assert.equal(helperLike('servo-command.status.sent', { command: 'left', device: 'pan-1' }), 'sent left → pan-1');
@@ -149,7 +160,7 @@ test('every node type has its help in locales/en-US and locales/de (in dist), wi
   assert.equal(types.size, 11);
 });
 
-test('the normalizer\'s counter status line: English by default, German through a German RED._', () => {
+test("the normalizer's counter status line: English by default, German through a German RED._", () => {
   const dir = path.join(REPO_ROOT, 'dist', 'nodes', 'payload-normalizer');
   const german = read(path.join(dir, 'locales', 'de', 'payload-normalizer.json'));
   const de = translator({ _: (k: string, v?: Record<string, string | number>) => interpolate(lookup(german, k) ?? k, v) }, dir, 'payload-normalizer');

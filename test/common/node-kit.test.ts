@@ -44,16 +44,20 @@ function recordingNode(id: string) {
 }
 
 async function gaugeValue(name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
-  const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name) as { values: Array<{ value: number; labels: Record<string, string> }> } | undefined;
+  const m = (await registry.getMetricsAsJSON()).find((x) => x.name === name) as
+    { values: Array<{ value: number; labels: Record<string, string> }> } | undefined;
   return m?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 }
 
 test('a config that fails to parse: red ring, one log line if asked, and every input rejected with that error', async () => {
   const r = recordingNode('kit-parse');
   const kit = nodeKit(r.node, 'test');
-  const cfg = kit.parse(() => {
-    throw new Error('rate must be a number');
-  }, { log: (m) => `test: ${m}`, health: { kind: 'test', detail: (m) => `settings: ${m}` } });
+  const cfg = kit.parse(
+    () => {
+      throw new Error('rate must be a number');
+    },
+    { log: (m) => `test: ${m}`, health: { kind: 'test', detail: (m) => `settings: ${m}` } },
+  );
   assert.equal(cfg, undefined);
   assert.deepEqual(r.statuses, [{ fill: 'red', shape: 'ring', text: 'rate must be a number' }]);
   assert.deepEqual(r.errors, ['test: rate must be a number']);
@@ -77,7 +81,13 @@ test('fail(): red ring and done(err) in one call; a thrown string becomes an Err
   const got: Array<Error | undefined> = [];
   kit.fail((e) => got.push(e), 'boom');
   kit.fail((e) => got.push(e), new RangeError('far'), 'out of range');
-  assert.deepEqual(r.statuses.map((s) => [s.fill, s.text]), [['red', 'boom'], ['red', 'out of range']]);
+  assert.deepEqual(
+    r.statuses.map((s) => [s.fill, s.text]),
+    [
+      ['red', 'boom'],
+      ['red', 'out of range'],
+    ],
+  );
   assert.ok(got[0] instanceof Error && got[0].message === 'boom');
   assert.ok(got[1] instanceof RangeError);
   assert.equal(toError(7).message, '7');

@@ -22,7 +22,10 @@ test('secrets from the environment are masked, also inside malformed URLs and UR
   assert.deepEqual(envSecrets(env).sort(), ['hunter2-x', 's3cret', 'tok/en+123']);
   assert.equal(redact('got "mqtt//dev:s3cret@broker"', [], env), 'got "mqtt//dev:***@broker"');
   assert.equal(redact('token tok%2Fen%2B123 refused', [], env), 'token *** refused');
-  assert.equal(redact('Request cannot be constructed from http://writer:hunter2-x@db:8086/write', [], env), 'Request cannot be constructed from http://writer:***@db:8086/write');
+  assert.equal(
+    redact('Request cannot be constructed from http://writer:hunter2-x@db:8086/write', [], env),
+    'Request cannot be constructed from http://writer:***@db:8086/write',
+  );
   assert.equal(redact('sftp://a:b@c and Authorization: Basic YWRtaW46cGFzc3dvcmQ=', [], {}), 'sftp://a:***@c and Authorization: Basic ***');
   assert.equal(redact(new Error('key hook-secret leaked'), ['hook-secret'], {}), 'key *** leaked');
 });

@@ -12,7 +12,10 @@ test('old config node types used by our nodes are renamed; others are left alone
     { id: 'x', type: 'their-writer', z: 't', server: 'theirs' },
   ];
   const out = migrateFlow(nodes);
-  assert.deepEqual(out.nodes.map((n) => n.type), ['iot-influxdb-config', 'iot-smtp-config', 'influxdb-config', 'influxdb-writer', 'alert-notifier', 'their-writer']);
+  assert.deepEqual(
+    out.nodes.map((n) => n.type),
+    ['iot-influxdb-config', 'iot-smtp-config', 'influxdb-config', 'influxdb-writer', 'alert-notifier', 'their-writer'],
+  );
   assert.deepEqual(out.renamed, ['db: influxdb-config -> iot-influxdb-config', 'mail: smtp-config -> iot-smtp-config']);
   assert.deepEqual(out.leftAlone, ['theirs (influxdb-config)']);
   assert.equal(nodes[0].type, 'influxdb-config', 'the input is not modified');

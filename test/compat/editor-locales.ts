@@ -22,7 +22,9 @@ export async function checkEditorLocales(base: string, headers: Record<string, s
     }
   }
   // A German label, spelled out: what a German editor shows in the servo dialog.
-  const servo = (await (await fetch(`${base}/locales/${MODULE}/servo-command?lng=de`, { headers })).json()) as { 'servo-command': { label: Record<string, string> } };
+  const servo = (await (await fetch(`${base}/locales/${MODULE}/servo-command?lng=de`, { headers })).json()) as {
+    'servo-command': { label: Record<string, string> };
+  };
   assert.equal(servo['servo-command'].label.angleLimits, 'Winkelgrenzen');
 }
 
@@ -34,7 +36,10 @@ export async function checkEditorLocales(base: string, headers: Record<string, s
  */
 export async function checkEditorHelp(base: string, headers: Record<string, string> = {}): Promise<void> {
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } };
-  for (const [lang, heading] of [['de', 'Eingaben'], ['en-US', 'Inputs']] as const) {
+  for (const [lang, heading] of [
+    ['de', 'Eingaben'],
+    ['en-US', 'Inputs'],
+  ] as const) {
     const res = await fetch(`${base}/nodes`, { headers: { Accept: 'text/html', 'Accept-Language': lang, ...headers } });
     assert.equal(res.status, 200, `GET /nodes (${lang})`);
     const html = await res.text();

@@ -36,14 +36,24 @@ async function startStock(extra: Record<string, unknown> = {}): Promise<{ base: 
   fs.mkdirSync(path.join(userDir, 'node_modules'));
   fs.symlinkSync(REPO_ROOT, path.join(userDir, 'node_modules', MODULE), 'dir');
   const port = await freePort();
-  fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify({
-    uiPort: port, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false,
-    logging: { console: { level: 'info' } }, telemetry: { enabled: false, updateNotification: false }, ...extra,
-  })};\n`);
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `module.exports = ${JSON.stringify({
+      uiPort: port,
+      uiHost: '127.0.0.1',
+      flowFile: 'flows.json',
+      credentialSecret: false,
+      logging: { console: { level: 'info' } },
+      telemetry: { enabled: false, updateNotification: false },
+      ...extra,
+    })};\n`,
+  );
   const env = { ...process.env };
   for (const k of ['DATA_DIR', 'MQTT_URL', 'INFLUX_URL', 'SIMULATE_DEVICES', 'LANG', 'LC_ALL', 'LC_MESSAGES']) delete env[k]; // nothing from our launcher
   const proc = spawn(process.execPath, [require.resolve('node-red/red.js'), '--settings', path.join(userDir, 'settings.js'), '--userDir', userDir], {
-    cwd: userDir, env, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: userDir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
   proc.stdout.on('data', (d) => (out += d));
@@ -79,49 +89,86 @@ async function until<T>(what: string, fn: () => Promise<T | undefined> | T | und
 
 const deepJson = (depth: number): string => `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`;
 
-test('a 10,000-deep JSON on mqtt in -> our normalizer: dropped with a warning, no stack overflow, the next reading goes through', { skip, timeout: 60_000 }, async () => {
-  const url = new URL(broker.url);
-  // mqtt in has two wires, so Node-RED clones what it sends (where a deep message overflowed the stack).
-  const flow = [
-    { id: 'tab', type: 'tab', label: 'ingest' },
-    { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: url.hostname, port: url.port, clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
-    { id: 'in1', type: 'mqtt in', z: 'tab', broker: 'broker1', topic: 'sensors/#', qos: '1', datatype: 'json', wires: [['norm', 'dbg']] },
-    { id: 'norm', type: 'payload-normalizer', z: 'tab', wires: [['fmt'], ['fmt']] },
-    { id: 'fmt', type: 'change', z: 'tab', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'out/normalized', tot: 'str' }, { t: 'set', p: 'payload', pt: 'msg', to: 'payload.deviceId', tot: 'msg' }], wires: [['out1']] },
-    { id: 'out1', type: 'mqtt out', z: 'tab', broker: 'broker1', topic: '', qos: '1', retain: 'false', wires: [] },
-    { id: 'dbg', type: 'debug', z: 'tab', active: true, tosidebar: false, console: false, complete: 'true', wires: [] },
-  ];
-  const deployed = (log().match(/Started flows/g) || []).length;
-  const res = await fetch(`${base}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
-  assert.ok(res.status === 200 || res.status === 204, `deploy: ${res.status} ${await res.text()}`);
-  await until('the flow to start', () => (log().match(/Started flows/g) || []).length > deployed, 20_000);
-  await until('mqtt in connected', () => /Connected to broker/.test(log()), 20_000);
+test(
+  'a 10,000-deep JSON on mqtt in -> our normalizer: dropped with a warning, no stack overflow, the next reading goes through',
+  { skip, timeout: 60_000 },
+  async () => {
+    const url = new URL(broker.url);
+    // mqtt in has two wires, so Node-RED clones what it sends (where a deep message overflowed the stack).
+    const flow = [
+      { id: 'tab', type: 'tab', label: 'ingest' },
+      {
+        id: 'broker1',
+        type: 'mqtt-broker',
+        name: 'test',
+        broker: url.hostname,
+        port: url.port,
+        clientid: '',
+        autoConnect: true,
+        usetls: false,
+        protocolVersion: '4',
+        keepalive: '60',
+        cleansession: true,
+      },
+      { id: 'in1', type: 'mqtt in', z: 'tab', broker: 'broker1', topic: 'sensors/#', qos: '1', datatype: 'json', wires: [['norm', 'dbg']] },
+      { id: 'norm', type: 'payload-normalizer', z: 'tab', wires: [['fmt'], ['fmt']] },
+      {
+        id: 'fmt',
+        type: 'change',
+        z: 'tab',
+        rules: [
+          { t: 'set', p: 'topic', pt: 'msg', to: 'out/normalized', tot: 'str' },
+          { t: 'set', p: 'payload', pt: 'msg', to: 'payload.deviceId', tot: 'msg' },
+        ],
+        wires: [['out1']],
+      },
+      { id: 'out1', type: 'mqtt out', z: 'tab', broker: 'broker1', topic: '', qos: '1', retain: 'false', wires: [] },
+      { id: 'dbg', type: 'debug', z: 'tab', active: true, tosidebar: false, console: false, complete: 'true', wires: [] },
+    ];
+    const deployed = (log().match(/Started flows/g) || []).length;
+    const res = await fetch(`${base}/flows`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flow),
+    });
+    assert.ok(res.status === 200 || res.status === 204, `deploy: ${res.status} ${await res.text()}`);
+    await until('the flow to start', () => (log().match(/Started flows/g) || []).length > deployed, 20_000);
+    await until('mqtt in connected', () => /Connected to broker/.test(log()), 20_000);
 
-  const client = await mqtt.connectAsync(broker.url);
-  try {
-    const devices: string[] = [];
-    client.on('message', (_t, p) => devices.push(p.toString()));
-    await client.subscribeAsync('out/normalized', { qos: 1 });
-    await new Promise((r) => setTimeout(r, 500)); // let mqtt in's subscription land
-    await client.publishAsync('sensors/deep-1/dht22', deepJson(10_000), { qos: 1 });
-    await client.publishAsync('sensors/room-1/dht22', JSON.stringify({ temperature: 21.5 }), { qos: 1 });
-    await until('the next reading, normalized', () => devices.includes('room-1'), 20_000);
-    assert.deepEqual(devices.filter((d) => d !== 'room-1'), [], 'the deep message reached no node');
-  } finally {
-    await client.endAsync();
-  }
-  assert.match(log(), /\[mqtt in:in1\] message dropped: nested deeper than 64 levels/);
-  assert.doesNotMatch(log(), /Maximum call stack|RangeError/);
-  assert.equal((await fetch(`${base}/settings`)).status, 200, 'the runtime is up');
-});
+    const client = await mqtt.connectAsync(broker.url);
+    try {
+      const devices: string[] = [];
+      client.on('message', (_t, p) => devices.push(p.toString()));
+      await client.subscribeAsync('out/normalized', { qos: 1 });
+      await new Promise((r) => setTimeout(r, 500)); // let mqtt in's subscription land
+      await client.publishAsync('sensors/deep-1/dht22', deepJson(10_000), { qos: 1 });
+      await client.publishAsync('sensors/room-1/dht22', JSON.stringify({ temperature: 21.5 }), { qos: 1 });
+      await until('the next reading, normalized', () => devices.includes('room-1'), 20_000);
+      assert.deepEqual(
+        devices.filter((d) => d !== 'room-1'),
+        [],
+        'the deep message reached no node',
+      );
+    } finally {
+      await client.endAsync();
+    }
+    assert.match(log(), /\[mqtt in:in1\] message dropped: nested deeper than 64 levels/);
+    assert.doesNotMatch(log(), /Maximum call stack|RangeError/);
+    assert.equal((await fetch(`${base}/settings`)).status, 200, 'the runtime is up');
+  },
+);
 
 test('the editor gets our German and English catalogs for every node set (/locales/<module>/<set>?lng=de)', { skip, timeout: 30_000 }, async () => {
   await checkEditorLocales(base);
 });
 
-test('the editor gets each node\'s help in the browser\'s language (GET /nodes, Accept-Language: de -> locales/de/<file>.html)', { skip, timeout: 30_000 }, async () => {
-  await checkEditorHelp(base);
-});
+test(
+  "the editor gets each node's help in the browser's language (GET /nodes, Accept-Language: de -> locales/de/<file>.html)",
+  { skip, timeout: 30_000 },
+  async () => {
+    await checkEditorHelp(base);
+  },
+);
 
 test("the editor gets every dialog's defaults from the runtime (RED.settings.<type>Defaults)", { skip, timeout: 30_000 }, async () => {
   await checkEditorDefaults(base);
@@ -133,19 +180,56 @@ test('a runtime set to German (settings.lang) shows our node status texts in Ger
   // A status node (created first, so it sees every status) sends the servo node's status text to MQTT.
   const flow = [
     { id: 'tab', type: 'tab', label: 'status' },
-    { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: url.hostname, port: url.port, clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
+    {
+      id: 'broker1',
+      type: 'mqtt-broker',
+      name: 'test',
+      broker: url.hostname,
+      port: url.port,
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+    },
     { id: 'watch', type: 'status', z: 'tab', scope: ['servo'], wires: [['fmt']] },
     { id: 'servo', type: 'servo-command', z: 'tab', name: 'pan', mode: 'server', deviceId: 'pan-1', wires: [[], []] },
-    { id: 'fmt', type: 'change', z: 'tab', rules: [{ t: 'set', p: 'topic', pt: 'msg', to: 'out/status', tot: 'str' }, { t: 'set', p: 'payload', pt: 'msg', to: 'status.text', tot: 'msg' }], wires: [['out1']] },
+    {
+      id: 'fmt',
+      type: 'change',
+      z: 'tab',
+      rules: [
+        { t: 'set', p: 'topic', pt: 'msg', to: 'out/status', tot: 'str' },
+        { t: 'set', p: 'payload', pt: 'msg', to: 'status.text', tot: 'msg' },
+      ],
+      wires: [['out1']],
+    },
     { id: 'out1', type: 'mqtt out', z: 'tab', broker: 'broker1', topic: '', qos: '1', retain: 'false', wires: [] },
-    { id: 'go', type: 'inject', z: 'tab', once: true, onceDelay: '2', repeat: '', topic: '', payload: '{"direction":"left"}', payloadType: 'json', props: [{ p: 'payload' }], wires: [['servo']] },
+    {
+      id: 'go',
+      type: 'inject',
+      z: 'tab',
+      once: true,
+      onceDelay: '2',
+      repeat: '',
+      topic: '',
+      payload: '{"direction":"left"}',
+      payloadType: 'json',
+      props: [{ p: 'payload' }],
+      wires: [['servo']],
+    },
   ];
   const client = await mqtt.connectAsync(broker.url);
   try {
     const texts: string[] = [];
     client.on('message', (_t, p) => texts.push(p.toString()));
     await client.subscribeAsync('out/status', { qos: 1 });
-    const res = await fetch(`${german.base}/flows`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify(flow) });
+    const res = await fetch(`${german.base}/flows`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify(flow),
+    });
     assert.ok(res.status === 200 || res.status === 204, `deploy: ${res.status} ${await res.text()}`);
     await until('the servo status through MQTT', () => texts.some((t) => t.startsWith('gesendet')), 30_000);
     assert.ok(texts.includes('gesendet: left → pan-1'), JSON.stringify(texts));

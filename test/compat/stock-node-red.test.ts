@@ -65,18 +65,30 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
   fs.mkdirSync(userDir, { recursive: true });
   const port = await freePort();
   // A stock settings file with the admin login on; the user directory is where nodes keep state.
-  fs.writeFileSync(path.join(userDir, 'settings.js'), `module.exports = ${JSON.stringify({
-    uiPort: port, uiHost: '127.0.0.1', flowFile: 'flows.json', credentialSecret: false,
-    adminAuth: { type: 'credentials', users: [{ username: 'admin', password: bcrypt.hashSync(PASSWORD, 8), permissions: '*' }] },
-    logging: { console: { level: 'info' } }, telemetry: { enabled: false, updateNotification: false },
-  })};\n`);
+  fs.writeFileSync(
+    path.join(userDir, 'settings.js'),
+    `module.exports = ${JSON.stringify({
+      uiPort: port,
+      uiHost: '127.0.0.1',
+      flowFile: 'flows.json',
+      credentialSecret: false,
+      adminAuth: { type: 'credentials', users: [{ username: 'admin', password: bcrypt.hashSync(PASSWORD, 8), permissions: '*' }] },
+      logging: { console: { level: 'info' } },
+      telemetry: { enabled: false, updateNotification: false },
+    })};\n`,
+  );
   const [broker, influx] = await Promise.all([startMosquitto({ extraConfig: 'log_dest stderr\nlog_type subscribe' }), startInflux1()]);
-  stops.push(() => void broker.stop(), () => void influx.stop());
+  stops.push(
+    () => void broker.stop(),
+    () => void influx.stop(),
+  );
   await fetch(`${influx.url}/query?q=${encodeURIComponent('CREATE DATABASE compat')}`, { method: 'POST' });
   const env = { ...process.env };
   for (const k of ['DATA_DIR', 'MQTT_BROKER_URL', 'INFLUX_URL', 'SIMULATE_DEVICES']) delete env[k]; // nothing from our launcher
   const proc = spawn(node, [path.join(dir, 'node_modules', 'node-red', 'red.js'), '--settings', path.join(userDir, 'settings.js'), '--userDir', userDir], {
-    cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: dir,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
   proc.stdout.on('data', (d) => (log += d));
@@ -86,19 +98,32 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
   const client = mqtt.connect(broker.url, { clientId: `compat-${label}` });
   try {
     await waitForHttp(`${base}/auth/login`, 90_000);
-    await until('flows started', () => /Started flows/.test(log), 60_000, () => log);
+    await until(
+      'flows started',
+      () => /Started flows/.test(log),
+      60_000,
+      () => log,
+    );
     const tokenRes = await fetch(`${base}/auth/token`, {
-      method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({ client_id: 'node-red-admin', grant_type: 'password', scope: '*', username: 'admin', password: PASSWORD }),
     });
     assert.equal(tokenRes.status, 200, await tokenRes.clone().text());
     const auth = { Authorization: `Bearer ${((await tokenRes.json()) as { access_token: string }).access_token}` };
-    const api = async (p: string, init: RequestInit = {}): Promise<Response> => fetch(`${base}${p}`, { ...init, headers: { ...auth, Accept: 'application/json', ...(init.headers as object) } });
+    const api = async (p: string, init: RequestInit = {}): Promise<Response> =>
+      fetch(`${base}${p}`, { ...init, headers: { ...auth, Accept: 'application/json', ...(init.headers as object) } });
 
     // Import > Examples lists every example the package ships.
     const listing = (await (await api(`/library/examples/flows/${MODULE}`)).json()) as Array<{ fn?: string } | string>;
-    const names = listing.map((e) => (typeof e === 'string' ? e : String(e.fn || ''))).map((n) => n.replace(/\.json$/, '')).sort();
-    const shipped = fs.readdirSync(path.join(REPO_ROOT, 'examples')).map((f) => f.replace(/\.json$/, '')).sort();
+    const names = listing
+      .map((e) => (typeof e === 'string' ? e : String(e.fn || '')))
+      .map((n) => n.replace(/\.json$/, ''))
+      .sort();
+    const shipped = fs
+      .readdirSync(path.join(REPO_ROOT, 'examples'))
+      .map((f) => f.replace(/\.json$/, ''))
+      .sort();
     assert.deepEqual(names, shipped, JSON.stringify(listing));
 
     // Import each one, set the broker and the database once (as in the config node dialogs), deploy all.
@@ -113,14 +138,25 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
       }
     }
     const started = (log.match(/Started flows/g) || []).length;
-    const deploy = await api('/flows', { method: 'POST', headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' }, body: JSON.stringify([...merged.values()]) });
+    const deploy = await api('/flows', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'Node-RED-Deployment-Type': 'full' },
+      body: JSON.stringify([...merged.values()]),
+    });
     assert.ok(deploy.status === 200 || deploy.status === 204, `deploy: ${deploy.status} ${await deploy.text()}`);
-    await until('the deployed flows to start', () => (log.match(/Started flows/g) || []).length > started || /Waiting for missing types/.test(log), 60_000, () => log);
+    await until(
+      'the deployed flows to start',
+      () => (log.match(/Started flows/g) || []).length > started || /Waiting for missing types/.test(log),
+      60_000,
+      () => log,
+    );
     assert.doesNotMatch(log, /Waiting for missing types/, log);
 
     const sets = (await (await api('/nodes')).json()) as Array<{ module: string; err?: string; types: string[] }>;
     const ours = sets.filter((s) => s.module === MODULE);
-    const nodeSets = Object.keys((JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: object } })['node-red'].nodes).length;
+    const nodeSets = Object.keys(
+      (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { 'node-red': { nodes: object } })['node-red'].nodes,
+    ).length;
     assert.equal(ours.length, nodeSets, `our node sets: ${ours.map((s) => s.types).join(' ')}`);
     for (const s of ours) assert.equal(s.err, undefined, `${s.types.join(',')}: ${s.err}`);
     assert.ok(ours.some((s) => s.types.includes('iot-influxdb-config')) && ours.some((s) => s.types.includes('iot-smtp-config')));
@@ -133,25 +169,43 @@ async function runStock(label: string, nodeRed: string, nodeBin?: string): Promi
 
     // A seed device's reading, through Mosquitto, the telemetry and storage examples, into InfluxDB.
     const subscribed = /iot-engine-[0-9a-f]{8}-in-mqtt-in-telemetry 1 lifecompanion\/sensors\/#/; // <install id>: a persistent session per install
-    await until('the telemetry subscription', () => subscribed.test(broker.output()), 30_000, () => `${broker.output()}\n${log}`);
+    await until(
+      'the telemetry subscription',
+      () => subscribed.test(broker.output()),
+      30_000,
+      () => `${broker.output()}\n${log}`,
+    );
     await client.publishAsync('sensors/compat-1/dht22', JSON.stringify({ temperature: 21.5, humidity: 40 }), { qos: 1 });
-    const rows = await until('the reading in InfluxDB', async () => {
-      const r = await influxQuery(influx.url, 'compat', 'SELECT * FROM /.*/ WHERE "deviceId" = \'compat-1\'').catch(() => []);
-      return r.length ? r : undefined;
-    }, 30_000, () => log);
+    const rows = await until(
+      'the reading in InfluxDB',
+      async () => {
+        const r = await influxQuery(influx.url, 'compat', 'SELECT * FROM /.*/ WHERE "deviceId" = \'compat-1\'').catch(() => []);
+        return r.length ? r : undefined;
+      },
+      30_000,
+      () => log,
+    );
     assert.equal(rows[0].temperature, 21.5, JSON.stringify(rows));
     assert.ok(fs.existsSync(path.join(userDir, 'install-id')), 'state under the user directory');
     assert.equal(fs.existsSync(path.join(dir, 'install-id')), false, 'nothing in the current directory');
 
     // Health in plugin mode: registered by the package on Node-RED's admin server.
-    const ready = await until('/health/ready', async () => {
-      const r = await fetch(`${base}/health/ready`);
-      return r.status === 200 ? ((await r.json()) as { status: string; components: Record<string, { kind: string }> }) : undefined;
-    }, 30_000, () => log);
+    const ready = await until(
+      '/health/ready',
+      async () => {
+        const r = await fetch(`${base}/health/ready`);
+        return r.status === 200 ? ((await r.json()) as { status: string; components: Record<string, { kind: string }> }) : undefined;
+      },
+      30_000,
+      () => log,
+    );
     assert.equal(ready.status, 'ready');
-    assert.ok(Object.values(ready.components).some((c) => c.kind === 'influxdb-writer'), JSON.stringify(ready));
+    assert.ok(
+      Object.values(ready.components).some((c) => c.kind === 'influxdb-writer'),
+      JSON.stringify(ready),
+    );
     assert.equal((await fetch(`${base}/health/live`)).status, 200);
-    assert.equal((await fetch(`${base}/metrics`)).status, 401, '/metrics behind Node-RED\'s admin login');
+    assert.equal((await fetch(`${base}/metrics`)).status, 401, "/metrics behind Node-RED's admin login");
     const metrics = await (await api('/metrics', { headers: { Accept: 'text/plain' } })).text();
     assert.match(metrics, /^iot_points_written_total [1-9]/m, metrics.slice(0, 2000));
   } finally {

@@ -13,7 +13,16 @@ const data = (deviceId: string, metrics: Record<string, number> = { temperature:
   payload: { deviceId, sensorType: 'zigbee', ts: Date.now(), received: Date.now(), metrics },
 });
 const avail = (deviceId: string, online: boolean) => ({
-  payload: [{ deviceId, sensorType: 'availability', ts: Date.now(), received: Date.now(), metrics: { online: online ? 1 : 0 }, tags: { status: online ? 'online' : 'offline' } }],
+  payload: [
+    {
+      deviceId,
+      sensorType: 'availability',
+      ts: Date.now(),
+      received: Date.now(),
+      metrics: { online: online ? 1 : 0 },
+      tags: { status: online ? 'online' : 'offline' },
+    },
+  ],
 });
 const tick = { topic: 'tick', payload: 0 };
 

@@ -56,28 +56,40 @@ async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage });
 }
 
-before(async () => {
-  if (skip) return;
-  influx = await startInflux1();
-  const res = await fetch(`${influx.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${DB}`)}`, { method: 'POST' });
-  assert.equal(res.status, 200, 'InfluxDB database created');
-  app = await startApp({
-    SIMULATE_DEVICES: '2', INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: DB,
-    OFFLINE_AFTER_S: '15', SERVO_DEVICES: 'e2e-cam', LOG_LEVEL: 'info',
-  });
-  // The dashboard's routes exist once the flows started (not while Node-RED waits for a missing node type).
-  await poll('the dashboard to be served (flows started)', async () => {
-    const r = await fetch(`${app!.url}/dashboard/_setup`);
-    return r.status === 200 ? true : undefined;
-  }, 60_000);
-  client = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0 });
-  // A known device that keeps publishing the same values, and one that goes silent.
-  const feed = (): void => publish('lifecompanion/sensors/e2e-ruuvi/environmental', { ...RUUVI });
-  feed();
-  feeder = setInterval(feed, 2000);
-  publish('lifecompanion/sensors/e2e-gone/environmental', { temperature: 19.5, humidity: 50, pressure: 1000, battery: 60 });
-  browser = await launchChromium();
-}, { timeout: 120_000 });
+before(
+  async () => {
+    if (skip) return;
+    influx = await startInflux1();
+    const res = await fetch(`${influx.url}/query?q=${encodeURIComponent(`CREATE DATABASE ${DB}`)}`, { method: 'POST' });
+    assert.equal(res.status, 200, 'InfluxDB database created');
+    app = await startApp({
+      SIMULATE_DEVICES: '2',
+      INFLUX_URL: influx.url,
+      INFLUX_VERSION: '1',
+      INFLUX_DB: DB,
+      OFFLINE_AFTER_S: '15',
+      SERVO_DEVICES: 'e2e-cam',
+      LOG_LEVEL: 'info',
+    });
+    // The dashboard's routes exist once the flows started (not while Node-RED waits for a missing node type).
+    await poll(
+      'the dashboard to be served (flows started)',
+      async () => {
+        const r = await fetch(`${app!.url}/dashboard/_setup`);
+        return r.status === 200 ? true : undefined;
+      },
+      60_000,
+    );
+    client = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0 });
+    // A known device that keeps publishing the same values, and one that goes silent.
+    const feed = (): void => publish('lifecompanion/sensors/e2e-ruuvi/environmental', { ...RUUVI });
+    feed();
+    feeder = setInterval(feed, 2000);
+    publish('lifecompanion/sensors/e2e-gone/environmental', { temperature: 19.5, humidity: 50, pressure: 1000, battery: 60 });
+    browser = await launchChromium();
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   if (feeder) clearInterval(feeder);
@@ -104,7 +116,11 @@ test('Overview: a tile per device with the published values, units, battery and 
   assert.equal(await page.getAttribute('.iot-tile >> nth=0', 'data-device'), 'e2e-gone', 'offline devices come first');
   assert.match(await textOf(page, '[data-testid="overview-summary"]'), /[1-9]\d* offline/);
   const tiles = (await page.$$('[data-device]')).length;
-  assert.match(await textOf(page, '[data-testid="overview-summary"]'), new RegExp(`^${tiles} devices`), 'every device has a tile (fewer than DASHBOARD_MAX_TILES)');
+  assert.match(
+    await textOf(page, '[data-testid="overview-summary"]'),
+    new RegExp(`^${tiles} devices`),
+    'every device has a tile (fewer than DASHBOARD_MAX_TILES)',
+  );
   // A Zigbee2MQTT device that announces offline is OFFLINE at once, not after OFFLINE_AFTER_S; online again when it says so.
   publish('zigbee2mqtt/e2e-lamp', { state: 'ON', linkquality: 90 });
   await waitForText(page, '[data-device="e2e-lamp"] .iot-badge', /^online$/, 20_000);
@@ -127,10 +143,14 @@ test('Overview: a tile per device with the published values, units, battery and 
 });
 
 test('History: the InfluxDB series of a device and metric, aggregated, with the latest value', { skip, timeout: 120_000 }, async () => {
-  await poll('e2e-ruuvi points in InfluxDB', async () => {
-    const rows = await influxQuery(influx!.url, DB, `SELECT temperature FROM environmental WHERE "deviceId" = 'e2e-ruuvi'`);
-    return rows.length > 0 ? rows : undefined;
-  }, 60_000);
+  await poll(
+    'e2e-ruuvi points in InfluxDB',
+    async () => {
+      const rows = await influxQuery(influx!.url, DB, `SELECT temperature FROM environmental WHERE "deviceId" = 'e2e-ruuvi'`);
+      return rows.length > 0 ? rows : undefined;
+    },
+    60_000,
+  );
   // A metric on an Overview tile opens its history.
   const { page, errors } = await open('overview');
   await waitForText(page, '[data-device="e2e-ruuvi"] [data-metric="humidity"] .iot-value', /\S/);
@@ -205,7 +225,13 @@ test('Cameras: record now, a recording plays in the page, a servo button sends a
   const commands: Array<{ topic: string; body: Record<string, any> }> = [];
   // Reading commands needs a credential on the embedded broker: the app's own.
   const sub = await mqtt.connectAsync(app!.mqttUrl, { reconnectPeriod: 0, ...app!.mqttAppLogin() });
-  sub.on('message', (topic, buf) => { try { commands.push({ topic, body: JSON.parse(buf.toString()) }); } catch { /* not JSON */ } });
+  sub.on('message', (topic, buf) => {
+    try {
+      commands.push({ topic, body: JSON.parse(buf.toString()) });
+    } catch {
+      /* not JSON */
+    }
+  });
   await sub.subscribeAsync('commands/+/servo');
   try {
     const { page, errors } = await open('cameras');
@@ -216,36 +242,52 @@ test('Cameras: record now, a recording plays in the page, a servo button sends a
     assert.doesNotMatch(await textOf(page, '[data-testid="camera-status"]'), /unavailable/);
 
     await page.click('[data-testid="servo-left"]');
-    const status = await waitForText(page, '[data-testid="servo-commands"] tbody tr:first-child [data-testid="servo-status"]',
-      /^(sent|acknowledged|executed|failed|expired)$/, 20_000);
+    const status = await waitForText(
+      page,
+      '[data-testid="servo-commands"] tbody tr:first-child [data-testid="servo-status"]',
+      /^(sent|acknowledged|executed|failed|expired)$/,
+      20_000,
+    );
     assert.match(await textOf(page, '[data-testid="servo-commands"] tbody tr:first-child'), /move left\s*e2e-cam/);
     const cmd = await poll('servo command on MQTT', async () => commands.find((c) => c.topic === 'commands/e2e-cam/servo'), 10_000);
     assert.equal(cmd.body.deviceId, 'e2e-cam');
     assert.equal(cmd.body.params.direction, 'left');
-    assert.equal(await page.getAttribute('[data-testid="servo-commands"] tbody tr:first-child', 'data-command'), cmd.body.id, `the row shows command ${cmd.body.id} (${status})`);
+    assert.equal(
+      await page.getAttribute('[data-testid="servo-commands"] tbody tr:first-child', 'data-command'),
+      cmd.body.id,
+      `the row shows command ${cmd.body.id} (${status})`,
+    );
 
     await page.click('[data-testid="record-now"]');
     await waitForText(page, '[data-testid="camera-status"]', /Record request sent/, 10_000);
     // A finished recording (the one just requested, or one the simulated motion started) plays in the page.
     let refreshed = 0;
-    await poll('a finished recording in the list', async () => {
-      if (await page.$('[data-playable="yes"]')) return true;
-      if (Date.now() - refreshed > 3000) {
-        refreshed = Date.now();
-        await page.click('[data-testid="recordings-refresh"]');
-      }
-      return undefined;
-    }, 120_000);
+    await poll(
+      'a finished recording in the list',
+      async () => {
+        if (await page.$('[data-playable="yes"]')) return true;
+        if (Date.now() - refreshed > 3000) {
+          refreshed = Date.now();
+          await page.click('[data-testid="recordings-refresh"]');
+        }
+        return undefined;
+      },
+      120_000,
+    );
     assert.ok(await page.$('[data-playable="yes"] img'), 'the recording has a thumbnail');
     await page.click('[data-playable="yes"] >> nth=0');
-    const video = await poll('video metadata', async () => {
-      const v = await page.$eval('[data-testid="video-player"]', (el) => {
-        const e = el as HTMLVideoElement;
-        return { ready: e.readyState, width: e.videoWidth, duration: e.duration, error: e.error ? e.error.code : 0 };
-      });
-      if (v.error) throw new Error(`video error ${v.error}`);
-      return v.ready >= 1 ? v : undefined;
-    }, 20_000);
+    const video = await poll(
+      'video metadata',
+      async () => {
+        const v = await page.$eval('[data-testid="video-player"]', (el) => {
+          const e = el as HTMLVideoElement;
+          return { ready: e.readyState, width: e.videoWidth, duration: e.duration, error: e.error ? e.error.code : 0 };
+        });
+        if (v.error) throw new Error(`video error ${v.error}`);
+        return v.ready >= 1 ? v : undefined;
+      },
+      20_000,
+    );
     assert.ok(video.width > 0 && video.duration > 0, `the browser decodes the recording: ${JSON.stringify(video)}`);
     await shot(page, 'cameras');
     assert.deepEqual(errors, [], 'no browser errors');

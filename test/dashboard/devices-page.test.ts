@@ -22,7 +22,13 @@ const skip = missing('chromium');
 const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(REPO_ROOT, 'docs', 'screenshots') : path.join(REPO_ROOT, 'test-results', 'screenshots');
 const USER = 'ops';
 const PASSWORD = 'devices-page-secret';
-const ENV = { SIMULATE_DEVICES: '0', SYSTEM_HEALTH_INTERVAL_S: '0', OPERATOR_USER: USER, OPERATOR_PASSWORD_HASH: bcrypt.hashSync(PASSWORD, 4), DATA_DIR: tempDir('devices-page') };
+const ENV = {
+  SIMULATE_DEVICES: '0',
+  SYSTEM_HEALTH_INTERVAL_S: '0',
+  OPERATOR_USER: USER,
+  OPERATOR_PASSWORD_HASH: bcrypt.hashSync(PASSWORD, 4),
+  DATA_DIR: tempDir('devices-page'),
+};
 const AUTH = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
 let app: RunningApp | undefined;
 let browser: Browser | undefined;
@@ -35,17 +41,25 @@ async function open(pagePath: string): Promise<{ page: Page; errors: string[] }>
   return { page, errors };
 }
 
-before(async () => {
-  if (skip) return;
-  app = await startApp(ENV);
-  const end = Date.now() + 60_000;
-  while ((await fetch(`${app.url}/api/devices`, { headers: { authorization: AUTH } }).then((r) => r.status, () => 0)) !== 200) {
-    if (Date.now() > end) throw new Error(`the dashboard flow did not start\n${app.log().slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
-  browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1400, height: 900 }, httpCredentials: { username: USER, password: PASSWORD } });
-}, { timeout: 120_000 });
+before(
+  async () => {
+    if (skip) return;
+    app = await startApp(ENV);
+    const end = Date.now() + 60_000;
+    while (
+      (await fetch(`${app.url}/api/devices`, { headers: { authorization: AUTH } }).then(
+        (r) => r.status,
+        () => 0,
+      )) !== 200
+    ) {
+      if (Date.now() > end) throw new Error(`the dashboard flow did not start\n${app.log().slice(-3000)}`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1400, height: 900 }, httpCredentials: { username: USER, password: PASSWORD } });
+  },
+  { timeout: 120_000 },
+);
 
 after(async () => {
   await context?.close().catch(() => undefined);
@@ -87,5 +101,9 @@ test('Devices page: a CSV import with a bad row, the tile shows the name, an edi
   assert.match(await textOf(page, 'tr[data-device="e2e-cam-1"] [data-error="location"]'), /location/);
   const entry = await fetch(`${app!.url}/api/devices/e2e-cam-1/registry`, { headers: { authorization: AUTH } }).then((r) => r.json());
   assert.deepEqual([entry.name, entry.location], ['Porch camera', 'Entrance']);
-  assert.deepEqual(errors.filter((e) => !/Failed to load resource.*400/.test(e)), [], 'no browser errors');
+  assert.deepEqual(
+    errors.filter((e) => !/Failed to load resource.*400/.test(e)),
+    [],
+    'no browser errors',
+  );
 });

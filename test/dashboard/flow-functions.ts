@@ -37,7 +37,10 @@ export interface FunctionRunner {
  * `global` is global context: as the runtime's seed (functionGlobalContext, where the app puts
  * `iotRegistry`), its values are handed over as they are, not cloned.
  */
-export function functionNode(id: string, opts: { flow?: Map<string, unknown>; env?: Record<string, string>; global?: Map<string, unknown> } = {}): FunctionRunner {
+export function functionNode(
+  id: string,
+  opts: { flow?: Map<string, unknown>; env?: Record<string, string>; global?: Map<string, unknown> } = {},
+): FunctionRunner {
   const nodes = dashboardNodes();
   const def = nodes.find((n) => n.id === id);
   if (!def || def.type !== 'function' || typeof def.func !== 'string') throw new Error(`no function node ${id} in dashboard.json`);
@@ -51,13 +54,17 @@ export function functionNode(id: string, opts: { flow?: Map<string, unknown>; en
   const store = (m: Map<string, unknown>) => ({
     get: (k: string) => structuredClone(m.get(k)),
     // As Node-RED's memory store: setting undefined deletes the key.
-    set: (k: string, v: unknown) => { if (v === undefined) m.delete(k); else m.set(k, structuredClone(v)); },
+    set: (k: string, v: unknown) => {
+      if (v === undefined) m.delete(k);
+      else m.set(k, structuredClone(v));
+    },
   });
   const node = { warn: (t: string) => warnings.push(String(t)), error: (t: string) => warnings.push(String(t)), log: () => undefined, send: () => undefined };
   const globalStore = opts.global || new Map<string, unknown>();
   const global = { get: (k: string) => globalStore.get(k), set: (k: string, v: unknown) => globalStore.set(k, v) };
   const body = new Function('msg', 'flow', 'context', 'env', 'node', 'global', def.func) as (...a: unknown[]) => Output;
-  const run = ((msg: Msg) => body(structuredClone(msg), store(flowStore), store(ctxStore), { get: (k: string) => envValues[k] }, node, global)) as FunctionRunner;
+  const run = ((msg: Msg) =>
+    body(structuredClone(msg), store(flowStore), store(ctxStore), { get: (k: string) => envValues[k] }, node, global)) as FunctionRunner;
   run.flow = flowStore;
   run.context = ctxStore;
   run.warnings = warnings;

@@ -9,7 +9,15 @@ import { functionNode } from './flow-functions';
 
 const reading = (deviceId: string, metrics: Record<string, number>, extra: Record<string, unknown> = {}) => ({
   topic: `lifecompanion/sensors/${deviceId}/environmental`,
-  payload: { deviceId, sensorType: 'environmental', ts: 1_700_000_000_000, received: Date.now(), metrics, units: { temperature: '°C', battery: '%' }, ...extra },
+  payload: {
+    deviceId,
+    sensorType: 'environmental',
+    ts: 1_700_000_000_000,
+    received: Date.now(),
+    metrics,
+    units: { temperature: '°C', battery: '%' },
+    ...extra,
+  },
 });
 
 const tick = { topic: 'tick', payload: 0 };
@@ -51,7 +59,11 @@ test('fleet state is bounded: devices past DASHBOARD_MAX_DEVICES are dropped and
   fleet.devices.get('c').lastSeen = Date.now() - 200_000;
   run.flow.set('fleet', fleet);
   const [out] = run(tick) as any[];
-  assert.deepEqual(out.payload.devices.map((d: any) => d.deviceId), ['c', 'a'], 'offline first, then by id');
+  assert.deepEqual(
+    out.payload.devices.map((d: any) => d.deviceId),
+    ['c', 'a'],
+    'offline first, then by id',
+  );
   assert.deepEqual([out.payload.total, out.payload.hidden, out.payload.offline, out.payload.dropped, out.payload.maxDevices], [3, 1, 1, 3, 3]);
   // 40 metrics per device at most.
   const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`m${i}`, i]));
@@ -73,7 +85,10 @@ test('fleet state forgets a device silent for DASHBOARD_FORGET_AFTER_H hours, un
   const fleet = run.flow.get('fleet') as any;
   fleet.devices.get('old').lastSeen = Date.now() - 2 * 3600_000 - 1000;
   const [out, after] = run(tick) as any[];
-  assert.deepEqual(out.payload.devices.map((d: any) => d.deviceId), ['new']);
+  assert.deepEqual(
+    out.payload.devices.map((d: any) => d.deviceId),
+    ['new'],
+  );
   assert.deepEqual([out.payload.total, out.payload.forgotten, out.payload.offline], [1, 1, 0]);
   assert.equal(after.payload.catalog, catalog - 2, 'its catalog entries (device and metric) go with it');
   run(reading('old', { temperature: 3 }));
@@ -81,7 +96,7 @@ test('fleet state forgets a device silent for DASHBOARD_FORGET_AFTER_H hours, un
   assert.equal(back.payload.total, 2, 'it comes back with its next reading');
 });
 
-test('fleet state takes a batch of readings (the normalizer\'s output 3) in one call, merged on the tick', () => {
+test("fleet state takes a batch of readings (the normalizer's output 3) in one call, merged on the tick", () => {
   const run = functionNode('fn-device-state');
   const batch = [
     reading('pi', { button: 1 }, { sensorType: 'button' }),
@@ -103,7 +118,13 @@ test('fleet state takes a batch of readings (the normalizer\'s output 3) in one 
   assert.equal(({} as any).temperature, undefined, 'no prototype pollution');
   assert.equal(run(tick), null);
   // A fleet kept in memory by version 1.2.0 (no dirty list, devices without pending) survives a deploy.
-  const old = { devices: new Map([['x', { deviceId: 'x', sensorTypes: [], metrics: {}, n: 0, lastSeen: 0 }]]), dropped: 0, changed: false, catalog: 1, offline: -1 };
+  const old = {
+    devices: new Map([['x', { deviceId: 'x', sensorTypes: [], metrics: {}, n: 0, lastSeen: 0 }]]),
+    dropped: 0,
+    changed: false,
+    catalog: 1,
+    offline: -1,
+  };
   run.flow.set('fleet', old);
   run(reading('x', { temperature: 5 }));
   const [again] = run(tick) as any[];
@@ -135,9 +156,20 @@ test('history: a selection becomes an aggregated influxdb-query request and clea
   assert.equal(run(note), null, 'an unchanged catalog sends nothing');
 
   const [query, clear, st] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '7d' } }) as any[];
-  assert.deepEqual(query.payload, {
-    mode: 'aggregate', measurement: 'environmental', deviceId: 'ruuvi-1', metric: 'temperature', start: '-7d', interval: '30m', fn: 'mean', limit: 1000,
-  }, 'an influxdb-query request: mean per 30 min over 7 days (336 points)');
+  assert.deepEqual(
+    query.payload,
+    {
+      mode: 'aggregate',
+      measurement: 'environmental',
+      deviceId: 'ruuvi-1',
+      metric: 'temperature',
+      start: '-7d',
+      interval: '30m',
+      fn: 'mean',
+      limit: 1000,
+    },
+    'an influxdb-query request: mean per 30 min over 7 days (336 points)',
+  );
   assert.deepEqual(clear.payload, []);
   assert.match(st.payload.status, /^Loading ruuvi-1 · temperature/);
   const [q1h] = run({ topic: 'select', payload: { deviceId: 'ruuvi-1', metric: 'temperature', range: '1h' } }) as any[];
@@ -161,7 +193,10 @@ test('history: query rows become at most 500 chart points; live points are decim
   const [, chart, st] = run({ ...query, payload: rows }) as any[];
   assert.equal(chart.action, 'replace');
   assert.equal(chart.payload.length, 500);
-  assert.ok(chart.payload.every((p: any, i: number) => i === 0 || p.x > chart.payload[i - 1].x), 'sorted by time');
+  assert.ok(
+    chart.payload.every((p: any, i: number) => i === 0 || p.x > chart.payload[i - 1].x),
+    'sorted by time',
+  );
   assert.match(st.payload.status, /^500 points, mean per 10s over the last 1h · latest 1999 °C$/);
 
   const old = run({ ...query, historyQuery: 'older', payload: rows });
@@ -188,7 +223,19 @@ test('history: query rows become at most 500 chart points; live points are decim
 
 test('alert state follows transitions and list answers; sent at most once per tick; new critical alerts notify', () => {
   const run = functionNode('fn-alerts-state');
-  const alert = { id: 'a1', ruleId: 'heart-rate', deviceId: 'w1', metric: 'heart_rate', value: 170, threshold: [40, 140], severity: 'critical', state: 'firing', since: 1, title: 'Heart rate abnormal on w1', text: 'heart_rate 170 <b>' };
+  const alert = {
+    id: 'a1',
+    ruleId: 'heart-rate',
+    deviceId: 'w1',
+    metric: 'heart_rate',
+    value: 170,
+    threshold: [40, 140],
+    severity: 'critical',
+    state: 'firing',
+    since: 1,
+    title: 'Heart rate abnormal on w1',
+    text: 'heart_rate 170 <b>',
+  };
   assert.equal(run({ payload: alert, event: 'fired' }), null, 'a transition sends nothing by itself');
   const [st, hist, note] = run(tick) as any[];
   assert.equal(st.payload.active.length, 1);
@@ -210,7 +257,10 @@ test('alert state follows transitions and list answers; sent at most once per ti
 
   run({ payload: { active: [{ ...alert, id: 'b' }], history: [{ at: 5, event: 'fired', alertId: 'b' }] } });
   const [listed, listedHist] = run(tick) as any[];
-  assert.deepEqual(listed.payload.active.map((a: any) => a.id), ['b']);
+  assert.deepEqual(
+    listed.payload.active.map((a: any) => a.id),
+    ['b'],
+  );
   assert.equal(listedHist.payload.history.length, 1, 'the list answer replaces local history');
   assert.equal(run({ payload: { active: 'x' } }), null);
 });
@@ -218,14 +268,28 @@ test('alert state follows transitions and list answers; sent at most once per ti
 test('alert state: a storm of transitions is one bounded update and one notification per tick', () => {
   const run = functionNode('fn-alerts-state');
   for (let i = 0; i < 1500; i++) {
-    const out = run({ payload: { id: `s${i}`, ruleId: 'device-silent', deviceId: `d${i}`, severity: i % 2 ? 'warning' : 'critical', state: 'firing', since: i, title: `Silent d${i}` }, event: 'fired' });
+    const out = run({
+      payload: {
+        id: `s${i}`,
+        ruleId: 'device-silent',
+        deviceId: `d${i}`,
+        severity: i % 2 ? 'warning' : 'critical',
+        state: 'firing',
+        since: i,
+        title: `Silent d${i}`,
+      },
+      event: 'fired',
+    });
     assert.equal(out, null);
   }
   const [active, hist, note] = run(tick) as any[];
   assert.equal(active.payload.total, 1500);
   assert.equal(active.payload.active.length, 200, 'DASHBOARD_MAX_ALERTS defaults to 200');
   assert.equal(active.payload.hidden, 1300);
-  assert.ok(active.payload.active.every((a: any) => a.severity === 'critical'), 'critical first');
+  assert.ok(
+    active.payload.active.every((a: any) => a.severity === 'critical'),
+    'critical first',
+  );
   assert.equal(active.payload.active[0].id, 's1498', 'newest first');
   assert.equal(hist.payload.history.length, 500, 'history holds 500 transitions');
   assert.match(note.payload, /^<b>Critical: Silent d0 \(and 749 more\)<\/b>/);
@@ -254,23 +318,42 @@ test('servo requests are checked; status entries replace the local placeholder',
   assert.equal(control({ payload: { deviceId: 'pi', direction: 'up' } }), null);
 
   let st = status(local) as any;
-  assert.deepEqual(st.payload.commands.map((c: any) => c.status), ['requested']);
-  assert.ok(st.payload.devices.includes('raspberry-01'), 'SERVO_DEVICES defaults to the seeds\' raspberry-01');
+  assert.deepEqual(
+    st.payload.commands.map((c: any) => c.status),
+    ['requested'],
+  );
+  assert.ok(st.payload.devices.includes('raspberry-01'), "SERVO_DEVICES defaults to the seeds' raspberry-01");
   st = status({ payload: { id: 'c1', deviceId: 'raspberry-01', action: 'move', params: { direction: 'left', angle: 0 }, status: 'sent' } }) as any;
-  assert.deepEqual(st.payload.commands.map((c: any) => [c.id, c.action, c.status]), [['c1', 'move left', 'sent']]);
-  st = status({ payload: { id: 'c1', deviceId: 'raspberry-01', action: 'move', params: { direction: 'left' }, status: 'failed' }, reason: 'rate limited' }) as any;
-  assert.deepEqual(st.payload.commands.map((c: any) => [c.status, c.error]), [['failed', 'rate limited']]);
+  assert.deepEqual(
+    st.payload.commands.map((c: any) => [c.id, c.action, c.status]),
+    [['c1', 'move left', 'sent']],
+  );
+  st = status({
+    payload: { id: 'c1', deviceId: 'raspberry-01', action: 'move', params: { direction: 'left' }, status: 'failed' },
+    reason: 'rate limited',
+  }) as any;
+  assert.deepEqual(
+    st.payload.commands.map((c: any) => [c.status, c.error]),
+    [['failed', 'rate limited']],
+  );
 });
 
 test('system figures: rates from counter deltas, queue, spool, outbox and reject reasons', () => {
   const run = functionNode('fn-system-state');
   const body = (n: number) => ({
-    status: 'ready', reasons: [], brokers: { 'mqtt-broker': true },
+    status: 'ready',
+    reasons: [],
+    brokers: { 'mqtt-broker': true },
     components: { w1: { kind: 'influxdb-writer', ok: true, detail: 'ok', figures: { queue: 3 }, updated: 1 } },
     counters: {
-      iot_messages_received_total: n, 'iot_messages_received_total{family=sensors}': n, iot_points_written_total: n / 2,
-      iot_readings_rejected_total: 4, 'iot_readings_rejected_total{reason=bad_json}': 4,
-      iot_writer_queue_points: 7, iot_writer_spool_points: 11, iot_notifier_outbox: 2,
+      iot_messages_received_total: n,
+      'iot_messages_received_total{family=sensors}': n,
+      iot_points_written_total: n / 2,
+      iot_readings_rejected_total: 4,
+      'iot_readings_rejected_total{reason=bad_json}': 4,
+      iot_writer_queue_points: 7,
+      iot_writer_spool_points: 11,
+      iot_notifier_outbox: 2,
     },
   });
   const first = run({ payload: body(100), statusCode: 200 }) as any;
@@ -300,7 +383,9 @@ test('system figures: what every bound dropped, from health figures, iot_bound_d
   const out = run({
     statusCode: 200,
     payload: {
-      status: 'ready', reasons: [], brokers: {},
+      status: 'ready',
+      reasons: [],
+      brokers: {},
       components: { ta: { kind: 'threshold-alert', ok: true, detail: 'ok', figures: { active: 3, dropped_maxDevices: 7, dropped_maxAlerts: 0 }, updated: 1 } },
       counters: { iot_bound_dropped_total: 12, 'iot_bound_dropped_total{node=influxdb-writer,bound=maxSeriesPerDevice}': 5 },
     },

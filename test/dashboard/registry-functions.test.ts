@@ -10,9 +10,22 @@ import { DeviceRegistry } from '../../nodes/common/device-registry';
 import { functionNode } from './flow-functions';
 
 const tick = { topic: 'tick', payload: 0 };
-const reading = (deviceId: string) => ({ payload: { deviceId, sensorType: 'environmental', ts: Date.now(), received: Date.now(), metrics: { temperature: 20 } } });
+const reading = (deviceId: string) => ({
+  payload: { deviceId, sensorType: 'environmental', ts: Date.now(), received: Date.now(), metrics: { temperature: 20 } },
+});
 const alert = (over: Record<string, unknown> = {}) => ({
-  id: 'a1', ruleId: 'motion-armed', deviceId: 'cam-1', metric: 'motion', value: 1, threshold: null, severity: 'critical', state: 'firing', since: Date.now(), title: 'Motion while armed on cam-1', text: 'motion', ...over,
+  id: 'a1',
+  ruleId: 'motion-armed',
+  deviceId: 'cam-1',
+  metric: 'motion',
+  value: 1,
+  threshold: null,
+  severity: 'critical',
+  state: 'firing',
+  since: Date.now(),
+  title: 'Motion while armed on cam-1',
+  text: 'motion',
+  ...over,
 });
 
 test('tiles carry the registry name and location; a registry change resends them without a reading', () => {

@@ -24,18 +24,22 @@ test('docker compose config accepts the stack and the Raspberry Pi variant', { s
   }
 });
 
-test('docker compose config accepts the scale-out stack: Redis, two app instances in one share group, each with its own data', { skip: missing('docker-compose') }, () => {
-  const r = compose(['-f', path.join(docker, 'compose.scale.yaml'), '--env-file', path.join(docker, 'example.env'), 'config']);
-  assert.equal(r.status, 0, r.stderr);
-  assert.match(r.stdout, /image: redis:7/);
-  assert.equal(r.stdout.match(/MQTT_SHARE_GROUP: iot/g)?.length, 2);
-  assert.equal(r.stdout.match(/REDIS_URL: redis:\/\/redis:6379\/0/g)?.length, 2);
-  assert.match(r.stdout, /app-1-data:\/data/);
-  assert.match(r.stdout, /app-2-data:\/data/);
-  const empty = path.join(tempDir('compose'), 'empty.env');
-  fs.writeFileSync(empty, '');
-  assert.notEqual(compose(['-f', path.join(docker, 'compose.scale.yaml'), '--env-file', empty, 'config', '-q']).status, 0, 'secrets required');
-});
+test(
+  'docker compose config accepts the scale-out stack: Redis, two app instances in one share group, each with its own data',
+  { skip: missing('docker-compose') },
+  () => {
+    const r = compose(['-f', path.join(docker, 'compose.scale.yaml'), '--env-file', path.join(docker, 'example.env'), 'config']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /image: redis:7/);
+    assert.equal(r.stdout.match(/MQTT_SHARE_GROUP: iot/g)?.length, 2);
+    assert.equal(r.stdout.match(/REDIS_URL: redis:\/\/redis:6379\/0/g)?.length, 2);
+    assert.match(r.stdout, /app-1-data:\/data/);
+    assert.match(r.stdout, /app-2-data:\/data/);
+    const empty = path.join(tempDir('compose'), 'empty.env');
+    fs.writeFileSync(empty, '');
+    assert.notEqual(compose(['-f', path.join(docker, 'compose.scale.yaml'), '--env-file', empty, 'config', '-q']).status, 0, 'secrets required');
+  },
+);
 
 test('the compose stack refuses to start without its secrets', { skip: missing('docker-compose') }, () => {
   const empty = path.join(tempDir('compose'), 'empty.env');
@@ -56,7 +60,10 @@ test('every launcher starts Node with the heap bound the benchmark measures', ()
   const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
   assert.match(pkg.scripts.start, new RegExp(`node ${SHIPPED_NODE_ARGS} dist/app/start\\.js$`));
   assert.match(fs.readFileSync(path.join(REPO_ROOT, 'docker', 'Dockerfile'), 'utf8'), new RegExp(`^\\s*NODE_OPTIONS=${SHIPPED_NODE_ARGS} \\\\$`, 'm'));
-  assert.match(fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'iot-flow-engine.service'), 'utf8'), new RegExp(`^Environment=NODE_OPTIONS=${SHIPPED_NODE_ARGS}$`, 'm'));
+  assert.match(
+    fs.readFileSync(path.join(REPO_ROOT, 'deploy', 'iot-flow-engine.service'), 'utf8'),
+    new RegExp(`^Environment=NODE_OPTIONS=${SHIPPED_NODE_ARGS}$`, 'm'),
+  );
 });
 
 test('install-pi.sh lays out the app, a private env file with a secret, and an enabled-at-boot unit', () => {
@@ -81,7 +88,10 @@ test('install-pi.sh lays out the app, a private env file with a secret, and an e
   assert.match(unit, new RegExp(`^Environment=NODE_OPTIONS=${SHIPPED_NODE_ARGS}$`, 'm'));
   // A second run keeps the operator's edited configuration.
   fs.appendFileSync(dirs.ENV_FILE, 'INFLUX_URL=http://server:8086\n');
-  const again = spawnSync('bash', [path.join(REPO_ROOT, 'deploy', 'install-pi.sh')], { encoding: 'utf8', env: { PATH: process.env.PATH || '', NO_APT: '1', NO_NPM: '1', NO_USER: '1', NO_SYSTEMCTL: '1', ...dirs } });
+  const again = spawnSync('bash', [path.join(REPO_ROOT, 'deploy', 'install-pi.sh')], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH || '', NO_APT: '1', NO_NPM: '1', NO_USER: '1', NO_SYSTEMCTL: '1', ...dirs },
+  });
   assert.equal(again.status, 0, again.stderr);
   assert.match(fs.readFileSync(dirs.ENV_FILE, 'utf8'), /INFLUX_URL=http:\/\/server:8086/);
 });

@@ -53,10 +53,20 @@ describe('zero readings lost', { skip, concurrency: 1 }, () => {
   });
 
   /** One stream with the app running; `faults` injects the fault three times; returns the app to stop. */
-  async function scenario(name: string, faults: (ctx: { app: () => RunningApp; restartApp: (how: 'SIGKILL' | 'SIGTERM') => Promise<void> }) => Promise<void>): Promise<void> {
+  async function scenario(
+    name: string,
+    faults: (ctx: { app: () => RunningApp; restartApp: (how: 'SIGKILL' | 'SIGTERM') => Promise<void> }) => Promise<void>,
+  ): Promise<void> {
     await influxExec(influx.url, `DROP DATABASE ${ZL_DB}`);
     await influxExec(influx.url, `CREATE DATABASE ${ZL_DB}`);
-    const env = { MQTT_URL: mosquitto.url, INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: ZL_DB, SIMULATE_DEVICES: '0', DATA_DIR: tempDir('zero-loss') };
+    const env = {
+      MQTT_URL: mosquitto.url,
+      INFLUX_URL: influx.url,
+      INFLUX_VERSION: '1',
+      INFLUX_DB: ZL_DB,
+      SIMULATE_DEVICES: '0',
+      DATA_DIR: tempDir('zero-loss'),
+    };
     let app = await startApp(env);
     const restartApp = async (how: 'SIGKILL' | 'SIGTERM'): Promise<void> => {
       if (how === 'SIGKILL') {
@@ -83,7 +93,9 @@ describe('zero readings lost', { skip, concurrency: 1 }, () => {
         await sleep(1000);
         report = await lossReport(influx.url, pub);
       }
-      console.log(`# ${name}: ${pub.sent} published, ${report.acked} acknowledged by the broker, ${report.stored} stored, ${report.lost.length} lost, ${report.duplicates} duplicate points`);
+      console.log(
+        `# ${name}: ${pub.sent} published, ${report.acked} acknowledged by the broker, ${report.stored} stored, ${report.lost.length} lost, ${report.duplicates} duplicate points`,
+      );
       assert.equal(report.acked > RATE * 5, true, `the stream ran (${report.acked} acknowledged)`);
       assert.deepEqual(report.lost.slice(0, 20), [], `${report.lost.length} acknowledged readings missing from InfluxDB\n${app.log().slice(-3000)}`);
       assert.equal(report.duplicates, 0, 'one point per reading');

@@ -34,7 +34,10 @@ const PARSERS: Record<string, (def: Record<string, unknown>) => unknown> = {
 
 const defs = editorDefs(path.join(REPO_ROOT, 'nodes'));
 const flowsDir = process.env.FLOWS_DIR || path.join(REPO_ROOT, 'flows');
-const files = fs.readdirSync(flowsDir).filter((f) => f.endsWith('.json')).map((f) => path.join(flowsDir, f));
+const files = fs
+  .readdirSync(flowsDir)
+  .filter((f) => f.endsWith('.json'))
+  .map((f) => path.join(flowsDir, f));
 files.push(path.join(REPO_ROOT, 'dashboards', 'dashboard.json'));
 // Files being changed on another branch (none now): checked once that lands.
 const DEFERRED = new Set<string>();
@@ -49,8 +52,11 @@ function parsed(type: string, def: Record<string, unknown>): unknown {
 }
 
 const ours = (): Array<{ file: string; node: Node }> =>
-  files.filter((f) => !DEFERRED.has(path.basename(f))).flatMap((file) =>
-    (JSON.parse(fs.readFileSync(file, 'utf8')) as Node[]).filter((n) => defs.has(n.type)).map((node) => ({ file: path.basename(file), node })));
+  files
+    .filter((f) => !DEFERRED.has(path.basename(f)))
+    .flatMap((file) =>
+      (JSON.parse(fs.readFileSync(file, 'utf8')) as Node[]).filter((n) => defs.has(n.type)).map((node) => ({ file: path.basename(file), node })),
+    );
 
 test('the editor definitions of all our node types load', () => {
   for (const t of Object.keys(PARSERS)) assert.ok(defs.get(t)?.defaults, `${t} registered`);

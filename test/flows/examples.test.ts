@@ -40,7 +40,11 @@ test('the dashboard example says it needs Dashboard 2.0; no other example uses u
     const ex = read(path.join(examples, name));
     const ui = ex.some((n) => n.type.startsWith('ui-'));
     assert.equal(ui, /needs-dashboard-2/.test(name), name);
-    if (ui) assert.ok(ex.some((n) => n.type === 'comment' && String(n.name).includes(DASHBOARD_PACKAGE)), `${name} names ${DASHBOARD_PACKAGE}`);
+    if (ui)
+      assert.ok(
+        ex.some((n) => n.type === 'comment' && String(n.name).includes(DASHBOARD_PACKAGE)),
+        `${name} names ${DASHBOARD_PACKAGE}`,
+      );
   }
 });
 

@@ -35,8 +35,11 @@ const parsers: Record<string, (def: Def) => unknown> = {
 };
 
 const shipped: Def[] = ['flows', 'dashboards'].flatMap((dir) =>
-  fs.readdirSync(path.join(REPO_ROOT, dir)).filter((f) => f.endsWith('.json'))
-    .flatMap((f) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, dir, f), 'utf8')) as Def[]));
+  fs
+    .readdirSync(path.join(REPO_ROOT, dir))
+    .filter((f) => f.endsWith('.json'))
+    .flatMap((f) => JSON.parse(fs.readFileSync(path.join(REPO_ROOT, dir, f), 'utf8')) as Def[]),
+);
 
 test('every node type of ours appears in the shipped flows', () => {
   const types = new Set(shipped.map((n) => n.type));

@@ -24,8 +24,7 @@ const FLOW_FILE = path.join(REPO_ROOT, 'flows', 'telemetry.json');
  * dependency), so every mqtt in/out would stay disconnected.
  */
 const BROKER_ID = 'mqtt-default';
-const coreNode = (file: string): unknown =>
-  require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
+const coreNode = (file: string): unknown => require(path.join(path.dirname(require.resolve('@node-red/nodes/package.json')), 'core', file));
 
 type FlowNode = { id: string; type: string; z?: string; wires?: string[][]; [k: string]: any };
 const readFlow = (): FlowNode[] => JSON.parse(fs.readFileSync(FLOW_FILE, 'utf8'));
@@ -49,10 +48,23 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   const ids = new Set(flow.map((n) => n.id));
   for (const n of flow) for (const out of n.wires || []) for (const target of out) assert.ok(ids.has(target), `${n.id} -> ${target}`);
 
-  assert.deepEqual(flow.find((n) => n.id === BROKER_ID), {
-    id: BROKER_ID, type: 'mqtt-broker', name: 'Broker (MQTT_URL)', broker: '${MQTT_BROKER_URL}', port: '', clientid: '',
-    autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true,
-  });
+  assert.deepEqual(
+    flow.find((n) => n.id === BROKER_ID),
+    {
+      id: BROKER_ID,
+      type: 'mqtt-broker',
+      name: 'Broker (MQTT_URL)',
+      broker: '${MQTT_BROKER_URL}',
+      port: '',
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+      autoUnsubscribe: true,
+    },
+  );
   const sim = flow.find((n) => n.type === 'sensor-input' && n.mode === 'simulate')!;
   assert.deepEqual([sim.mode, sim.profile, sim.devices, Number(sim.interval)], ['simulate', 'all', '${SIMULATE_DEVICES}', 5]);
   const out = flow.find((n) => n.id === sim.wires![0][0])!;
@@ -89,18 +101,36 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   const filters = topics.map((t) => compileTopic(t));
   const seen = (topic: string) => filters.some((f) => f.match(topic));
   for (const topic of [
-    'lifecompanion/sensors/ruuvi_001/environmental', 'lifecompanion/sensors/accel_001/activity', 'sensors/esp32/ESP32_001/data',
-    'sensor/motion', 'sensor/button', 'sensor/pressure', 'sensors/raspberry-01/motion', 'sensors/raspberry-01/button',
+    'lifecompanion/sensors/ruuvi_001/environmental',
+    'lifecompanion/sensors/accel_001/activity',
+    'sensors/esp32/ESP32_001/data',
+    'sensor/motion',
+    'sensor/button',
+    'sensor/pressure',
+    'sensors/raspberry-01/motion',
+    'sensors/raspberry-01/button',
     'devices/3f2b/telemetry',
-  ]) assert.ok(seen(topic), `subscribed to ${topic}`);
+  ])
+    assert.ok(seen(topic), `subscribed to ${topic}`);
   for (const topic of [
-    'commands/raspberry-01/servo', 'commands/esp32/ESP32_001/control', 'lifecompanion/devices/ruuvi_001/commands',
-    'devices/3f2b/commands', 'devices/3f2b/commands/ack', 'devices/3f2b/config', 'lifecompanion/system/health',
+    'commands/raspberry-01/servo',
+    'commands/esp32/ESP32_001/control',
+    'lifecompanion/devices/ruuvi_001/commands',
+    'devices/3f2b/commands',
+    'devices/3f2b/commands/ack',
+    'devices/3f2b/config',
+    'lifecompanion/system/health',
     // Firmware command topics: never subscribed.
-    'cmnd/tasmota/POWER', 'cmnd/tasmotas/Backlog', 'v3/app1@ttn/devices/dev1/down/push', 'v3/app1@ttn/devices/dev1/down/replace',
-    'application/1/device/0202020202020202/command/down', 'owntracks/jane/phone/cmd', 'shellyplus1pm-441793d69718/rpc',
+    'cmnd/tasmota/POWER',
+    'cmnd/tasmotas/Backlog',
+    'v3/app1@ttn/devices/dev1/down/push',
+    'v3/app1@ttn/devices/dev1/down/replace',
+    'application/1/device/0202020202020202/command/down',
+    'owntracks/jane/phone/cmd',
+    'shellyplus1pm-441793d69718/rpc',
     'livingroom/switch/living_room_dehumidifier/command',
-  ]) assert.ok(!seen(topic), `not subscribed to ${topic}`);
+  ])
+    assert.ok(!seen(topic), `not subscribed to ${topic}`);
   // Every firmware decoder's default filters are in the flow, as written.
   for (const filter of defaultSubscriptions()) assert.ok(topics.includes(filter), `subscribes to ${filter}`);
   // A reading from every firmware ecosystem of the corpus reaches the normalizer (the generic layout is opt-in).
@@ -147,19 +177,37 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
   );
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
 
-  await load([
-    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('common/90-comment.js'),
-    nodeModule('sensor-input'), nodeModule('payload-normalizer'), nodeModule('activity'),
-  ], flow);
+  await load(
+    [
+      coreNode('network/10-mqtt.js'),
+      coreNode('common/60-link.js'),
+      coreNode('common/21-debug.js'),
+      coreNode('common/25-catch.js'),
+      coreNode('common/90-comment.js'),
+      nodeModule('sensor-input'),
+      nodeModule('payload-normalizer'),
+      nodeModule('activity'),
+    ],
+    flow,
+  );
 
   const byProfile = new Map<string, any[]>();
   const rejects: any[] = [];
   helper.getNode('rejects').on('input', (msg: any) => rejects.push(msg));
   const allSeen = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(
-      `profiles with Readings after 60 s: ${[...byProfile.keys()].join(', ') || 'none'}; ` +
-      `rejects: ${rejects.slice(0, 3).map((m) => `${m.topic} ${JSON.stringify(m.error)}`).join(' | ')}`,
-    )), 60_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `profiles with Readings after 60 s: ${[...byProfile.keys()].join(', ') || 'none'}; ` +
+              `rejects: ${rejects
+                .slice(0, 3)
+                .map((m) => `${m.topic} ${JSON.stringify(m.error)}`)
+                .join(' | ')}`,
+          ),
+        ),
+      60_000,
+    );
     helper.getNode('readings').on('input', (msg: any) => {
       const p = profileOf(msg.topic);
       if (!p) return;
@@ -187,19 +235,32 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
   const first = (p: string) => byProfile.get(p)![0].payload;
   assert.match(first('environmental').deviceId, /^ruuvi_00[12]$/);
   const env = byProfile.get('environmental')!.map((m) => m.payload.metrics.temperature);
-  assert.ok(env.every((t: number) => t >= 18 && t <= 25), `temperatures ${env}`);
+  assert.ok(
+    env.every((t: number) => t >= 18 && t <= 25),
+    `temperatures ${env}`,
+  );
   assert.match(first('activity').deviceId, /^accel_00[12]$/);
   assert.match(first('esp32').deviceId, /^ESP32_00[12]$/);
-  assert.ok(byProfile.get('esp32')!.every((m) => Number.isFinite(m.payload.metrics.heart_rate)), 'ESP32 heart_rate');
+  assert.ok(
+    byProfile.get('esp32')!.every((m) => Number.isFinite(m.payload.metrics.heart_rate)),
+    'ESP32 heart_rate',
+  );
   assert.match(first('telemetry').deviceId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-  assert.ok(byProfile.get('telemetry')!.every((m) => Number.isFinite(m.payload.metrics.temperature)), 'telemetry temperature');
+  assert.ok(
+    byProfile.get('telemetry')!.every((m) => Number.isFinite(m.payload.metrics.temperature)),
+    'telemetry temperature',
+  );
   for (const { payload: r } of byProfile.get('surveillance')!) {
     assert.match(r.deviceId, /^raspberry-[12]$/);
     assert.match(r.event?.id, /^evt-\d+-[a-z0-9]{6}$/);
     assert.ok(['motion_detected', 'button_pressed'].includes(r.event?.type), r.event?.type);
   }
   for (const { payload: r } of byProfile.get('raspberry')!) assert.match(r.deviceId, /^raspberry-0[12]$/);
-  assert.deepEqual(rejects.map((m) => `${m.topic} ${JSON.stringify(m.error)}`), [], 'no clean simulated payload is rejected');
+  assert.deepEqual(
+    rejects.map((m) => `${m.topic} ${JSON.stringify(m.error)}`),
+    [],
+    'no clean simulated payload is rejected',
+  );
 });
 
 test('telemetry.json with fault injection: malformed payloads end on the rejects output, good ones still flow', { skip, timeout: 90_000 }, async () => {
@@ -209,7 +270,10 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
   process.env.SIMULATE_DEVICES = '3';
   const flow = readFlow();
   const tabId = flow.find((n) => n.type === 'tab')!.id;
-  Object.assign(flow.find((n) => n.type === 'sensor-input' && n.mode === 'simulate')!, { profile: 'environmental', interval: 0.2, malformed: 0.4, seed: 7 });
+  Object.assign(
+    flow.find((n) => n.type === 'sensor-input' && n.mode === 'simulate')!,
+    { profile: 'environmental', interval: 0.2, malformed: 0.4, seed: 7 },
+  );
   flow.push(
     { id: 'readings-in-storage', type: 'link in', z: tabId, links: ['readings-out'], wires: [['readings']] },
     { id: 'readings', type: 'helper', z: tabId },
@@ -218,10 +282,19 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
   );
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
   flow.find((n) => n.type === 'catch')!.wires![0].push('errors');
-  await load([
-    coreNode('network/10-mqtt.js'), coreNode('common/60-link.js'), coreNode('common/21-debug.js'), coreNode('common/25-catch.js'), coreNode('common/90-comment.js'),
-    nodeModule('sensor-input'), nodeModule('payload-normalizer'), nodeModule('activity'),
-  ], flow);
+  await load(
+    [
+      coreNode('network/10-mqtt.js'),
+      coreNode('common/60-link.js'),
+      coreNode('common/21-debug.js'),
+      coreNode('common/25-catch.js'),
+      coreNode('common/90-comment.js'),
+      nodeModule('sensor-input'),
+      nodeModule('payload-normalizer'),
+      nodeModule('activity'),
+    ],
+    flow,
+  );
   const readings: any[] = [];
   const rejects: any[] = [];
   const errors: any[] = [];

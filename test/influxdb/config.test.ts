@@ -6,7 +6,9 @@ import { authHeader, writeUrl } from '../../nodes/influxdb/http-write';
 const def = (extra: Record<string, unknown>) => ({ id: 'c', type: 'iot-influxdb-config', ...extra });
 
 test('unresolved ${VAR} values count as empty and fall back to the defaults', () => {
-  const c = parseInfluxConfig(def({ version: '${INFLUX_VERSION}', url: '${INFLUX_URL}', database: '${INFLUX_DB}', org: '${INFLUX_ORG}', bucket: '${INFLUX_BUCKET}' }));
+  const c = parseInfluxConfig(
+    def({ version: '${INFLUX_VERSION}', url: '${INFLUX_URL}', database: '${INFLUX_DB}', org: '${INFLUX_ORG}', bucket: '${INFLUX_BUCKET}' }),
+  );
   assert.deepEqual(c, { version: 2, url: '', database: 'iot', retentionPolicy: '', org: 'iot', bucket: 'iot', configVersion: 1 });
 });
 
@@ -59,6 +61,9 @@ test('a user and password inside INFLUX_URL leave the URL and become Basic auth 
   assert.deepEqual(resolveCredentials(1, { user: 'u', password: 'p' }, {}, c1.urlCredentials), { user: 'u', password: 'p' });
   assert.deepEqual(resolveCredentials(2, {}, { INFLUX_TOKEN: 't' }, c1.urlCredentials), { token: 't' });
   assert.deepEqual(resolveCredentials(2, {}, {}, c1.urlCredentials), { user: 'writer', password: 'p@ss:w0rd' });
-  assert.throws(() => parseInfluxConfig(def({ url: 'influx//u:hidden-pw@h' })), (err: Error) => !/hidden-pw/.test(err.message));
+  assert.throws(
+    () => parseInfluxConfig(def({ url: 'influx//u:hidden-pw@h' })),
+    (err: Error) => !/hidden-pw/.test(err.message),
+  );
   assert.equal(parseInfluxConfig(def({ url: 'http://h:8086/prefix/' })).url, 'http://h:8086/prefix/');
 });

@@ -68,7 +68,10 @@ test('when the server goes away mid-bisection the undelivered lines come back fo
 });
 
 test('refusedCount reads 1.x partial-write and parse-error answers', () => {
-  assert.equal(refusedCount('partial write: field type conflict: input field "v" on measurement "m" is type float, already exists as type string dropped=3'), 3);
+  assert.equal(
+    refusedCount('partial write: field type conflict: input field "v" on measurement "m" is type float, already exists as type string dropped=3'),
+    3,
+  );
   assert.equal(refusedCount("unable to parse 'a b': bad\nunable to parse 'c d': bad"), 2);
   assert.equal(refusedCount('something else'), undefined);
 });

@@ -29,10 +29,35 @@ afterEach(async () => {
 
 /** Every character line protocol treats specially, alone, leading, inside and trailing. */
 const SPECIALS = [
-  'plain', 'sp ace', ' lead space', 'trail space ', 'com,ma', ',lead', 'trail,', 'equ=als', '=lead', 'trail=',
-  'dq"uote', '"quoted"', 'back\\slash', '\\lead', 'trail\\', 'two trailing\\\\', 'C:\\Program Files\\', '\\',
-  'bs before comma\\,x', 'bs before space\\ x', 'bs before equals\\=x', 'bs before quote\\"x',
-  '#hash', 'mid#hash', 'new\nline', 'cr\r\nlf', 'trail newline\n', 'unicodé ☃ 日本 🚀', 'all \\,= "\\\n\\',
+  'plain',
+  'sp ace',
+  ' lead space',
+  'trail space ',
+  'com,ma',
+  ',lead',
+  'trail,',
+  'equ=als',
+  '=lead',
+  'trail=',
+  'dq"uote',
+  '"quoted"',
+  'back\\slash',
+  '\\lead',
+  'trail\\',
+  'two trailing\\\\',
+  'C:\\Program Files\\',
+  '\\',
+  'bs before comma\\,x',
+  'bs before space\\ x',
+  'bs before equals\\=x',
+  'bs before quote\\"x',
+  '#hash',
+  'mid#hash',
+  'new\nline',
+  'cr\r\nlf',
+  'trail newline\n',
+  'unicodé ☃ 日本 🚀',
+  'all \\,= "\\\n\\',
 ];
 
 /** What InfluxDB must hold for a string we wrote (see line-protocol.ts). */
@@ -42,7 +67,10 @@ const storedName = (s: string): string => s.replace(/[\r\n]+/g, ' ').replace(/\\
 /** A measurement: as a name, and a leading `#` (a comment line to InfluxDB) as U+FF03. */
 const storedMeasurement = (s: string): string => storedName(s).replace(/^#/, '\uFF03');
 
-interface Row { measurement: string; columns: Record<string, unknown> }
+interface Row {
+  measurement: string;
+  columns: Record<string, unknown>;
+}
 
 async function readAll(url: string, db: string): Promise<Row[]> {
   const res = await fetch(`${url}/query?db=${db}&epoch=ms&q=${encodeURIComponent('SELECT * FROM /.*/')}`);
@@ -51,7 +79,9 @@ async function readAll(url: string, db: string): Promise<Row[]> {
   for (const s of body.results[0].series ?? []) {
     for (const v of s.values) {
       const columns: Record<string, unknown> = {};
-      s.columns.forEach((c, i) => { if (v[i] !== null) columns[c] = v[i]; });
+      s.columns.forEach((c, i) => {
+        if (v[i] !== null) columns[c] = v[i];
+      });
       rows.push({ measurement: s.name, columns });
     }
   }
@@ -68,8 +98,12 @@ test('every special character in measurement, device id, tag keys, tag values an
   const ts0 = 1_700_000_000_000;
   SPECIALS.forEach((s, i) => {
     const reading: Reading = {
-      deviceId: s, sensorType: s, ts: ts0 + i, metrics: { [`f${s}`]: i, n: i },
-      tags: { [`k${s}`]: s, [`${s}k`]: `v${s}` }, received: Date.now(),
+      deviceId: s,
+      sensorType: s,
+      ts: ts0 + i,
+      metrics: { [`f${s}`]: i, n: i },
+      tags: { [`k${s}`]: s, [`${s}k`]: `v${s}` },
+      received: Date.now(),
     };
     writer.receive({ payload: reading });
   });
@@ -86,8 +120,12 @@ test('every special character in measurement, device id, tag keys, tag values an
     const expected: Row = {
       measurement: storedMeasurement(s),
       columns: {
-        time: ts0 + i, deviceId: stored(s), [stored(`k${s}`)]: stored(s), [stored(`${s}k`)]: stored(`v${s}`),
-        [storedName(`f${s}`)]: i, n: i,
+        time: ts0 + i,
+        deviceId: stored(s),
+        [stored(`k${s}`)]: stored(s),
+        [stored(`${s}k`)]: stored(`v${s}`),
+        [storedName(`f${s}`)]: i,
+        n: i,
       },
     };
     assert.deepEqual(row, expected, `point ${i}: ${JSON.stringify(s)}`);

@@ -23,7 +23,14 @@ async function serve(status: number): Promise<{ url: string; seen: string[]; clo
 }
 
 const target = (url: string, version: 1 | 2): WriteTarget => ({
-  version, url, database: 'iot', retentionPolicy: '', org: 'o', bucket: 'b', gzip: false, timeoutMs: 2000,
+  version,
+  url,
+  database: 'iot',
+  retentionPolicy: '',
+  org: 'o',
+  bucket: 'b',
+  gzip: false,
+  timeoutMs: 2000,
 });
 
 test('1.x: a 404 (no database) is a retry, and the database is created for it', async () => {

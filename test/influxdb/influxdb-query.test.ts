@@ -18,7 +18,20 @@ const modules = (): unknown[] => {
 const flow = (version: string, url: string, extra: Record<string, unknown> = {}) => [
   { id: 'tab', type: 'tab' },
   { id: 'influxdb-default', type: 'iot-influxdb-config', version, url, database: 'q', org: 'iot', bucket: 'iot' },
-  { id: 'query', type: 'influxdb-query', z: 'tab', influx: 'influxdb-default', mode: 'raw', start: new Date(T0).toISOString(), stop: new Date(T0 + 7_200_000).toISOString(), interval: '1h', fn: 'mean', limit: 1000, wires: [['out']], ...extra },
+  {
+    id: 'query',
+    type: 'influxdb-query',
+    z: 'tab',
+    influx: 'influxdb-default',
+    mode: 'raw',
+    start: new Date(T0).toISOString(),
+    stop: new Date(T0 + 7_200_000).toISOString(),
+    interval: '1h',
+    fn: 'mean',
+    limit: 1000,
+    wires: [['out']],
+    ...extra,
+  },
   { id: 'out', type: 'helper', z: 'tab' },
   { id: 'catcher', type: 'catch', z: 'tab', scope: null, wires: [['caught']] },
   { id: 'caught', type: 'helper', z: 'tab' },
@@ -36,8 +49,16 @@ function ask(msg: Record<string, unknown>): Promise<any> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('no answer in 10 s')), 10_000);
     pending = {
-      resolve: (m) => { clearTimeout(timer); pending = undefined; resolve(m); },
-      reject: (e) => { clearTimeout(timer); pending = undefined; reject(e); },
+      resolve: (m) => {
+        clearTimeout(timer);
+        pending = undefined;
+        resolve(m);
+      },
+      reject: (e) => {
+        clearTimeout(timer);
+        pending = undefined;
+        reject(e);
+      },
     };
     helper.getNode('query').receive(msg);
   });
@@ -52,13 +73,20 @@ before(async () => {
   for (let i = 0; i < 4; i++) lines.push(`env,deviceId=b temperature=${30 + i} ${T0 + i * 30 * 60_000}`);
   await writeRaw(influx.url, 'q', lines.join('\n'));
 });
-after(async () => { await influx?.stop(); });
-afterEach(async () => { await helper.unload(); });
+after(async () => {
+  await influx?.stop();
+});
+afterEach(async () => {
+  await helper.unload();
+});
 
 test('raw range for one device, oldest first, as chart points', { skip }, async () => {
   await start(flow('1', influx.url));
   const m = await ask({ deviceId: 'a', metric: 'temperature' });
-  assert.deepEqual(m.payload.map((p: any) => p.y), [20, 21, 22, 23, 24, 25, 26, 27]);
+  assert.deepEqual(
+    m.payload.map((p: any) => p.y),
+    [20, 21, 22, 23, 24, 25, 26, 27],
+  );
   assert.equal(m.payload[0].x, T0);
   assert.equal(m.payload[0].series, 'a');
   assert.equal(m.rows.length, 8);
@@ -79,14 +107,20 @@ test('aggregated windows: mean, min, max, count per hour and device', { skip }, 
 test('latest value per device and metrics of a device', { skip }, async () => {
   await start(flow('1', influx.url, { mode: 'latest' }));
   const latest = await ask({ metric: 'temperature' });
-  assert.deepEqual(latest.rows.map((r: any) => [r.deviceId, r.value]).sort(), [['a', 27], ['b', 33]]);
+  assert.deepEqual(latest.rows.map((r: any) => [r.deviceId, r.value]).sort(), [
+    ['a', 27],
+    ['b', 33],
+  ]);
   const metrics = await ask({ mode: 'metrics', deviceId: 'a' });
-  assert.deepEqual(metrics.rows.map((r: any) => [r.metric, r.value]).sort(), [['humidity', 57], ['temperature', 27]]);
+  assert.deepEqual(metrics.rows.map((r: any) => [r.metric, r.value]).sort(), [
+    ['humidity', 57],
+    ['temperature', 27],
+  ]);
 });
 
 test('an injection attempt in deviceId matches nothing; a bad range reaches the Catch node', { skip }, async () => {
   await start(flow('1', influx.url));
-  const m = await ask({ deviceId: "a' OR \"deviceId\"='b", metric: 'temperature' });
+  const m = await ask({ deviceId: 'a\' OR "deviceId"=\'b', metric: 'temperature' });
   assert.deepEqual(m.rows, []);
   await assert.rejects(ask({ metric: 'temperature', start: 'yesterday; DROP DATABASE q' }), /start must be a duration before now/);
   const after = await ask({ deviceId: 'b', metric: 'temperature' });
@@ -101,15 +135,17 @@ test('2.x: the Flux query goes to /api/v2/query with the token and the CSV answe
     req.on('end', () => {
       seen.push({ url: req.url, auth: req.headers.authorization, body });
       res.writeHead(200, { 'Content-Type': 'text/csv' });
-      res.end([
-        '#datatype,string,long,dateTime:RFC3339,double,string,string,string',
-        '#group,false,false,false,false,true,true,true',
-        '#default,_result,,,,,,',
-        ',result,table,_time,_value,_field,_measurement,deviceId',
-        ',,0,2024-01-01T00:00:00Z,21.5,temperature,env,a',
-        ',,0,2024-01-01T00:15:00Z,22,temperature,env,a',
-        '',
-      ].join('\r\n'));
+      res.end(
+        [
+          '#datatype,string,long,dateTime:RFC3339,double,string,string,string',
+          '#group,false,false,false,false,true,true,true',
+          '#default,_result,,,,,,',
+          ',result,table,_time,_value,_field,_measurement,deviceId',
+          ',,0,2024-01-01T00:00:00Z,21.5,temperature,env,a',
+          ',,0,2024-01-01T00:15:00Z,22,temperature,env,a',
+          '',
+        ].join('\r\n'),
+      );
     });
   });
   const port = await freePort();
@@ -117,7 +153,10 @@ test('2.x: the Flux query goes to /api/v2/query with the token and the CSV answe
   try {
     await start(flow('2', `http://127.0.0.1:${port}`), { 'influxdb-default': { token: 'tkn' } });
     const m = await ask({ deviceId: 'a', metric: 'temperature' });
-    assert.deepEqual(m.payload, [{ x: T0, y: 21.5, series: 'a' }, { x: T0 + 900_000, y: 22, series: 'a' }]);
+    assert.deepEqual(m.payload, [
+      { x: T0, y: 21.5, series: 'a' },
+      { x: T0 + 900_000, y: 22, series: 'a' },
+    ]);
     assert.match(seen[0].url ?? '', /^\/api\/v2\/query\?org=iot/);
     assert.equal(seen[0].auth, 'Token tkn');
     assert.match(JSON.parse(seen[0].body).query, /r\["deviceId"\] == "a"/);

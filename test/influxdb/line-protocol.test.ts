@@ -15,11 +15,14 @@ for (const c of fixture.lines) {
 
 for (const c of fixture.errors) {
   test(`line protocol rejects: ${c.name}`, () => {
-    assert.throws(() => readingToLine(c.reading as Reading), (err: Error) => {
-      assert.ok(err instanceof LineError);
-      assert.equal(err.message, c.error);
-      return true;
-    });
+    assert.throws(
+      () => readingToLine(c.reading as Reading),
+      (err: Error) => {
+        assert.ok(err instanceof LineError);
+        assert.equal(err.message, c.error);
+        return true;
+      },
+    );
   });
 }
 

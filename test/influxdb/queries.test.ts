@@ -4,10 +4,20 @@ import { buildRequest, flux, fluxString, influxql, iqlIdent, iqlString, parseDur
 import { chartPoints, rowsFromFlux, rowsFromInfluxQL } from '../../nodes/influxdb/query-results';
 
 test('durations: short and spelled-out forms, anything else refused', () => {
-  for (const [i, o] of [['15m', '15m'], ['1h', '1h'], ['1 hour', '1h'], ['2 days', '2d'], ['30s', '30s'], ['500ms', '500ms'], ['1 minute', '1m'], ['1w', '1w']]) {
+  for (const [i, o] of [
+    ['15m', '15m'],
+    ['1h', '1h'],
+    ['1 hour', '1h'],
+    ['2 days', '2d'],
+    ['30s', '30s'],
+    ['500ms', '500ms'],
+    ['1 minute', '1m'],
+    ['1w', '1w'],
+  ]) {
     assert.equal(parseDuration(i, 'interval').text, o, i);
   }
-  for (const bad of ['1h; DROP DATABASE x', '0h', 'h', '1y', '1h)', 5, '1h1m']) assert.throws(() => parseDuration(bad, 'interval'), /interval must be a duration/, String(bad));
+  for (const bad of ['1h; DROP DATABASE x', '0h', 'h', '1y', '1h)', 5, '1h1m'])
+    assert.throws(() => parseDuration(bad, 'interval'), /interval must be a duration/, String(bad));
 });
 
 test('times: relative, ISO and epoch ms', () => {
@@ -15,7 +25,7 @@ test('times: relative, ISO and epoch ms', () => {
   assert.deepEqual(parseTime('7d', 'start'), { relativeMs: 604_800_000, text: '7d' });
   assert.deepEqual(parseTime('2024-01-15T10:30:00Z', 'start'), { epochMs: Date.UTC(2024, 0, 15, 10, 30) });
   assert.deepEqual(parseTime(1_700_000_000_000, 'start'), { epochMs: 1_700_000_000_000 });
-  assert.throws(() => parseTime("now() - 1h OR 1=1", 'start'), /start must be/);
+  assert.throws(() => parseTime('now() - 1h OR 1=1', 'start'), /start must be/);
 });
 
 test('quoting for InfluxQL and Flux escapes quotes, backslashes and Flux interpolation', () => {
@@ -27,7 +37,10 @@ test('quoting for InfluxQL and Flux escapes quotes, backslashes and Flux interpo
 test('injection attempts stay inside their quotes', () => {
   const req = buildRequest({ mode: 'raw', deviceId: "x' OR 1=1 --", metric: 'temperature" FROM secrets --', measurement: 'env' });
   const q = influxql(req);
-  assert.equal(q, `SELECT "temperature\\" FROM secrets --" AS "value" FROM "env" WHERE time >= now() - 1h AND "deviceId" = 'x\\' OR 1=1 --' GROUP BY "deviceId" ORDER BY time ASC LIMIT 1000`);
+  assert.equal(
+    q,
+    `SELECT "temperature\\" FROM secrets --" AS "value" FROM "env" WHERE time >= now() - 1h AND "deviceId" = 'x\\' OR 1=1 --' GROUP BY "deviceId" ORDER BY time ASC LIMIT 1000`,
+  );
   const f = flux(buildRequest({ mode: 'latest', deviceId: '") |> drop() //${x}', metric: 'v' }), 'iot');
   assert.match(f, /r\["deviceId"\] == "\\"\) \|> drop\(\) \/\/\\\$\{x\}"/);
   assert.throws(() => buildRequest({ metric: 'a\nb' }), /metric must be text of at most 256 printable characters/);
@@ -38,36 +51,74 @@ test('injection attempts stay inside their quotes', () => {
 
 test('InfluxQL for each mode', () => {
   const base = { measurement: 'env', deviceId: 'd1', metric: 'temperature', start: '2024-01-01T00:00:00Z', stop: '2024-01-02T00:00:00Z' };
-  assert.equal(influxql(buildRequest({ ...base, mode: 'aggregate', interval: '1 hour', fn: 'mean,min,max,count' })),
-    `SELECT mean("temperature") AS "mean", min("temperature") AS "min", max("temperature") AS "max", count("temperature") AS "count" FROM "env" WHERE time >= 1704067200000ms AND time <= 1704153600000ms AND "deviceId" = 'd1' GROUP BY time(1h), "deviceId" fill(none) LIMIT 1000`);
-  assert.equal(influxql(buildRequest({ mode: 'latest', metric: 'temperature', start: '-1d' })), `SELECT last("temperature") AS "value" FROM /.*/ WHERE time >= now() - 1d GROUP BY "deviceId"`);
-  assert.equal(influxql(buildRequest({ mode: 'metrics', deviceId: 'd1', start: '-30d' })), `SELECT last(*) FROM /.*/ WHERE time >= now() - 30d AND "deviceId" = 'd1' GROUP BY "deviceId"`);
+  assert.equal(
+    influxql(buildRequest({ ...base, mode: 'aggregate', interval: '1 hour', fn: 'mean,min,max,count' })),
+    `SELECT mean("temperature") AS "mean", min("temperature") AS "min", max("temperature") AS "max", count("temperature") AS "count" FROM "env" WHERE time >= 1704067200000ms AND time <= 1704153600000ms AND "deviceId" = 'd1' GROUP BY time(1h), "deviceId" fill(none) LIMIT 1000`,
+  );
+  assert.equal(
+    influxql(buildRequest({ mode: 'latest', metric: 'temperature', start: '-1d' })),
+    `SELECT last("temperature") AS "value" FROM /.*/ WHERE time >= now() - 1d GROUP BY "deviceId"`,
+  );
+  assert.equal(
+    influxql(buildRequest({ mode: 'metrics', deviceId: 'd1', start: '-30d' })),
+    `SELECT last(*) FROM /.*/ WHERE time >= now() - 30d AND "deviceId" = 'd1' GROUP BY "deviceId"`,
+  );
   assert.throws(() => buildRequest({ mode: 'metrics' }), /deviceId is required/);
   assert.throws(() => buildRequest({ mode: 'raw' }), /metric is required/);
 });
 
 test('Flux for aggregate mode: one aggregateWindow per function, unioned', () => {
   const f = flux(buildRequest({ mode: 'aggregate', measurement: 'env', metric: 'temperature', start: '-6h', interval: '15m', fn: ['mean', 'max'] }), 'iot');
-  assert.equal(f, [
-    'data = from(bucket: "iot")',
-    '  |> range(start: -6h)',
-    '  |> filter(fn: (r) => r._measurement == "env")',
-    '  |> filter(fn: (r) => r._field == "temperature")',
-    'union(tables: [',
-    '  data |> aggregateWindow(every: 15m, fn: mean, createEmpty: false) |> toFloat() |> set(key: "fn", value: "mean"),',
-    '  data |> aggregateWindow(every: 15m, fn: max, createEmpty: false) |> toFloat() |> set(key: "fn", value: "max")',
-    '])',
-    '  |> group(columns: ["deviceId", "fn"])',
-    '  |> sort(columns: ["_time"])',
-    '  |> limit(n: 1000)',
-  ].join('\n'));
+  assert.equal(
+    f,
+    [
+      'data = from(bucket: "iot")',
+      '  |> range(start: -6h)',
+      '  |> filter(fn: (r) => r._measurement == "env")',
+      '  |> filter(fn: (r) => r._field == "temperature")',
+      'union(tables: [',
+      '  data |> aggregateWindow(every: 15m, fn: mean, createEmpty: false) |> toFloat() |> set(key: "fn", value: "mean"),',
+      '  data |> aggregateWindow(every: 15m, fn: max, createEmpty: false) |> toFloat() |> set(key: "fn", value: "max")',
+      '])',
+      '  |> group(columns: ["deviceId", "fn"])',
+      '  |> sort(columns: ["_time"])',
+      '  |> limit(n: 1000)',
+    ].join('\n'),
+  );
 });
 
 test('results become rows and ui-chart points', () => {
   const req = buildRequest({ mode: 'aggregate', metric: 't', fn: 'mean,max' });
-  const rows = rowsFromInfluxQL(req, { results: [{ series: [{ name: 'env', tags: { deviceId: 'a' }, columns: ['time', 'mean', 'max'], values: [[2000, 1.5, 3], [1000, 1, null]] }] }] });
-  assert.deepEqual(rows.map((r) => [r.ts, r.fn, r.value]), [[1000, 'mean', 1], [2000, 'mean', 1.5], [2000, 'max', 3]]);
-  assert.deepEqual(chartPoints(req, rows), [{ x: 1000, y: 1, series: 'a mean' }, { x: 2000, y: 1.5, series: 'a mean' }, { x: 2000, y: 3, series: 'a max' }]);
+  const rows = rowsFromInfluxQL(req, {
+    results: [
+      {
+        series: [
+          {
+            name: 'env',
+            tags: { deviceId: 'a' },
+            columns: ['time', 'mean', 'max'],
+            values: [
+              [2000, 1.5, 3],
+              [1000, 1, null],
+            ],
+          },
+        ],
+      },
+    ],
+  });
+  assert.deepEqual(
+    rows.map((r) => [r.ts, r.fn, r.value]),
+    [
+      [1000, 'mean', 1],
+      [2000, 'mean', 1.5],
+      [2000, 'max', 3],
+    ],
+  );
+  assert.deepEqual(chartPoints(req, rows), [
+    { x: 1000, y: 1, series: 'a mean' },
+    { x: 2000, y: 1.5, series: 'a mean' },
+    { x: 2000, y: 3, series: 'a max' },
+  ]);
   assert.throws(() => rowsFromInfluxQL(req, { results: [{ error: 'database not found: iot' }] }), /database not found/);
   const raw = buildRequest({ mode: 'raw', metric: 't' });
   const frows = rowsFromFlux(raw, [{ _time: '2024-01-01T00:00:00Z', _value: 2, _field: 't', _measurement: 'env', deviceId: 'b' }]);

@@ -12,7 +12,9 @@ const run = promisify(execFile);
 const SCRIPT = path.resolve(__dirname, '..', '..', 'scripts', 'influx-retention.js');
 const skip = missing('influxd');
 let influx: Service | undefined;
-after(async () => { await influx?.stop(); });
+after(async () => {
+  await influx?.stop();
+});
 
 const opts = { version: 1 as const, url: 'http://x', database: 'iot', org: 'iot', bucket: 'iot', raw: '90d', hourly: '730d' };
 
@@ -32,7 +34,8 @@ test('1.x statements: create on a fresh database, alter and replace when run aga
 test('2.x task writes mean/min/max/count into <bucket>_hourly', () => {
   const flux = downsampleTask({ bucket: 'iot', org: 'iot' });
   assert.match(flux, /^option task = \{name: "iot-downsample-hourly", every: 1h/);
-  for (const f of ['mean', 'min', 'max', 'count']) assert.match(flux, new RegExp(`fn: ${f}, createEmpty: false.*"${f}_" \\+ r._field.*to\\(bucket: "iot_hourly"`));
+  for (const f of ['mean', 'min', 'max', 'count'])
+    assert.match(flux, new RegExp(`fn: ${f}, createEmpty: false.*"${f}_" \\+ r._field.*to\\(bucket: "iot_hourly"`));
 });
 
 test('the script applies retention policies and the continuous query to a real influxd, twice', { skip, timeout: 90_000 }, async () => {
@@ -58,12 +61,17 @@ test('the script applies retention policies and the continuous query to a real i
   const cq = cqs.find((r) => r.name === 'cq_hourly');
   assert.ok(cq, JSON.stringify(cqs));
   assert.match(String(cq.query), /mean\(\*\), min\(\*\), max\(\*\), count\(\*\) INTO iot\.hourly\.:MEASUREMENT FROM iot\.raw\.\/\.\*\//);
-  await until('hourly aggregate', async () => {
-    try {
-      const rows = await influxQuery(influx!.url, 'iot', 'SELECT * FROM "iot"."hourly"."env"');
-      return rows.some((r) => r.mean_temperature === 21 && r.count_temperature === 2);
-    } catch {
-      return false;
-    }
-  }, 30_000, 500);
+  await until(
+    'hourly aggregate',
+    async () => {
+      try {
+        const rows = await influxQuery(influx!.url, 'iot', 'SELECT * FROM "iot"."hourly"."env"');
+        return rows.some((r) => r.mean_temperature === 21 && r.count_temperature === 2);
+      } catch {
+        return false;
+      }
+    },
+    30_000,
+    500,
+  );
 });

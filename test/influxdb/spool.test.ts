@@ -23,10 +23,16 @@ test('spool replays batches in order and is empty afterwards', () => {
   s.append(batch(3, 2), 2);
   assert.equal(s.points, 5);
   const lines = drain(s);
-  assert.deepEqual(lines.map((l) => Number(l.split(' ')[2])), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    lines.map((l) => Number(l.split(' ')[2])),
+    [0, 1, 2, 3, 4],
+  );
   assert.equal(s.points, 0);
   assert.ok(s.isEmpty());
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.endsWith('.lp')), []);
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.endsWith('.lp')),
+    [],
+  );
   s.close();
 });
 
@@ -42,7 +48,10 @@ test('spool survives a restart, keeping the replay position', () => {
   const b = new Spool({ dir, maxBytes: 10 * 1024 * 1024 });
   assert.equal(b.points, 2);
   b.append(batch(4, 1), 1);
-  assert.deepEqual(drain(b).map((l) => Number(l.split(' ')[2])), [2, 3, 4]);
+  assert.deepEqual(
+    drain(b).map((l) => Number(l.split(' ')[2])),
+    [2, 3, 4],
+  );
   b.close();
 });
 
@@ -75,7 +84,10 @@ test('past maxBytes the oldest segments are dropped and counted', () => {
   // What is left is the newest data, still in order.
   const ts = lines.map((l) => Number(l.split(' ')[2]));
   assert.equal(ts[ts.length - 1], 999);
-  assert.deepEqual(ts, [...ts].sort((x, y) => x - y));
+  assert.deepEqual(
+    ts,
+    [...ts].sort((x, y) => x - y),
+  );
   s.close();
 });
 
@@ -114,14 +126,20 @@ test('a damaged segment is cut at the damage on open, and the next one replayed'
   a.append(batch(0, 5), 5);
   a.append(batch(5, 5), 5);
   a.close();
-  const first = fs.readdirSync(dir).filter((f) => f.endsWith('.lp')).sort()[0];
+  const first = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.lp'))
+    .sort()[0];
   const file = path.join(dir, first);
   const buf = fs.readFileSync(file);
   buf.write('X', 0);
   fs.writeFileSync(file, buf);
   const b = new Spool({ dir, maxBytes: 1 << 20 });
   const lines = drain(b);
-  assert.deepEqual(lines.map((l) => Number(l.split(' ')[2])), [5, 6, 7, 8, 9]);
+  assert.deepEqual(
+    lines.map((l) => Number(l.split(' ')[2])),
+    [5, 6, 7, 8, 9],
+  );
   assert.equal(b.points, 0);
   b.close();
 });

@@ -38,10 +38,22 @@ test('Readings entering readings-in-storage are written to InfluxDB', { skip, ti
   influx = await startInflux1();
   Object.assign(process.env, { DATA_DIR: tempDir('storage-flow'), INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: 'flowtest' });
   const core = path.join(REPO_ROOT, 'node_modules', '@node-red', 'nodes', 'core', 'common');
-  await load([require(path.join(core, '60-link.js')), require(path.join(core, '21-debug.js')), require(path.join(core, '25-catch.js')), require(path.join(core, '90-comment.js')), ...writerModules()], flow);
+  await load(
+    [
+      require(path.join(core, '60-link.js')),
+      require(path.join(core, '21-debug.js')),
+      require(path.join(core, '25-catch.js')),
+      require(path.join(core, '90-comment.js')),
+      ...writerModules(),
+    ],
+    flow,
+  );
   const input = helper.getNode('readings-in-storage');
   for (let i = 0; i < 50; i++) {
-    input.receive({ topic: `sensors/d${i}/env`, payload: { deviceId: `d${i}`, sensorType: 'env', ts: 1_700_000_000_000 + i, metrics: { temperature: 21 }, received: 0 } });
+    input.receive({
+      topic: `sensors/d${i}/env`,
+      payload: { deviceId: `d${i}`, sensorType: 'env', ts: 1_700_000_000_000 + i, metrics: { temperature: 21 }, received: 0 },
+    });
   }
   await until('50 points via the flow', async () => (await countPoints(influx!.url, 'flowtest', 'env', 'temperature')) === 50, 30_000);
 });

@@ -30,11 +30,19 @@ function fakeServer() {
   return s;
 }
 
-const engineWith = (server: ReturnType<typeof fakeServer> | undefined, opts: Partial<{ batchSize: number; flushMs: number; maxBatchBytes: number }> = {}, dir = tempDir('engine')) =>
+const engineWith = (
+  server: ReturnType<typeof fakeServer> | undefined,
+  opts: Partial<{ batchSize: number; flushMs: number; maxBatchBytes: number }> = {},
+  dir = tempDir('engine'),
+) =>
   new WriterEngine({
-    batchSize: opts.batchSize ?? 100, flushMs: opts.flushMs ?? 50, maxQueueBatches: 4, maxBatchBytes: opts.maxBatchBytes,
+    batchSize: opts.batchSize ?? 100,
+    flushMs: opts.flushMs ?? 50,
+    maxQueueBatches: 4,
+    maxBatchBytes: opts.maxBatchBytes,
     backoff: { initialMs: 20, maxMs: 200 },
-    post: server?.post, spool: new Spool({ dir, maxBytes: 1 << 24 }),
+    post: server?.post,
+    spool: new Spool({ dir, maxBytes: 1 << 24 }),
   });
 
 test('a full batch is sent at once, one request per batch', async () => {
@@ -42,7 +50,10 @@ test('a full batch is sent at once, one request per batch', async () => {
   const e = engineWith(srv, { batchSize: 10, flushMs: 60_000 });
   for (let i = 0; i < 30; i++) e.add(`m v=${i} ${i}`);
   await until(() => srv.lines().length === 30);
-  assert.deepEqual(srv.bodies.map((b) => b.length), [10, 10, 10]);
+  assert.deepEqual(
+    srv.bodies.map((b) => b.length),
+    [10, 10, 10],
+  );
   await e.close();
 });
 
@@ -69,7 +80,13 @@ test('while the server is down batches are spooled, then replayed in order exact
   for (let i = 50; i < 60; i++) e.add(`m v=${i} ${i}`);
   await until(() => srv.lines().length === 60);
   // Exactly once: every line, no duplicates (order is kept within the spool, see spool.test).
-  assert.deepEqual(srv.lines().map((l) => Number(l.split(' ')[2])).sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i));
+  assert.deepEqual(
+    srv
+      .lines()
+      .map((l) => Number(l.split(' ')[2]))
+      .sort((a, b) => a - b),
+    Array.from({ length: 60 }, (_, i) => i),
+  );
   assert.equal(e.state().spooled, 0);
   await e.close();
 });
@@ -83,7 +100,10 @@ test('a batch closes on bytes as well as lines: long lines are split into bodies
   e.add('m v=1 100');
   e.flush();
   await until(() => srv.lines().length === 12);
-  assert.deepEqual(srv.bodies.map((b) => b.length), [3, 3, 3, 1, 1, 1]);
+  assert.deepEqual(
+    srv.bodies.map((b) => b.length),
+    [3, 3, 3, 1, 1, 1],
+  );
   for (const b of srv.bodies.slice(0, 3)) assert.ok(Buffer.byteLength(b.join('\n')) <= 1000, `${Buffer.byteLength(b.join('\n'))} bytes`);
   assert.deepEqual(srv.lines(), [...Array.from({ length: 10 }, (_, i) => long(i)), `m text="${'x'.repeat(1500)}" 99`, 'm v=1 100']);
   await e.close();
@@ -135,8 +155,12 @@ test('a spool that cannot be written: the points are counted as dropped and noth
   }
   let lost = 0;
   const e = new WriterEngine({
-    batchSize: 100, flushMs: 20, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
-    spool: new BrokenSpool({ dir: tempDir('engine'), maxBytes: 1 << 20 }), onSpoolError: (n) => (lost += n),
+    batchSize: 100,
+    flushMs: 20,
+    maxQueueBatches: 4,
+    backoff: { initialMs: 20, maxMs: 200 },
+    spool: new BrokenSpool({ dir: tempDir('engine'), maxBytes: 1 << 20 }),
+    onSpoolError: (n) => (lost += n),
   });
   for (let i = 0; i < 5; i++) e.add(`m v=${i} ${i}`);
   await until(() => lost === 5);
@@ -150,9 +174,16 @@ test('holds: released once per key and batch, when the batch is written', async 
   const released: string[] = [];
   const taken: string[] = [];
   const e = new WriterEngine({
-    batchSize: 3, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
-    post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
-    hold: (key) => { taken.push(key); return true; },
+    batchSize: 3,
+    flushMs: 60_000,
+    maxQueueBatches: 4,
+    backoff: { initialMs: 20, maxMs: 200 },
+    post: srv.post,
+    spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
+    hold: (key) => {
+      taken.push(key);
+      return true;
+    },
     release: (key) => released.push(key),
   });
   e.add('m v=1 1', 'a');
@@ -172,11 +203,18 @@ test('holds: a batch that goes to the spool is released only after the spool is 
   const spool = new Spool({ dir, maxBytes: 1 << 24 });
   let durableCalls = 0;
   const whenDurable = spool.whenDurable.bind(spool);
-  spool.whenDurable = (cb) => { durableCalls++; whenDurable(cb); };
+  spool.whenDurable = (cb) => {
+    durableCalls++;
+    whenDurable(cb);
+  };
   const released: string[] = [];
   const e = new WriterEngine({
-    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 200 },
-    post: undefined, spool, // no database: everything is spooled
+    batchSize: 2,
+    flushMs: 60_000,
+    maxQueueBatches: 4,
+    backoff: { initialMs: 20, maxMs: 200 },
+    post: undefined,
+    spool, // no database: everything is spooled
     hold: () => true,
     release: (key) => released.push(key),
   });
@@ -194,8 +232,12 @@ test('holds: while the server is down the failed batch is spooled and released a
   srv.up = false;
   const released: string[] = [];
   const e = new WriterEngine({
-    batchSize: 2, flushMs: 60_000, maxQueueBatches: 4, backoff: { initialMs: 20, maxMs: 100 },
-    post: srv.post, spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
+    batchSize: 2,
+    flushMs: 60_000,
+    maxQueueBatches: 4,
+    backoff: { initialMs: 20, maxMs: 100 },
+    post: srv.post,
+    spool: new Spool({ dir: tempDir('engine'), maxBytes: 1 << 24 }),
     hold: () => true,
     release: (key) => released.push(key),
   });

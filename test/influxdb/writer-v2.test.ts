@@ -25,7 +25,13 @@ afterEach(async () => {
   await helper.unload();
 });
 
-const reading = (i: number): Reading => ({ deviceId: `dev-${i % 10}`, sensorType: 'vmtest', ts: Date.now() - 60_000 + i, metrics: { temperature: 20 + (i % 5), humidity: 50 }, received: 0 });
+const reading = (i: number): Reading => ({
+  deviceId: `dev-${i % 10}`,
+  sensorType: 'vmtest',
+  ts: Date.now() - 60_000 + i,
+  metrics: { temperature: 20 + (i % 5), humidity: 50 },
+  received: 0,
+});
 
 /** Number of samples VictoriaMetrics holds for a metric name. */
 async function vmCount(url: string, name: string): Promise<number> {
@@ -47,7 +53,10 @@ test('v2 write path (token, gzip) stores every reading in VictoriaMetrics', { sk
   for (let i = 0; i < 1000; i++) writer.receive({ payload: reading(i) });
   await until('1000 temperature samples', async () => (await vmCount(vm.url, 'vmtest_temperature')) === 1000, 30_000, 500);
   assert.equal(await vmCount(vm.url, 'vmtest_humidity'), 1000);
-  assert.equal(written.reduce((a, b) => a + b, 0), 1000);
+  assert.equal(
+    written.reduce((a, b) => a + b, 0),
+    1000,
+  );
   assert.ok(written.length >= 4, `one request per batch of <= 250: ${written.join(',')}`);
 });
 
@@ -56,13 +65,20 @@ test('no database configured: yellow "no database configured: spooling" status a
   const writer = helper.getNode('writer');
   const statuses: Array<{ fill?: string; shape?: string; text?: string }> = [];
   const original = writer.status.bind(writer);
-  writer.status = (s: any) => { statuses.push(s); original(s); };
+  writer.status = (s: any) => {
+    statuses.push(s);
+    original(s);
+  };
   for (let i = 0; i < 42; i++) writer.receive({ payload: reading(i) });
   await until('status shows 42 spooled', () => statuses.some((s) => s.text === 'no database configured: spooling 42'), 10_000, 100);
   const last = statuses[statuses.length - 1];
   assert.equal(last.fill, 'yellow');
   assert.equal(last.shape, 'ring');
   const dir = path.join(process.env.DATA_DIR as string, 'spool', 'writer');
-  const onDisk = fs.readdirSync(dir).filter((f) => f.endsWith('.lp')).map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('');
+  const onDisk = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.lp'))
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .join('');
   assert.equal(onDisk.split('\n').filter((l) => l.startsWith('vmtest,')).length, 42);
 });

@@ -31,7 +31,13 @@ test('Batches hands out what waited after the interval, or at once when full, in
 
 test('copyReading shares nothing a consumer could change', () => {
   const r: Reading = {
-    deviceId: 'd', sensorType: 's', ts: 1, received: 2, metrics: { t: 1 }, units: { t: '°C' }, tags: { room: 'a' },
+    deviceId: 'd',
+    sensorType: 's',
+    ts: 1,
+    received: 2,
+    metrics: { t: 1 },
+    units: { t: '°C' },
+    tags: { room: 'a' },
     event: { id: 'e', type: 'motion_detected', data: { pin: { n: 17 } } },
   };
   const c = copyReading(r);
@@ -41,7 +47,13 @@ test('copyReading shares nothing a consumer could change', () => {
   c.tags!.room = 'b';
   (c.event!.data!.pin as { n: number }).n = 1;
   assert.deepEqual([r.metrics.t, r.units!.t, r.tags!.room, (r.event!.data!.pin as { n: number }).n], [1, '°C', 'a', 17]);
-  assert.deepEqual(Object.keys(copyReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: {} })).sort(), ['deviceId', 'metrics', 'received', 'sensorType', 'ts']);
+  assert.deepEqual(Object.keys(copyReading({ deviceId: 'd', sensorType: 's', ts: 1, received: 1, metrics: {} })).sort(), [
+    'deviceId',
+    'metrics',
+    'received',
+    'sensorType',
+    'ts',
+  ]);
 });
 
 const nodes = [nodeModule('payload-normalizer')];
@@ -62,7 +74,9 @@ test('output 3: the Readings of the interval in one message, copies of output 1;
   const batch = collect('batch', 1);
   const events = collect('events', 1);
   // Output 1's message is edited by a downstream node before the batch goes out: the batch keeps what the normalizer made.
-  helper.getNode('ok').on('input', (m: any) => { m.payload.metrics.temperature = -1; });
+  helper.getNode('ok').on('input', (m: any) => {
+    m.payload.metrics.temperature = -1;
+  });
   norm.receive({ topic: 'sensors/d1/climate', payload: { temperature: 20 } });
   norm.receive({ topic: 'sensors/d2/climate', payload: 'not json' });
   norm.receive({ topic: 'sensor/motion', payload: '{"event_id":"evt-1","device_id":"pi-1","type":"MOTION_DETECTED","timestamp":"2025-01-15T14:30:45Z"}' });
@@ -70,7 +84,11 @@ test('output 3: the Readings of the interval in one message, copies of output 1;
   const [b] = await batch;
   assert.equal(b.topic, 'readings');
   assert.equal(b.count, 3);
-  assert.deepEqual(b.payload.map((r: Reading) => r.deviceId), ['d1', 'pi-1', 'd3'], 'every Reading of output 1, in order; no reject');
+  assert.deepEqual(
+    b.payload.map((r: Reading) => r.deviceId),
+    ['d1', 'pi-1', 'd3'],
+    'every Reading of output 1, in order; no reject',
+  );
   assert.equal(b.payload[0].metrics.temperature, 20);
   assert.equal((await ok).length, 3);
   const [e] = await events;

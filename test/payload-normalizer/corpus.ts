@@ -36,7 +36,10 @@ export interface Corpus {
 const DIR = path.join(__dirname, 'corpus');
 
 export function loadCorpora(dir = DIR): Corpus[] {
-  return fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
     .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Corpus);
 }
 
@@ -60,14 +63,18 @@ export function check(m: CorpusMessage, out: Outcome): string {
   if (out.kind !== 'reading') return `want a reading, got ${describe(out)}`;
   const r = out.reading as unknown as Record<string, any>;
   const e = m.expected ?? {};
-  for (const key of ['deviceId', 'sensorType', 'ts']) if (e[key] !== undefined && r[key] !== e[key]) return `${key}: got ${JSON.stringify(r[key])}, want ${JSON.stringify(e[key])}`;
+  for (const key of ['deviceId', 'sensorType', 'ts'])
+    if (e[key] !== undefined && r[key] !== e[key]) return `${key}: got ${JSON.stringify(r[key])}, want ${JSON.stringify(e[key])}`;
   if (e.metrics) {
     const got = Object.keys(r.metrics).sort().join(',');
     const want = Object.keys(e.metrics).sort().join(',');
     if (got !== want) return `metric names: got ${got}, want ${want}`;
   }
-  const diff = (e.metrics && subset(r.metrics, e.metrics, 'metrics')) || (e.metricsInclude && subset(r.metrics, e.metricsInclude, 'metrics'))
-    || (e.units && subset(r.units, e.units, 'units')) || (e.tags && subset(r.tags, e.tags, 'tags'));
+  const diff =
+    (e.metrics && subset(r.metrics, e.metrics, 'metrics')) ||
+    (e.metricsInclude && subset(r.metrics, e.metricsInclude, 'metrics')) ||
+    (e.units && subset(r.units, e.units, 'units')) ||
+    (e.tags && subset(r.tags, e.tags, 'tags'));
   if (diff) return diff;
   if (e.event === null && r.event !== undefined) return `want no event, got ${r.event.type}`;
   if (e.event) {

@@ -62,7 +62,10 @@ test('a user decoder registered at start-up runs before generic and can be pinne
     assert.equal(out.kind, 'reading');
     if (out.kind === 'reading') assert.deepEqual([out.reading.deviceId, out.reading.metrics, out.decoder], ['pump-1', { flow: 12.5 }, 'acme-test']);
   } finally {
-    TOPIC_DECODERS.splice(TOPIC_DECODERS.findIndex((x) => x.name === 'acme-test'), 1);
+    TOPIC_DECODERS.splice(
+      TOPIC_DECODERS.findIndex((x) => x.name === 'acme-test'),
+      1,
+    );
   }
   assert.equal(TOPIC_DECODERS.length, before);
 });

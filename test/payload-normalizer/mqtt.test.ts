@@ -14,14 +14,40 @@ const mqttNodes = require('@node-red/nodes/core/network/10-mqtt.js');
 const normalizer = nodeModule('payload-normalizer');
 const { skip, broker } = mosquittoSuite();
 
-interface Fixture { name: string; topic: string; payload: unknown; expected: Record<string, any> }
+interface Fixture {
+  name: string;
+  topic: string;
+  payload: unknown;
+  expected: Record<string, any>;
+}
 const seeds = JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', 'seeds.json'), 'utf8')) as Fixture[];
 
 const flow = (datatype: string) => [
   { id: 'tab', type: 'tab', label: 'ingest' },
-  { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: broker().url, port: '', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true },
-  ...['lifecompanion/sensors/#', 'sensors/#', 'sensor/#', 'devices/+/telemetry'].map((topic, i) => (
-    { id: `in${i}`, type: 'mqtt in', z: 'tab', broker: 'broker1', topic, qos: '1', datatype, wires: [['norm']] })),
+  {
+    id: 'broker1',
+    type: 'mqtt-broker',
+    name: 'test',
+    broker: broker().url,
+    port: '',
+    clientid: '',
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '60',
+    cleansession: true,
+    autoUnsubscribe: true,
+  },
+  ...['lifecompanion/sensors/#', 'sensors/#', 'sensor/#', 'devices/+/telemetry'].map((topic, i) => ({
+    id: `in${i}`,
+    type: 'mqtt in',
+    z: 'tab',
+    broker: 'broker1',
+    topic,
+    qos: '1',
+    datatype,
+    wires: [['norm']],
+  })),
   { id: 'norm', type: 'payload-normalizer', z: 'tab', wires: [['ok'], ['rej']] },
   { id: 'ok', type: 'helper', z: 'tab' },
   { id: 'rej', type: 'helper', z: 'tab' },

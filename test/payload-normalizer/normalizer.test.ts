@@ -7,12 +7,21 @@ import { eventMetric, Normalizer, type Outcome } from '../../nodes/payload-norma
 const NOW = 1750000000000;
 const make = (config: Record<string, unknown> = {}): Normalizer => new Normalizer(parseConfig(config));
 const motion = (id: string, device = 'raspberry-1'): string =>
-  JSON.stringify({ event_id: id, device_id: device, source: 'PIR', type: 'MOTION_DETECTED', data: { gpio_pin: 17, state: 'HIGH' }, timestamp: '2025-01-15T14:30:45.123456' });
+  JSON.stringify({
+    event_id: id,
+    device_id: device,
+    source: 'PIR',
+    type: 'MOTION_DETECTED',
+    data: { gpio_pin: 17, state: 'HIGH' },
+    timestamp: '2025-01-15T14:30:45.123456',
+  });
 const code = (o: Outcome): string => (o.kind === 'reject' ? o.code : o.kind);
 
 describe('garbage never throws and is rejected with a reason', () => {
   const n = make();
-  class Thing { temperature = 20; }
+  class Thing {
+    temperature = 20;
+  }
   const deep: Record<string, unknown> = {};
   let cur = deep;
   for (let i = 0; i < 5000; i++) cur = (cur.n = {}) as Record<string, unknown>;
@@ -57,7 +66,11 @@ describe('garbage never throws and is rejected with a reason', () => {
     if (out.kind === 'reading') assert.equal(out.reading.sensorType, 'unknown');
   });
   test('a throwing getter ends as an internal reject', () => {
-    const evil = { get temperature(): number { throw new Error('boom'); } };
+    const evil = {
+      get temperature(): number {
+        throw new Error('boom');
+      },
+    };
     const out = n.normalize('sensors/d/climate', evil, NOW);
     assert.equal(code(out), 'internal');
     if (out.kind === 'reject') assert.match(out.message, /boom/);

@@ -142,11 +142,20 @@ describe('config', () => {
     assert.deepEqual(o.ranges.get('humidity'), [0, 100]);
   });
   test('editor strings are converted', () => {
-    const o = parseConfig({ dedupeWindow: '30', rateLimit: '10', catchRejects: 'false', builtinTemplates: false, templates: 'a/{deviceId}\n\n b/{deviceId}/{sensorType} ' });
+    const o = parseConfig({
+      dedupeWindow: '30',
+      rateLimit: '10',
+      catchRejects: 'false',
+      builtinTemplates: false,
+      templates: 'a/{deviceId}\n\n b/{deviceId}/{sensorType} ',
+    });
     assert.equal(o.dedupeWindowMs, 30000);
     assert.equal(o.rateLimit, 10);
     assert.equal(o.catchRejects, false);
-    assert.deepEqual(o.templates.map((t) => t.source), ['a/{deviceId}', 'b/{deviceId}/{sensorType}']);
+    assert.deepEqual(
+      o.templates.map((t) => t.source),
+      ['a/{deviceId}', 'b/{deviceId}/{sensorType}'],
+    );
   });
   test('bad values name the field', () => {
     assert.throws(() => parseConfig({ decoder: 'xml' }), /decoder/);

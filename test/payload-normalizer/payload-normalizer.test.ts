@@ -27,7 +27,8 @@ const flow = (props: Record<string, unknown> = {}) => [
   { id: 'caught', type: 'helper', z: 'tab' },
 ];
 
-const SEED_MOTION = '{"event_id":"evt-1737123456-abc123","device_id":"raspberry-1","source":"PIR","type":"MOTION_DETECTED","data":{"gpio_pin":17,"state":"HIGH"},"timestamp":"2025-01-15T14:30:45.123456"}';
+const SEED_MOTION =
+  '{"event_id":"evt-1737123456-abc123","device_id":"raspberry-1","source":"PIR","type":"MOTION_DETECTED","data":{"gpio_pin":17,"state":"HIGH"},"timestamp":"2025-01-15T14:30:45.123456"}';
 
 /** Counts messages a helper node receives, from now on. */
 function counter(id: string): { count: () => number } {
@@ -65,7 +66,10 @@ test('a seed payload as a Buffer becomes a Reading on output 1, topic kept', asy
 test('an already parsed object (mqtt in with JSON output) is accepted', async () => {
   await load(nodes, flow());
   const got = collect('ok', 1);
-  helper.getNode('norm').receive({ topic: 'lifecompanion/sensors/ruuvi_001/environmental', payload: { device_id: 'ruuvi_001', timestamp: '2025-06-25T10:30:00Z', temperature: 22.5, humidity: 45.2, pressure: 1013.25, battery: 85 } });
+  helper.getNode('norm').receive({
+    topic: 'lifecompanion/sensors/ruuvi_001/environmental',
+    payload: { device_id: 'ruuvi_001', timestamp: '2025-06-25T10:30:00Z', temperature: 22.5, humidity: 45.2, pressure: 1013.25, battery: 85 },
+  });
   const [msg] = await got;
   assert.deepEqual(msg.payload.metrics, { temperature: 22.5, humidity: 45.2, pressure: 1013.25, battery: 85 });
   assert.equal(msg.payload.sensorType, 'environmental');
@@ -104,8 +108,18 @@ test('garbage of every kind is rejected and the flow keeps running', async () =>
   await load(nodes, flow({ catchRejects: false }));
   const node = helper.getNode('norm');
   const garbage: unknown[] = [
-    undefined, null, Buffer.from([0xde, 0xad, 0xbe, 0xef]), '{"a":', [1, 2], '', 'NaN', { temperature: NaN },
-    Buffer.alloc(1024 * 1024, 0x7b), `{"x":"${'y'.repeat(200000)}"}`, '"text"', { a: { b: { c: { d: { e: { f: { g: { h: { i: { j: 1 } } } } } } } } } },
+    undefined,
+    null,
+    Buffer.from([0xde, 0xad, 0xbe, 0xef]),
+    '{"a":',
+    [1, 2],
+    '',
+    'NaN',
+    { temperature: NaN },
+    Buffer.alloc(1024 * 1024, 0x7b),
+    `{"x":"${'y'.repeat(200000)}"}`,
+    '"text"',
+    { a: { b: { c: { d: { e: { f: { g: { h: { i: { j: 1 } } } } } } } } } },
   ];
   const rej = collect('rej', garbage.length, 10000);
   const ok = collect('ok', 1, 10000);
@@ -113,7 +127,20 @@ test('garbage of every kind is rejected and the flow keeps running', async () =>
   node.receive({ topic: 'sensors/d/climate', payload: '21.5' });
   const [rejected, [good]] = await Promise.all([rej, ok]);
   const codes = rejected.map((m) => m.error.code);
-  assert.deepEqual(codes, ['empty_payload', 'empty_payload', 'invalid_json', 'invalid_json', 'unsupported_shape', 'empty_payload', 'not_finite', 'not_finite', 'too_large', 'too_large', 'unsupported_shape', 'too_deep']);
+  assert.deepEqual(codes, [
+    'empty_payload',
+    'empty_payload',
+    'invalid_json',
+    'invalid_json',
+    'unsupported_shape',
+    'empty_payload',
+    'not_finite',
+    'not_finite',
+    'too_large',
+    'too_large',
+    'unsupported_shape',
+    'too_deep',
+  ]);
   assert.deepEqual(good.payload.metrics, { climate: 21.5 });
 });
 
@@ -133,10 +160,18 @@ test('a duplicate event is dropped, counted in the status and in iot_duplicates_
   assert.equal(rejCount.count(), 0);
   assert.equal(statuses.filter((s) => s.text).length, 1, 'status updated at most once a second');
   assert.equal(statuses.at(-1)?.fill, 'green');
-  assert.deepEqual(healthSnapshot().norm?.figures, { ok: 1, rejected: 0, duplicates: 2, rateLimited: 0, ignored: 0, dropped_maxTagValues: 0, dropped_maxMeasurements: 0 });
-  assert.equal(await metricValue(metrics.duplicatesDropped) - before, 2);
-  assert.equal(await metricValue(metrics.readingsNormalized, { decoder: 'event' }) - normalizedBefore, 1);
-  assert.equal(await metricValue(metrics.messagesReceived, { family: 'sensor' }) - receivedBefore, 3);
+  assert.deepEqual(healthSnapshot().norm?.figures, {
+    ok: 1,
+    rejected: 0,
+    duplicates: 2,
+    rateLimited: 0,
+    ignored: 0,
+    dropped_maxTagValues: 0,
+    dropped_maxMeasurements: 0,
+  });
+  assert.equal((await metricValue(metrics.duplicatesDropped)) - before, 2);
+  assert.equal((await metricValue(metrics.readingsNormalized, { decoder: 'event' })) - normalizedBefore, 1);
+  assert.equal((await metricValue(metrics.messagesReceived, { family: 'sensor' })) - receivedBefore, 3);
 });
 
 test('rate limit drops and counts in iot_rate_limited_total{node="payload-normalizer"}', async () => {
@@ -148,7 +183,7 @@ test('rate limit drops and counts in iot_rate_limited_total{node="payload-normal
   await until(() => ok.count() >= 2);
   await helper.unload(); // close flushes the counters
   assert.ok(ok.count() <= 3, `passed ${ok.count()}`);
-  assert.ok(await metricValue(metrics.rateLimited, { node: 'payload-normalizer' }) - before >= 7);
+  assert.ok((await metricValue(metrics.rateLimited, { node: 'payload-normalizer' })) - before >= 7);
 });
 
 test('rejects are counted per reason, status turns yellow with the reason', async () => {
@@ -159,7 +194,7 @@ test('rejects are counted per reason, status turns yellow with the reason', asyn
   node.on('call:status', (call: { args: [{ fill?: string; text?: string }] }) => statuses.push(call.args[0]));
   node.receive({ topic: 'nowhere', payload: '{"temperature": 20}' });
   await until(() => statuses.some((s) => s.fill === 'yellow' && /1 rejected.*no_device_id/.test(s.text ?? '')), 5000, 'yellow status');
-  assert.equal(await metricValue(metrics.readingsRejected, { reason: 'no_device_id' }) - before, 1);
+  assert.equal((await metricValue(metrics.readingsRejected, { reason: 'no_device_id' })) - before, 1);
 });
 
 test('a bad config shows a red status and every message fails into Catch', async () => {
@@ -215,7 +250,11 @@ test('firmware messages: plain-text states become Readings, command echoes are i
   const [power, lwt] = await ok;
   assert.deepEqual([power.payload.deviceId, power.payload.metrics], ['tasmota_switch', { power: 1 }]);
   assert.deepEqual([lwt.payload.sensorType, lwt.payload.metrics, lwt.payload.tags], ['availability', { online: 0 }, { status: 'offline' }]);
-  await until(() => statuses.some((s) => /2 ok · 0 rejected · 0 dup · 2 ignored/.test(s.text ?? '')), 5000, `status with 2 ignored, got ${JSON.stringify(statuses)}`);
+  await until(
+    () => statuses.some((s) => /2 ok · 0 rejected · 0 dup · 2 ignored/.test(s.text ?? '')),
+    5000,
+    `status with 2 ignored, got ${JSON.stringify(statuses)}`,
+  );
   assert.equal(healthSnapshot().norm?.figures?.ignored, 2);
   assert.equal(rejCount.count(), 0);
   assert.equal(caught.count(), 0);

@@ -17,7 +17,13 @@ const make = (config: Record<string, unknown> = {}): Normalizer => new Normalize
 
 /** The InfluxDB series a Reading lands in: measurement and sorted tags. */
 const seriesKey = (r: Reading): string =>
-  [r.sensorType, `deviceId=${r.deviceId}`, ...Object.entries(r.tags ?? {}).map(([k, v]) => `${k}=${v}`).sort()].join(',');
+  [
+    r.sensorType,
+    `deviceId=${r.deviceId}`,
+    ...Object.entries(r.tags ?? {})
+      .map(([k, v]) => `${k}=${v}`)
+      .sort(),
+  ].join(',');
 
 function feed(n: Normalizer, count: number, topic: (i: number) => string, payload: (i: number) => unknown): Reading[] {
   const out: Reading[] = [];
@@ -37,7 +43,12 @@ async function boundCounter(bound: string): Promise<number> {
 describe('1,000 distinct `note` strings', () => {
   test('default config: note is not a tag, so one series; the allow-listed location stays a tag', () => {
     const n = make();
-    const readings = feed(n, 1000, () => 'sensors/dev1/climate', (i) => ({ temperature: 20 + (i % 5), note: `note ${i}`, location: 'kitchen' }));
+    const readings = feed(
+      n,
+      1000,
+      () => 'sensors/dev1/climate',
+      (i) => ({ temperature: 20 + (i % 5), note: `note ${i}`, location: 'kitchen' }),
+    );
     assert.equal(new Set(readings.map(seriesKey)).size, 1);
     assert.deepEqual(readings[999].tags, { location: 'kitchen' });
     assert.deepEqual(n.bounds.dropped, { maxTagValues: 0, maxMeasurements: 0 });
@@ -47,7 +58,12 @@ describe('1,000 distinct `note` strings', () => {
     const n = make({ tagKeys: 'note, location' });
     const stats = new NormalizerStats(n.bounds);
     const before = await boundCounter('maxTagValues');
-    const readings = feed(n, 1000, () => 'sensors/dev1/climate', (i) => ({ temperature: 21, note: `note ${i}` }));
+    const readings = feed(
+      n,
+      1000,
+      () => 'sensors/dev1/climate',
+      (i) => ({ temperature: 21, note: `note ${i}` }),
+    );
     for (const r of readings) stats.record({ kind: 'reading', reading: r, decoder: 'flat', family: 'sensors' });
     const keys = new Set(readings.map(seriesKey));
     assert.equal(keys.size, DEFAULTS.maxTagValues + 1);
@@ -55,12 +71,20 @@ describe('1,000 distinct `note` strings', () => {
     assert.deepEqual(readings[20].tags, { note: FOLDED });
     assert.deepEqual(readings[999].metrics, { temperature: 21 }, 'the reading itself is kept');
     // A value seen before the bound keeps its own series.
-    assert.deepEqual(feed(n, 1, () => 'sensors/dev1/climate', () => ({ temperature: 1, note: 'note 3' }))[0].tags, { note: 'note 3' });
+    assert.deepEqual(
+      feed(
+        n,
+        1,
+        () => 'sensors/dev1/climate',
+        () => ({ temperature: 1, note: 'note 3' }),
+      )[0].tags,
+      { note: 'note 3' },
+    );
     assert.equal(n.bounds.dropped.maxTagValues, 980);
     stats.flush();
-    assert.equal(await boundCounter('maxTagValues') - before, 980);
+    assert.equal((await boundCounter('maxTagValues')) - before, 980);
     stats.flush();
-    assert.equal(await boundCounter('maxTagValues') - before, 980, 'a second flush adds nothing');
+    assert.equal((await boundCounter('maxTagValues')) - before, 980, 'a second flush adds nothing');
     assert.equal(stats.figures().dropped_maxTagValues, 980);
     assert.equal(stats.figures().dropped_maxMeasurements, 0);
     assert.match(stats.text(), /980 folded/);
@@ -69,7 +93,13 @@ describe('1,000 distinct `note` strings', () => {
 
 test('the tag value bound is per device and per tag key', () => {
   const n = make({ tagKeys: 'note, location', maxTagValues: 2 });
-  const tags = (device: string, payload: Record<string, unknown>) => feed(n, 1, () => `sensors/${device}/climate`, () => ({ temperature: 1, ...payload }))[0].tags;
+  const tags = (device: string, payload: Record<string, unknown>) =>
+    feed(
+      n,
+      1,
+      () => `sensors/${device}/climate`,
+      () => ({ temperature: 1, ...payload }),
+    )[0].tags;
   assert.deepEqual(tags('a', { note: 'x', location: 'l1' }), { note: 'x', location: 'l1' });
   assert.deepEqual(tags('a', { note: 'y', location: 'l2' }), { note: 'y', location: 'l2' });
   assert.deepEqual(tags('a', { note: 'z', location: 'l3' }), { note: FOLDED, location: FOLDED });
@@ -80,8 +110,14 @@ test('the tag value bound is per device and per tag key', () => {
 
 test('tags of an already normalized Reading are bounded the same way', () => {
   const n = make({ maxTagValues: 1 });
-  const reading = (location: string, extra: string) => JSON.stringify({ deviceId: 'd', sensorType: 'env', ts: NOW, metrics: { t: 1 }, tags: { location, extra } });
-  const [a, b] = feed(n, 2, () => 'x', (i) => reading(`room ${i}`, `e${i}`));
+  const reading = (location: string, extra: string) =>
+    JSON.stringify({ deviceId: 'd', sensorType: 'env', ts: NOW, metrics: { t: 1 }, tags: { location, extra } });
+  const [a, b] = feed(
+    n,
+    2,
+    () => 'x',
+    (i) => reading(`room ${i}`, `e${i}`),
+  );
   assert.deepEqual(a.tags, { location: 'room 0' });
   assert.deepEqual(b.tags, { location: FOLDED });
 });
@@ -90,15 +126,29 @@ test('1,000 distinct last topic levels: 100 measurements, then sensor type "othe
   const n = make();
   const stats = new NormalizerStats(n.bounds);
   const before = await boundCounter('maxMeasurements');
-  const readings = feed(n, 1000, (i) => `plant/line-${i}`, () => JSON.stringify({ device_id: 'plc', value: 3 }));
+  const readings = feed(
+    n,
+    1000,
+    (i) => `plant/line-${i}`,
+    () => JSON.stringify({ device_id: 'plc', value: 3 }),
+  );
   assert.equal(new Set(readings.map((r) => r.sensorType)).size, DEFAULTS.maxMeasurements + 1);
   assert.equal(readings[99].sensorType, 'line-99');
   assert.equal(readings[100].sensorType, FOLDED);
   assert.deepEqual(readings[100].metrics, { line_100: 3 }, 'a lone value is still named after the original sensor type');
-  assert.equal(feed(n, 1, () => 'plant/line-7', () => '{"device_id":"plc","value":1}')[0].sensorType, 'line-7', 'known types stay');
+  assert.equal(
+    feed(
+      n,
+      1,
+      () => 'plant/line-7',
+      () => '{"device_id":"plc","value":1}',
+    )[0].sensorType,
+    'line-7',
+    'known types stay',
+  );
   assert.equal(n.bounds.dropped.maxMeasurements, 900);
   stats.flush();
-  assert.equal(await boundCounter('maxMeasurements') - before, 900);
+  assert.equal((await boundCounter('maxMeasurements')) - before, 900);
   assert.equal(stats.figures().dropped_maxMeasurements, 900);
 });
 
@@ -125,8 +175,16 @@ describe('config', () => {
     assert.equal(parseConfig({ tagKeys: '' }).series.tagKeys?.size, 0);
   });
   test('bad bounds are refused naming the field', () => {
-    for (const [key, v] of [['maxTagValues', 0], ['maxTagValues', 'many'], ['maxMeasurements', -1], ['maxMeasurements', 2e6]] as const) {
-      assert.throws(() => parseConfig({ [key]: v }), (err: Error & { field?: string }) => err.message.startsWith(`${key} must be a number`));
+    for (const [key, v] of [
+      ['maxTagValues', 0],
+      ['maxTagValues', 'many'],
+      ['maxMeasurements', -1],
+      ['maxMeasurements', 2e6],
+    ] as const) {
+      assert.throws(
+        () => parseConfig({ [key]: v }),
+        (err: Error & { field?: string }) => err.message.startsWith(`${key} must be a number`),
+      );
     }
   });
   test('a version 1 config loads as it was plus the new defaults', () => {

@@ -73,12 +73,20 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
     await Promise.all([smtp.start(), hooks.start()]);
     await influxExec(influx.url, `CREATE DATABASE ${ZL_DB}`);
     env = {
-      MQTT_URL: mosquitto.url, MQTT_SHARE_GROUP: 'iot', REDIS_URL: redis.url,
-      INFLUX_URL: influx.url, INFLUX_VERSION: '1', INFLUX_DB: ZL_DB, SIMULATE_DEVICES: '0', SYSTEM_HEALTH_INTERVAL_S: '0',
-      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`, ALERT_EMAIL_TO: 'ops@example.com', ALERT_EMAIL_FROM: 'iot@example.com',
+      MQTT_URL: mosquitto.url,
+      MQTT_SHARE_GROUP: 'iot',
+      REDIS_URL: redis.url,
+      INFLUX_URL: influx.url,
+      INFLUX_VERSION: '1',
+      INFLUX_DB: ZL_DB,
+      SIMULATE_DEVICES: '0',
+      SYSTEM_HEALTH_INTERVAL_S: '0',
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      ALERT_EMAIL_TO: 'ops@example.com',
+      ALERT_EMAIL_FROM: 'iot@example.com',
       WEBHOOK_URL: `${hooks.url}/alerts`,
     };
-    apps.push(...await Promise.all(dirs.map((d) => startApp({ ...env, DATA_DIR: d }))));
+    apps.push(...(await Promise.all(dirs.map((d) => startApp({ ...env, DATA_DIR: d })))));
     await Promise.all(apps.map((a) => waitReady(a)));
   });
   after(async () => {
@@ -91,12 +99,22 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
     const N = 20_000;
     const acked = new Set<number>();
     for (let from = 0; from < N; from += 1000) {
-      await Promise.all(Array.from({ length: 1000 }, (_, i) => {
-        const n = from + i;
-        const dev = `dev_${n % 1000}`;
-        const payload = JSON.stringify({ device_id: dev, timestamp: new Date(ZL_BASE_TS + n).toISOString(), temperature: 21, humidity: 50, pressure: 1013, battery: 90, seq: n });
-        return client.publishAsync(`lifecompanion/sensors/${dev}/environmental`, payload, { qos: 1 }).then(() => acked.add(n));
-      }));
+      await Promise.all(
+        Array.from({ length: 1000 }, (_, i) => {
+          const n = from + i;
+          const dev = `dev_${n % 1000}`;
+          const payload = JSON.stringify({
+            device_id: dev,
+            timestamp: new Date(ZL_BASE_TS + n).toISOString(),
+            temperature: 21,
+            humidity: 50,
+            pressure: 1013,
+            battery: 90,
+            seq: n,
+          });
+          return client.publishAsync(`lifecompanion/sensors/${dev}/environmental`, payload, { qos: 1 }).then(() => acked.add(n));
+        }),
+      );
     }
     await client.endAsync();
     assert.equal(acked.size, N);
@@ -140,9 +158,12 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
       assert.equal(mine?.id, fired.alert.id, `${app.url} lists the alert under the id that was announced`);
     }
     // Ack on each instance in turn: the first is announced, the second is the same ack again.
-    const ack = (app: RunningApp) => fetch(`${app.url}/api/alerts/${encodeURIComponent(fired.alert.id)}/ack`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ by: 'op', reason: 'on it' }),
-    });
+    const ack = (app: RunningApp) =>
+      fetch(`${app.url}/api/alerts/${encodeURIComponent(fired.alert.id)}/ack`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ by: 'op', reason: 'on it' }),
+      });
     assert.ok((await ack(apps[1])).status < 300);
     const acks = () => lowHooks().filter((r) => (r.json as { event: string }).event === 'acknowledged');
     await waitFor('the ack announced', () => acks().length >= 1, 30_000);
@@ -185,7 +206,9 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
       await sleep(1000);
       report = await lossReport(influx.url, pub);
     }
-    console.log(`# (c) ${pub.sent} published, ${report.acked} acknowledged, ${report.stored} stored, ${report.lost.length} lost, ${report.duplicates} duplicate points; the survivor wrote ${during} points in the 4 s alone`);
+    console.log(
+      `# (c) ${pub.sent} published, ${report.acked} acknowledged, ${report.stored} stored, ${report.lost.length} lost, ${report.duplicates} duplicate points; the survivor wrote ${during} points in the 4 s alone`,
+    );
     // Its own share at least (half the stream), less the writer's flush delay.
     assert.ok(during > sentDuring * 0.5 * 0.6, `the surviving instance carried on (${during} points of ${sentDuring} published in 4 s)`);
     assert.ok(report.acked > RATE * 4, `the stream ran (${report.acked})`);
@@ -206,7 +229,10 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
       await sleep(200);
     }
     assert.equal(report.status, 'not ready');
-    assert.ok(report.reasons.some((r) => /^Redis \(shared state\): not connected/.test(r)), report.reasons.join('; '));
+    assert.ok(
+      report.reasons.some((r) => /^Redis \(shared state\): not connected/.test(r)),
+      report.reasons.join('; '),
+    );
     // Readings do not depend on Redis.
     await influxExec(influx.url, `DROP DATABASE ${ZL_DB}`);
     await influxExec(influx.url, `CREATE DATABASE ${ZL_DB}`);
@@ -232,8 +258,12 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
     const rules = [{ id: 'device-silent', name: 'Device silent', kind: 'staleness', after: 3, repeat: 0, severity: 'warning', enabled: true }];
     await client.publishAsync('alerts/control/rules', JSON.stringify(rules), { qos: 1 });
     await client.endAsync();
-    const silent = () => hooks.requests.filter((r) => (r.json as { ruleId?: string; alert?: { ruleId?: string } }).ruleId === 'device-silent'
-      || (r.json as { alert?: { ruleId?: string } }).alert?.ruleId === 'device-silent');
+    const silent = () =>
+      hooks.requests.filter(
+        (r) =>
+          (r.json as { ruleId?: string; alert?: { ruleId?: string } }).ruleId === 'device-silent' ||
+          (r.json as { alert?: { ruleId?: string } }).alert?.ruleId === 'device-silent',
+      );
     await waitFor('a device-silent notification', () => silent().length >= 1, 40_000);
     await sleep(10_000); // past the group wait (5 s) of a second instance's group
     const bodies = silent().map((r) => r.json as { event: string; transition?: string; count?: number });

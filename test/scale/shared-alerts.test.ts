@@ -19,14 +19,28 @@ const skip = missing('redis-server');
 let redis: Service;
 const clients: Redis[] = [];
 
-before(async () => { if (!skip) redis = await startRedis(); });
+before(async () => {
+  if (!skip) redis = await startRedis();
+});
 after(async () => {
   for (const c of clients) c.disconnect();
   await redis?.stop();
 });
 
 const rules: Rule[] = [
-  { id: 'low-battery', name: 'Low battery', kind: 'threshold', metric: 'battery', operator: '<', threshold: 20, for: 0, keepFiring: 0, repeat: 0, severity: 'warning', enabled: true } as Rule,
+  {
+    id: 'low-battery',
+    name: 'Low battery',
+    kind: 'threshold',
+    metric: 'battery',
+    operator: '<',
+    threshold: 20,
+    for: 0,
+    keepFiring: 0,
+    repeat: 0,
+    severity: 'warning',
+    enabled: true,
+  } as Rule,
   { id: 'silent', name: 'Silent', kind: 'staleness', after: 1, repeat: 0, severity: 'warning', enabled: true } as Rule,
 ];
 const reading = (deviceId: string, battery: number, ts = Date.now()): Reading => ({ deviceId, sensorType: 'env', ts, received: ts, metrics: { battery } });
@@ -46,7 +60,7 @@ const settle = async (...g: SharedGate[]): Promise<void> => {
   for (let i = 0; i < 100 && g.some((x) => !x.idle); i++) await new Promise((r) => setTimeout(r, 20));
 };
 
-test('the same low reading on two instances fires once; the loser adopts the winner\'s alert', { skip }, async () => {
+test("the same low reading on two instances fires once; the loser adopts the winner's alert", { skip }, async () => {
   const node = `n${nodeSeq++}`;
   const [a, b] = [instance(node), instance(node)];
   await new Promise((r) => setTimeout(r, 200));
@@ -60,7 +74,11 @@ test('the same low reading on two instances fires once; the loser adopts the win
   assert.equal(fired.length, 20, 'one fired transition per device over both instances');
   assert.equal(new Set(fired.map((t) => t.alert.deviceId)).size, 20);
   // Both engines hold the same alert ids now.
-  const ids = (e: AlertEngine) => e.list().active.map((x) => x.id).sort();
+  const ids = (e: AlertEngine) =>
+    e
+      .list()
+      .active.map((x) => x.id)
+      .sort();
   assert.deepEqual(ids(a.engine), ids(b.engine));
 });
 
@@ -83,9 +101,15 @@ test('an ack on the other instance is announced once, repeated acks are quiet, t
   // A later low reading on A does not fire again, and resolving is announced once.
   a.gate.transitions(a.engine.evaluate(reading('d1', 4)).transitions);
   await settle(a.gate);
-  assert.deepEqual(a.emitted.map((x) => x.event), ['fired']);
+  assert.deepEqual(
+    a.emitted.map((x) => x.event),
+    ['fired'],
+  );
   const list = await b.shared.list();
-  assert.deepEqual(list.history.map((h) => h.event), ['fired', 'acknowledged']);
+  assert.deepEqual(
+    list.history.map((h) => h.event),
+    ['fired', 'acknowledged'],
+  );
   const r = await a.gate.act({ action: 'resolve', alertId, by: 'op' });
   assert.equal(r?.event, 'resolved');
   assert.equal(await b.gate.act({ action: 'resolve', alertId, by: 'op' }), undefined);
@@ -138,5 +162,8 @@ test('while Redis is away, transitions wait and are claimed once it is back', { 
   await redis.start();
   await settle(a.gate);
   for (let i = 0; i < 100 && !a.emitted.length; i++) await new Promise((r) => setTimeout(r, 50));
-  assert.deepEqual(a.emitted.map((x) => x.event), ['fired']);
+  assert.deepEqual(
+    a.emitted.map((x) => x.event),
+    ['fired'],
+  );
 });

@@ -14,7 +14,9 @@ import { IN_CI } from '../support/services';
 
 const PASSWORD = 'correct horse battery staple';
 // The machine's own non-loopback address: requests to it come from it, so the app sees a remote caller.
-const remoteIp = Object.values(os.networkInterfaces()).flat().find((i) => i && !i.internal && i.family === 'IPv4')?.address;
+const remoteIp = Object.values(os.networkInterfaces())
+  .flat()
+  .find((i) => i && !i.internal && i.family === 'IPv4')?.address;
 // In CI the address must be there: the test fails instead of skipping.
 const noRemote = !remoteIp && !IN_CI && 'no non-loopback IPv4 address on this machine';
 let app: RunningApp;
@@ -56,23 +58,27 @@ test('a logged-in caller from a non-loopback address gets the readiness detail; 
   assert.deepEqual(Object.keys((await wrong.json()) as object), ['status']);
 });
 
-test('wrong guesses on /auth/token and on basic auth share one throttle per address; the editor login is not locked for others', { skip: noRemote }, async () => {
-  const statuses: number[] = [];
-  for (let i = 0; i < 12; i++) {
-    const r = await token(remote(''), 'admin', `guess-${i}`);
-    statuses.push(r.status);
-    if (r.status === 429) assert.match(r.headers.get('retry-after') || '', /^\d+$/);
-    await r.text();
-  }
-  // One wrong readiness probe above, then nine more here before the address is refused.
-  assert.deepEqual(statuses, [...Array(9).fill(403), 429, 429, 429]);
-  const viaBasic = await fetch(remote('/dashboard/'), { headers: { Authorization: basic('admin', PASSWORD) } });
-  assert.equal(viaBasic.status, 429, 'the same address is refused on basic auth too, even with the right password');
-  assert.ok(Number(viaBasic.headers.get('retry-after')) > 0);
-  // More than Node-RED's own five per user: without the shared guard the admin would now be locked out for 10 minutes.
-  const good = await token(app.url, 'admin', PASSWORD);
-  assert.equal(good.status, 200, await good.clone().text());
-});
+test(
+  'wrong guesses on /auth/token and on basic auth share one throttle per address; the editor login is not locked for others',
+  { skip: noRemote },
+  async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const r = await token(remote(''), 'admin', `guess-${i}`);
+      statuses.push(r.status);
+      if (r.status === 429) assert.match(r.headers.get('retry-after') || '', /^\d+$/);
+      await r.text();
+    }
+    // One wrong readiness probe above, then nine more here before the address is refused.
+    assert.deepEqual(statuses, [...Array(9).fill(403), 429, 429, 429]);
+    const viaBasic = await fetch(remote('/dashboard/'), { headers: { Authorization: basic('admin', PASSWORD) } });
+    assert.equal(viaBasic.status, 429, 'the same address is refused on basic auth too, even with the right password');
+    assert.ok(Number(viaBasic.headers.get('retry-after')) > 0);
+    // More than Node-RED's own five per user: without the shared guard the admin would now be locked out for 10 minutes.
+    const good = await token(app.url, 'admin', PASSWORD);
+    assert.equal(good.status, 200, await good.clone().text());
+  },
+);
 
 test('200 parallel wrong guesses: cut at the limit with 429, and /health/live stays fast', async () => {
   // A probe every 10 ms while the guesses are in flight (not one after another, so a stalled
@@ -97,15 +103,22 @@ test('200 parallel wrong guesses: cut at the limit with 429, and /health/live st
   const attacker = spawn(process.execPath, ['-e', ATTACKER, `${app.url}/dashboard/`], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   let attacking = false;
-  const started = new Promise<void>((resolve) => attacker.stdout.on('data', (d) => {
-    out += d;
-    if (out.includes('go\n')) { attacking = true; resolve(); }
-  }));
-  const attack = new Promise<Array<{ status: number; retryAfter: string | null }>>((resolve, reject) => attacker.once('exit', (code) => {
-    attacking = false;
-    if (code !== 0) reject(new Error(`attacker exited with ${code}: ${out}`));
-    else resolve(JSON.parse(out.slice(out.indexOf('go\n') + 3)));
-  }));
+  const started = new Promise<void>((resolve) =>
+    attacker.stdout.on('data', (d) => {
+      out += d;
+      if (out.includes('go\n')) {
+        attacking = true;
+        resolve();
+      }
+    }),
+  );
+  const attack = new Promise<Array<{ status: number; retryAfter: string | null }>>((resolve, reject) =>
+    attacker.once('exit', (code) => {
+      attacking = false;
+      if (code !== 0) reject(new Error(`attacker exited with ${code}: ${out}`));
+      else resolve(JSON.parse(out.slice(out.indexOf('go\n') + 3)));
+    }),
+  );
   await started;
   const attackStart = performance.now();
   while (attacking) {
@@ -119,10 +132,15 @@ test('200 parallel wrong guesses: cut at the limit with 429, and /health/live st
   const p50 = latencies[Math.floor(latencies.length / 2)];
   const p95 = latencies[Math.floor(latencies.length * 0.95)];
   const count = (s: number): number => guesses.filter((g) => g.status === s).length;
-  console.log(`# 200 parallel wrong guesses in ${attackMs.toFixed(0)} ms: ${count(401)} x 401, ${count(429)} x 429; /health/live over ${latencies.length} probes p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (before the attack p50 ${idleP50.toFixed(1)} ms)`);
+  console.log(
+    `# 200 parallel wrong guesses in ${attackMs.toFixed(0)} ms: ${count(401)} x 401, ${count(429)} x 429; /health/live over ${latencies.length} probes p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (before the attack p50 ${idleP50.toFixed(1)} ms)`,
+  );
   assert.equal(count(401) + count(429), 200);
   assert.ok(count(401) <= 10, `at most the per-address budget is checked (${count(401)})`);
-  assert.ok(guesses.filter((g) => g.status === 429).every((g) => Number(g.retryAfter) > 0), 'every 429 says when to retry');
+  assert.ok(
+    guesses.filter((g) => g.status === 429).every((g) => Number(g.retryAfter) > 0),
+    'every 429 says when to retry',
+  );
   assert.ok(latencies.length >= 3, 'the prober ran during the attack');
   assert.ok(p50 - idleP50 < 50, `/health/live p50 ${p50.toFixed(1)} ms during the attack, ${idleP50.toFixed(1)} ms before`);
 });

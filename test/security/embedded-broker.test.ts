@@ -17,10 +17,13 @@ const RULE = '[{"id":"only","metric":"temperature","operator":">","threshold":99
 
 before(async () => {
   const dataDir = tempDir('broker-auth');
-  fs.writeFileSync(path.join(dataDir, 'mqtt-users.json'), JSON.stringify([
-    { username: 'ops', passwordHash: bcrypt.hashSync('ops-secret', 4), role: 'operator' },
-    { username: 'raspberry-01', passwordHash: bcrypt.hashSync('device-secret', 4), role: 'device' },
-  ]));
+  fs.writeFileSync(
+    path.join(dataDir, 'mqtt-users.json'),
+    JSON.stringify([
+      { username: 'ops', passwordHash: bcrypt.hashSync('ops-secret', 4), role: 'operator' },
+      { username: 'raspberry-01', passwordHash: bcrypt.hashSync('device-secret', 4), role: 'device' },
+    ]),
+  );
   app = await startApp({ DATA_DIR: dataDir, SIMULATE_DEVICES: '1' });
 });
 after(async () => app?.stop());
@@ -39,7 +42,7 @@ async function waitFor(cond: () => Promise<boolean>, ms: number): Promise<boolea
   return cond();
 }
 
-test('the app\'s own clients log in with generated credentials kept in the data folder', async () => {
+test("the app's own clients log in with generated credentials kept in the data folder", async () => {
   const file = path.join(app.dataDir, 'mqtt-app-credentials.json');
   assert.equal(fs.statSync(file).mode & 0o777, 0o600);
   const r = (await (await fetch(`${app.url}/health/ready`)).json()) as { brokers: Record<string, boolean> };
@@ -54,7 +57,10 @@ test('an anonymous client cannot replace the alert rules nor read commands, but 
   const anon = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0 });
   try {
     const granted = await anon.subscribeAsync('sensors/#');
-    assert.deepEqual(granted.map((g) => g.qos), [0]);
+    assert.deepEqual(
+      granted.map((g) => g.qos),
+      [0],
+    );
     // The broker answers 128 (failure) for a filter the ACL refuses.
     await assert.rejects(anon.subscribeAsync('commands/#'), /Subscribe error/);
     await anon.publishAsync('sensors/anon-dev/ruuvi', '{"temperature":20}', { qos: 0 });
@@ -68,7 +74,10 @@ test('an anonymous client cannot replace the alert rules nor read commands, but 
 
 test('wrong credentials are refused', async () => {
   await assert.rejects(mqtt.connectAsync(app.mqttUrl, { username: 'ops', password: 'wrong', reconnectPeriod: 0 }), /Bad username or password|Not authorized/i);
-  await assert.rejects(mqtt.connectAsync(app.mqttUrl, { username: 'iot-app', password: 'guess', reconnectPeriod: 0 }), /Bad username or password|Not authorized/i);
+  await assert.rejects(
+    mqtt.connectAsync(app.mqttUrl, { username: 'iot-app', password: 'guess', reconnectPeriod: 0 }),
+    /Bad username or password|Not authorized/i,
+  );
 });
 
 test('a device may not publish control either; an operator credential may', async () => {

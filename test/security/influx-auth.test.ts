@@ -17,14 +17,17 @@ const DB = 'iot';
 let influx: Service | undefined;
 let app: RunningApp | undefined;
 
-before(async () => {
-  if (skip) return;
-  influx = await startInflux1({ auth: { user: USER, password: PASSWORD } });
-  const url = new URL(influx.url);
-  url.username = USER;
-  url.password = encodeURIComponent(PASSWORD);
-  app = await startApp({ INFLUX_URL: url.toString(), INFLUX_VERSION: '1', INFLUX_DB: DB, SIMULATE_DEVICES: '1', LOG_LEVEL: 'info' });
-}, { timeout: 90_000 });
+before(
+  async () => {
+    if (skip) return;
+    influx = await startInflux1({ auth: { user: USER, password: PASSWORD } });
+    const url = new URL(influx.url);
+    url.username = USER;
+    url.password = encodeURIComponent(PASSWORD);
+    app = await startApp({ INFLUX_URL: url.toString(), INFLUX_VERSION: '1', INFLUX_DB: DB, SIMULATE_DEVICES: '1', LOG_LEVEL: 'info' });
+  },
+  { timeout: 90_000 },
+);
 after(async () => {
   if (app && app.proc.exitCode === null) await app.stop();
   await influx?.stop();

@@ -51,7 +51,10 @@ function connect(username: string, password: string): Promise<mqtt.MqttClient> {
   return new Promise((resolve, reject) => {
     const c = mqtt.connect(broker.url, { username, password, protocolVersion: 5, reconnectPeriod: 0, connectTimeout: 5000 });
     c.once('connect', () => resolve(c));
-    c.once('error', (err) => { c.end(true); reject(err); });
+    c.once('error', (err) => {
+      c.end(true);
+      reject(err);
+    });
   });
 }
 
@@ -60,7 +63,7 @@ test('wrong credentials and anonymous clients are refused', { skip }, async () =
   await assert.rejects(connect('', ''), /Bad User Name or Password|Not authorized/i);
 });
 
-test('a device may publish its own sensor topics but not another device\'s', { skip }, async () => {
+test("a device may publish its own sensor topics but not another device's", { skip }, async () => {
   const server = await connect('nodered', 'server-secret');
   const device = await connect('raspberry-01', 'device-secret');
   try {
@@ -103,7 +106,10 @@ test('a device reads only its own commands', { skip }, async () => {
 
 test('the WebSocket listener (9001 in compose) takes the same logins and ACL', { skip }, async () => {
   const url = `ws://127.0.0.1:${wsPort}/mqtt`;
-  await assert.rejects(mqtt.connectAsync(url, { username: 'raspberry-01', password: 'wrong', reconnectPeriod: 0 }), /Bad User Name or Password|Not authorized/i);
+  await assert.rejects(
+    mqtt.connectAsync(url, { username: 'raspberry-01', password: 'wrong', reconnectPeriod: 0 }),
+    /Bad User Name or Password|Not authorized/i,
+  );
   const server = await mqtt.connectAsync(broker.url, { username: 'nodered', password: 'server-secret', reconnectPeriod: 0 });
   const device = await mqtt.connectAsync(url, { username: 'raspberry-01', password: 'device-secret', protocolVersion: 5, reconnectPeriod: 0 });
   try {
@@ -121,7 +127,10 @@ test('the WebSocket listener (9001 in compose) takes the same logins and ACL', {
 test('the TLS listener (8883) presents the make-certs.sh certificate: trusted with its CA, refused without', { skip }, async () => {
   const url = `mqtts://localhost:${tlsPort}`;
   const ca = fs.readFileSync(path.join(certs, 'ca.crt'));
-  await assert.rejects(mqtt.connectAsync(url, { username: 'nodered', password: 'server-secret', reconnectPeriod: 0 }), /self[- ]signed|unable to verify|certificate/i);
+  await assert.rejects(
+    mqtt.connectAsync(url, { username: 'nodered', password: 'server-secret', reconnectPeriod: 0 }),
+    /self[- ]signed|unable to verify|certificate/i,
+  );
   const c = await mqtt.connectAsync(url, { ca, username: 'nodered', password: 'server-secret', reconnectPeriod: 0 });
   assert.ok(c.connected);
   await c.endAsync();
@@ -132,16 +141,32 @@ test('the app (nodered) may publish the relay command topics and no other firmwa
   const server = await connect('nodered', 'server-secret');
   const device = await connect('raspberry-01', 'device-secret');
   try {
-    for (const t of ['cmnd/plug/POWER1', 'cmnd/plug/POWER8', 'shellies/shelly1-a/relay/0/command', 'shellyplus1-a8/rpc', 'esp-relay/switch/relay/command', 'zigbee2mqtt/kitchen plug/set', 'zigbee2mqtt/floor/kitchen/set']) {
+    for (const t of [
+      'cmnd/plug/POWER1',
+      'cmnd/plug/POWER8',
+      'shellies/shelly1-a/relay/0/command',
+      'shellyplus1-a8/rpc',
+      'esp-relay/switch/relay/command',
+      'zigbee2mqtt/kitchen plug/set',
+      'zigbee2mqtt/floor/kitchen/set',
+    ]) {
       await server.publishAsync(t, 'ON', { qos: 1 });
     }
     // One refused publish per connection: Mosquitto 2.0.11 with max_inflight_messages 0 answers only the first.
     for (const t of ['cmnd/plug/Backlog', 'cmnd/plug/Reset', 'zigbee2mqtt/bridge/request/permit_join', 'shellies/shelly1-a/relay/0']) {
       const c = await connect('nodered', 'server-secret');
-      try { await assert.rejects(c.publishAsync(t, 'x', { qos: 1 }), /Not authorized|135/i, t); } finally { c.end(true); }
+      try {
+        await assert.rejects(c.publishAsync(t, 'x', { qos: 1 }), /Not authorized|135/i, t);
+      } finally {
+        c.end(true);
+      }
     }
     const other = await connect('raspberry-01', 'device-secret');
-    try { await assert.rejects(other.publishAsync('cmnd/plug/POWER1', 'ON', { qos: 1 }), /Not authorized|135/i); } finally { other.end(true); }
+    try {
+      await assert.rejects(other.publishAsync('cmnd/plug/POWER1', 'ON', { qos: 1 }), /Not authorized|135/i);
+    } finally {
+      other.end(true);
+    }
     const got: string[] = [];
     device.on('message', (topic) => got.push(topic));
     await device.subscribeAsync(['commands/esp32/raspberry-01/control', 'commands/esp32/raspberry-02/control'], { qos: 1 });

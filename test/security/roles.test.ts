@@ -28,8 +28,11 @@ before(async () => {
   fs.writeFileSync(path.join(dataDir, 'mqtt-users.json'), JSON.stringify([{ username: 'ops', passwordHash: bcrypt.hashSync(PW.ops, 4), role: 'operator' }]));
   started = Date.now();
   app = await startApp({
-    DATA_DIR: dataDir, SIMULATE_DEVICES: '0', LOG_LEVEL: 'info',
-    ADMIN_PASSWORD_HASH: bcrypt.hashSync(PW.admin, 4), OPERATOR_PASSWORD_HASH: bcrypt.hashSync(PW.operator, 4),
+    DATA_DIR: dataDir,
+    SIMULATE_DEVICES: '0',
+    LOG_LEVEL: 'info',
+    ADMIN_PASSWORD_HASH: bcrypt.hashSync(PW.admin, 4),
+    OPERATOR_PASSWORD_HASH: bcrypt.hashSync(PW.operator, 4),
   });
 });
 after(async () => {
@@ -39,10 +42,18 @@ after(async () => {
 const basic = (user: keyof typeof PW): string => `Basic ${Buffer.from(`${user}:${PW[user]}`).toString('base64')}`;
 
 async function call(user: keyof typeof PW, method: string, p: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const res = await fetch(`${app.url}${p}`, { method, headers: { Authorization: basic(user), 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${app.url}${p}`, {
+    method,
+    headers: { Authorization: basic(user), 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const text = await res.text();
   let json: unknown = text;
-  try { json = JSON.parse(text); } catch { /* text */ }
+  try {
+    json = JSON.parse(text);
+  } catch {
+    /* text */
+  }
   return { status: res.status, json };
 }
 
@@ -59,7 +70,9 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
 /** A device with a low battery: the shipped rule battery-low fires at once. */
 async function lowBattery(device: string): Promise<{ id: string }> {
   const c = await mqtt.connectAsync(app.mqttUrl, { reconnectPeriod: 0 });
-  await c.publishAsync(`lifecompanion/sensors/${device}/environmental`, JSON.stringify({ temperature: 20, humidity: 50, pressure: 1000, battery: 12 }), { qos: 1 });
+  await c.publishAsync(`lifecompanion/sensors/${device}/environmental`, JSON.stringify({ temperature: 20, humidity: 50, pressure: 1000, battery: 12 }), {
+    qos: 1,
+  });
   await c.endAsync();
   return poll(`the battery-low alert of ${device}`, async () => {
     const r = await call('vic', 'GET', '/api/alerts?state=firing');
@@ -69,7 +82,8 @@ async function lowBattery(device: string): Promise<{ id: string }> {
 
 async function token(user: keyof typeof PW): Promise<number> {
   const res = await fetch(`${app.url}/auth/token`, {
-    method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams({ client_id: 'node-red-editor', grant_type: 'password', scope: '*', username: user, password: PW[user] }),
   });
   await res.text();
@@ -105,7 +119,11 @@ test('a viewer reads the API and gets a clear 403 on every change', async () => 
   }
   const still = await call('vic', 'GET', '/api/alerts');
   assert.equal(still.json.active.find((a: { id: string }) => a.id === alert.id)?.state, 'firing', 'the viewer changed nothing');
-  assert.equal((await call('vic', 'GET', '/api/audit')).json.filter((e: { user: string }) => e.user === 'vic').length, 0, 'an API refusal happens before anything is delivered');
+  assert.equal(
+    (await call('vic', 'GET', '/api/audit')).json.filter((e: { user: string }) => e.user === 'vic').length,
+    0,
+    'an API refusal happens before anything is delivered',
+  );
 });
 
 test('an operator acks and changes rules; the audit shows who, when and from where', async () => {
@@ -145,24 +163,34 @@ test('control over the embedded broker is recorded as mqtt:<clientId>; a refused
   await new Promise((r) => setTimeout(r, 500));
   await anon.endAsync(true).catch(() => undefined);
   let last: unknown;
-  const audit = await poll('both MQTT entries', async () => {
-    const list = (await call('vic', 'GET', '/api/audit')).json as Array<Record<string, string>>;
-    last = list;
-    return list.some((e) => e.from === 'mqtt:ops-console-1') && list.some((e) => e.from === 'mqtt:anon-prober') ? list : undefined;
-  }, 10_000).catch((err: Error) => { throw new Error(`${JSON.stringify(last)}\n${err.message.slice(0, 300)}`); });
+  const audit = await poll(
+    'both MQTT entries',
+    async () => {
+      const list = (await call('vic', 'GET', '/api/audit')).json as Array<Record<string, string>>;
+      last = list;
+      return list.some((e) => e.from === 'mqtt:ops-console-1') && list.some((e) => e.from === 'mqtt:anon-prober') ? list : undefined;
+    },
+    10_000,
+  ).catch((err: Error) => {
+    throw new Error(`${JSON.stringify(last)}\n${err.message.slice(0, 300)}`);
+  });
   const res = audit.find((e) => e.from === 'mqtt:ops-console-1')!;
   assert.deepEqual([res.user, res.role, res.action, res.target, res.outcome], ['ops', 'operator', 'resolve', alert.id, 'accepted']);
   const cmd = audit.find((e) => e.from === 'mqtt:anon-prober')!;
   assert.deepEqual([cmd.user, cmd.action, cmd.target, cmd.outcome], ['anonymous', 'command', 'raspberry-01', 'refused']);
-  await poll('the alert resolved by the MQTT operator', async () => {
-    const list = (await call('vic', 'GET', '/api/alerts')).json;
-    return list.active.some((x: { id: string }) => x.id === alert.id) ? undefined : true;
-  }, 10_000);
+  await poll(
+    'the alert resolved by the MQTT operator',
+    async () => {
+      const list = (await call('vic', 'GET', '/api/alerts')).json;
+      return list.active.some((x: { id: string }) => x.id === alert.id) ? undefined : true;
+    },
+    10_000,
+  );
 });
 
 const noChromium = missing('chromium');
 
-test('Chromium: a viewer sees disabled buttons and a read-only note; an operator\'s ack acts as the login', { skip: noChromium, timeout: 120_000 }, async () => {
+test("Chromium: a viewer sees disabled buttons and a read-only note; an operator's ack acts as the login", { skip: noChromium, timeout: 120_000 }, async () => {
   const alert = await lowBattery('role-dev-4');
   const row = `[data-alert="${alert.id}"]`;
   let browser: Browser | undefined;
@@ -179,17 +207,28 @@ test('Chromium: a viewer sees disabled buttons and a read-only note; an operator
     assert.deepEqual(vErrors, []);
     // A viewer who sends the ack through the page's socket anyway (as the button would) is refused by the app.
     const sent = await vp.evaluate((id) => {
-      const app = (document.querySelector('#app') as unknown as { __vue_app__?: { _context: { provides: Record<string, { emit(...a: unknown[]): void }> } } }).__vue_app__;
+      const app = (document.querySelector('#app') as unknown as { __vue_app__?: { _context: { provides: Record<string, { emit(...a: unknown[]): void }> } } })
+        .__vue_app__;
       const socket = app?._context.provides.$socket;
       if (!socket) return false;
       socket.emit('widget-send', 'tpl-alerts-active', { topic: 'ack', payload: { action: 'ack', alertId: id, by: 'vic', reason: 'forged' } });
       return true;
     }, alert.id);
-    assert.equal(sent, true, 'the page\'s socket was found');
-    const refused = await poll('the refused ack in the audit record', async () =>
-      (await call('vic', 'GET', '/api/audit?user=vic')).json.find((e: { target: string; outcome: string }) => e.target === alert.id && e.outcome === 'refused'), 10_000);
+    assert.equal(sent, true, "the page's socket was found");
+    const refused = await poll(
+      'the refused ack in the audit record',
+      async () =>
+        (await call('vic', 'GET', '/api/audit?user=vic')).json.find(
+          (e: { target: string; outcome: string }) => e.target === alert.id && e.outcome === 'refused',
+        ),
+      10_000,
+    );
     assert.deepEqual([refused.action, refused.role], ['ack', 'viewer']);
-    assert.equal((await call('vic', 'GET', '/api/alerts')).json.active.find((a: { id: string }) => a.id === alert.id)?.state, 'firing', 'the forged ack changed nothing');
+    assert.equal(
+      (await call('vic', 'GET', '/api/alerts')).json.active.find((a: { id: string }) => a.id === alert.id)?.state,
+      'firing',
+      'the forged ack changed nothing',
+    );
 
     const operator = await browser.newContext({ httpCredentials: { username: 'operator', password: PW.operator, send: 'always' } });
     const op = await operator.newPage();

@@ -8,7 +8,14 @@ import { freePort, tempDir } from '../support/services';
 
 async function run(env: Record<string, string>): Promise<{ status: number | null; output: string }> {
   const r = spawnSync(process.execPath, [path.join(REPO_ROOT, 'dist', 'app', 'start.js')], {
-    env: { ...process.env, DATA_DIR: tempDir('startup'), PORT: String(await freePort()), MQTT_EMBEDDED_PORT: String(await freePort()), MQTT_EMBEDDED_WS_PORT: String(await freePort()), ...env },
+    env: {
+      ...process.env,
+      DATA_DIR: tempDir('startup'),
+      PORT: String(await freePort()),
+      MQTT_EMBEDDED_PORT: String(await freePort()),
+      MQTT_EMBEDDED_WS_PORT: String(await freePort()),
+      ...env,
+    },
     encoding: 'utf8',
     timeout: 30_000,
   });

@@ -15,7 +15,10 @@ test('an empty definition gets the defaults (unversioned: a session saved withou
 });
 
 test('editor strings become numbers and booleans', () => {
-  const cfg = parseConfig({ mode: 'simulate', profile: 'esp32', devices: '12', interval: '0.5', eventMean: '3', seed: '99', dropout: '0.1', autoStart: 'false', activeLow: 'true' }, env({}));
+  const cfg = parseConfig(
+    { mode: 'simulate', profile: 'esp32', devices: '12', interval: '0.5', eventMean: '3', seed: '99', dropout: '0.1', autoStart: 'false', activeLow: 'true' },
+    env({}),
+  );
   assert.deepEqual(
     [cfg.profile, cfg.devices, cfg.interval, cfg.eventMean, cfg.seed, cfg.dropout, cfg.autoStart, cfg.activeLow],
     ['esp32', 12, 0.5, 3, 99, 0.1, false, true],
@@ -50,7 +53,11 @@ test('bad values are rejected with the field name', () => {
     [{ mode: 'gpio', topic: 'sensors/{room}/motion' }, /^topic "sensors\/\{room\}\/motion" cannot be used/],
   ];
   for (const [def, re] of cases) {
-    assert.throws(() => parseConfig(def, env({})), (err: Error) => err instanceof ValidationError && re.test(err.message), JSON.stringify(def));
+    assert.throws(
+      () => parseConfig(def, env({})),
+      (err: Error) => err instanceof ValidationError && re.test(err.message),
+      JSON.stringify(def),
+    );
   }
 });
 

@@ -39,15 +39,58 @@ after(async () => {
 
 const flow = (influxUrl: string) => [
   { id: 'tab', type: 'tab', label: 'durable' },
-  { id: 'b', type: 'mqtt-broker', broker: '127.0.0.1', port: String(broker.port), clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
-  { id: 'in', type: 'sensor-input', z: 'tab', mode: 'mqtt', broker: 'b', topics: 'lifecompanion/sensors/#', qos: '1', datatype: 'buffer', configVersion: 2, persistent: true, ack: 'durable', wires: [['norm']] },
+  {
+    id: 'b',
+    type: 'mqtt-broker',
+    broker: '127.0.0.1',
+    port: String(broker.port),
+    clientid: '',
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '60',
+    cleansession: true,
+  },
+  {
+    id: 'in',
+    type: 'sensor-input',
+    z: 'tab',
+    mode: 'mqtt',
+    broker: 'b',
+    topics: 'lifecompanion/sensors/#',
+    qos: '1',
+    datatype: 'buffer',
+    configVersion: 2,
+    persistent: true,
+    ack: 'durable',
+    wires: [['norm']],
+  },
   { id: 'norm', type: 'payload-normalizer', z: 'tab', catchRejects: false, wires: [['w'], []] },
   { id: 'cfg', type: 'iot-influxdb-config', version: '1', url: influxUrl, database: 'durable', configVersion: 1 },
-  { id: 'w', type: 'influxdb-writer', z: 'tab', influx: 'cfg', batchSize: 1000, flushMs: 200, timeoutMs: 60_000, spoolMaxMB: 10, configVersion: 1, wires: [[], []] },
+  {
+    id: 'w',
+    type: 'influxdb-writer',
+    z: 'tab',
+    influx: 'cfg',
+    batchSize: 1000,
+    flushMs: 200,
+    timeoutMs: 60_000,
+    spoolMaxMB: 10,
+    configVersion: 1,
+    wires: [[], []],
+  },
 ];
 const modules = () => [mqttNodes, nodeModule('sensor-input'), nodeModule('payload-normalizer'), ...writerModules()];
 
-const reading = (i: number) => JSON.stringify({ device_id: `ruuvi_${i % 7}`, timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(), temperature: 20 + (i % 5), humidity: 50, pressure: 1013, battery: 90 });
+const reading = (i: number) =>
+  JSON.stringify({
+    device_id: `ruuvi_${i % 7}`,
+    timestamp: new Date(1_700_000_000_000 + i * 1000).toISOString(),
+    temperature: 20 + (i % 5),
+    humidity: 50,
+    pressure: 1013,
+    battery: 90,
+  });
 
 async function publish(messages: Array<[string, string]>): Promise<void> {
   const pub = await mqtt.connectAsync(`mqtt://127.0.0.1:${broker.port}`);
@@ -89,7 +132,13 @@ test('with no database configured, readings are acknowledged once fsynced to the
   await publish(Array.from({ length: 30 }, (_, i): [string, string] => [`lifecompanion/sensors/ruuvi_${(100 + i) % 7}/environmental`, reading(100 + i)]));
   await until('every reading acknowledged', () => broker.acks - before === 30, 20_000, 50);
   const spoolDir = path.join(dir, 'spool', 'w');
-  const files = require('fs').readdirSync(spoolDir).filter((f: string) => f.endsWith('.lp'));
-  const lines = files.map((f: string) => require('fs').readFileSync(path.join(spoolDir, f), 'utf8')).join('').split('\n').filter((l: string) => l.startsWith('environmental'));
+  const files = require('fs')
+    .readdirSync(spoolDir)
+    .filter((f: string) => f.endsWith('.lp'));
+  const lines = files
+    .map((f: string) => require('fs').readFileSync(path.join(spoolDir, f), 'utf8'))
+    .join('')
+    .split('\n')
+    .filter((l: string) => l.startsWith('environmental'));
   assert.equal(lines.length, 30, 'every acknowledged reading is in the spool');
 });

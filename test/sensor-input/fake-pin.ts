@@ -26,4 +26,3 @@ export class FakePin implements GpioPort {
     this.cb?.(err, this.level);
   }
 }
-

@@ -31,10 +31,17 @@ test('every device of every profile publishes; periodic ones once per interval',
     if (/^(surveillance|raspberry)\//.test(key)) assert.ok(n >= 8 && n <= 40, `${key}: ${n} events in 600 s (mean 30 s)`);
     else assert.ok(n >= 116 && n <= 124, `${key}: ${n} readings in 600 s at 5 s`);
   }
-  assert.deepEqual(
-    [...new Set(msgs.map((m) => m.sim.deviceId))].filter((id) => /^(ruuvi|accel|ESP32)/.test(id)).sort(),
-    ['ESP32_001', 'ESP32_002', 'ESP32_003', 'accel_001', 'accel_002', 'accel_003', 'ruuvi_001', 'ruuvi_002', 'ruuvi_003'],
-  );
+  assert.deepEqual([...new Set(msgs.map((m) => m.sim.deviceId))].filter((id) => /^(ruuvi|accel|ESP32)/.test(id)).sort(), [
+    'ESP32_001',
+    'ESP32_002',
+    'ESP32_003',
+    'accel_001',
+    'accel_002',
+    'accel_003',
+    'ruuvi_001',
+    'ruuvi_002',
+    'ruuvi_003',
+  ]);
   for (const m of msgs) assert.doesNotThrow(() => JSON.parse(m.payload), m.payload);
 });
 
@@ -107,8 +114,13 @@ test('spike and malformed rates are honoured and labelled', () => {
   assert.ok(bad.length > msgs.length * 0.07 && bad.length < msgs.length * 0.13, `${bad.length} malformed of ${msgs.length}`);
   for (const m of spikes) {
     const p = JSON.parse(m.payload);
-    const values = p.metrics ? p.metrics.map((x: any) => x.value) : [p.temperature, p.humidity, p.pressure, p.battery, p.object_temp, p.ambient_temp, p.heart_rate, p.spo2];
-    assert.ok(values.some((v: number) => [85, -40, 127.5, 0, 255, 1037.55, -273.15, -999, 999.9, -20, 65535].includes(v)), m.payload);
+    const values = p.metrics
+      ? p.metrics.map((x: any) => x.value)
+      : [p.temperature, p.humidity, p.pressure, p.battery, p.object_temp, p.ambient_temp, p.heart_rate, p.spo2];
+    assert.ok(
+      values.some((v: number) => [85, -40, 127.5, 0, 255, 1037.55, -273.15, -999, 999.9, -20, 65535].includes(v)),
+      m.payload,
+    );
   }
   const kinds = new Set(bad.map((m) => m.sim.fault));
   assert.deepEqual([...kinds].sort(), ['malformed:garbage', 'malformed:truncated', 'malformed:wrong-type']);
@@ -124,7 +136,10 @@ test('spike and malformed rates are honoured and labelled', () => {
       }, m.payload);
     }
   }
-  assert.equal(msgs.filter((m) => !m.sim.fault).every((m) => typeof JSON.parse(m.payload) === 'object'), true);
+  assert.equal(
+    msgs.filter((m) => !m.sim.fault).every((m) => typeof JSON.parse(m.payload) === 'object'),
+    true,
+  );
 });
 
 test('malform: truncated text is a strict prefix, wrong-type replaces a number', () => {
@@ -146,8 +161,10 @@ test('logic modules stay free of Node-RED (only the glue file may touch the runt
   const fs = require('fs') as typeof import('fs');
   const path = require('path') as typeof import('path');
   const dir = path.resolve(__dirname, '..', '..', '..', 'nodes', 'sensor-input');
-  const files = [...fs.readdirSync(dir).map((f) => path.join(dir, f)), ...fs.readdirSync(path.join(dir, 'sim')).map((f) => path.join(dir, 'sim', f))]
-    .filter((f) => f.endsWith('.ts') && !f.endsWith('sensor-input.ts'));
+  const files = [...fs.readdirSync(dir).map((f) => path.join(dir, f)), ...fs.readdirSync(path.join(dir, 'sim')).map((f) => path.join(dir, 'sim', f))].filter(
+    (f) => f.endsWith('.ts') && !f.endsWith('sensor-input.ts'),
+  );
   assert.ok(files.length >= 15, `${files.length} logic files`);
-  for (const f of files) assert.doesNotMatch(fs.readFileSync(f, 'utf8'), /from ['"](node-red|@node-red\/[^'"]+|\.\.\/common\/red)['"]|require\(['"]node-red/, f);
+  for (const f of files)
+    assert.doesNotMatch(fs.readFileSync(f, 'utf8'), /from ['"](node-red|@node-red\/[^'"]+|\.\.\/common\/red)['"]|require\(['"]node-red/, f);
 });

@@ -20,7 +20,13 @@ const ISO_Z = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const LOCAL_MICROS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$/;
 
 /** Runs a generator every `stepMs` for `count` steps and returns the payloads. */
-function run<S>(p: { init(id: string, now: number, rng: any): S; next(s: S, now: number, rng: any): { topic: string; payload: any } }, id: string, count: number, stepMs: number, seed = 7) {
+function run<S>(
+  p: { init(id: string, now: number, rng: any): S; next(s: S, now: number, rng: any): { topic: string; payload: any } },
+  id: string,
+  count: number,
+  stepMs: number,
+  seed = 7,
+) {
   const rng = seededRng(seed);
   const state = p.init(id, T0, rng);
   const out: Array<{ topic: string; payload: any; now: number }> = [];
@@ -104,7 +110,7 @@ test('activity: shape, phases persist for minutes, magnitudes differ by phase', 
     }
   });
   assert.deepEqual([...phases.keys()].sort(), ['stationary', 'transport', 'walking']);
-  assert.ok(changes >= 10 && changes < 4 * 3600 / 30, `${changes} phase changes in 4 h`);
+  assert.ok(changes >= 10 && changes < (4 * 3600) / 30, `${changes} phase changes in 4 h`);
   for (const [phase, seconds] of runs) assert.ok(seconds >= PHASE_SECONDS[phase][0] - 1, `${phase} lasted ${seconds} s`);
   const sd = (v: number[]) => {
     const m = v.reduce((a, b) => a + b) / v.length;
@@ -201,7 +207,14 @@ test('telemetry: metrics array with units under a stable UUID', () => {
     assert.equal(topic, `devices/${id}/telemetry`);
     assert.deepEqual(keys(payload), ['device_id', 'metrics', 'timestamp']);
     assert.match(payload.timestamp, ISO_Z);
-    assert.deepEqual(payload.metrics.map((m: any) => [m.name, m.unit]), [['temperature', '°C'], ['humidity', '%'], ['co2', 'ppm']]);
+    assert.deepEqual(
+      payload.metrics.map((m: any) => [m.name, m.unit]),
+      [
+        ['temperature', '°C'],
+        ['humidity', '%'],
+        ['co2', 'ppm'],
+      ],
+    );
     const [t, h, c] = payload.metrics.map((m: any) => m.value);
     assert.ok(t >= 17 && t <= 28 && h >= 30 && h <= 80 && c >= 400 && c <= 2000, `${t} ${h} ${c}`);
   }
@@ -210,8 +223,24 @@ test('telemetry: metrics array with units under a stable UUID', () => {
 test('spikes put exactly one value out of its physical range', () => {
   const rng = seededRng(12);
   const cases = [
-    { p: environmental, ok: (k: string, v: number) => (k === 'temperature' ? v >= 18 && v <= 25 : k === 'humidity' ? v >= 40 && v <= 70 : k === 'pressure' ? v >= 1010 && v <= 1020 : k === 'battery' ? v >= 0 && v <= 100 : true) },
-    { p: esp32, ok: (k: string, v: number) => (k === 'object_temp' ? v < 45 : k === 'ambient_temp' ? v > -50 : k === 'heart_rate' ? v > 30 && v < 220 : k === 'spo2' ? v >= 50 && v <= 100 : true) },
+    {
+      p: environmental,
+      ok: (k: string, v: number) =>
+        k === 'temperature'
+          ? v >= 18 && v <= 25
+          : k === 'humidity'
+            ? v >= 40 && v <= 70
+            : k === 'pressure'
+              ? v >= 1010 && v <= 1020
+              : k === 'battery'
+                ? v >= 0 && v <= 100
+                : true,
+    },
+    {
+      p: esp32,
+      ok: (k: string, v: number) =>
+        k === 'object_temp' ? v < 45 : k === 'ambient_temp' ? v > -50 : k === 'heart_rate' ? v > 30 && v < 220 : k === 'spo2' ? v >= 50 && v <= 100 : true,
+    },
     { p: activity, ok: (k: string, v: number) => (['x', 'y', 'z'].includes(k) ? Math.abs(v) < 100 : true) },
   ];
   for (const { p, ok } of cases) {

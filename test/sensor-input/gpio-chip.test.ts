@@ -51,14 +51,20 @@ test('Pi 5: the RP1 chip is found by label among several chips', () => {
 });
 
 test('older kernels: base 0 maps BCM numbers to themselves', () => {
-  const root = fakeSysfs([{ base: 0, label: 'pinctrl-bcm2835', ngpio: 54 }, { base: 504, label: 'raspberrypi-exp-gpio', ngpio: 8 }]);
+  const root = fakeSysfs([
+    { base: 0, label: 'pinctrl-bcm2835', ngpio: 54 },
+    { base: 504, label: 'raspberrypi-exp-gpio', ngpio: 8 },
+  ]);
   const r = lookupPin(4, root);
   assert.ok(r.ok);
   assert.equal(r.number, 4);
 });
 
 test('an unknown label is accepted by the header line count', () => {
-  const root = fakeSysfs([{ base: 100, label: 'gpio-other', ngpio: 8 }, { base: 200, label: 'custom-soc', ngpio: 58 }]);
+  const root = fakeSysfs([
+    { base: 100, label: 'gpio-other', ngpio: 8 },
+    { base: 200, label: 'custom-soc', ngpio: 58 },
+  ]);
   const r = lookupPin(27, root);
   assert.ok(r.ok);
   assert.equal(r.number, 227);
@@ -86,7 +92,10 @@ test('no GPIO: missing folder, no chips, or no header chip give a reason', () =>
 test('chips with unreadable base are skipped; pins beyond the chip are refused', () => {
   const root = fakeSysfs([{ base: 512, label: 'pinctrl-bcm2711', ngpio: 58 }]);
   fs.mkdirSync(path.join(root, 'gpiochip999'));
-  assert.deepEqual(listChips(root).map((c) => c.base), [512]);
+  assert.deepEqual(
+    listChips(root).map((c) => c.base),
+    [512],
+  );
   const r = lookupPin(58, root);
   assert.match(!r.ok ? r.reason : '', /GPIO 58 is not a line of gpiochip512/);
   assert.throws(() => sysfsNumber(-1, listChips(root)[0]), RangeError);

@@ -38,7 +38,13 @@ function setup(opts: Partial<WatchOptions>, initial: Level = 0) {
   const timers = new FakeTimers();
   const changes: InputChange[] = [];
   const errors: Error[] = [];
-  const stop = watchInput(pin, { edge: 'rising', debounceMs: 50, activeLow: false, ...opts }, (c) => changes.push(c), (e) => errors.push(e), timers);
+  const stop = watchInput(
+    pin,
+    { edge: 'rising', debounceMs: 50, activeLow: false, ...opts },
+    (c) => changes.push(c),
+    (e) => errors.push(e),
+    timers,
+  );
   return { pin, timers, changes, errors, stop };
 }
 
@@ -47,7 +53,10 @@ test('rising edge without debounce: one event per press, none on release', () =>
   pin.set(1);
   pin.set(0);
   pin.set(1);
-  assert.deepEqual(changes, [{ active: true, state: 'HIGH' }, { active: true, state: 'HIGH' }]);
+  assert.deepEqual(changes, [
+    { active: true, state: 'HIGH' },
+    { active: true, state: 'HIGH' },
+  ]);
 });
 
 test('contact bounce inside the debounce time gives one event, after the level settled', () => {
@@ -85,7 +94,10 @@ test('falling and both edges', () => {
   both.timers.advance(20);
   both.pin.set(0);
   both.timers.advance(20);
-  assert.deepEqual(both.changes.map((c) => c.state), ['HIGH', 'LOW']);
+  assert.deepEqual(
+    both.changes.map((c) => c.state),
+    ['HIGH', 'LOW'],
+  );
 });
 
 test('active low: a button pulling the line to ground is a rising (active) edge', () => {

@@ -47,10 +47,17 @@ describe('topic filters and settings', () => {
   });
 
   test('topics come one per line or comma-separated, trimmed and without repeats', () => {
-    assert.deepEqual(parseTopics('sensors/#\n lifecompanion/sensors/# \r\n\nsensors/#, devices/+/telemetry'), ['sensors/#', 'lifecompanion/sensors/#', 'devices/+/telemetry']);
+    assert.deepEqual(parseTopics('sensors/#\n lifecompanion/sensors/# \r\n\nsensors/#, devices/+/telemetry'), [
+      'sensors/#',
+      'lifecompanion/sensors/#',
+      'devices/+/telemetry',
+    ]);
     assert.deepEqual(parseTopics(undefined), ['sensors/#']);
     assert.throws(() => parseTopics('\n ,'), /at least one topic filter/);
-    assert.throws(() => parseTopics('ok/#\nbad/#/x'), (err: Error & { field?: string }) => /topics: "bad\/#\/x"/.test(err.message));
+    assert.throws(
+      () => parseTopics('ok/#\nbad/#/x'),
+      (err: Error & { field?: string }) => /topics: "bad\/#\/x"/.test(err.message),
+    );
   });
 
   test('MQTT mode needs a broker; QoS is 0, 1 or 2; older settings without the MQTT fields still load', () => {
@@ -63,7 +70,11 @@ describe('topic filters and settings', () => {
   });
 
   test('brokerSource takes URL and options of an mqtt-broker node, not its client id or will', () => {
-    const src = brokerSource({ brokerurl: 'mqtts://b:8883', clientid: ' edge-1 ', options: { username: 'u', password: 'p', clientId: 'edge-1', will: { topic: 'x', payload: 'gone' }, keepalive: 30 } });
+    const src = brokerSource({
+      brokerurl: 'mqtts://b:8883',
+      clientid: ' edge-1 ',
+      options: { username: 'u', password: 'p', clientId: 'edge-1', will: { topic: 'x', payload: 'gone' }, keepalive: 30 },
+    });
     assert.deepEqual(src, { url: 'mqtts://b:8883', clientIdBase: 'edge-1', options: { username: 'u', password: 'p', keepalive: 30 } });
     assert.throws(() => brokerSource(null), /not found/);
     assert.throws(() => brokerSource({ type: 'debug' }), /no broker URL/);
@@ -83,8 +94,31 @@ const flow = (input: Record<string, unknown>, url = broker().url) => {
   const u = new URL(url);
   return [
     { id: 'tab', type: 'tab', label: 'mqtt' },
-    { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: u.hostname, port: u.port, clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
-    { id: 'in', type: 'sensor-input', z: 'tab', mode: 'mqtt', broker: 'broker1', topics: 'a/#\nb/+/c', qos: '1', datatype: 'auto-detect', wires: [['out']], ...input },
+    {
+      id: 'broker1',
+      type: 'mqtt-broker',
+      name: 'test',
+      broker: u.hostname,
+      port: u.port,
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+    },
+    {
+      id: 'in',
+      type: 'sensor-input',
+      z: 'tab',
+      mode: 'mqtt',
+      broker: 'broker1',
+      topics: 'a/#\nb/+/c',
+      qos: '1',
+      datatype: 'auto-detect',
+      wires: [['out']],
+      ...input,
+    },
     { id: 'out', type: 'helper', z: 'tab' },
   ];
 };
@@ -197,7 +231,8 @@ test('a subscription the broker refuses is an error and a red status, not silenc
   // Mosquitto 2.0 grants every subscription and filters by ACL at delivery; aedes (the app's
   // embedded broker) and most others answer a refused filter with SUBACK 0x80.
   const aedes = require('aedes')();
-  aedes.authorizeSubscribe = (_client: unknown, sub: { topic: string }, cb: (err: Error | null, sub: unknown) => void) => cb(null, sub.topic.startsWith('secret/') ? null : sub);
+  aedes.authorizeSubscribe = (_client: unknown, sub: { topic: string }, cb: (err: Error | null, sub: unknown) => void) =>
+    cb(null, sub.topic.startsWith('secret/') ? null : sub);
   const server = net.createServer(aedes.handle);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
@@ -208,7 +243,10 @@ test('a subscription the broker refuses is an error and a red status, not silenc
     helper.getNode('in').on('call:status', (call: { args: [{ fill?: string; text?: string }] }) => statuses.push(call.args[0]));
     await until('refusal', () => health()?.ok === false && /refused secret\/#/.test(health()?.detail ?? ''));
     await until('error', () => errors.some((e) => /broker refused secret\/# \(not authorised\?\)/.test(e)));
-    assert.ok(statuses.some((st) => st.fill === 'red' && /refused/.test(st.text ?? '')), JSON.stringify(statuses));
+    assert.ok(
+      statuses.some((st) => st.fill === 'red' && /refused/.test(st.text ?? '')),
+      JSON.stringify(statuses),
+    );
   } finally {
     await helper.unload();
     await new Promise<void>((resolve) => aedes.close(() => server.close(() => resolve())));
@@ -226,5 +264,8 @@ test('a persistent session gets the QoS 1 messages published while the node was 
   await pub.endAsync();
   const got = collect('out', 5, 10_000);
   node.receive({ payload: 'start' });
-  assert.deepEqual((await got).map((m) => m.payload), [0, 1, 2, 3, 4]);
+  assert.deepEqual(
+    (await got).map((m) => m.payload),
+    [0, 1, 2, 3, 4],
+  );
 });

@@ -29,7 +29,10 @@ test('the newest receipt of an id wins; the log rotates into two bounded files',
   for (let i = 0; i < 175; i++) log.record([{ id: i % 60, bytes: 10, hash: i, receivedAt: 1000 + i }]);
   log.close();
   const sizes = ['receipts', 'receipts.old'].map((f) => fs.statSync(path.join(dir, f)).size / 20);
-  assert.ok(sizes.every((n) => n <= 50), `each file holds at most maxRecords/2 records: ${sizes}`);
+  assert.ok(
+    sizes.every((n) => n <= 50),
+    `each file holds at most maxRecords/2 records: ${sizes}`,
+  );
   const again = new ReceiptLog(dir, 100);
   assert.equal(again.lookup(174 % 60, 10, 174), 1174);
   assert.equal(again.lookup(14, 10, 14), undefined, 'an old receipt of a reused id no longer matches');

@@ -20,13 +20,30 @@ const { skip, broker } = mosquittoSuite();
 async function proxy(target: number): Promise<{ port: number; blackhole: boolean; cut(): void; close(): void }> {
   const port = await freePort();
   const sockets = new Set<net.Socket>();
-  const state = { port, blackhole: false, cut: () => { for (const s of sockets) s.destroy(); sockets.clear(); }, close: () => { state.cut(); server.close(); } };
+  const state = {
+    port,
+    blackhole: false,
+    cut: () => {
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    close: () => {
+      state.cut();
+      server.close();
+    },
+  };
   const server = net.createServer((client) => {
     const upstream = net.connect(target, '127.0.0.1');
     sockets.add(client).add(upstream);
     upstream.on('data', (d) => client.write(d));
-    client.on('data', (d) => { if (!state.blackhole) upstream.write(d); });
-    for (const s of [client, upstream]) s.on('error', () => undefined).on('close', () => { client.destroy(); upstream.destroy(); });
+    client.on('data', (d) => {
+      if (!state.blackhole) upstream.write(d);
+    });
+    for (const s of [client, upstream])
+      s.on('error', () => undefined).on('close', () => {
+        client.destroy();
+        upstream.destroy();
+      });
   });
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', () => r()));
   return state;
@@ -34,8 +51,32 @@ async function proxy(target: number): Promise<{ port: number; blackhole: boolean
 
 const flow = (port: number) => [
   { id: 'tab', type: 'tab', label: 'redelivery' },
-  { id: 'b', type: 'mqtt-broker', broker: '127.0.0.1', port: String(port), clientid: 'rd', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true },
-  { id: 'in', type: 'sensor-input', z: 'tab', mode: 'mqtt', broker: 'b', topics: 'sensors/#', qos: '1', datatype: 'buffer', configVersion: 2, persistent: true, ack: 'durable', wires: [['norm']] },
+  {
+    id: 'b',
+    type: 'mqtt-broker',
+    broker: '127.0.0.1',
+    port: String(port),
+    clientid: 'rd',
+    autoConnect: true,
+    usetls: false,
+    protocolVersion: '4',
+    keepalive: '60',
+    cleansession: true,
+  },
+  {
+    id: 'in',
+    type: 'sensor-input',
+    z: 'tab',
+    mode: 'mqtt',
+    broker: 'b',
+    topics: 'sensors/#',
+    qos: '1',
+    datatype: 'buffer',
+    configVersion: 2,
+    persistent: true,
+    ack: 'durable',
+    wires: [['norm']],
+  },
   { id: 'norm', type: 'payload-normalizer', z: 'tab', catchRejects: false, wires: [['out'], []] },
   { id: 'out', type: 'helper', z: 'tab' },
 ];
@@ -58,7 +99,8 @@ test('a reading sent again after its PUBACK was lost keeps its first time', { sk
     p.blackhole = true; // from here on the broker hears nothing from the flow
     const first = collect('out', 3, 10_000);
     const pub = await mqtt.connectAsync(broker().url);
-    for (let i = 0; i < 3; i++) await pub.publishAsync(`sensors/raspberry-0${i}/motion`, JSON.stringify({ confidence: 0.9 + i / 100, location: 'entrance' }), { qos: 1 });
+    for (let i = 0; i < 3; i++)
+      await pub.publishAsync(`sensors/raspberry-0${i}/motion`, JSON.stringify({ confidence: 0.9 + i / 100, location: 'entrance' }), { qos: 1 });
     const before = new Map((await first).map((m) => [m.payload.deviceId, m.payload.ts]));
     await new Promise((r) => setTimeout(r, 300)); // settled, PUBACKs sent into the void
     // The app dies: its connection drops without a word.

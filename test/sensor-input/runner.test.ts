@@ -95,7 +95,13 @@ test('gpio: absent hardware warns once and stays grey; a failing open is red', (
   r.start();
   assert.equal(absent.warns.length, 1);
   assert.equal(absent.errors.length, 0);
-  assert.deepEqual(absent.statuses.map((s) => [s.fill, s.shape]), [['grey', 'ring'], ['grey', 'ring']]);
+  assert.deepEqual(
+    absent.statuses.map((s) => [s.fill, s.shape]),
+    [
+      ['grey', 'ring'],
+      ['grey', 'ring'],
+    ],
+  );
   assert.equal(absent.health[0].ok, true);
 
   const busy = fakeOutput();
@@ -113,7 +119,10 @@ test('gpio: events on the seed topic with the configured source; pin errors turn
   r.start();
   pin.set(1);
   pin.set(0);
-  assert.deepEqual(o.sent.map((m) => m.topic), ['sensor/pressure', 'sensor/pressure']);
+  assert.deepEqual(
+    o.sent.map((m) => m.topic),
+    ['sensor/pressure', 'sensor/pressure'],
+  );
   const [on, off] = o.sent.map((m) => JSON.parse(m.payload));
   assert.deepEqual([on.type, on.source, on.data, off.data.state], ['PRESSURE_DETECTED', 'MAT', { gpio_pin: 22, state: 'HIGH' }, 'LOW']);
   assert.match(on.event_id, /^evt-1736951445-[a-z0-9]{6}$/);

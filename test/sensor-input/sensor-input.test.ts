@@ -36,7 +36,10 @@ function flow(props: Record<string, unknown>) {
 /** Calls of a spied node method made by one node. */
 function callsOf(nodeId: string, method: 'status' | 'warn' | 'error'): any[][] {
   const node = helper.getNode(nodeId);
-  return node[method].getCalls().filter((c: any) => c.thisValue === node).map((c: any) => c.args);
+  return node[method]
+    .getCalls()
+    .filter((c: any) => c.thisValue === node)
+    .map((c: any) => c.args);
 }
 
 async function until(cond: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -62,7 +65,10 @@ test('simulate: seed-shaped JSON strings on device topics, green status with msg
   }
   assert.equal(ids.size, 3);
   await until(() => callsOf('s1', 'status').some(([s]) => s.fill === 'green' && /msg\/s · 3 devices/.test(s.text)), 8000, 'msg/s status');
-  const rate = callsOf('s1', 'status').map(([s]) => s.text).filter((t) => /msg\/s/.test(t)).pop() as string;
+  const rate = callsOf('s1', 'status')
+    .map(([s]) => s.text)
+    .filter((t) => /msg\/s/.test(t))
+    .pop() as string;
   assert.ok(parseFloat(rate) > 10 && parseFloat(rate) < 60, `status "${rate}" (3 devices every 0.1 s)`);
 });
 
@@ -123,10 +129,20 @@ test('gpio with a (fake) pin: debounced presses become sensor_motion events', as
     opened = [bcm, root];
     return { ok: true, port: pin, detail: 'fake' };
   });
-  await load([sensorInput, catchNode], flow({
-    mode: 'gpio', pin: 27, edge: 'rising', debounce: 20, activeLow: true, eventType: 'BUTTON_PRESSED',
-    deviceId: 'raspberry-01', topic: 'sensors/{deviceId}/{sensorType}', sysfsRoot: '/tmp/fake',
-  }));
+  await load(
+    [sensorInput, catchNode],
+    flow({
+      mode: 'gpio',
+      pin: 27,
+      edge: 'rising',
+      debounce: 20,
+      activeLow: true,
+      eventType: 'BUTTON_PRESSED',
+      deviceId: 'raspberry-01',
+      topic: 'sensors/{deviceId}/{sensorType}',
+      sysfsRoot: '/tmp/fake',
+    }),
+  );
   assert.deepEqual(opened, [27, '/tmp/fake']);
   const got = collect('out', 2, 5000);
   for (let i = 0; i < 2; i++) {

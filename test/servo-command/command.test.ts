@@ -87,13 +87,20 @@ test('tracker reports acks and expires commands without one', async () => {
   assert.equal(tr.applyAck({ id: a.id, status: 'failed' }), false, 'final');
   assert.equal(tr.applyAck({ id: 'unknown', status: 'executed' }), false);
   for (let i = 0; i < 50 && tr.size > 0; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.deepEqual(seen.map((t) => `${t.command.id === a.id ? 'a' : 'b'}:${t.command.status}`), ['a:acknowledged', 'a:executed', 'b:expired']);
+  assert.deepEqual(
+    seen.map((t) => `${t.command.id === a.id ? 'a' : 'b'}:${t.command.status}`),
+    ['a:acknowledged', 'a:executed', 'b:expired'],
+  );
   tr.clear();
 });
 
 test('device execute: ack, moves, executed; sweep goes min, max, center; expired commands fail', async () => {
   const moves: number[] = [];
-  const servo = { moveTo: async (a: number) => { moves.push(a); } };
+  const servo = {
+    moveTo: async (a: number) => {
+      moves.push(a);
+    },
+  };
   const acks: string[] = [];
   const cmd = createCommand('pi', { action: 'sweep', params: {} }, Date.now(), 10);
   const rec = parseReceived(JSON.stringify(cmd), limits, Date.now());
@@ -107,7 +114,11 @@ test('device execute: ack, moves, executed; sweep goes min, max, center; expired
   const old = parseReceived({ ...cmd, action: 'move', params: { angle: 30 }, expiresAt: Date.now() - 1 }, limits, Date.now());
   const expired = await execute(servo, old, { centerAngle: 90, sweepDwellMs: 1 }, () => undefined);
   assert.deepEqual([expired.status, expired.reason], ['failed', 'command expired before it reached the device']);
-  const broken = { moveTo: async () => { throw new Error('EACCES: duty_cycle'); } };
+  const broken = {
+    moveTo: async () => {
+      throw new Error('EACCES: duty_cycle');
+    },
+  };
   const failed = await execute(broken, seed, { centerAngle: 90, sweepDwellMs: 1 }, () => undefined);
   assert.deepEqual([failed.status, failed.reason], ['failed', 'EACCES: duty_cycle']);
 });

@@ -23,7 +23,12 @@ function fakeSysfs(exported: boolean): { root: string; stop: () => void } {
   const mkChannel = (n: string) => {
     const ch = path.join(chip, `pwm${n}`);
     fs.mkdirSync(ch);
-    for (const [f, v] of [['period', '0'], ['duty_cycle', '0'], ['enable', '0']]) fs.writeFileSync(path.join(ch, f), v);
+    for (const [f, v] of [
+      ['period', '0'],
+      ['duty_cycle', '0'],
+      ['enable', '0'],
+    ])
+      fs.writeFileSync(path.join(ch, f), v);
   };
   if (exported) mkChannel('0');
   const timer = setInterval(() => {

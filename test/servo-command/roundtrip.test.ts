@@ -28,15 +28,50 @@ function sysfs(): string {
 function flow(pwmRoot: string) {
   return [
     { id: 'tab', type: 'tab', label: 'servo' },
-    { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: broker().url, port: '', clientid: '', autoConnect: true, usetls: false, protocolVersion: '4', keepalive: '60', cleansession: true, autoUnsubscribe: true },
+    {
+      id: 'broker1',
+      type: 'mqtt-broker',
+      name: 'test',
+      broker: broker().url,
+      port: '',
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '4',
+      keepalive: '60',
+      cleansession: true,
+      autoUnsubscribe: true,
+    },
     // server side
     { id: 'server', type: 'servo-command', z: 'tab', x: 100, y: 100, mode: 'server', ttlSec: 3, rateLimitMs: 500, wires: [['cmd-out'], ['server-status']] },
     { id: 'cmd-out', type: 'mqtt out', z: 'tab', x: 100, y: 100, broker: 'broker1', topic: '', qos: '', retain: '', wires: [] },
-    { id: 'ack-in', type: 'mqtt in', z: 'tab', x: 100, y: 100, broker: 'broker1', topic: 'commands/+/servo/ack', qos: '1', datatype: 'json', wires: [['server']] },
+    {
+      id: 'ack-in',
+      type: 'mqtt in',
+      z: 'tab',
+      x: 100,
+      y: 100,
+      broker: 'broker1',
+      topic: 'commands/+/servo/ack',
+      qos: '1',
+      datatype: 'json',
+      wires: [['server']],
+    },
     { id: 'server-status', type: 'helper', z: 'tab' },
     // device side (raspberry-01 only)
     { id: 'cmd-in', type: 'mqtt in', z: 'tab', x: 100, y: 100, broker: 'broker1', topic: 'commands/+/servo', qos: '1', datatype: 'json', wires: [['device']] },
-    { id: 'device', type: 'servo-command', z: 'tab', x: 100, y: 100, mode: 'device', deviceId: 'raspberry-01', pwmRoot, sweepDwellMs: 50, wires: [['ack-out'], ['device-status']] },
+    {
+      id: 'device',
+      type: 'servo-command',
+      z: 'tab',
+      x: 100,
+      y: 100,
+      mode: 'device',
+      deviceId: 'raspberry-01',
+      pwmRoot,
+      sweepDwellMs: 50,
+      wires: [['ack-out'], ['device-status']],
+    },
     { id: 'ack-out', type: 'mqtt out', z: 'tab', x: 100, y: 100, broker: 'broker1', topic: '', qos: '', retain: '', wires: [] },
     { id: 'device-status', type: 'helper', z: 'tab' },
   ];
@@ -68,19 +103,24 @@ test('command -> device writes the PWM folder -> ack -> executed', { skip, timeo
     const statusP = collect('server-status', 3, 15_000);
     helper.getNode('server').receive({ payload: { direction: 'left' }, deviceId: 'raspberry-01' });
     const statuses = await statusP;
-    assert.deepEqual(statuses.map((m) => m.payload.status), ['sent', 'acknowledged', 'executed']);
+    assert.deepEqual(
+      statuses.map((m) => m.payload.status),
+      ['sent', 'acknowledged', 'executed'],
+    );
     const cmd = statuses[2].payload;
     assert.equal(cmd.deviceId, 'raspberry-01');
     assert.deepEqual(cmd.params, { direction: 'left', angle: 180 });
     assert.ok(cmd.expiresAt - cmd.createdAt === 3000);
     const ch = path.join(root, 'pwmchip0', 'pwm0');
-    assert.deepEqual(['period', 'duty_cycle', 'enable'].map((f) => fs.readFileSync(path.join(ch, f), 'utf8')), ['20000000', '2500000', '1']);
+    assert.deepEqual(
+      ['period', 'duty_cycle', 'enable'].map((f) => fs.readFileSync(path.join(ch, f), 'utf8')),
+      ['20000000', '2500000', '1'],
+    );
     for (let i = 0; i < 30 && wire.length < 3; i++) await new Promise((r) => setTimeout(r, 100));
-    assert.deepEqual(wire.map((w) => `${w.topic} ${w.payload.status}`), [
-      'commands/raspberry-01/servo sent',
-      'commands/raspberry-01/servo/ack acknowledged',
-      'commands/raspberry-01/servo/ack executed',
-    ]);
+    assert.deepEqual(
+      wire.map((w) => `${w.topic} ${w.payload.status}`),
+      ['commands/raspberry-01/servo sent', 'commands/raspberry-01/servo/ack acknowledged', 'commands/raspberry-01/servo/ack executed'],
+    );
     assert.equal(wire[0].payload.id, cmd.id);
     assert.equal(wire[2].payload.angle, 180);
 
@@ -114,7 +154,10 @@ test('a command nobody acknowledges expires', { skip, timeout: 30_000 }, async (
   const t0 = Date.now();
   helper.getNode('server').receive({ payload: { angle: 45 }, deviceId: 'raspberry-02' });
   const statuses = await statusP;
-  assert.deepEqual(statuses.map((m) => m.payload.status), ['sent', 'expired']);
+  assert.deepEqual(
+    statuses.map((m) => m.payload.status),
+    ['sent', 'expired'],
+  );
   assert.equal(statuses[1].reason, 'no acknowledgement before expiresAt');
   assert.ok(Date.now() - t0 >= 2900, 'not before expiresAt');
 });
@@ -125,10 +168,16 @@ test('without a PWM chip the device answers failed with the reason', { skip, tim
   const statusP = collect('server-status', 2, 15_000);
   helper.getNode('server').receive({ payload: { action: 'sweep' }, deviceId: 'raspberry-01' });
   const statuses = await statusP;
-  assert.deepEqual(statuses.map((m) => m.payload.status), ['sent', 'failed']);
+  assert.deepEqual(
+    statuses.map((m) => m.payload.status),
+    ['sent', 'failed'],
+  );
   assert.match(statuses[1].reason, /PWM chip .*pwmchip0 not found/);
   const device = helper.getNode('device');
-  const grey = device.status.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'device').map((c: { args: [{ fill?: string }] }) => c.args[0].fill);
+  const grey = device.status
+    .getCalls()
+    .filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'device')
+    .map((c: { args: [{ fill?: string }] }) => c.args[0].fill);
   assert.ok(grey.includes('grey'), JSON.stringify(grey));
   const warns = device.warn.getCalls().filter((c: { thisValue: { id: string } }) => c.thisValue.id === 'device');
   assert.equal(warns.length, 1, 'warned once');

@@ -35,7 +35,15 @@ export async function spawnApp(env: Record<string, string> = {}): Promise<Runnin
   const wsPort = await freePort();
   const dataDir = env.DATA_DIR || tempDir('app');
   const proc = spawn(process.execPath, [path.join(REPO_ROOT, 'dist', 'app', 'start.js')], {
-    env: { ...process.env, PORT: String(port), MQTT_EMBEDDED_PORT: String(mqttPort), MQTT_EMBEDDED_WS_PORT: String(wsPort), DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...env },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      MQTT_EMBEDDED_PORT: String(mqttPort),
+      MQTT_EMBEDDED_WS_PORT: String(wsPort),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -54,7 +62,10 @@ export async function spawnApp(env: Record<string, string> = {}): Promise<Runnin
       new Promise((resolve) => {
         if (proc.exitCode !== null) return resolve(proc.exitCode);
         const kill = setTimeout(() => proc.kill('SIGKILL'), 40_000);
-        proc.once('exit', (code) => { clearTimeout(kill); resolve(code); });
+        proc.once('exit', (code) => {
+          clearTimeout(kill);
+          resolve(code);
+        });
         proc.kill('SIGTERM');
       }),
   };

@@ -61,7 +61,10 @@ export async function waitForPort(port: number, timeoutMs = 15_000, host = '127.
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {
       const sock = net.connect(port, host);
-      sock.once('connect', () => { sock.destroy(); resolve(true); });
+      sock.once('connect', () => {
+        sock.destroy();
+        resolve(true);
+      });
       sock.once('error', () => resolve(false));
     });
     if (ok) return;
@@ -103,7 +106,10 @@ function launch(cmd: string, args: string[], dir: string, port: number, url: str
       if (p.exitCode !== null || p.signalCode !== null) return;
       await new Promise<void>((resolve) => {
         const kill = setTimeout(() => p.kill('SIGKILL'), 5000);
-        p.once('exit', () => { clearTimeout(kill); resolve(); });
+        p.once('exit', () => {
+          clearTimeout(kill);
+          resolve();
+        });
         p.kill('SIGTERM');
       });
     },
@@ -208,7 +214,9 @@ export async function startVictoriaMetrics(): Promise<Service> {
   const svc = await launch(
     bin,
     [`-httpListenAddr=127.0.0.1:${port}`, `-storageDataPath=${dir}/data`, '-loggerLevel=ERROR', '-search.latencyOffset=0s'],
-    dir, port, `http://127.0.0.1:${port}`,
+    dir,
+    port,
+    `http://127.0.0.1:${port}`,
   );
   await waitForHttp(`${svc.url}/health`);
   return svc;

@@ -20,7 +20,11 @@ export class Publisher {
   private timer: NodeJS.Timeout | undefined;
   private client: MqttClient | undefined;
 
-  constructor(private readonly url: string, private readonly rate: number, private readonly devices = 50) {}
+  constructor(
+    private readonly url: string,
+    private readonly rate: number,
+    private readonly devices = 50,
+  ) {}
 
   async start(): Promise<void> {
     // A clean session with an unbounded offline queue: while the broker is away, publishes wait and count once acknowledged.

@@ -15,10 +15,28 @@ import { validateRules } from '../../nodes/threshold-alert/rules';
 function setup(rules: unknown[]) {
   const clock = { t: 1_700_000_000_000 };
   const engine = new AlertEngine(validateRules(rules), { now: () => clock.t });
-  return { engine, advance: (s: number) => { clock.t += s * 1000; } };
+  return {
+    engine,
+    advance: (s: number) => {
+      clock.t += s * 1000;
+    },
+  };
 }
-const data = (deviceId: string, metrics: Record<string, number> = { temperature: 21 }, sensorType = 'zigbee'): Reading => ({ deviceId, sensorType, ts: 0, metrics, received: 0 });
-const avail = (deviceId: string, online: boolean): Reading => ({ deviceId, sensorType: 'availability', ts: 0, metrics: { online: online ? 1 : 0 }, tags: { status: online ? 'online' : 'offline' }, received: 0 });
+const data = (deviceId: string, metrics: Record<string, number> = { temperature: 21 }, sensorType = 'zigbee'): Reading => ({
+  deviceId,
+  sensorType,
+  ts: 0,
+  metrics,
+  received: 0,
+});
+const avail = (deviceId: string, online: boolean): Reading => ({
+  deviceId,
+  sensorType: 'availability',
+  ts: 0,
+  metrics: { online: online ? 1 : 0 },
+  tags: { status: online ? 'online' : 'offline' },
+  received: 0,
+});
 const events = (ts: Array<{ event: string }>) => ts.map((t) => t.event);
 const SILENT = { id: 'device-silent', kind: 'staleness', after: 120 };
 
@@ -71,7 +89,11 @@ test('a device with an availability topic is online while it says so, however lo
   engine.evaluate(data('quiet-sensor'));
   advance(300); // Tasmota's default TelePeriod is longer than the rule's 120 s
   const fired = engine.tick();
-  assert.deepEqual(fired.map((t) => t.alert.deviceId), ['quiet-sensor'], 'silence counts only for the device without availability');
+  assert.deepEqual(
+    fired.map((t) => t.alert.deviceId),
+    ['quiet-sensor'],
+    'silence counts only for the device without availability',
+  );
   assert.equal(fired[0].alert.metric, 'last_seen');
 });
 

@@ -23,8 +23,21 @@ const HOT = [{ id: 'hot', metric: 'temperature', operator: '>', threshold: 25 }]
 function setup(rules: unknown[], opts: EngineOptions = {}) {
   const clock = { t: 1_700_000_000_000 };
   const dropped: Record<Bound, number> = { historyLimit: 0, maxDevices: 0, maxAlerts: 0 };
-  const engine = new AlertEngine(validateRules(rules), { now: () => clock.t, onDrop: (b, n) => { dropped[b] += n; }, ...opts });
-  return { engine, clock, dropped, advance: (s: number) => { clock.t += s * 1000; } };
+  const engine = new AlertEngine(validateRules(rules), {
+    now: () => clock.t,
+    onDrop: (b, n) => {
+      dropped[b] += n;
+    },
+    ...opts,
+  });
+  return {
+    engine,
+    clock,
+    dropped,
+    advance: (s: number) => {
+      clock.t += s * 1000;
+    },
+  };
 }
 const reading = (deviceId: string, temperature = 20): Reading => ({ deviceId, sensorType: 'ruuvi', ts: 0, metrics: { temperature }, received: 0 });
 
@@ -36,7 +49,14 @@ test('maxDevices: newcomers beyond the bound are not tracked and each of their r
   assert.equal(engine.counts().devices, 3);
   assert.equal(dropped.maxDevices, 3, 'd once, e twice');
   advance(61);
-  assert.deepEqual(engine.tick().map((t) => t.alert.deviceId).sort(), ['a', 'b', 'c'], 'the tracked ones stay watched');
+  assert.deepEqual(
+    engine
+      .tick()
+      .map((t) => t.alert.deviceId)
+      .sort(),
+    ['a', 'b', 'c'],
+    'the tracked ones stay watched',
+  );
 });
 
 test('maxAlerts: a silent device beyond the bound is counted once per silence and alerts once there is room', () => {
@@ -49,7 +69,10 @@ test('maxAlerts: a silent device beyond the bound is counted once per silence an
   assert.equal(engine.tick().length, 0);
   assert.equal(dropped.maxAlerts, 2, 'not counted again on every tick');
   const back = engine.evaluate(reading('d0'));
-  assert.deepEqual(back.transitions.map((t) => t.event), ['resolved']);
+  assert.deepEqual(
+    back.transitions.map((t) => t.event),
+    ['resolved'],
+  );
   advance(1);
   assert.equal(engine.tick().length, 1, 'the freed place goes to a device still silent');
   assert.equal(engine.counts().firing, 4);
@@ -95,7 +118,13 @@ test('restore into smaller bounds keeps what fits and counts the rest', () => {
   advance(61);
   engine.tick();
   const dropped: Record<string, number> = {};
-  const small = new AlertEngine(validateRules(SILENT), { maxAlerts: 15, maxDevices: 12, onDrop: (b, n) => { dropped[b] = (dropped[b] ?? 0) + n; } });
+  const small = new AlertEngine(validateRules(SILENT), {
+    maxAlerts: 15,
+    maxDevices: 12,
+    onDrop: (b, n) => {
+      dropped[b] = (dropped[b] ?? 0) + n;
+    },
+  });
   small.restore(JSON.parse(JSON.stringify(engine.snapshot())));
   assert.deepEqual(dropped, { maxAlerts: 5, maxDevices: 8 });
   assert.deepEqual([small.counts().firing, small.counts().devices], [15, 12]);
@@ -110,7 +139,10 @@ test('saves never pile up: calls during a write fold into one follow-up that has
     return { version: 1, armed: false, alerts: [], history: [], seen: {}, savedAt: 0, marker: version } as unknown as StoredState;
   });
   const writes: Promise<void>[] = [];
-  for (let i = 0; i < 200; i++) { version = i; writes.push(store.flush()); }
+  for (let i = 0; i < 200; i++) {
+    version = i;
+    writes.push(store.flush());
+  }
   await Promise.all(writes);
   assert.ok(serialised <= 2, `serialised ${serialised} times for 200 requests`);
   assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).marker, 199);

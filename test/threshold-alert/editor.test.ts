@@ -28,7 +28,12 @@ function editorDefinition(): { type: string; def: EditorDef } {
   let def: EditorDef | undefined;
   const RED = {
     validators: { number: () => (v: unknown) => !Number.isNaN(Number(v)) },
-    nodes: { registerType: (t: string, d: EditorDef) => { type = t; def = d; } },
+    nodes: {
+      registerType: (t: string, d: EditorDef) => {
+        type = t;
+        def = d;
+      },
+    },
     settings: editorSettings(),
   };
   vm.runInNewContext(script, { RED, $: () => ({}) });

@@ -9,7 +9,9 @@ import { validateRules } from '../../nodes/threshold-alert/rules';
 function setup(rules: unknown[], start = 1_700_000_000_000) {
   const clock = { t: start };
   const engine = new AlertEngine(validateRules(rules), { now: () => clock.t, historyLimit: 50 });
-  const advance = (seconds: number) => { clock.t += seconds * 1000; };
+  const advance = (seconds: number) => {
+    clock.t += seconds * 1000;
+  };
   return { engine, clock, advance };
 }
 
@@ -66,7 +68,10 @@ test('pending: fires only after the condition held for `for` seconds; a clear re
   assert.deepEqual(engine.tick(), []);
   assert.deepEqual(events(engine.evaluate(reading('d', { t: 20 })).transitions), [], 'cancel is silent');
   assert.equal(engine.list().active.length, 0);
-  assert.deepEqual(engine.list().history.map((h) => h.event), ['pending', 'cancelled']);
+  assert.deepEqual(
+    engine.list().history.map((h) => h.event),
+    ['pending', 'cancelled'],
+  );
   engine.evaluate(reading('d', { t: 30 }));
   advance(59);
   assert.deepEqual(engine.tick(), []);
@@ -124,7 +129,13 @@ test('scope: device wildcard and sensor type', () => {
   assert.deepEqual(engine.evaluate(reading('ruuvi_01', { t: 30 }, 'ruuvi')).verdicts, [{ ruleId: 'ruuvi-hot', state: 'firing' }]);
   assert.deepEqual(engine.evaluate(reading('pi-1', { t: 30 }, 'dht22')).verdicts, [{ ruleId: 'dht-hot', state: 'firing' }]);
   assert.deepEqual(engine.evaluate(reading('pi-2', { t: 30 }, 'ruuvi')).verdicts, []);
-  assert.deepEqual(engine.evaluate(reading('ruuvi_02', { t: 30 }, 'dht22')).verdicts.map((v) => v.ruleId).sort(), ['dht-hot', 'ruuvi-hot']);
+  assert.deepEqual(
+    engine
+      .evaluate(reading('ruuvi_02', { t: 30 }, 'dht22'))
+      .verdicts.map((v) => v.ruleId)
+      .sort(),
+    ['dht-hot', 'ruuvi-hot'],
+  );
   assert.equal(engine.counts().firing, 4, 'one alert per rule and device');
 });
 
@@ -140,15 +151,25 @@ test('staleness: device and metric silence, fired by the timer, resolved by a re
   engine.evaluate(reading('ruuvi_01', { battery: 89 }));
   advance(1);
   const noTemp = engine.tick();
-  assert.deepEqual(noTemp.map((t) => [t.event, t.alert.ruleId, t.alert.deviceId]), [['fired', 'no-temp', 'ruuvi_01']]);
+  assert.deepEqual(
+    noTemp.map((t) => [t.event, t.alert.ruleId, t.alert.deviceId]),
+    [['fired', 'no-temp', 'ruuvi_01']],
+  );
   assert.equal(noTemp[0].alert.value, 60);
   advance(61);
   const silent = engine.tick();
-  assert.deepEqual(silent.map((t) => [t.alert.ruleId, t.alert.deviceId]), [['silent', 'pi-1']], 'ruuvi_01 sent a battery reading 61 s ago');
+  assert.deepEqual(
+    silent.map((t) => [t.alert.ruleId, t.alert.deviceId]),
+    [['silent', 'pi-1']],
+    'ruuvi_01 sent a battery reading 61 s ago',
+  );
   assert.match(silent[0].alert.text, /no reading from pi-1 for 121 s/);
   assert.deepEqual(engine.tick(), [], 'no re-fire while silent');
   const back = engine.evaluate(reading('pi-1', { cpu: 4 }, 'system'));
-  assert.deepEqual(back.transitions.map((t) => [t.event, t.alert.ruleId]), [['resolved', 'silent']]);
+  assert.deepEqual(
+    back.transitions.map((t) => [t.event, t.alert.ruleId]),
+    [['resolved', 'silent']],
+  );
   assert.equal(back.transitions[0].reason, 'reading received');
 });
 
@@ -160,9 +181,16 @@ test('staleness ignores devices that only send events (a PIR publishes on detect
   engine.evaluate(reading('raspberry-01', {}, 'motion', { id: 'e1', type: 'motion_detected' }));
   engine.evaluate(reading('ruuvi_01', { temperature: 20 }));
   advance(61);
-  assert.deepEqual(engine.tick().map((t) => t.alert.deviceId), ['ruuvi_01']);
+  assert.deepEqual(
+    engine.tick().map((t) => t.alert.deviceId),
+    ['ruuvi_01'],
+  );
   advance(540);
-  assert.deepEqual(engine.tick().map((t) => [t.alert.ruleId, t.alert.deviceId]), [['pir-silent', 'raspberry-01']], 'unless a rule names its sensor type');
+  assert.deepEqual(
+    engine.tick().map((t) => [t.alert.ruleId, t.alert.deviceId]),
+    [['pir-silent', 'raspberry-01']],
+    'unless a rule names its sensor type',
+  );
 });
 
 test('staleness resolved by hand retires the device until it reports again', () => {
@@ -231,7 +259,10 @@ test('ack and resolve: who and why recorded, invalid requests refused', () => {
   assert.deepEqual([ack.event, ack.alert.state, ack.alert.acknowledgedBy, ack.by, ack.reason], ['acknowledged', 'acknowledged', 'alice', 'alice', 'on my way']);
   assert.equal(ack.alert.since, fired.alert.since + 5000);
   const refused = (req: Parameters<AlertEngine['act']>[0], re: RegExp) =>
-    assert.throws(() => engine.act(req), (e: unknown) => e instanceof ValidationError && re.test(e.message));
+    assert.throws(
+      () => engine.act(req),
+      (e: unknown) => e instanceof ValidationError && re.test(e.message),
+    );
   refused({ action: 'ack', alertId: fired.alert.id, by: 'bob' }, /already acknowledged by alice/);
   refused({ action: 'ack', alertId: pending.id, by: 'bob' }, /is pending; only a firing alert can be acknowledged/);
   refused({ action: 'resolve', alertId: pending.id, by: 'bob' }, /pending \(not fired yet\)/);
@@ -240,8 +271,18 @@ test('ack and resolve: who and why recorded, invalid requests refused', () => {
   const res = engine.act({ action: 'resolve', ruleId: 'hot', deviceId: 'd', by: 'alice', reason: 'fan replaced' });
   assert.deepEqual([res.event, res.alert.state, res.alert.resolvedBy, res.reason], ['resolved', 'resolved', 'alice', 'fan replaced']);
   refused({ action: 'resolve', alertId: fired.alert.id, by: 'bob' }, /already resolved/);
-  assert.deepEqual(engine.list().history.filter((h) => h.alertId === fired.alert.id).map((h) => [h.event, h.by ?? null]),
-    [['pending', null], ['fired', null], ['acknowledged', 'alice'], ['resolved', 'alice']]);
+  assert.deepEqual(
+    engine
+      .list()
+      .history.filter((h) => h.alertId === fired.alert.id)
+      .map((h) => [h.event, h.by ?? null]),
+    [
+      ['pending', null],
+      ['fired', null],
+      ['acknowledged', 'alice'],
+      ['resolved', 'alice'],
+    ],
+  );
   assert.deepEqual(events(engine.evaluate(reading('d', { t: 31 })).transitions), ['fired'], 'still hot after a manual resolve: a new alert');
 });
 
@@ -260,12 +301,23 @@ test('replacing rules resolves alerts of removed or disabled rules, keeps the re
     { id: 'c', metric: 't', operator: '>', threshold: 1 },
   ]);
   engine.evaluate(reading('d', { t: 5 }));
-  const out = engine.setRules(validateRules([
-    { id: 'a', metric: 't', operator: '>', threshold: 2 },
-    { id: 'c', metric: 't', operator: '>', threshold: 1, enabled: false },
-  ]));
-  assert.deepEqual(out.map((t) => [t.event, t.alert.ruleId, t.reason]), [['resolved', 'b', 'rule removed'], ['resolved', 'c', 'rule disabled']]);
-  assert.deepEqual(engine.list().active.map((a) => a.ruleId), ['a']);
+  const out = engine.setRules(
+    validateRules([
+      { id: 'a', metric: 't', operator: '>', threshold: 2 },
+      { id: 'c', metric: 't', operator: '>', threshold: 1, enabled: false },
+    ]),
+  );
+  assert.deepEqual(
+    out.map((t) => [t.event, t.alert.ruleId, t.reason]),
+    [
+      ['resolved', 'b', 'rule removed'],
+      ['resolved', 'c', 'rule disabled'],
+    ],
+  );
+  assert.deepEqual(
+    engine.list().active.map((a) => a.ruleId),
+    ['a'],
+  );
 });
 
 test('history is bounded and dirty flags tell what to save', () => {
@@ -273,7 +325,10 @@ test('history is bounded and dirty flags tell what to save', () => {
   engine.evaluate(reading('seed', { t: 0 }));
   assert.equal(engine.takeDirty(), Dirty.Soft, 'a quiet reading only updates last-seen');
   assert.equal(engine.takeDirty(), Dirty.None);
-  for (let i = 0; i < 40; i++) { engine.evaluate(reading('d', { t: 5 })); engine.evaluate(reading('d', { t: 0 })); }
+  for (let i = 0; i < 40; i++) {
+    engine.evaluate(reading('d', { t: 5 }));
+    engine.evaluate(reading('d', { t: 0 }));
+  }
   assert.equal(engine.takeDirty(), Dirty.Urgent);
   const h = engine.list().history;
   assert.equal(h.length, 50);
@@ -293,11 +348,24 @@ test('snapshot and restore: no re-fire, pending resumes from its stored start', 
   const b = setup(rules, a.clock.t + 5000);
   assert.deepEqual(b.engine.restore(saved), []);
   assert.equal(b.engine.armed, true);
-  assert.deepEqual(b.engine.list().active.map((x) => [x.ruleId, x.state]).sort(), [['hot', 'firing'], ['slow', 'pending']]);
+  assert.deepEqual(
+    b.engine
+      .list()
+      .active.map((x) => [x.ruleId, x.state])
+      .sort(),
+    [
+      ['hot', 'firing'],
+      ['slow', 'pending'],
+    ],
+  );
   assert.deepEqual(b.engine.evaluate(reading('d', { t: 31, h: 91 })).transitions, [], 'firing is not re-fired, pending not yet due');
   b.advance(15);
   const due = b.engine.tick();
-  assert.deepEqual(due.map((t) => [t.event, t.alert.ruleId]), [['fired', 'slow']], 'pending fired 60 s after its original start');
+  assert.deepEqual(
+    due.map((t) => [t.event, t.alert.ruleId]),
+    [['fired', 'slow']],
+    'pending fired 60 s after its original start',
+  );
   const ack = b.engine.act({ action: 'ack', alertId: fired.alert.id, by: 'ops' });
   assert.equal(ack.alert.id, fired.alert.id);
   assert.equal(b.engine.list().history.length, a.engine.list().history.length + 2);

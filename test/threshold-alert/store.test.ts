@@ -37,7 +37,9 @@ test('round trip through a real file: alerts, history, armed, last-seen and the 
   await store1.flush();
   assert.deepEqual(fs.readdirSync(path.dirname(file)), ['node-1.json'], 'no temp file left behind');
 
-  const loaded = new AlertStore(file, () => { throw new Error('unused'); }).load() as StoredState;
+  const loaded = new AlertStore(file, () => {
+    throw new Error('unused');
+  }).load() as StoredState;
   assert.deepEqual(loaded.override, override);
   t += 30_000;
   const e2 = new AlertEngine(rules, { now: () => t });
@@ -46,7 +48,10 @@ test('round trip through a real file: alerts, history, armed, last-seen and the 
   assert.deepEqual(e2.list(), e1.list());
   assert.deepEqual(e2.snapshot().seen, e1.snapshot().seen);
   t += 30_000;
-  assert.deepEqual(e2.tick().map((x) => [x.event, x.alert.ruleId, x.alert.deviceId]), [['fired', 'slow', 'slow-1']]);
+  assert.deepEqual(
+    e2.tick().map((x) => [x.event, x.alert.ruleId, x.alert.deviceId]),
+    [['fired', 'slow', 'slow-1']],
+  );
   assert.deepEqual(e2.evaluate({ deviceId: 'd1', sensorType: 's', ts: t, metrics: { t: 31 }, received: t }).transitions, []);
 });
 
@@ -55,7 +60,11 @@ test('debounce: urgent saves soon, soft saves later, earlier deadline wins', asy
   let saves = 0;
   let n = 0;
   const store = new AlertStore(file, () => ({ version: 1, armed: false, alerts: [], history: [], seen: { [`d${n}`]: { at: n, types: {} } }, savedAt: 0 }), {
-    urgentMs: 30, softMs: 60_000, onSaved: () => { saves++; },
+    urgentMs: 30,
+    softMs: 60_000,
+    onSaved: () => {
+      saves++;
+    },
   });
   n = 1;
   store.schedule(false);
@@ -75,11 +84,18 @@ test('debounce: urgent saves soon, soft saves later, earlier deadline wins', asy
 test('a corrupt file is moved aside with a clear error, not overwritten', () => {
   const file = path.join(dir, 'corrupt.json');
   fs.writeFileSync(file, '{"version":1,"alerts":[');
-  const store = new AlertStore(file, () => { throw new Error('unused'); });
+  const store = new AlertStore(file, () => {
+    throw new Error('unused');
+  });
   assert.throws(() => store.load(), /unreadable .* moved to .*corrupt\.json\.corrupt-\d+, starting empty/);
   assert.equal(fs.existsSync(file), false);
   assert.equal(fs.readdirSync(dir).filter((f) => f.startsWith('corrupt.json.corrupt-')).length, 1);
-  assert.equal(new AlertStore(path.join(dir, 'none.json'), () => { throw new Error('unused'); }).load(), undefined);
+  assert.equal(
+    new AlertStore(path.join(dir, 'none.json'), () => {
+      throw new Error('unused');
+    }).load(),
+    undefined,
+  );
 });
 
 test('write errors reach onError, leave no temp file, and flush still resolves', async () => {
@@ -90,5 +106,9 @@ test('write errors reach onError, leave no temp file, and flush still resolves',
   await store.flush();
   assert.equal(errors.length, 1);
   assert.match(errors[0].message, /EISDIR|ENOTEMPTY|EEXIST/);
-  assert.deepEqual(fs.readdirSync(dir).filter((f) => f.startsWith('is-a-dir.')), [], 'temp file removed');
+  assert.deepEqual(
+    fs.readdirSync(dir).filter((f) => f.startsWith('is-a-dir.')),
+    [],
+    'temp file removed',
+  );
 });

@@ -27,7 +27,16 @@ const RULES = [
 function flow(nodeId = 'ta', extra: Record<string, unknown> = {}): unknown[] {
   return [
     { id: 'tab', type: 'tab', label: 'alerts' },
-    { id: nodeId, z: 'tab', type: 'threshold-alert', name: 'alerts', rules: JSON.stringify(RULES), tickSeconds: 0.1, ...extra, wires: [['alerts'], ['readings']] },
+    {
+      id: nodeId,
+      z: 'tab',
+      type: 'threshold-alert',
+      name: 'alerts',
+      rules: JSON.stringify(RULES),
+      tickSeconds: 0.1,
+      ...extra,
+      wires: [['alerts'], ['readings']],
+    },
     { id: 'alerts', z: 'tab', type: 'helper' },
     { id: 'readings', z: 'tab', type: 'helper' },
     { id: 'catcher', z: 'tab', type: 'catch', scope: null, uncaught: false, wires: [['caught']] },
@@ -51,10 +60,16 @@ async function until(what: string, cond: () => boolean, ms = 10_000): Promise<vo
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const reading = (deviceId: string, m: Record<string, number>, event?: { id: string; type: string }) =>
-  ({ topic: `sensors/${deviceId}/x`, payload: { deviceId, sensorType: 'ruuvi', ts: Date.now(), metrics: m, received: Date.now(), ...(event ? { event } : {}) } });
+const reading = (deviceId: string, m: Record<string, number>, event?: { id: string; type: string }) => ({
+  topic: `sensors/${deviceId}/x`,
+  payload: { deviceId, sensorType: 'ruuvi', ts: Date.now(), metrics: m, received: Date.now(), ...(event ? { event } : {}) },
+});
 
-interface Ports { alerts: any[]; readings: any[]; caught: any[] }
+interface Ports {
+  alerts: any[];
+  readings: any[];
+  caught: any[];
+}
 async function start(nodeId = 'ta', extra: Record<string, unknown> = {}): Promise<Ports> {
   await load(nodes, flow(nodeId, extra));
   return { alerts: record('alerts'), readings: record('readings'), caught: record('caught') };
@@ -69,7 +84,10 @@ after(async () => {
   fs.rmSync(DATA, { recursive: true, force: true });
 });
 
-async function metricValue(metric: { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> }, severity: string): Promise<number> {
+async function metricValue(
+  metric: { get(): Promise<{ values: Array<{ value: number; labels: Record<string, unknown> }> }> },
+  severity: string,
+): Promise<number> {
   return (await metric.get()).values.find((v) => v.labels.severity === severity)?.value ?? 0;
 }
 
@@ -78,7 +96,10 @@ function statuses(nodeId: string): Array<{ fill?: string; text?: string }> {
   const node = helper.getNode(nodeId);
   const seen: Array<{ fill?: string; text?: string }> = [];
   const original = node.status.bind(node);
-  node.status = (s: { fill?: string; text?: string }) => { seen.push(s); original(s); };
+  node.status = (s: { fill?: string; text?: string }) => {
+    seen.push(s);
+    original(s);
+  };
   return seen;
 }
 
@@ -97,8 +118,10 @@ test('fire, acknowledge and resolve through messages; verdicts on output 2; metr
   const fired = p.alerts[0];
   assert.equal(fired.topic, 'alert/firing');
   assert.equal(fired.event, 'fired');
-  assert.deepEqual([fired.payload.ruleId, fired.payload.deviceId, fired.payload.value, fired.payload.threshold, fired.payload.severity],
-    ['hot', 'ruuvi_01', 26.5, 25, 'warning']);
+  assert.deepEqual(
+    [fired.payload.ruleId, fired.payload.deviceId, fired.payload.value, fired.payload.threshold, fired.payload.severity],
+    ['hot', 'ruuvi_01', 26.5, 25, 'warning'],
+  );
   assert.equal(fired.payload.title, 'Hot on ruuvi_01');
   assert.equal(await metricValue(metrics.alertsFired, 'warning'), firedBefore + 1);
   assert.equal(await metricValue(metrics.alertsActive, 'warning'), activeBefore + 1);
@@ -106,8 +129,10 @@ test('fire, acknowledge and resolve through messages; verdicts on output 2; metr
 
   send({ topic: 'ack', payload: { alertId: fired.payload.id, by: 'alice', reason: 'checking the fan' } }, 'n-fire');
   await until('acknowledged', () => p.alerts.length === 2);
-  assert.deepEqual([p.alerts[1].topic, p.alerts[1].event, p.alerts[1].by, p.alerts[1].reason, p.alerts[1].payload.acknowledgedBy],
-    ['alert/acknowledged', 'acknowledged', 'alice', 'checking the fan', 'alice']);
+  assert.deepEqual(
+    [p.alerts[1].topic, p.alerts[1].event, p.alerts[1].by, p.alerts[1].reason, p.alerts[1].payload.acknowledgedBy],
+    ['alert/acknowledged', 'acknowledged', 'alice', 'checking the fan', 'alice'],
+  );
   assert.equal(shown[shown.length - 1].text, '0 firing, 1 acked');
 
   send({ topic: 'ui', payload: { action: 'resolve', alertId: fired.payload.id, by: 'bob', reason: 'fan replaced' } }, 'n-fire');
@@ -120,7 +145,15 @@ test('fire, acknowledge and resolve through messages; verdicts on output 2; metr
   const { active, history, armed } = p.alerts[3].payload;
   assert.equal(armed, false);
   assert.deepEqual(active, []);
-  assert.deepEqual(history.map((h: any) => [h.event, h.by ?? null]), [['pending', null], ['fired', null], ['acknowledged', 'alice'], ['resolved', 'bob']]);
+  assert.deepEqual(
+    history.map((h: any) => [h.event, h.by ?? null]),
+    [
+      ['pending', null],
+      ['fired', null],
+      ['acknowledged', 'alice'],
+      ['resolved', 'bob'],
+    ],
+  );
   assert.deepEqual(p.caught, []);
 });
 
@@ -129,7 +162,16 @@ test('bad ack, bad reading and bad rules reach the Catch node with clear errors;
   send({ topic: 'ack', payload: { alertId: 'nope' } }, 'n-bad');
   send({ topic: 'resolve', payload: { alertId: 'nope', by: 'x' } }, 'n-bad');
   send({ payload: { deviceId: 'd' } }, 'n-bad');
-  send({ topic: 'rules', payload: [{ id: 'a', metric: 't', operator: '>>', threshold: 1 }, { id: 'a', kind: 'event' }] }, 'n-bad');
+  send(
+    {
+      topic: 'rules',
+      payload: [
+        { id: 'a', metric: 't', operator: '>>', threshold: 1 },
+        { id: 'a', kind: 'event' },
+      ],
+    },
+    'n-bad',
+  );
   await until('four errors', () => p.caught.length === 4);
   const texts = p.caught.map((m) => m.error.message);
   assert.match(texts[0], /ack: payload\.by is required/);
@@ -141,7 +183,7 @@ test('bad ack, bad reading and bad rules reach the Catch node with clear errors;
   assert.equal(p.alerts[0].payload.ruleId, 'hot');
 });
 
-test('a batch of Readings (the normalizer\'s output 3) is evaluated in order, as one by one; bad items reach Catch, the rest still count', async () => {
+test("a batch of Readings (the normalizer's output 3) is evaluated in order, as one by one; bad items reach Catch, the rest still count", async () => {
   const p = await start('n-batch');
   const r = (id: string, t: number) => reading(id, { temperature: t }).payload;
   send({ topic: 'readings', payload: [r('ruuvi_10', 26), r('ruuvi_11', 20), { deviceId: 'x' }, r('ruuvi_10', 23), r('ruuvi_12', 30)] }, 'n-batch');
@@ -150,7 +192,14 @@ test('a batch of Readings (the normalizer\'s output 3) is evaluated in order, as
   assert.deepEqual(p.readings[0].verdicts[1], [{ ruleId: 'hot', state: 'ok' }]);
   await until('transitions', () => p.alerts.length === 3);
   // ruuvi_10 fired and cleared within the batch (23 is below clear 24); ruuvi_12 fired.
-  assert.deepEqual(p.alerts.map((a) => [a.event, a.payload.deviceId]), [['fired', 'ruuvi_10'], ['resolved', 'ruuvi_10'], ['fired', 'ruuvi_12']]);
+  assert.deepEqual(
+    p.alerts.map((a) => [a.event, a.payload.deviceId]),
+    [
+      ['fired', 'ruuvi_10'],
+      ['resolved', 'ruuvi_10'],
+      ['fired', 'ruuvi_12'],
+    ],
+  );
   await until('the bad item reported', () => p.caught.length === 1);
   assert.match(p.caught[0].error.message, /1 of 5 items are not Readings: payload\[2\]: is not a Reading: sensorType must be a string/);
 });
@@ -177,7 +226,10 @@ test('rules replaced at run time apply at once, resolve alerts of removed rules 
   send(reading('ruuvi_05', { temperature: 1 }), 'n-rules');
   send(reading('ruuvi_05', { temperature: 30 }), 'n-rules');
   await until('dialog rules win once edited', () => p.readings.length === 2 && p.alerts.some((a) => a.event === 'fired'));
-  assert.deepEqual(p.alerts.filter((a) => a.event === 'fired').map((a) => a.payload.ruleId), ['hot']);
+  assert.deepEqual(
+    p.alerts.filter((a) => a.event === 'fired').map((a) => a.payload.ruleId),
+    ['hot'],
+  );
   assert.deepEqual(p.readings[0].verdicts, [{ ruleId: 'hot', state: 'ok' }], 'the run-time rule "cold" is gone');
 });
 
@@ -193,7 +245,11 @@ test('restart: a firing alert is not re-fired, an acknowledged one stays acknowl
   await until('acknowledged', () => p.alerts.length === 3);
   await helper.unload();
   const saved = JSON.parse(fs.readFileSync(stateFile('n-restart'), 'utf8'));
-  assert.deepEqual(saved.alerts.map((a: any) => [a.deviceId, a.state]).sort(), [['pi-1', 'pending'], ['ruuvi_01', 'firing'], ['ruuvi_02', 'acknowledged']]);
+  assert.deepEqual(saved.alerts.map((a: any) => [a.deviceId, a.state]).sort(), [
+    ['pi-1', 'pending'],
+    ['ruuvi_01', 'firing'],
+    ['ruuvi_02', 'acknowledged'],
+  ]);
   assert.equal(saved.armed, true);
 
   p = await start('n-restart');
@@ -202,14 +258,29 @@ test('restart: a firing alert is not re-fired, an acknowledged one stays acknowl
   send(reading('raspberry-01', {}, { id: 'e1', type: 'motion_detected' }), 'n-restart');
   await until('pending humidity alert fires from its stored start', () => p.alerts.some((m) => m.payload.ruleId === 'slow'), 15_000);
   await sleep(500);
-  assert.deepEqual(p.alerts.map((m) => [m.event, m.payload.ruleId, m.payload.deviceId]).sort(),
-    [['fired', 'motion', 'raspberry-01'], ['fired', 'slow', 'pi-1']], 'nothing re-fired; still armed');
-  assert.deepEqual(p.readings.slice(0, 2).map((m) => m.verdicts), [[{ ruleId: 'hot', state: 'firing' }], [{ ruleId: 'hot', state: 'acknowledged' }]]);
+  assert.deepEqual(
+    p.alerts.map((m) => [m.event, m.payload.ruleId, m.payload.deviceId]).sort(),
+    [
+      ['fired', 'motion', 'raspberry-01'],
+      ['fired', 'slow', 'pi-1'],
+    ],
+    'nothing re-fired; still armed',
+  );
+  assert.deepEqual(
+    p.readings.slice(0, 2).map((m) => m.verdicts),
+    [[{ ruleId: 'hot', state: 'firing' }], [{ ruleId: 'hot', state: 'acknowledged' }]],
+  );
 
   send({ topic: 'list' }, 'n-restart');
   await until('list', () => p.alerts.some((m) => m.topic === 'list'));
   const list = p.alerts.find((m) => m.topic === 'list').payload;
-  assert.deepEqual(list.active.map((a: any) => a.id).filter((id: string) => id === a1.id || id === a2.id).sort(), [a1.id, a2.id].sort());
+  assert.deepEqual(
+    list.active
+      .map((a: any) => a.id)
+      .filter((id: string) => id === a1.id || id === a2.id)
+      .sort(),
+    [a1.id, a2.id].sort(),
+  );
   assert.ok(list.history.length >= 7, 'history kept across the restart');
   send({ topic: 'resolve', payload: { alertId: a2.id, by: 'alice', reason: 'after restart' } }, 'n-restart');
   await until('resolve after restart', () => p.alerts.some((m) => m.event === 'resolved'));

@@ -8,13 +8,37 @@ import { snakeName } from '../draft';
 import { availability, bareValue, join } from './common';
 import type { TopicDecoder } from './types';
 
-const COMPONENTS = new Set(['sensor', 'binary_sensor', 'text_sensor', 'switch', 'light', 'fan', 'cover', 'lock', 'number', 'select', 'climate', 'valve', 'event']);
+const COMPONENTS = new Set([
+  'sensor',
+  'binary_sensor',
+  'text_sensor',
+  'switch',
+  'light',
+  'fan',
+  'cover',
+  'lock',
+  'number',
+  'select',
+  'climate',
+  'valve',
+  'event',
+]);
 
 export const esphome: TopicDecoder = {
   name: 'esphome',
   topics: [
-    '+/sensor/+/state', '+/binary_sensor/+/state', '+/text_sensor/+/state', '+/switch/+/state', '+/light/+/state', '+/fan/+/state',
-    '+/cover/+/state', '+/lock/+/state', '+/valve/+/state', '+/number/+/state', '+/select/+/state', '+/climate/+/+/state',
+    '+/sensor/+/state',
+    '+/binary_sensor/+/state',
+    '+/text_sensor/+/state',
+    '+/switch/+/state',
+    '+/light/+/state',
+    '+/fan/+/state',
+    '+/cover/+/state',
+    '+/lock/+/state',
+    '+/valve/+/state',
+    '+/number/+/state',
+    '+/select/+/state',
+    '+/climate/+/+/state',
     '+/status/#', // `<node>/status`; shared with Shelly Gen2's `<id>/status/<component>`
   ],
   route(levels) {

@@ -14,7 +14,8 @@ export const generic: TopicDecoder = {
   topics: [],
   route(levels) {
     const n = levels.length;
-    if (n >= 2 && levels[n - 1] === 'availability') return { deviceId: n === 2 ? levels[0] : join(levels, 1, n - 1), sensorType: 'generic', kind: 'availability' };
+    if (n >= 2 && levels[n - 1] === 'availability')
+      return { deviceId: n === 2 ? levels[0] : join(levels, 1, n - 1), sensorType: 'generic', kind: 'availability' };
     return null;
   },
   guess(levels, value) {

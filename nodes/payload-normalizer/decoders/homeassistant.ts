@@ -10,8 +10,55 @@ import { bareValue } from './common';
 import type { TopicDecoder } from './types';
 
 /** Object id endings that name the quantity (`kitchen_humidity` -> `humidity`). */
-const QUANTITIES = new Set(['temperature', 'humidity', 'pressure', 'battery', 'illuminance', 'lux', 'co2', 'voltage', 'power', 'energy', 'current', 'pm25', 'pm10', 'moisture', 'rssi', 'speed', 'level', 'position']);
-const TEXT_ATTRIBUTES = new Set(['config', 'set', 'command', 'friendly_name', 'unit_of_measurement', 'device_class', 'icon', 'last_updated', 'last_changed', 'last_reported', 'attribution', 'state_class', 'entity_picture', 'supported_features', 'options', 'editable', 'id', 'user_id', 'device_trackers', 'entity_id', 'hvac_modes', 'preset_modes', 'fan_modes', 'source_list', 'effect_list', 'color_mode', 'supported_color_modes']);
+const QUANTITIES = new Set([
+  'temperature',
+  'humidity',
+  'pressure',
+  'battery',
+  'illuminance',
+  'lux',
+  'co2',
+  'voltage',
+  'power',
+  'energy',
+  'current',
+  'pm25',
+  'pm10',
+  'moisture',
+  'rssi',
+  'speed',
+  'level',
+  'position',
+]);
+const TEXT_ATTRIBUTES = new Set([
+  'config',
+  'set',
+  'command',
+  'friendly_name',
+  'unit_of_measurement',
+  'device_class',
+  'icon',
+  'last_updated',
+  'last_changed',
+  'last_reported',
+  'attribution',
+  'state_class',
+  'entity_picture',
+  'supported_features',
+  'options',
+  'editable',
+  'id',
+  'user_id',
+  'device_trackers',
+  'entity_id',
+  'hvac_modes',
+  'preset_modes',
+  'fan_modes',
+  'source_list',
+  'effect_list',
+  'color_mode',
+  'supported_color_modes',
+]);
 
 export const homeassistant: TopicDecoder = {
   name: 'homeassistant',

@@ -27,7 +27,18 @@ export type { DecodeContext, Ignore, Route, TopicDecoder } from './types';
  * `generic` last.
  */
 export const TOPIC_DECODERS: TopicDecoder[] = [
-  zigbee2mqtt, shelly, ttn, chirpstack, homeassistant, owntracks, ruuvi, zwavejs, tasmota, shellyGen2, esphome, generic,
+  zigbee2mqtt,
+  shelly,
+  ttn,
+  chirpstack,
+  homeassistant,
+  owntracks,
+  ruuvi,
+  zwavejs,
+  tasmota,
+  shellyGen2,
+  esphome,
+  generic,
 ];
 
 /** Adds a decoder before `generic` (from settings.js or a plugin); replaces one of the same name. */

@@ -10,8 +10,15 @@ import { availability } from './common';
 import type { TopicDecoder } from './types';
 
 const FIELDS: ReadonlyArray<[string, string, string | undefined]> = [
-  ['lat', 'lat', '°'], ['lon', 'lon', '°'], ['acc', 'acc', 'm'], ['alt', 'alt', 'm'], ['vac', 'vac', 'm'],
-  ['batt', 'battery', '%'], ['bs', 'battery_status', undefined], ['vel', 'vel', 'km/h'], ['cog', 'cog', '°'],
+  ['lat', 'lat', '°'],
+  ['lon', 'lon', '°'],
+  ['acc', 'acc', 'm'],
+  ['alt', 'alt', 'm'],
+  ['vac', 'vac', 'm'],
+  ['batt', 'battery', '%'],
+  ['bs', 'battery_status', undefined],
+  ['vel', 'vel', 'km/h'],
+  ['cog', 'cog', '°'],
 ];
 
 export const owntracks: TopicDecoder = {

@@ -14,8 +14,14 @@ const MANUFACTURER = 'FF9904';
 const GATEWAY_FIELDS = new Set(['gw_mac', 'gwts', 'ts', 'data', 'coords', 'aoa', 'id', 'rssi', 'data_format', 'mac']);
 /** Names the gateway's own decoding uses -> the names (and units) of the raw decoding above. */
 const DECODED: Readonly<Record<string, [string, string]>> = {
-  temperature: ['temperature', '°C'], humidity: ['humidity', '%'], pressure: ['pressure', 'Pa'], voltage: ['voltage', 'V'],
-  accelX: ['acceleration_x', 'g'], accelY: ['acceleration_y', 'g'], accelZ: ['acceleration_z', 'g'], txPower: ['tx_power', 'dBm'],
+  temperature: ['temperature', '°C'],
+  humidity: ['humidity', '%'],
+  pressure: ['pressure', 'Pa'],
+  voltage: ['voltage', 'V'],
+  accelX: ['acceleration_x', 'g'],
+  accelY: ['acceleration_y', 'g'],
+  accelZ: ['acceleration_z', 'g'],
+  txPower: ['tx_power', 'dBm'],
 };
 
 /** Decodes RuuviTag data format 5 (RAWv2) or 3 (RAWv1) from the advertisement hex; false when it is neither. */
@@ -24,7 +30,10 @@ export function ruuviAdvertisement(d: Draft, hex: string): boolean {
   if (at < 0 || !/^[0-9A-Fa-f]+$/.test(hex)) return false;
   const b = Buffer.from(hex.slice(at + MANUFACTURER.length), 'hex');
   if (b[0] === 5 && b.length >= 18) {
-    const t = b.readInt16BE(1), h = b.readUInt16BE(3), p = b.readUInt16BE(5), power = b.readUInt16BE(13);
+    const t = b.readInt16BE(1),
+      h = b.readUInt16BE(3),
+      p = b.readUInt16BE(5),
+      power = b.readUInt16BE(13);
     if (t !== -32768) d.metric('temperature', Math.round(t * 5) / 1000, '°C');
     if (h !== 65535) d.metric('humidity', Math.round(h * 25) / 10000, '%');
     if (p !== 65535) d.metric('pressure', p + 50000, 'Pa');

@@ -13,12 +13,57 @@ import type { TopicDecoder } from './types';
 
 const COMPONENT_RE = /^([a-z][a-z0-9_]*)(?::(\d+))?$/;
 const UNITS: Readonly<Record<string, string>> = {
-  apower: 'W', act_power: 'W', aprt_power: 'VA', voltage: 'V', current: 'A', freq: 'Hz', total: 'Wh',
-  total_act_energy: 'Wh', total_act_ret_energy: 'Wh', temperature: '°C', humidity: '%', battery: '%',
-  illuminance: 'lx', current_pos: '%', brightness: '%', uptime: 's', rssi: 'dBm', battery_voltage: 'V',
+  apower: 'W',
+  act_power: 'W',
+  aprt_power: 'VA',
+  voltage: 'V',
+  current: 'A',
+  freq: 'Hz',
+  total: 'Wh',
+  total_act_energy: 'Wh',
+  total_act_ret_energy: 'Wh',
+  temperature: '°C',
+  humidity: '%',
+  battery: '%',
+  illuminance: 'lx',
+  current_pos: '%',
+  brightness: '%',
+  uptime: 's',
+  rssi: 'dBm',
+  battery_voltage: 'V',
 };
 /** Fields that are configuration, identity or history, not measurements. */
-const SKIP = new Set(['id', 'source', 'tf', 'by_minute', 'minute_ts', 'errors', 'flags', 'ts', 'mac', 'cfg_rev', 'kvs_rev', 'schedule_rev', 'webhook_rev', 'time', 'unixtime', 'available_updates', 'restart_required', 'reset_reason', 'last_sync_ts', 'fs_size', 'ram_size', 'offset', 'sta_ip', 'ssid', 'status', 'move_timeout', 'move_started_at', 'pos_control', 'last_direction']);
+const SKIP = new Set([
+  'id',
+  'source',
+  'tf',
+  'by_minute',
+  'minute_ts',
+  'errors',
+  'flags',
+  'ts',
+  'mac',
+  'cfg_rev',
+  'kvs_rev',
+  'schedule_rev',
+  'webhook_rev',
+  'time',
+  'unixtime',
+  'available_updates',
+  'restart_required',
+  'reset_reason',
+  'last_sync_ts',
+  'fs_size',
+  'ram_size',
+  'offset',
+  'sta_ip',
+  'ssid',
+  'status',
+  'move_timeout',
+  'move_started_at',
+  'pos_control',
+  'last_direction',
+]);
 /** Sensor components: their main value is the metric, named after the component. */
 const MAIN: Readonly<Record<string, string>> = { temperature: 'tc', humidity: 'rh', illuminance: 'lux', voltmeter: 'voltage', pressure: 'value' };
 
@@ -68,7 +113,8 @@ export const shellyGen2: TopicDecoder = {
     const last = levels[n - 1];
     if (n >= 2 && last === 'online') return { deviceId: join(levels, 0, n - 1), sensorType: 'shelly', kind: 'availability' };
     if (n >= 3 && levels[n - 2] === 'events' && last === 'rpc') return { deviceId: join(levels, 0, n - 2), sensorType: 'shelly', kind: 'rpc' };
-    if (n >= 3 && levels[n - 2] === 'status' && COMPONENT_RE.test(last)) return { deviceId: join(levels, 0, n - 2), sensorType: 'shelly', kind: 'status', extra: last };
+    if (n >= 3 && levels[n - 2] === 'status' && COMPONENT_RE.test(last))
+      return { deviceId: join(levels, 0, n - 2), sensorType: 'shelly', kind: 'status', extra: last };
     if (n === 2 && (last === 'rpc' || last === 'command')) return { ignore: 'shelly rpc request or command' };
     return null;
   },
@@ -83,7 +129,7 @@ export const shellyGen2: TopicDecoder = {
     if (params === undefined || typeof value.method !== 'string') return d.fail('unsupported_shape', 'shelly events/rpc without method and params');
     if (typeof params.ts === 'number') d.tsRaw = params.ts;
     if (value.method === 'NotifyEvent') {
-      const ev = Array.isArray(params.events) ? params.events.find((e) => isObj(e) && typeof e.event === 'string') as Obj | undefined : undefined;
+      const ev = Array.isArray(params.events) ? (params.events.find((e) => isObj(e) && typeof e.event === 'string') as Obj | undefined) : undefined;
       if (ev === undefined) return d.ignore('shelly NotifyEvent without events');
       const type = snakeName(ev.event as string);
       if (type === '') return d.fail('unsupported_shape', 'shelly event without a usable name');

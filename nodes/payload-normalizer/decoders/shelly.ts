@@ -12,11 +12,39 @@ import type { TopicDecoder } from './types';
 
 /** Unit of a Gen1 value by its last path part; `energy` is in watt-minutes on relays and meters. */
 const UNITS: Readonly<Record<string, string>> = {
-  power: 'W', energy: 'Wmin', returned_energy: 'Wmin', total: 'Wh', total_returned: 'Wh', reactive_power: 'var',
-  voltage: 'V', current: 'A', temperature: '°C', humidity: '%', battery: '%', lux: 'lx', concentration: 'ppm',
-  tilt: '°', overpower_value: 'W', pos: '%', brightness: '%', ext_temperature: '°C',
+  power: 'W',
+  energy: 'Wmin',
+  returned_energy: 'Wmin',
+  total: 'Wh',
+  total_returned: 'Wh',
+  reactive_power: 'var',
+  voltage: 'V',
+  current: 'A',
+  temperature: '°C',
+  humidity: '%',
+  battery: '%',
+  lux: 'lx',
+  concentration: 'ppm',
+  tilt: '°',
+  overpower_value: 'W',
+  pos: '%',
+  brightness: '%',
+  ext_temperature: '°C',
 };
-const IGNORED = new Set(['announce', 'command', 'set', 'info', 'act_reasons', 'illumination', 'temperature_f', 'ext_temperature_f', 'gas_sensor', 'self_test', 'valve', 'sensor_state']);
+const IGNORED = new Set([
+  'announce',
+  'command',
+  'set',
+  'info',
+  'act_reasons',
+  'illumination',
+  'temperature_f',
+  'ext_temperature_f',
+  'gas_sensor',
+  'self_test',
+  'valve',
+  'sensor_state',
+]);
 
 export const shelly: TopicDecoder = {
   name: 'shelly',

@@ -15,8 +15,18 @@ const PREFIXES = new Set(['tele', 'stat', 'cmnd']);
 const COMMAND_RE = /^[A-Z][A-Z0-9_]*$/;
 const IGNORED = /^(?:INFO\d|UPTIME|MARGINS|UPGRADE|LOGGING|HASS_STATE)$/;
 const ENERGY_UNITS: Readonly<Record<string, string>> = {
-  total: 'kWh', yesterday: 'kWh', today: 'kWh', power: 'W', apparent_power: 'VA', reactive_power: 'var',
-  voltage: 'V', current: 'A', frequency: 'Hz', period: 'Wh', export_active: 'kWh', import_active: 'kWh',
+  total: 'kWh',
+  yesterday: 'kWh',
+  today: 'kWh',
+  power: 'W',
+  apparent_power: 'VA',
+  reactive_power: 'var',
+  voltage: 'V',
+  current: 'A',
+  frequency: 'Hz',
+  period: 'Wh',
+  export_active: 'kWh',
+  import_active: 'kWh',
 };
 
 function kindOf(prefix: string, cmd: string): string {
@@ -45,7 +55,8 @@ export const tasmota: TopicDecoder = {
   },
   decode(value, r, d) {
     if (r.kind === 'lwt') return availability(d, value);
-    if (!isObj(value)) return r.kind === 'bare' ? bareValue(d, r.metric ?? 'value', value) : d.fail('unsupported_shape', `tasmota ${r.metric} is not a JSON object`);
+    if (!isObj(value))
+      return r.kind === 'bare' ? bareValue(d, r.metric ?? 'value', value) : d.fail('unsupported_shape', `tasmota ${r.metric} is not a JSON object`);
     let o = value as Obj;
     // STATUS 8 / 10 / 11 wrap the SENSOR / STATE object: {"StatusSNS": {...}}.
     const keys = Object.keys(o);

@@ -13,12 +13,44 @@ import type { TopicDecoder } from './types';
 
 /** Command class names as Z-Wave JS UI writes them in named topics (`sensor_multilevel`, `Multilevel Sensor`). */
 const CLASSES = new Set([
-  'sensor_multilevel', 'multilevel_sensor', 'sensor_binary', 'binary_sensor', 'switch_binary', 'binary_switch',
-  'switch_multilevel', 'multilevel_switch', 'meter', 'battery', 'notification', 'alarm', 'configuration', 'central_scene',
-  'thermostat_mode', 'thermostat_setpoint', 'thermostat_operating_state', 'thermostat_fan_mode', 'door_lock', 'basic',
-  'indicator', 'color_switch', 'switch_color', 'scene_activation', 'sound_switch', 'barrier_operator', 'window_covering',
-  'protection', 'wake_up', 'version', 'manufacturer_specific', 'clock', 'user_code', 'entry_control', 'alarm_sensor',
-  'humidity_control_mode', 'energy_production', 'irrigation',
+  'sensor_multilevel',
+  'multilevel_sensor',
+  'sensor_binary',
+  'binary_sensor',
+  'switch_binary',
+  'binary_switch',
+  'switch_multilevel',
+  'multilevel_switch',
+  'meter',
+  'battery',
+  'notification',
+  'alarm',
+  'configuration',
+  'central_scene',
+  'thermostat_mode',
+  'thermostat_setpoint',
+  'thermostat_operating_state',
+  'thermostat_fan_mode',
+  'door_lock',
+  'basic',
+  'indicator',
+  'color_switch',
+  'switch_color',
+  'scene_activation',
+  'sound_switch',
+  'barrier_operator',
+  'window_covering',
+  'protection',
+  'wake_up',
+  'version',
+  'manufacturer_specific',
+  'clock',
+  'user_code',
+  'entry_control',
+  'alarm_sensor',
+  'humidity_control_mode',
+  'energy_production',
+  'irrigation',
 ]);
 const isClass = (level: string): boolean => /^\d{2,3}$/.test(level) || /^unknown_?class_\d+$/i.test(level) || CLASSES.has(snakeName(level));
 
@@ -34,18 +66,29 @@ export const zwavejs: TopicDecoder = {
     }
     // The command class level: a number (ValueId topics) or a class name (named topics); the node is the level before.
     let c = -1;
-    for (let i = 2; i < Math.min(n - 1, 4); i++) if (isClass(levels[i])) { c = i; break; }
+    for (let i = 2; i < Math.min(n - 1, 4); i++)
+      if (isClass(levels[i])) {
+        c = i;
+        break;
+      }
     if (c < 0) return { ignore: 'z-wave js ui topic without a value' };
     const ep = /^(?:endpoint_)?(\d+)$/.exec(levels[c + 1]);
     const from = ep && c + 2 < n ? c + 2 : c + 1;
     const metric = snakeName(levels.slice(from).join('_'));
     if (metric === '') return null;
     const endpoint = ep && from === c + 2 ? ep[1] : '0';
-    return { deviceId: levels[c - 1], sensorType: 'zwave', kind: 'value', metric: endpoint === '0' ? metric : `${metric}_${endpoint}`, extra: c === 3 ? levels[1] : undefined };
+    return {
+      deviceId: levels[c - 1],
+      sensorType: 'zwave',
+      kind: 'value',
+      metric: endpoint === '0' ? metric : `${metric}_${endpoint}`,
+      extra: c === 3 ? levels[1] : undefined,
+    };
   },
   decode(value, r, d: Draft) {
     if (r.extra !== undefined) d.tag('location', r.extra);
-    if (r.kind === 'availability') return availability(d, isObj(value) && typeof value.status === 'string' ? value.status !== 'Dead' && value.value !== false : value);
+    if (r.kind === 'availability')
+      return availability(d, isObj(value) && typeof value.status === 'string' ? value.status !== 'Dead' && value.value !== false : value);
     if (!isObj(value)) return bareValue(d, r.metric!, value);
     if (typeof value.time === 'number') d.tsRaw = value.time;
     else if (typeof value.lastUpdate === 'number') d.tsRaw = value.lastUpdate;

@@ -51,7 +51,10 @@ interface Device {
 export class Fleet {
   private readonly devices: Device[] = [];
 
-  constructor(private readonly opts: FleetOptions, now: number) {
+  constructor(
+    private readonly opts: FleetOptions,
+    now: number,
+  ) {
     for (const name of opts.profiles) {
       const p = profileOf(name);
       for (let i = 1; i <= opts.devices; i++) {

@@ -29,7 +29,11 @@ for (const backend of ['native', 'worker'] as const) {
       let ticks = 0;
       let maxGap = 0;
       let last = Date.now();
-      const timer = setInterval(() => { ticks++; maxGap = Math.max(maxGap, Date.now() - last); last = Date.now(); }, 5);
+      const timer = setInterval(() => {
+        ticks++;
+        maxGap = Math.max(maxGap, Date.now() - last);
+        last = Date.now();
+      }, 5);
       const started = Date.now();
       await Promise.all(Array.from({ length: 4 }, () => v.verify('wrong', SLOW_HASH)));
       clearInterval(timer);
@@ -47,7 +51,10 @@ test('the verifier refuses work beyond its queue instead of piling it up', async
   const v = createVerifier({ backend: 'worker', concurrency: 1, maxQueued: 2 });
   try {
     const results = await Promise.allSettled(Array.from({ length: 6 }, () => v.verify('x', HASH)));
-    assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['fulfilled', 'fulfilled', 'fulfilled', 'rejected', 'rejected', 'rejected'],
+    );
   } finally {
     await v.close();
   }

@@ -5,7 +5,12 @@ import { addressKey, LoginThrottle } from '../../../app/auth/throttle';
 
 function clock(start = 1_000_000): { now: () => number; advance(ms: number): void } {
   let t = start;
-  return { now: () => t, advance: (ms) => { t += ms; } };
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+  };
 }
 
 test('an address is refused after maxPerAddress attempts, whatever the user names, with the wait in seconds', () => {
