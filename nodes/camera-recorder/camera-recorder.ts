@@ -10,7 +10,7 @@ import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } 
 import { status } from '../common/status';
 import { CameraConfig, parseConfig, parseTrigger, DEFAULTS } from './config';
 import { FfmpegLocation, locateFfmpeg } from './locate';
-import { applyRetention, listRecordings, mediaRoot, planRetention } from './media';
+import { mediaRoot, RetentionSweeper } from './media';
 import { CameraRecorder, recordingReading, RecordingError } from './recorder';
 import { registerRoutes } from './routes';
 import { registerHealthRoutes } from '../common/health-plugin';
@@ -21,8 +21,6 @@ interface Creds {
   username: string;
   password: string;
 }
-
-const RETENTION_EVERY_MS = 3_600_000;
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
@@ -56,20 +54,18 @@ export = function (RED: NodeAPI) {
         kit.health(false, errorMessage(err));
       }
 
-      const retention = (): void => {
-        if (!cfg || !recorder) return;
-        try {
-          const entries = listRecordings(root, cfg.cameraId);
-          const keep = new Set(recorder.current ? [recorder.current] : []);
-          const doomed = planRetention(entries, { maxAgeDays: cfg.retentionDays, maxTotalBytes: cfg.retentionMaxMb * 1_048_576 }, Date.now(), keep);
-          if (doomed.length) node.log(`retention deleted ${applyRetention(root, doomed)} recording(s) of ${cfg.cameraId}`);
-        } catch (err) {
-          node.warn(`retention: ${errorMessage(err)}`);
-        }
-      };
-      retention();
-      const retentionTimer = setInterval(retention, RETENTION_EVERY_MS);
-      retentionTimer.unref?.();
+      const sweeper =
+        cfg && recorder
+          ? new RetentionSweeper({
+              root,
+              cameraId: cfg.cameraId,
+              policy: { maxAgeDays: cfg.retentionDays, maxTotalBytes: cfg.retentionMaxMb * 1_048_576 },
+              keep: () => (recorder?.current ? [recorder.current] : []),
+              log: (t) => node.log(t),
+              warn: (t) => node.warn(t),
+            })
+          : undefined;
+      sweeper?.start();
 
       const tick = (): void => {
         if (ticker) clearInterval(ticker);
@@ -110,7 +106,7 @@ export = function (RED: NodeAPI) {
               );
               kit.health(true, `last recording ${rec.duration.toFixed(1)} s`, { lastSizeBytes: rec.size });
               if (closing) return;
-              retention();
+              sweeper?.sweep();
               msg.topic = `recordings/${rec.cameraId}`;
               msg.payload = rec;
               msg.recording = rec;
@@ -133,7 +129,7 @@ export = function (RED: NodeAPI) {
       node.on('close', (_removed: boolean, done: () => void) => {
         closing = true;
         stopTick();
-        clearInterval(retentionTimer);
+        sweeper?.stop();
         kit.clearHealth();
         const finish = (): void => {
           node.status(status.clear());

@@ -149,6 +149,54 @@ export function applyRetention(root: string, doomed: MediaEntry[]): number {
   return n;
 }
 
+/** How often the sweeper applies the retention policy on its own (besides after each recording). */
+export const RETENTION_EVERY_MS = 3_600_000;
+
+export interface RetentionSweeperOptions {
+  root: string;
+  cameraId: string;
+  policy: RetentionPolicy;
+  /** Files that must stay (the recording in progress). */
+  keep(): string[];
+  log(text: string): void;
+  warn(text: string): void;
+  now?: () => number;
+}
+
+/** One camera's retention: a sweep now, then every `everyMs` until stopped; a failing sweep warns and the next one tries again. */
+export class RetentionSweeper {
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly o: RetentionSweeperOptions) {}
+
+  /** Deletes what the policy no longer keeps; returns how many videos went. */
+  sweep(): number {
+    const { root, cameraId, policy } = this.o;
+    try {
+      const doomed = planRetention(listRecordings(root, cameraId), policy, (this.o.now ?? Date.now)(), new Set(this.o.keep()));
+      if (!doomed.length) return 0;
+      const n = applyRetention(root, doomed);
+      this.o.log(`retention deleted ${n} recording(s) of ${cameraId}`);
+      return n;
+    } catch (err) {
+      this.o.warn(`retention: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    }
+  }
+
+  start(everyMs = RETENTION_EVERY_MS): void {
+    this.stop();
+    this.sweep();
+    this.timer = setInterval(() => this.sweep(), everyMs);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}
+
 function run(cmd: string, args: string[], timeoutMs: number): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {

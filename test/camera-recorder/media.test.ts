@@ -12,6 +12,7 @@ import {
   planRetention,
   recordingName,
   resolveMedia,
+  RetentionSweeper,
   safeJoin,
 } from '../../nodes/camera-recorder/media';
 import { registerRoutes } from '../../nodes/camera-recorder/routes';
@@ -147,4 +148,44 @@ test('symbolic links in the media folder are neither listed nor served; a linked
   } finally {
     srv.close();
   }
+});
+
+test('RetentionSweeper: deletes what the policy drops but never the recording in progress, logs it, and a failing sweep only warns', () => {
+  const dir = tempDir('sweeper');
+  fs.mkdirSync(path.join(dir, 'cam'));
+  const old = new Date(Date.now() - 30 * DAY);
+  for (const f of ['a.mp4', 'b.mp4', 'live.mp4']) {
+    fs.writeFileSync(path.join(dir, 'cam', f), 'x');
+    fs.utimesSync(path.join(dir, 'cam', f), old, old);
+  }
+  const logs: string[] = [];
+  const warnings: string[] = [];
+  const sweeper = new RetentionSweeper({
+    root: dir,
+    cameraId: 'cam',
+    policy: { maxAgeDays: 7, maxTotalBytes: 0 },
+    keep: () => ['live.mp4'],
+    log: (t) => logs.push(t),
+    warn: (t) => warnings.push(t),
+  });
+  assert.equal(sweeper.sweep(), 2);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'cam')), ['live.mp4']);
+  assert.deepEqual(logs, ['retention deleted 2 recording(s) of cam']);
+  assert.equal(sweeper.sweep(), 0, 'nothing left to delete: nothing logged');
+  assert.equal(logs.length, 1);
+  const broken = new RetentionSweeper({
+    root: dir,
+    cameraId: 'cam',
+    policy: { maxAgeDays: 7, maxTotalBytes: 0 },
+    keep: () => {
+      throw new Error('recorder state unreadable');
+    },
+    log: () => undefined,
+    warn: (t) => warnings.push(t),
+  });
+  assert.equal(broken.sweep(), 0);
+  assert.equal(warnings.length, 1);
+  assert.equal(warnings[0], 'retention: recorder state unreadable');
+  sweeper.start(60_000);
+  sweeper.stop();
 });
