@@ -17,6 +17,7 @@
  * Hashes expire STATE_TTL_MS after the last write: a removed node's state goes away.
  * No node-red import.
  */
+import { randomUUID } from 'crypto';
 import type Redis from 'ioredis';
 import { OFFLINE_METRIC, type AlertRecord, type HistoryEntry, type Transition } from './alert-record';
 import type { ActionRequest } from './engine';
@@ -68,7 +69,7 @@ if not field then
     local d = redis.call('GET', ARGV[9] .. ARGV[2])
     if d then
       local r = cjson.decode(d)
-      if ARGV[1] == 'resolve' and tonumber(r.since) == tonumber(ARGV[6]) and r.resolvedBy == ARGV[4] then return {'ok', d} end
+      if ARGV[1] == 'resolve' and tonumber(r.since) == tonumber(ARGV[6]) and r.resolvedBy == ARGV[4] and redis.call('GET', ARGV[9] .. ARGV[2] .. ':actor') == ARGV[10] then return {'ok', d} end
       return {'done', d}
     end
   end
@@ -80,7 +81,7 @@ local a = cjson.decode(cur)
 local now = tonumber(ARGV[6])
 local ev = 'acknowledged'
 if ARGV[1] == 'ack' then
-  if a.state == 'acknowledged' and tonumber(a.acknowledgedAt) == now and a.acknowledgedBy == ARGV[4] then return {'ok', cur} end
+  if a.state == 'acknowledged' and tonumber(a.acknowledgedAt) == now and a.acknowledgedBy == ARGV[4] and redis.call('GET', ARGV[9] .. a.id .. ':actor') == ARGV[10] then return {'ok', cur} end
   if a.state == 'acknowledged' then return {'already', cur} end
   if a.state ~= 'firing' then return {'state', cur} end
   a.state = 'acknowledged'
@@ -96,6 +97,9 @@ else
 end
 a.since = now
 local out = cjson.encode(a)
+-- Who did it: only that instance's retry (same time, after a lost reply) gets the transition again;
+-- another instance acting on the same message in the same millisecond stays quiet.
+redis.call('SET', ARGV[9] .. a.id .. ':actor', ARGV[10], 'PX', ARGV[8])
 if ev == 'resolved' then
   redis.call('HDEL', KEYS[1], field)
   redis.call('HDEL', KEYS[2], a.id)
@@ -170,6 +174,8 @@ export class SharedAlerts {
     prefix: string,
     nodeId: string,
     private readonly historyLimit: number,
+    /** This instance, for telling its own retried action from another instance's identical one. */
+    private readonly instance: string = randomUUID(),
   ) {
     this.r = scripted(redis);
     const base = `${prefix}{${nodeId}}:`;
@@ -245,6 +251,7 @@ export class SharedAlerts {
       this.historyLimit,
       ACTION_MEMORY_MS,
       k.done,
+      this.instance,
     );
     const rec = text ? (JSON.parse(text) as AlertRecord) : undefined;
     const what = req.alertId !== undefined ? `alert ${req.alertId}` : `the alert of rule ${req.ruleId} on device ${req.deviceId}`;
