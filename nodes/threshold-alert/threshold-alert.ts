@@ -186,6 +186,8 @@ export = function (RED: NodeAPI) {
               )
               .catch(() => {
                 staleLead = false;
+                // Redis away: what was heard is shared on a later tick (a newer time heard meanwhile wins).
+                for (const [id, e] of seen) if (!heard.has(id)) heard.set(id, e);
               })
               .finally(() => {
                 syncing = false;

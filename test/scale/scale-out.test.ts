@@ -254,6 +254,10 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
 
   test('(e) a fleet going silent, split over two instances, gives one grouped notification', { timeout: 90_000 }, async () => {
     // Both instances heard the 1,000 devices of (a); the staleness limit drops to 3 s for all.
+    // The readings of (c) and (d) end first: every device is then silent for longer than the
+    // limit when the rule arrives, so the storm starts at once rather than spread over the
+    // seconds of (d)'s last readings (later than the group wait, they would make a follow-up).
+    await sleep(6_000);
     const client = await mqtt.connectAsync(mosquitto.url, { clientId: `scale-rules-${process.pid}` });
     const rules = [{ id: 'device-silent', name: 'Device silent', kind: 'staleness', after: 3, repeat: 0, severity: 'warning', enabled: true }];
     await client.publishAsync('alerts/control/rules', JSON.stringify(rules), { qos: 1 });
