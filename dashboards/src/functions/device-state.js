@@ -21,7 +21,6 @@
 // (global context "iotRegistry", docs/registry.md); a registry change resends them.
 const MAX_METRICS = 40;
 const MAX_TYPES = 8;
-const MAX_PENDING = 32;
 const fleet = flow.get('fleet') || { devices: new Map(), dirty: [], dropped: 0, changed: false, catalog: 0, offline: -1 };
 fleet.dirty = fleet.dirty || []; // a fleet kept in memory by version 1.2.0 across a deploy
 let registry = null; // read once per tick
@@ -48,7 +47,7 @@ function update(r) {
             fleet.changed = true;
             return true;
         }
-        d = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, n: 0, lastSeen: 0, pending: [] };
+        d = { deviceId: r.deviceId, sensorTypes: [], metrics: {}, n: 0, lastSeen: 0, latest: undefined };
         fleet.devices.set(r.deviceId, d);
         fleet.catalog++;
     }
@@ -64,12 +63,17 @@ function update(r) {
     }
     if (d.avail) { d.avail = 'online'; d.availAt = received; }
     if (sensorType && d.sensorTypes.length < MAX_TYPES && !d.sensorTypes.includes(sensorType)) d.sensorTypes.push(sensorType);
-    // Kept until the tick merges them (merge()): a device that reports ten times a second
-    // costs one entry per metric a second, not ten.
-    if (!d.pending) d.pending = []; // a device kept in memory by version 1.2.0 across a deploy
-    if (d.pending.length === 0) fleet.dirty.push(d);
-    if (d.pending.length >= MAX_PENDING) d.pending.shift();
-    d.pending.push(r);
+    // Only the newest Reading per metric is kept until the tick merges it (merge()): a device that
+    // reports ten times a second costs one entry per metric a second, not ten, and the older
+    // Readings are garbage at once instead of living (and being promoted by the GC) until the tick.
+    if (!d.latest) {
+        d.latest = Object.create(null);
+        fleet.dirty.push(d);
+    }
+    const metrics = r.metrics;
+    if (metrics && typeof metrics === 'object') {
+        for (const name in metrics) if (typeof metrics[name] === 'number') d.latest[name] = r;
+    }
     if (r.event && typeof r.event.type === 'string') d.lastEvent = { type: r.event.type, ts: typeof r.ts === 'number' ? r.ts : Date.now() };
     // Last-seen uses the engine's clock (received), not the device's, which may drift.
     d.lastSeen = Math.max(d.lastSeen, received);
@@ -77,30 +81,24 @@ function update(r) {
     return true;
 }
 
-/** Folds the readings kept since the last tick into the devices' metrics, newest first. */
+/** Folds the newest Reading of each metric kept since the last tick into the devices' metrics. */
 function merge() {
     for (const d of fleet.dirty) {
-        const done = new Set();
-        for (let i = d.pending.length - 1; i >= 0; i--) {
-            const r = d.pending[i];
-            const sensorType = typeof r.sensorType === 'string' ? r.sensorType : '';
-            const units = r.units || {};
-            const ts = typeof r.ts === 'number' ? r.ts : Date.now();
-            const metrics = r.metrics || {};
-            for (const name of Object.keys(metrics)) {
-                const value = metrics[name];
-                if (typeof value !== 'number' || !Number.isFinite(value) || done.has(name)) continue;
-                done.add(name);
-                if (!Object.prototype.hasOwnProperty.call(d.metrics, name)) {
-                    if (d.n >= MAX_METRICS) continue;
-                    d.n++;
-                    fleet.catalog++;
-                }
-                // Entries are replaced, never changed in place: a snapshot's shallow copy stays as it was sent.
-                d.metrics[name] = { v: value, u: units[name] || '', ts: ts, st: sensorType };
+        const latest = d.latest || {};
+        d.latest = undefined;
+        for (const name in latest) {
+            const r = latest[name];
+            const value = r.metrics[name];
+            if (!Number.isFinite(value)) continue;
+            if (!Object.prototype.hasOwnProperty.call(d.metrics, name)) {
+                if (d.n >= MAX_METRICS) continue;
+                d.n++;
+                fleet.catalog++;
             }
+            // Entries are replaced, never changed in place: a snapshot's shallow copy stays as it was sent.
+            const units = r.units || {};
+            d.metrics[name] = { v: value, u: units[name] || '', ts: typeof r.ts === 'number' ? r.ts : Date.now(), st: typeof r.sensorType === 'string' ? r.sensorType : '' };
         }
-        d.pending.length = 0;
     }
     fleet.dirty = [];
 }
@@ -142,7 +140,7 @@ function tick() {
     const all = [];
     let offline = 0;
     for (const x of fleet.devices.values()) {
-        if (x.lastSeen < forgetCutoff && !(x.pending && x.pending.length)) {
+        if (x.lastSeen < forgetCutoff && !x.latest) {
             fleet.devices.delete(x.deviceId);
             fleet.catalog -= 1 + x.n;
             fleet.forgotten = (fleet.forgotten || 0) + 1;
