@@ -153,13 +153,25 @@ export class RecordingSession {
 
   private schedule(): void {
     if (this.endTimer) clearTimeout(this.endTimer);
-    this.endTimer = setTimeout(() => void this.stop('completed'), Math.max(0, this.endAt - this.now()));
+    this.endTimer = setTimeout(
+      () => {
+        // No video yet (a stream still connecting, a busy machine): the clip's time starts with its
+        // first output (onProgress); a source that never delivers is the watchdog's to stop.
+        if (this.lastOutUs > 0) void this.stop('completed');
+      },
+      Math.max(0, this.endAt - this.now()),
+    );
   }
 
   private onProgress(chunk: string): void {
     const p = parseProgress(chunk);
     const size = p.totalSize ?? this.lastSize;
     const out = p.outTimeUs ?? this.lastOutUs;
+    if (out > 0 && this.lastOutUs <= 0 && !this.stopReason) {
+      // The first output: the time spent waiting for it does not count against the clip.
+      this.endAt = Math.min(this.endAt + (this.now() - this.startedAt), this.limitAt);
+      this.schedule();
+    }
     if (size > this.lastSize || out > this.lastOutUs) this.lastGrowth = this.now();
     this.lastSize = Math.max(size, this.lastSize);
     this.lastOutUs = Math.max(out, this.lastOutUs);
