@@ -103,6 +103,29 @@ export class AckLedger {
     this.check(msgid, e);
   }
 
+  /**
+   * A node took the message's data into a message of its own (a batch) that
+   * the ledger tracks under another id: like a hold, never timed out, but it
+   * does not mark the message held; handBack(msgid, held) ends it with what
+   * became of the batch. True when the message is tracked.
+   */
+  adopt(msgid: unknown): boolean {
+    if (typeof msgid !== 'string') return false;
+    const e = this.entries.get(msgid);
+    if (!e) return false;
+    e.holds++;
+    return true;
+  }
+
+  /** Ends an adopt(msgid): `held` tells whether a writer held the batch that carried its data. */
+  handBack(msgid: string, held: boolean): void {
+    const e = this.entries.get(msgid);
+    if (!e || e.holds === 0) return;
+    if (held) e.held = true;
+    e.holds--;
+    this.check(msgid, e);
+  }
+
   /** Settles messages open longer than `maxOpenMs` with no hold; returns how many. */
   sweep(maxOpenMs: number): number {
     const cutoff = this.now() - maxOpenMs;

@@ -79,6 +79,7 @@ export interface NodeAPI {
   settings: RuntimeSettings;
   util: {
     cloneMessage<T>(msg: T): T;
+    generateId(): string;
     evaluateNodeProperty(value: string, type: string, node: NodeInstance<object>, msg: NodeMessage, cb?: (err: Error | null, v: unknown) => void): unknown;
   };
   httpAdmin: import('http').RequestListener & { get: RouteFn; post: RouteFn };

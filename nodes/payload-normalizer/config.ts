@@ -60,8 +60,14 @@ export interface NormalizerConfig {
   maxMeasurements: number;
   /** Output 3 (when wired): one message with the Readings of this many milliseconds (`payload` = Reading[]); 0 turns it off. */
   batchMs: number;
-  /** Output 3: most Readings in one batch message (a full batch goes out at once). */
+  /** Output 3: most Readings in one batch message (a full batch goes out at once); output 1's batches too. */
   batchMax: number;
+  /**
+   * Output 1 in batches: one message with the Readings of this many milliseconds
+   * (`payload` = Reading[]), carrying the durable acknowledgement of their source
+   * messages (acked-batches.ts); 0, the default: one message per Reading.
+   */
+  readingsBatchMs: number;
 }
 
 /** 2: tagKeys, maxTagValues, maxMeasurements (version 1 made every string field a tag, unbounded). */
@@ -93,6 +99,7 @@ export const DEFAULTS: Readonly<NormalizerConfig> = {
   maxMeasurements: 100,
   batchMs: 250,
   batchMax: 1000,
+  readingsBatchMs: 0,
 };
 
 /** Built-in topic templates, tried in this order: every topic layout of the seeds. Firmwares (Zigbee2MQTT, Tasmota...) have decoders in decoders/. */
@@ -143,6 +150,8 @@ export interface NormalizerOptions {
   series: SeriesBoundsOptions;
   /** Output 3's batches; intervalMs 0: none. */
   batches: { intervalMs: number; max: number };
+  /** Output 1's batches; intervalMs 0: one message per Reading. */
+  readingBatches: { intervalMs: number; max: number };
 }
 
 const { num, bool } = fieldParsers(DEFAULTS);
@@ -264,5 +273,6 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
       maxMeasurements: num(def, 'maxMeasurements', 1, 1e6),
     },
     batches: { intervalMs: num(def, 'batchMs', 0, 60_000), max: num(def, 'batchMax', 1, 100_000) },
+    readingBatches: { intervalMs: num(def, 'readingsBatchMs', 0, 10_000), max: num(def, 'batchMax', 1, 100_000) },
   };
 }

@@ -11,6 +11,8 @@ import { nodeKit, toError } from '../common/node-kit';
 import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from '../common/red';
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
+import { ackLedger } from '../common/ack-ledger';
+import { AckedBatches } from './acked-batches';
 import { Batches, copyReading } from './batches';
 import { parseConfig, DEFAULTS } from './config';
 import { NormalizeError, Normalizer } from './normalizer';
@@ -44,6 +46,17 @@ export = function (RED: NodeAPI) {
             )
           : undefined;
       const events = wired(3);
+      const out1 = normalizer.options.readingBatches;
+      const readingBatches =
+        out1.intervalMs > 0
+          ? new AckedBatches(
+              ackLedger,
+              out1.intervalMs,
+              out1.max,
+              (m) => node.send([m]),
+              () => RED.util.generateId(),
+            )
+          : undefined;
 
       let timer: NodeJS.Timeout | undefined;
       const tick = (): void => {
@@ -62,9 +75,13 @@ export = function (RED: NodeAPI) {
           stats.record(out);
           if (timer === undefined) timer = setTimeout(tick, 1000);
           if (out.kind === 'reading') {
-            msg.payload = out.reading;
             batches?.push(copyReading(out.reading));
-            send([msg, null]);
+            if (readingBatches) {
+              readingBatches.push(out.reading, msg._msgid);
+            } else {
+              msg.payload = out.reading;
+              send([msg, null]);
+            }
             // A send of its own: the first message of a send is not cloned.
             if (events && out.reading.event) node.send([null, null, null, { topic: msg.topic, payload: copyReading(out.reading) }]);
             done();
@@ -85,6 +102,7 @@ export = function (RED: NodeAPI) {
       node.on('close', (_removed: boolean, done: () => void) => {
         if (timer !== undefined) clearTimeout(timer);
         timer = undefined;
+        readingBatches?.flush();
         batches?.flush();
         stats.flush();
         kit.clearHealth();

@@ -86,6 +86,28 @@ describe('AckLedger', () => {
     assert.deepEqual(held, [true]);
   });
 
+  test('adopt keeps a message past the sweep until handed back, and handBack passes on whether a writer held its batch', () => {
+    let now = 0;
+    const l = new AckLedger(() => now);
+    const a = tracked(l, 'a');
+    const b = tracked(l, 'b');
+    l.delivered('a');
+    l.delivered('b');
+    assert.equal(l.adopt('a'), true);
+    assert.equal(l.adopt('b'), true);
+    assert.equal(l.adopt('nope'), false, 'an untracked message cannot be adopted');
+    l.completed('a');
+    l.completed('b');
+    now = 10_000;
+    assert.equal(l.sweep(1000), 0, 'an adopted message is never swept');
+    assert.deepEqual([a, b], [[], []]);
+    l.handBack('a', true);
+    l.handBack('b', false);
+    assert.deepEqual([a, b], [[true], [false]]);
+    l.handBack('a', true);
+    assert.deepEqual(a, [true], 'a second handBack does nothing');
+  });
+
   test('untracked ids and non-string ids are ignored', () => {
     const l = new AckLedger();
     l.delivered(undefined);

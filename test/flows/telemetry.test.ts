@@ -72,6 +72,7 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   const normalizer = flow.find((n) => n.id === 'normalizer')!;
   assert.equal(normalizer.type, 'payload-normalizer');
   assert.deepEqual(normalizer.wires, [['readings-out'], ['debug-rejects'], ['activity'], ['events-out']]);
+  assert.equal(normalizer.readingsBatchMs, 100, 'storage gets the Readings in batches (Node-RED routing paid per batch)');
   // The batches pass through the activity classifier (which adds activity and fall Readings) to
   // alerts and dashboard; the derived Readings alone go to storage.
   const activity = flow.find((n) => n.id === 'activity')!;
@@ -175,6 +176,9 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
     { id: 'readings', type: 'helper', z: tabId },
     { id: 'rejects', type: 'helper', z: tabId },
   );
+  // One message per Reading here, so each keeps its topic (the shipped batches reach storage
+  // in the app's tests: test/durability, test/app/ecosystems-e2e).
+  Object.assign(flow.find((n) => n.id === 'normalizer')!, { readingsBatchMs: 0 });
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
 
   await load(
@@ -280,6 +284,9 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
     { id: 'rejects', type: 'helper', z: tabId },
     { id: 'errors', type: 'helper', z: tabId },
   );
+  // One message per Reading here, so each keeps its topic (the shipped batches reach storage
+  // in the app's tests: test/durability, test/app/ecosystems-e2e).
+  Object.assign(flow.find((n) => n.id === 'normalizer')!, { readingsBatchMs: 0 });
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
   flow.find((n) => n.type === 'catch')!.wires![0].push('errors');
   await load(

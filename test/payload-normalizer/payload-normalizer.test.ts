@@ -63,6 +63,26 @@ test('a seed payload as a Buffer becomes a Reading on output 1, topic kept', asy
   assert.ok(Math.abs(msg.payload.received - Date.now()) < 5000);
 });
 
+test('output 1 in batches: the Readings of the interval in one message, rejects still one by one on output 2', async () => {
+  await load(nodes, flow({ readingsBatchMs: 100 }));
+  const got = collect('ok', 1);
+  const rejected = collect('rej', 1);
+  const norm = helper.getNode('norm');
+  norm.receive({ topic: 'sensor/motion', payload: Buffer.from(SEED_MOTION) });
+  norm.receive({ topic: 'sensors/environmental', payload: '{"device_id":"ruuvi-1","temperature":21.5}' });
+  norm.receive({ topic: 'sensors/environmental', payload: '{"cut' });
+  const [batch] = await got;
+  assert.equal(batch.topic, 'readings');
+  assert.equal(batch.count, 2);
+  assert.deepEqual(
+    batch.payload.map((r: { deviceId: string }) => r.deviceId),
+    ['raspberry-1', 'ruuvi-1'],
+  );
+  assert.equal(batch.payload[1].metrics.temperature, 21.5);
+  const [rej] = await rejected;
+  assert.equal(rej.reason, 'invalid_json');
+});
+
 test('an already parsed object (mqtt in with JSON output) is accepted', async () => {
   await load(nodes, flow());
   const got = collect('ok', 1);

@@ -37,7 +37,7 @@ after(async () => {
   await influx?.stop();
 });
 
-const flow = (influxUrl: string) => [
+const flow = (influxUrl: string, normProps: Record<string, unknown> = {}, database = 'durable') => [
   { id: 'tab', type: 'tab', label: 'durable' },
   {
     id: 'b',
@@ -65,8 +65,8 @@ const flow = (influxUrl: string) => [
     ack: 'durable',
     wires: [['norm']],
   },
-  { id: 'norm', type: 'payload-normalizer', z: 'tab', catchRejects: false, wires: [['w'], []] },
-  { id: 'cfg', type: 'iot-influxdb-config', version: '1', url: influxUrl, database: 'durable', configVersion: 1 },
+  { id: 'norm', type: 'payload-normalizer', z: 'tab', catchRejects: false, ...normProps, wires: [['w'], []] },
+  { id: 'cfg', type: 'iot-influxdb-config', version: '1', url: influxUrl, database, configVersion: 1 },
   {
     id: 'w',
     type: 'influxdb-writer',
@@ -98,10 +98,10 @@ async function publish(messages: Array<[string, string]>): Promise<void> {
   await pub.endAsync();
 }
 
-test('a reading is acknowledged only once InfluxDB has it; a rejected message at once', { skip, timeout: 90_000 }, async () => {
-  influx = await startInflux1();
+async function ackedOnceStored(normProps: Record<string, unknown>, database: string): Promise<void> {
+  influx ??= await startInflux1();
   process.env.DATA_DIR = tempDir('durable-ack');
-  await load(modules(), flow(influx.url));
+  await load(modules(), flow(influx.url, normProps, database));
   await new Promise((r) => setTimeout(r, 800));
   const before = broker.acks;
   // influxd frozen: the writer's request hangs, its points are in memory only.
@@ -120,7 +120,15 @@ test('a reading is acknowledged only once InfluxDB has it; a rejected message at
   }
   await until('every reading acknowledged', () => broker.acks - before === 21, 30_000, 50);
   // (A fresh influxd answers the first write with 404: the batch is spooled, fsynced and acknowledged, then replayed.)
-  await until('20 points in InfluxDB', async () => (await countPoints(influx!.url, 'durable', 'environmental', 'temperature')) === 20, 30_000);
+  await until('20 points in InfluxDB', async () => (await countPoints(influx!.url, database, 'environmental', 'temperature')) === 20, 30_000);
+}
+
+test('a reading is acknowledged only once InfluxDB has it; a rejected message at once', { skip, timeout: 90_000 }, async () => {
+  await ackedOnceStored({}, 'durable');
+});
+
+test('output 1 in batches: each message is acknowledged only once InfluxDB has its batch; a rejected message at once', { skip, timeout: 90_000 }, async () => {
+  await ackedOnceStored({ readingsBatchMs: 100 }, 'durable_batches');
 });
 
 test('with no database configured, readings are acknowledged once fsynced to the spool', { timeout: 60_000 }, async () => {
