@@ -178,7 +178,10 @@ test('telemetry.json runs: simulated devices of every profile arrive as Readings
   );
   // One message per Reading here, so each keeps its topic (the shipped batches reach storage
   // in the app's tests: test/durability, test/app/ecosystems-e2e).
-  Object.assign(flow.find((n) => n.id === 'normalizer')!, { readingsBatchMs: 0 });
+  Object.assign(
+    flow.find((n) => n.id === 'normalizer')!,
+    { readingsBatchMs: 0 },
+  );
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
 
   await load(
@@ -286,7 +289,10 @@ test('telemetry.json with fault injection: malformed payloads end on the rejects
   );
   // One message per Reading here, so each keeps its topic (the shipped batches reach storage
   // in the app's tests: test/durability, test/app/ecosystems-e2e).
-  Object.assign(flow.find((n) => n.id === 'normalizer')!, { readingsBatchMs: 0 });
+  Object.assign(
+    flow.find((n) => n.id === 'normalizer')!,
+    { readingsBatchMs: 0 },
+  );
   flow.find((n) => n.id === 'normalizer')!.wires![1].push('rejects');
   flow.find((n) => n.type === 'catch')!.wires![0].push('errors');
   await load(
