@@ -429,6 +429,13 @@ export const OPENAPI: OpenApiDocument = {
       },
     },
     '/devices/{id}/commands': {
+      get: {
+        operationId: 'listDeviceCommands',
+        summary: "A device's recent commands sent through this API, newest first, with their status now (the dashboard's Devices page shows them)",
+        tags: ['commands'],
+        parameters: [devicePath, query('limit', { type: 'integer', minimum: 1, maximum: 200 }, 'commands at most; default 20')],
+        responses: { 200: ok('commands', { type: 'array', items: ref('Command') }), ...errors(400) },
+      },
       post: {
         operationId: 'deviceCommand',
         summary: 'Send a command to a device',
