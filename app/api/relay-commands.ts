@@ -9,7 +9,7 @@
  * | `shelly`      | `shellies/<id>/relay/<channel>/command` | `on` / `off` / `toggle`                 | `relay_<channel>`         |
  * | `shelly-gen2` | `<id>/rpc`                          | `Switch.Set {id, on}` / `Switch.Toggle {id}` | `switch_<channel>_output` |
  * | `esphome`     | `<id>/switch/<name>/command`        | `ON` / `OFF` / `TOGGLE`                     | `<name>`                  |
- * | `zigbee2mqtt` | `zigbee2mqtt/<id>/set`              | `{"state": "ON"}` (`state_<endpoint>`)      | `state` (`state_<endpoint>`) |
+ * | `zigbee2mqtt` | `zigbee2mqtt/<id>/set` (`<id>` may be `living room/lamp`) | `{"state": "ON"}` (`state_<endpoint>`) | `state` (`state_<endpoint>`) |
  */
 import { randomUUID } from 'crypto';
 import type { Command } from '../../nodes/common/types';
@@ -23,7 +23,11 @@ type RelayState = (typeof STATES)[number];
 
 /** One topic level: no separators, wildcards or control characters (Zigbee2MQTT names may hold spaces). */
 const LEVEL = /^[^/+#\s]{1,64}$/;
-const Z2M_NAME = /^[^/+#]{1,64}$/;
+/**
+ * A Zigbee2MQTT friendly name: up to three levels (`living room/lamp`), none empty, no wildcards;
+ * three because the shipped ACLs allow `zigbee2mqtt/+/set` to `zigbee2mqtt/+/+/+/set`.
+ */
+const Z2M_NAME = /^[^/+#]{1,64}(\/[^/+#]{1,64}){0,2}$/;
 const printable = (s: string): boolean => [...s].every((ch) => ch.charCodeAt(0) >= 32);
 const NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
@@ -61,7 +65,10 @@ export function buildRelayCommand(
 ): RelayOutgoing {
   const firmware = req.firmware as RelayFirmware;
   if (!RELAY_FIRMWARES.includes(firmware)) throw new HttpError(400, `firmware must be one of ${RELAY_FIRMWARES.join(', ')} for a relay command`, 'firmware');
-  if (!(firmware === 'zigbee2mqtt' ? Z2M_NAME : LEVEL).test(deviceId) || !printable(deviceId))
+  if (firmware === 'zigbee2mqtt') {
+    if (!Z2M_NAME.test(deviceId) || deviceId.length > 128 || !printable(deviceId))
+      throw new HttpError(400, 'id must be a Zigbee2MQTT friendly name: 1 to 3 levels separated by / (none empty), no + or #, at most 128 characters', 'id');
+  } else if (!LEVEL.test(deviceId) || !printable(deviceId))
     throw new HttpError(400, 'id must be one topic level (no / + # or spaces, at most 64 characters)', 'id');
   const p = req.params;
   if (typeof p !== 'object' || p === null || Array.isArray(p))

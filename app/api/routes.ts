@@ -205,10 +205,10 @@ async function configCommand(ctx: ApiContext, deviceId: string, body: ConfigRequ
   await ctx.commands.publish(out.topic, out.payload);
   // No node sees these (the API publishes them), so the API records them itself.
   if (who) ctx.audit?.record({ ...who, action: 'command', target: deviceId, detail: body.type, outcome: 'accepted' });
-  const command: Command = { ...out.command, status: 'sent' };
+  const command = { ...out.command, status: 'sent', topic: out.topic } as Command;
   ctx.tap.track(command, API_OWNER);
   res.status(202);
-  return { ...command, topic: out.topic } as Command;
+  return command;
 }
 
 /** Relays (Tasmota, Shelly, ESPHome, Zigbee2MQTT): published by the API, executed when the device's state shows it. */
@@ -231,10 +231,10 @@ async function relayCommand(ctx: ApiContext, deviceId: string, body: RelayReques
       detail: `relay ${String(out.command.params.state)} (${body.firmware})`,
       outcome: 'accepted',
     });
-  const command: Command = { ...out.command, status: 'sent' };
+  const command = { ...out.command, status: 'sent', topic: out.topic } as Command;
   ctx.tap.expectState(command, out.expect);
   res.status(202);
-  return { ...command, topic: out.topic } as Command;
+  return command;
 }
 
 export const HANDLERS: Record<string, Handler> = {
@@ -287,6 +287,14 @@ export const HANDLERS: Record<string, Handler> = {
     if (!body.params) throw new HttpError(400, 'params is required for a servo command ({"direction":"left"}, {"angle":90} or {"action":"sweep"})', 'params');
     res.status(202);
     return servo(ctx, req.params.id as string, body.params, req.who);
+  },
+  listDeviceCommands: (ctx, req) => {
+    ctx.tap.refresh();
+    const id = req.params.id as string;
+    const limit = Number(req.query.limit ?? 20);
+    const out: Command[] = [];
+    for (const c of ctx.tap.commands.values()) if (c.deviceId === id) out.push({ ...c });
+    return out.reverse().slice(0, limit);
   },
   getCommand: (ctx, req) => {
     ctx.tap.refresh();

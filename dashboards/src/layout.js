@@ -4,8 +4,9 @@
  */
 'use strict';
 
-const VERSION = '1.5.0';
+const VERSION = '1.6.0';
 const CHANGELOG = [
+  `- 1.6.0: Devices page: a Commands group (and a Commands button per device row) sends a relay ON/OFF (Tasmota, Shelly, Shelly Gen2, ESPHome, Zigbee2MQTT) or the seeds' set_interval to a device through the HTTP API (POST /api/devices/{id}/commands, the login's role checked, audited), and lists the device's recent commands with their status as it changes (GET /api/devices/{id}/commands, read once a second).`,
   `- 1.5.0: Availability. A device with an availability topic (Zigbee2MQTT availability, Tasmota LWT, ESPHome and Shelly status: the normalizer's \`availability\` Readings) is offline on the Overview when it last said offline, and online when it said online or sent data since; OFFLINE_AFTER_S silence counts only for devices without one. Tiles carry \`avail\` / \`availAt\`. Device registry (docs/registry.md). Devices page (/dashboard/devices): every registered or seen device with its name, location, type and owner, edited in place and saved through the HTTP API (PUT /api/devices/{id}/registry), import of a CSV or JSON file (POST /api/registry/import, with the problems per row) and export. Tiles show the device's name and location (the id when it has none); active alerts, the alert history and the critical pop-up show them too. They are read from global context \`iotRegistry\` (the app's registry), and a registry change resends tiles and alerts.`,
   `- 1.4.0: Roles. With logins on (docs/security.md), the Alerts and Cameras pages ask the app who is logged in (\`/api/me\`): the login name is who acts, and a viewer gets disabled buttons and a read-only note; the app also refuses a viewer's control arriving through the socket. Servo and record requests carry the socket (\`_client\`) so the app checks and records who sent them. The System page has an Audit group: every ack, resolve, arm, rule change and command with who, when and from where (\`/api/audit\`). Rules page (/dashboard/rules): the alert rules in force as a table that operators edit and save; it reads and saves them through the HTTP API (GET and PUT /api/rules), which validates them with the runtime's rules module, keeps them across restarts and records who saved them.`,
   `- 1.3.0: Readings arrive in batches (telemetry 1.5.0's \`reading-batches-out\`: the normalizer's output 3, every 250 ms) straight into the fleet state function, which merges a batch in one call; the change node *latest per device* and the flow context inbox are gone. Import with telemetry 1.5.0. A device silent for DASHBOARD_FORGET_AFTER_H hours (default 168) is forgotten until it reports again (counted in the summary).`,
@@ -65,6 +66,7 @@ const groups = [
   { id: 'grp-alerts-history', name: 'History', page: 'ui-page-alerts', width: 12, order: 2 },
   { id: 'grp-rules', name: 'Alert rules', page: 'ui-page-rules', width: 12, order: 1 },
   { id: 'grp-devices', name: 'Device registry', page: 'ui-page-devices', width: 12, order: 1 },
+  { id: 'grp-device-commands', name: 'Commands', page: 'ui-page-devices', width: 12, order: 2 },
   { id: 'grp-cameras-recordings', name: 'Recordings', page: 'ui-page-cameras', width: 8, order: 1 },
   { id: 'grp-cameras-servo', name: 'Servo', page: 'ui-page-cameras', width: 4, order: 2 },
   { id: 'grp-system-status', name: 'Health', page: 'ui-page-system', width: 12, order: 1 },
@@ -153,6 +155,8 @@ const list = [
 
   // Devices: the registry, read and changed through the HTTP API (/api/registry, /api/devices/{id}/registry) from the browser; no wires
   tpl('tpl-devices', 'device registry', 'devices.vue', 'grp-devices', 'g-devices', 180, 1300),
+  // Commands to a device (relay on/off, set_interval) and their status, through the HTTP API (/api/devices/{id}/commands); no wires
+  tpl('tpl-device-commands', 'device commands', 'device-commands.vue', 'grp-device-commands', 'g-devices', 180, 1360),
 ];
 
 const editorGroups = {

@@ -125,6 +125,18 @@ const same = (a: DeviceEntry | undefined, b: DeviceEntry): boolean => !!a && REG
 /** Blank entries (no field set) are not kept: a device with nothing registered is just its id. */
 const blank = (e: DeviceEntry): boolean => REGISTRY_FIELDS.every((f) => !e[f]);
 
+/**
+ * Where the registry is kept. `change` saves one device's new entry (undefined:
+ * removed) and may read every entry through `all` (to compact); `replace` saves
+ * the whole registry (an import). Either throws when it could not save: the
+ * change is then undone. A plain function gets every entry after each change.
+ */
+export interface RegistryStore {
+  change(id: string, entry: DeviceEntry | undefined, all: () => DeviceEntry[]): void;
+  replace(entries: DeviceEntry[]): void;
+}
+type Persist = RegistryStore | ((entries: DeviceEntry[]) => void);
+
 export class DeviceRegistry {
   private map = new Map<string, DeviceEntry>();
   /** Goes up with every change: the dashboard resends tiles and alerts when it moved. */
@@ -132,12 +144,12 @@ export class DeviceRegistry {
   readonly maxDevices: number;
 
   /**
-   * `persist` gets the whole registry after each change, before the change is
-   * visible; when it throws, nothing changes (the file store's atomic write).
+   * `persist` saves each change before it is visible; when it throws, nothing
+   * changes (the file store's journal, app/registry-store.ts).
    */
   constructor(
     opts: Partial<typeof REGISTRY_DEFAULTS> = {},
-    private readonly persist: (entries: DeviceEntry[]) => void = () => undefined,
+    private readonly persist: Persist = () => undefined,
     private readonly now: () => number = Date.now,
   ) {
     this.maxDevices = opts.maxDevices ?? REGISTRY_DEFAULTS.maxDevices;
@@ -223,7 +235,8 @@ export class DeviceRegistry {
     if (next) this.map.set(id, next);
     else this.map.delete(id);
     try {
-      this.persist([...this.map.values()]);
+      if (typeof this.persist === 'function') this.persist([...this.map.values()]);
+      else this.persist.change(id, next ? { ...next } : undefined, () => [...this.map.values()]);
     } catch (err) {
       if (old) this.map.set(id, old);
       else this.map.delete(id);
@@ -302,7 +315,8 @@ export class DeviceRegistry {
   }
 
   private commit(map: Map<string, DeviceEntry>): void {
-    this.persist([...map.values()]);
+    if (typeof this.persist === 'function') this.persist([...map.values()]);
+    else this.persist.replace([...map.values()]);
     this.map = map;
     this.version++;
   }
