@@ -7,7 +7,8 @@ import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
 import { compileTopic, type TopicTemplate } from '../common/topic';
 import { DECODER_NAMES } from './decoders';
-import { TOPIC_DECODERS } from './decoders/index';
+import { TOPIC_DECODERS, type TopicDecoder } from './decoders/index';
+import { parseUserDecoders } from './decoders/user';
 import { snakeName } from './draft';
 import { parseTagKeys, type SeriesBoundsOptions } from './series-bounds';
 import { isValidZone } from './timestamps';
@@ -22,6 +23,11 @@ export interface NormalizerConfig {
    * reading, metrics-array, event, esp32, flat: no firmware decoders), or one firmware decoder (zigbee2mqtt, tasmota...).
    */
   decoder: string;
+  /**
+   * JSON array of declarative decoders (decoders/user.ts, docs/decoders.md): `{name, topic, device?,
+   * metrics?, units?, time?, sensorType?, kind?}`; tried before the built-in firmware decoders.
+   */
+  decoders: string;
   /** Extra topic templates, one per line: `template [deviceId=x] [sensorType=y]`; tried before the built-ins. */
   templates: string;
   /** Also try the built-in templates (all seed topic layouts) after the extra ones. */
@@ -73,6 +79,7 @@ export const DEFAULT_TAG_KEYS = 'location, room, zone, site, source, activity_hi
 export const DEFAULTS: Readonly<NormalizerConfig> = {
   configVersion: CONFIG_VERSION,
   decoder: 'auto',
+  decoders: '',
   templates: '',
   builtinTemplates: true,
   timezone: 'UTC',
@@ -128,6 +135,8 @@ export interface TemplateSpec {
 /** Validated, compiled options the normalizer runs with. */
 export interface NormalizerOptions {
   decoder: string;
+  /** The dialog's decoders, compiled: tried after the templates, before the built-in firmware decoders. */
+  userDecoders: TopicDecoder[];
   templates: TemplateSpec[];
   timezone: string;
   conversions: { toCelsius: boolean; toHectopascal: boolean };
@@ -215,7 +224,9 @@ export function upgrade(def: Record<string, unknown>): Record<string, unknown> {
 export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
   const def = upgrade(input);
   const decoder = typeof def.decoder === 'string' && def.decoder !== '' ? def.decoder : DEFAULTS.decoder;
-  const names = [...DECODER_NAMES, ...TOPIC_DECODERS.map((x) => x.name)];
+  const builtin = [...DECODER_NAMES, ...TOPIC_DECODERS.map((x) => x.name), 'auto'];
+  const userDecoders = parseUserDecoders(def.decoders, builtin);
+  const names = [...DECODER_NAMES, ...TOPIC_DECODERS.map((x) => x.name), ...userDecoders.map((x) => x.name)];
   if (decoder !== 'auto' && !names.includes(decoder)) {
     throw new ValidationError(`decoder must be auto or one of ${names.join(', ')}, got "${decoder}"`, 'decoder');
   }
@@ -247,6 +258,7 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
 
   return {
     decoder,
+    userDecoders,
     templates,
     timezone,
     conversions: { toCelsius: bool(def, 'toCelsius'), toHectopascal: bool(def, 'toHectopascal') },

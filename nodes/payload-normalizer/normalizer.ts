@@ -83,10 +83,12 @@ export class Normalizer {
     this.draft = new Draft(options.limits);
     this.time = new TimestampParser(options.timezone);
     this.pinned = options.decoder === 'auto' ? undefined : decoderByName(options.decoder);
-    const pinnedTopic = topicDecoderByName(options.decoder);
+    const user = options.userDecoders ?? [];
+    const pinnedTopic = user.find((x) => x.name === options.decoder) ?? topicDecoderByName(options.decoder);
+    // The dialog's decoders come before the built-in firmware decoders.
+    this.topicDecoders = pinnedTopic ? [pinnedTopic] : user.length > 0 ? [...user, ...TOPIC_DECODERS] : TOPIC_DECODERS;
     // A pinned payload decoder still lets the firmware decoders name the device from the topic (and drop command echoes).
-    this.matcher = new TopicMatcher(options.templates, pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS);
-    this.topicDecoders = pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS;
+    this.matcher = new TopicMatcher(options.templates, this.topicDecoders);
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
     this.limiter = new TokenBucket(options.rateLimit);
     this.bounds = new SeriesBounds(options.series);
@@ -107,7 +109,8 @@ export class Normalizer {
   private run(m: TopicMatch, payload: unknown, now: number): Outcome {
     const family = m.family;
     if (m.ignore !== undefined) return { kind: 'ignored', reason: m.ignore, family };
-    const topicDevice = m.vars?.deviceId ?? m.route?.deviceId;
+    // A route's '' device: the payload names it (a dialog decoder with a `device` path).
+    const topicDevice = m.vars?.deviceId ?? (m.route?.deviceId || undefined);
     // Rate limit before parsing when the topic names the device.
     if (topicDevice !== undefined && !this.limiter.allow(topicDevice, now)) return { kind: 'rate-limited', deviceId: topicDevice, family };
 
@@ -124,7 +127,7 @@ export class Normalizer {
         const r = dec.guess?.(m.levels, value);
         if (r) {
           [route, tdec] = [r, dec];
-          if (!this.limiter.allow(r.deviceId, now)) return { kind: 'rate-limited', deviceId: r.deviceId, family: dec.name };
+          if (r.deviceId !== '' && !this.limiter.allow(r.deviceId, now)) return { kind: 'rate-limited', deviceId: r.deviceId, family: dec.name };
           break;
         }
       }
@@ -155,7 +158,7 @@ export class Normalizer {
       if (!decoder.decode(value, d, this.ctx)) return this.reject(family, d.code ?? 'internal', d.message);
     }
 
-    const routeDevice = d.routeDevice ?? topicDevice ?? route?.deviceId;
+    const routeDevice = d.routeDevice ?? topicDevice ?? (route?.deviceId || undefined);
     // One device may not speak for another: the topic's device id is the authority.
     if (routeDevice !== undefined && d.deviceId !== undefined && d.deviceId !== routeDevice) {
       return this.reject(
