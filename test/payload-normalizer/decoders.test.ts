@@ -77,3 +77,29 @@ test('every shipped default subscription is a valid filter and none aims at comm
     assert.ok(!/(^|\/)rpc$/.test(f) || f.endsWith('/events/rpc'), `${f}: only the events channel of RPC`);
   }
 });
+
+test('generic Last Will layouts: availability words only where they cannot be data', async () => {
+  const { willOnline } = await import('../../nodes/payload-normalizer/decoders/generic');
+  const n = norm();
+  const kind = (topic: string, payload: string) => {
+    const o = n.normalize(topic, payload, NOW);
+    return o.kind === 'reading' ? `${o.reading.sensorType}:${JSON.stringify(o.reading.metrics)}` : o.kind;
+  };
+  assert.equal(kind('a/dev/status', 'Offline'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/LWT', 'online'), 'availability:{"online":1}');
+  assert.equal(kind('a/dev/lwt', '0'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/connected', 'disconnected'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/connected', 'true'), 'availability:{"online":1}');
+  assert.equal(kind('a/dev/state', '{"online":false}'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/status', '{"state":"offline"}'), 'availability:{"online":0}');
+  // data stays data: 1 / 0, ON / OFF and objects with more than an availability
+  assert.equal(kind('a/dev/state', '0'), 'state:{"state":0}');
+  assert.equal(kind('a/dev/status', 'true'), 'status:{"status":1}');
+  assert.equal(kind('a/dev/status', 'OFF'), 'status:{"status":0}');
+  assert.equal(kind('a/dev/status', '{"status":"online","rssi":-60}').startsWith('availability'), false);
+  assert.equal(willOnline('temperature', 'offline'), false);
+  assert.equal(willOnline('state', { state: 'ON' }), false);
+  // the ecosystems' own status topics keep their decoders
+  const esp = n.normalize('livingroom/status', 'offline', NOW);
+  assert.equal(esp.kind === 'reading' && esp.decoder, 'esphome');
+});
