@@ -64,6 +64,8 @@ export interface NormalizerConfig {
   maxTagValues: number;
   /** Distinct sensor types (InfluxDB measurements); later new ones become `other` (counted). */
   maxMeasurements: number;
+  /** Home Assistant discovery announcements remembered at once (later ones are counted, not learned); 0 turns discovery off. */
+  discoveryMax: number;
   /** Output 3 (when wired): one message with the Readings of this many milliseconds (`payload` = Reading[]); 0 turns it off. */
   batchMs: number;
   /** Output 3: most Readings in one batch message (a full batch goes out at once). */
@@ -98,6 +100,7 @@ export const DEFAULTS: Readonly<NormalizerConfig> = {
   tagKeys: DEFAULT_TAG_KEYS,
   maxTagValues: 20,
   maxMeasurements: 100,
+  discoveryMax: 1000,
   batchMs: 250,
   batchMax: 1000,
 };
@@ -150,6 +153,8 @@ export interface NormalizerOptions {
   limits: { maxBytes: number; maxDepth: number; maxKeys: number };
   catchRejects: boolean;
   series: SeriesBoundsOptions;
+  /** Home Assistant discovery announcements remembered; 0: discovery off. */
+  discoveryMax: number;
   /** Output 3's batches; intervalMs 0: none. */
   batches: { intervalMs: number; max: number };
 }
@@ -275,6 +280,7 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
       maxTagValues: num(def, 'maxTagValues', 1, 1e6),
       maxMeasurements: num(def, 'maxMeasurements', 1, 1e6),
     },
+    discoveryMax: num(def, 'discoveryMax', 0, 1e6),
     batches: { intervalMs: num(def, 'batchMs', 0, 60_000), max: num(def, 'batchMax', 1, 100_000) },
   };
 }

@@ -8,6 +8,7 @@ import type { Reading, ReadingEvent } from '../common/types';
 import type { NormalizerOptions } from './config';
 import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
 import { TOPIC_DECODERS, topicDecoderByName, type TopicDecoder } from './decoders/index';
+import { DiscoveryDecoder, HA_DISCOVERY } from './decoders/ha-discovery';
 import { Draft, snakeName, type RejectCode } from './draft';
 import { DuplicateFilter } from './guards';
 import { TokenBucket } from './token-bucket';
@@ -40,6 +41,9 @@ interface MetricInfo {
   unit: string | undefined;
   range: Range | null;
 }
+
+/** Families whose topics an announced Home Assistant discovery topic takes over (no specific firmware decoder routes them). */
+const YIELDS_TO_DISCOVERY: ReadonlySet<string> = new Set(['other', 'homeassistant', 'generic']);
 
 /** Sensor types whose object payloads are events even without an event id (Raspberry Pi seed). */
 const EVENT_SENSOR_TYPES: Readonly<Record<string, string>> = { motion: 'motion_detected', button: 'button_pressed' };
@@ -76,6 +80,8 @@ export class Normalizer {
   readonly dedupe: DuplicateFilter;
   readonly limiter: TokenBucket;
   readonly bounds: SeriesBounds;
+  /** What Home Assistant discovery announcements taught this node (auto mode, discoveryMax > 0). */
+  readonly discovery: DiscoveryDecoder | undefined;
   private seq = 0;
   private readonly idPrefix = `gen-${Math.random().toString(36).slice(2, 6)}`;
 
@@ -92,6 +98,8 @@ export class Normalizer {
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
     this.limiter = new TokenBucket(options.rateLimit);
     this.bounds = new SeriesBounds(options.series);
+    const max = options.discoveryMax ?? 0;
+    this.discovery = max > 0 && options.decoder === 'auto' ? new DiscoveryDecoder(max) : undefined;
     const types = options.eventTypes;
     this.ctx = { eventType: (raw) => types.get(raw) ?? snakeName(raw) };
   }
@@ -107,10 +115,18 @@ export class Normalizer {
   }
 
   private run(m: TopicMatch, payload: unknown, now: number): Outcome {
-    const family = m.family;
-    if (m.ignore !== undefined) return { kind: 'ignored', reason: m.ignore, family };
+    let family = m.family;
+    let mRoute = m.route;
+    let mDec = m.dec;
+    const disc = this.discovery;
+    if (disc !== undefined && m.spec === null && YIELDS_TO_DISCOVERY.has(family)) {
+      if (m.ignore !== undefined && disc.isAnnouncement(m.topic)) return this.learn(disc, m.topic, payload);
+      const r = disc.routeTopic(m.topic);
+      if (r !== null) [mRoute, mDec, family] = [r, disc, HA_DISCOVERY];
+    }
+    if (m.ignore !== undefined && mDec === undefined) return { kind: 'ignored', reason: m.ignore, family };
     // A route's '' device: the payload names it (a dialog decoder with a `device` path).
-    const topicDevice = m.vars?.deviceId ?? (m.route?.deviceId || undefined);
+    const topicDevice = m.vars?.deviceId ?? (mRoute?.deviceId || undefined);
     // Rate limit before parsing when the topic names the device.
     if (topicDevice !== undefined && !this.limiter.allow(topicDevice, now)) return { kind: 'rate-limited', deviceId: topicDevice, family };
 
@@ -119,8 +135,8 @@ export class Normalizer {
     const value = parsed.value;
     const d = this.draft;
     d.reset(UPTIME_LIMIT);
-    let route = m.route;
-    let tdec = m.dec;
+    let route = mRoute;
+    let tdec = mDec;
     if (route === undefined && m.levels !== undefined && this.pinned === undefined) {
       // No template or topic rule: the payload may still show the ecosystem (Zigbee2MQTT under another base, a bare value).
       for (const dec of this.topicDecoders) {
@@ -136,7 +152,7 @@ export class Normalizer {
     if (route !== undefined && tdec !== undefined && this.pinned === undefined) {
       decoderName = tdec.name;
       if (!tdec.decode(value, route, d, this.ctx)) {
-        if (d.ignored !== undefined) return { kind: 'ignored', reason: d.ignored, family: m.dec ? family : tdec.name };
+        if (d.ignored !== undefined) return { kind: 'ignored', reason: d.ignored, family: mDec ? family : tdec.name };
         return this.reject(family, d.code ?? 'internal', d.message);
       }
     } else {
@@ -256,7 +272,15 @@ export class Normalizer {
     }
     if (tags !== undefined) reading.tags = tags;
     if (event !== undefined) reading.event = event;
-    return { kind: 'reading', reading, decoder: decoderName, family: route !== undefined && m.dec === undefined ? decoderName : family };
+    return { kind: 'reading', reading, decoder: decoderName, family: route !== undefined && mDec === undefined ? decoderName : family };
+  }
+
+  /** A discovery announcement: learned (or forgotten when empty), then dropped as carrying no reading. */
+  private learn(disc: DiscoveryDecoder, topic: string, payload: unknown): Outcome {
+    const parsed = parsePayload(payload, this.options.limits.maxBytes);
+    if (!parsed.ok && parsed.code !== 'empty_payload') return this.reject(HA_DISCOVERY, parsed.code, parsed.message);
+    const out = disc.learn(topic, parsed.ok ? parsed.value : undefined);
+    return { kind: 'ignored', reason: out.reason, family: HA_DISCOVERY };
   }
 
   private reject(family: string, code: RejectCode, message: string): Outcome {

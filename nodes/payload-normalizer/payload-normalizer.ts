@@ -33,7 +33,7 @@ export = function (RED: NodeAPI) {
       });
       if (!normalizer) return;
       const catchRejects = normalizer.options.catchRejects;
-      const stats = new NormalizerStats(normalizer.bounds);
+      const stats = new NormalizerStats(normalizer.bounds, normalizer.discovery);
       // Outputs 3 and 4 cost nothing unless something is wired to them.
       const wired = (i: number): boolean => ((def as { wires?: unknown[][] }).wires?.[i]?.length ?? 0) > 0;
       const batchOpts = normalizer.options.batches;

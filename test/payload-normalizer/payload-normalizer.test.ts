@@ -168,6 +168,8 @@ test('a duplicate event is dropped, counted in the status and in iot_duplicates_
     ignored: 0,
     dropped_maxTagValues: 0,
     dropped_maxMeasurements: 0,
+    discovery_learned: 0,
+    dropped_discoveryMax: 0,
   });
   assert.equal((await metricValue(metrics.duplicatesDropped)) - before, 2);
   assert.equal((await metricValue(metrics.readingsNormalized, { decoder: 'event' })) - normalizedBefore, 1);
