@@ -9,7 +9,8 @@ import type { NormalizerOptions } from './config';
 import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
 import { TOPIC_DECODERS, topicDecoderByName, type TopicDecoder } from './decoders/index';
 import { DiscoveryDecoder, HA_DISCOVERY } from './decoders/ha-discovery';
-import { Draft, snakeName, type RejectCode } from './draft';
+import { AVAILABILITY, availability } from './decoders/common';
+import { Draft, idValue, snakeName, type RejectCode } from './draft';
 import { DuplicateFilter } from './guards';
 import { TokenBucket } from './token-bucket';
 import { parsePayload } from './payload';
@@ -41,6 +42,22 @@ interface MetricInfo {
   unit: string | undefined;
   range: Range | null;
 }
+
+/** MQTT 5 user properties as Node-RED's mqtt in and our sensor-input give them (a repeated key: an array). */
+export type UserProperties = Record<string, string | string[]>;
+
+const prop = (p: UserProperties, key: string): string | undefined => {
+  const v = Object.prototype.hasOwnProperty.call(p, key) ? p[key] : undefined;
+  return Array.isArray(v) ? v[0] : typeof v === 'string' ? v : undefined;
+};
+
+/** The decoder of a message whose user property `availability` says online / offline. */
+const PROPS_AVAILABILITY: TopicDecoder = {
+  name: 'mqtt5-availability',
+  topics: [],
+  route: () => null,
+  decode: (_v, r, d) => availability(d, r.extra),
+};
 
 /** Families whose topics an announced Home Assistant discovery topic takes over (no specific firmware decoder routes them). */
 const YIELDS_TO_DISCOVERY: ReadonlySet<string> = new Set(['other', 'homeassistant', 'generic']);
@@ -105,16 +122,21 @@ export class Normalizer {
   }
 
   /** Normalizes one message. `now` is the receive time (epoch ms). Never throws for any input. */
-  normalize(topic: unknown, payload: unknown, now = Date.now()): Outcome {
+  /**
+   * `props`: MQTT 5 user properties of the message (`msg.userProperties`): `device_id` / `device` name the
+   * device where the topic does not (a topic's id still wins: a different one is device_id_mismatch), and
+   * `availability` (online / offline...) makes the message the device's availability Reading, as a Last Will.
+   */
+  normalize(topic: unknown, payload: unknown, now = Date.now(), props?: UserProperties): Outcome {
     const m = this.matcher.match(typeof topic === 'string' ? topic : '');
     try {
-      return this.run(m, payload, now);
+      return this.run(m, payload, now, props);
     } catch (err) {
       return { kind: 'reject', code: 'internal', message: `normalizer failed: ${(err as Error)?.message ?? String(err)}`, family: m.family };
     }
   }
 
-  private run(m: TopicMatch, payload: unknown, now: number): Outcome {
+  private run(m: TopicMatch, payload: unknown, now: number, props: UserProperties | undefined): Outcome {
     let family = m.family;
     let mRoute = m.route;
     let mDec = m.dec;
@@ -130,6 +152,15 @@ export class Normalizer {
     // Rate limit before parsing when the topic names the device.
     if (topicDevice !== undefined && !this.limiter.allow(topicDevice, now)) return { kind: 'rate-limited', deviceId: topicDevice, family };
 
+    const propDevice = props === undefined ? undefined : idValue(prop(props, 'device_id') ?? prop(props, 'device'));
+    if (propDevice !== undefined && topicDevice !== undefined && propDevice !== topicDevice)
+      return this.reject(family, 'device_id_mismatch', `user property device "${propDevice.slice(0, 64)}" is not the topic's device "${topicDevice.slice(0, 64)}"`);
+    const propAvailability = props === undefined ? undefined : prop(props, 'availability');
+    if (propAvailability !== undefined) {
+      // A will with `availability` says it all: the payload (often empty or free text) is not read.
+      [mRoute, mDec] = [{ deviceId: topicDevice ?? propDevice ?? '', sensorType: AVAILABILITY, kind: 'availability', extra: propAvailability }, PROPS_AVAILABILITY];
+      payload = propAvailability;
+    }
     const parsed = parsePayload(payload, this.options.limits.maxBytes);
     if (!parsed.ok) return this.reject(family, parsed.code, parsed.message);
     const value = parsed.value;
@@ -174,7 +205,7 @@ export class Normalizer {
       if (!decoder.decode(value, d, this.ctx)) return this.reject(family, d.code ?? 'internal', d.message);
     }
 
-    const routeDevice = d.routeDevice ?? topicDevice ?? (route?.deviceId || undefined);
+    const routeDevice = d.routeDevice ?? topicDevice ?? (route?.deviceId || undefined) ?? propDevice;
     // One device may not speak for another: the topic's device id is the authority.
     if (routeDevice !== undefined && d.deviceId !== undefined && d.deviceId !== routeDevice) {
       return this.reject(
@@ -196,7 +227,7 @@ export class Normalizer {
     if (deviceId.length > 128 || hasControlChar(deviceId, true))
       return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
-    let sensorType = m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
+    let sensorType = (tdec === PROPS_AVAILABILITY ? AVAILABILITY : undefined) ?? m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
     if (sensorType.length > 64 || hasControlChar(sensorType, true)) sensorType = 'unknown';
 
     let ts = now;

@@ -13,7 +13,7 @@ import { status } from '../common/status';
 import type { Reading } from '../common/types';
 import { Batches, copyReading } from './batches';
 import { parseConfig, DEFAULTS } from './config';
-import { NormalizeError, Normalizer } from './normalizer';
+import { NormalizeError, Normalizer, type UserProperties } from './normalizer';
 import { NormalizerStats } from './stats';
 import { editorDefaultsSetting } from '../common/editor-defaults';
 
@@ -58,7 +58,9 @@ export = function (RED: NodeAPI) {
       node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
         try {
           // An MQTT sensor-input gives the first arrival time, kept across a redelivery (its receipts.ts).
-          const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined);
+          // MQTT 5 user properties (mqtt in and sensor-input put them in msg.userProperties): device and availability.
+          const props = msg.userProperties !== null && typeof msg.userProperties === 'object' ? (msg.userProperties as UserProperties) : undefined;
+          const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined, props);
           stats.record(out);
           if (timer === undefined) timer = setTimeout(tick, 1000);
           if (out.kind === 'reading') {

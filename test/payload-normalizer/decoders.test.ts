@@ -103,3 +103,23 @@ test('generic Last Will layouts: availability words only where they cannot be da
   const esp = n.normalize('livingroom/status', 'offline', NOW);
   assert.equal(esp.kind === 'reading' && esp.decoder, 'esphome');
 });
+
+test('MQTT 5 user properties: device_id names the device where the topic does not; the topic wins; availability makes a will', () => {
+  const n = norm();
+  const named = n.normalize('fleet/lwt', 'connection lost', NOW, { device_id: 'pump-9', availability: 'offline' });
+  assert.ok(named.kind === 'reading', JSON.stringify(named));
+  if (named.kind === 'reading') assert.deepEqual([named.reading.deviceId, named.reading.sensorType, named.reading.metrics], ['pump-9', 'availability', { online: 0 }]);
+  // a template's sensorType does not hide the availability
+  const tpl = n.normalize('sensors/dev-1/status', '', NOW, { availability: 'Online' });
+  assert.ok(tpl.kind === 'reading' && tpl.reading.deviceId === 'dev-1' && tpl.reading.sensorType === 'availability' && tpl.reading.metrics.online === 1);
+  // data with a device property: used when neither topic nor payload names one
+  const data = n.normalize('plant', '{"moisture":41}', NOW, { device: ['probe-3'] });
+  assert.ok(data.kind === 'reading' && data.reading.deviceId === 'probe-3', JSON.stringify(data));
+  // the topic's device wins: a different property is device_id_mismatch; so is a payload id against the property
+  const spoof = n.normalize('sensors/attacker/temperature', '21', NOW, { device_id: 'victim-1' });
+  assert.equal(spoof.kind === 'reject' && spoof.code, 'device_id_mismatch');
+  const payloadSpoof = n.normalize('plant', '{"device_id":"victim-1","moisture":41}', NOW, { device_id: 'probe-3' });
+  assert.equal(payloadSpoof.kind === 'reject' && payloadSpoof.code, 'device_id_mismatch');
+  const bad = n.normalize('fleet/lwt', 'x', NOW, { device_id: 'p', availability: 'maybe' });
+  assert.equal(bad.kind === 'reject' && bad.code, 'unsupported_shape');
+});
