@@ -7,7 +7,8 @@ import { fieldParsers } from '../common/config-parse';
 import { ValidationError } from '../common/errors';
 import { compileTopic, type TopicTemplate } from '../common/topic';
 import { DECODER_NAMES } from './decoders';
-import { TOPIC_DECODERS } from './decoders/index';
+import { TOPIC_DECODERS, type TopicDecoder } from './decoders/index';
+import { parseUserDecoders } from './decoders/user';
 import { snakeName } from './draft';
 import { parseTagKeys, type SeriesBoundsOptions } from './series-bounds';
 import { isValidZone } from './timestamps';
@@ -22,6 +23,11 @@ export interface NormalizerConfig {
    * reading, metrics-array, event, esp32, flat: no firmware decoders), or one firmware decoder (zigbee2mqtt, tasmota...).
    */
   decoder: string;
+  /**
+   * JSON array of declarative decoders (decoders/user.ts, docs/decoders.md): `{name, topic, device?,
+   * metrics?, units?, time?, sensorType?, kind?}`; tried before the built-in firmware decoders.
+   */
+  decoders: string;
   /** Extra topic templates, one per line: `template [deviceId=x] [sensorType=y]`; tried before the built-ins. */
   templates: string;
   /** Also try the built-in templates (all seed topic layouts) after the extra ones. */
@@ -58,6 +64,8 @@ export interface NormalizerConfig {
   maxTagValues: number;
   /** Distinct sensor types (InfluxDB measurements); later new ones become `other` (counted). */
   maxMeasurements: number;
+  /** Home Assistant discovery announcements remembered at once (later ones are counted, not learned); 0 turns discovery off. */
+  discoveryMax: number;
   /** Output 3 (when wired): one message with the Readings of this many milliseconds (`payload` = Reading[]); 0 turns it off. */
   batchMs: number;
   /** Output 3: most Readings in one batch message (a full batch goes out at once); output 1's batches too. */
@@ -79,6 +87,7 @@ export const DEFAULT_TAG_KEYS = 'location, room, zone, site, source, activity_hi
 export const DEFAULTS: Readonly<NormalizerConfig> = {
   configVersion: CONFIG_VERSION,
   decoder: 'auto',
+  decoders: '',
   templates: '',
   builtinTemplates: true,
   timezone: 'UTC',
@@ -97,6 +106,7 @@ export const DEFAULTS: Readonly<NormalizerConfig> = {
   tagKeys: DEFAULT_TAG_KEYS,
   maxTagValues: 20,
   maxMeasurements: 100,
+  discoveryMax: 1000,
   batchMs: 250,
   batchMax: 1000,
   readingsBatchMs: 0,
@@ -135,6 +145,8 @@ export interface TemplateSpec {
 /** Validated, compiled options the normalizer runs with. */
 export interface NormalizerOptions {
   decoder: string;
+  /** The dialog's decoders, compiled: tried after the templates, before the built-in firmware decoders. */
+  userDecoders: TopicDecoder[];
   templates: TemplateSpec[];
   timezone: string;
   conversions: { toCelsius: boolean; toHectopascal: boolean };
@@ -148,6 +160,8 @@ export interface NormalizerOptions {
   limits: { maxBytes: number; maxDepth: number; maxKeys: number };
   catchRejects: boolean;
   series: SeriesBoundsOptions;
+  /** Home Assistant discovery announcements remembered; 0: discovery off. */
+  discoveryMax: number;
   /** Output 3's batches; intervalMs 0: none. */
   batches: { intervalMs: number; max: number };
   /** Output 1's batches; intervalMs 0: one message per Reading. */
@@ -224,7 +238,9 @@ export function upgrade(def: Record<string, unknown>): Record<string, unknown> {
 export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
   const def = upgrade(input);
   const decoder = typeof def.decoder === 'string' && def.decoder !== '' ? def.decoder : DEFAULTS.decoder;
-  const names = [...DECODER_NAMES, ...TOPIC_DECODERS.map((x) => x.name)];
+  const builtin = [...DECODER_NAMES, ...TOPIC_DECODERS.map((x) => x.name), 'auto'];
+  const userDecoders = parseUserDecoders(def.decoders, builtin);
+  const names = [...DECODER_NAMES, ...TOPIC_DECODERS.map((x) => x.name), ...userDecoders.map((x) => x.name)];
   if (decoder !== 'auto' && !names.includes(decoder)) {
     throw new ValidationError(`decoder must be auto or one of ${names.join(', ')}, got "${decoder}"`, 'decoder');
   }
@@ -256,6 +272,7 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
 
   return {
     decoder,
+    userDecoders,
     templates,
     timezone,
     conversions: { toCelsius: bool(def, 'toCelsius'), toHectopascal: bool(def, 'toHectopascal') },
@@ -272,6 +289,7 @@ export function parseConfig(input: Record<string, unknown>): NormalizerOptions {
       maxTagValues: num(def, 'maxTagValues', 1, 1e6),
       maxMeasurements: num(def, 'maxMeasurements', 1, 1e6),
     },
+    discoveryMax: num(def, 'discoveryMax', 0, 1e6),
     batches: { intervalMs: num(def, 'batchMs', 0, 60_000), max: num(def, 'batchMax', 1, 100_000) },
     readingBatches: { intervalMs: num(def, 'readingsBatchMs', 0, 10_000), max: num(def, 'batchMax', 1, 100_000) },
   };

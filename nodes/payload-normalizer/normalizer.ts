@@ -8,7 +8,9 @@ import type { Reading, ReadingEvent } from '../common/types';
 import type { NormalizerOptions } from './config';
 import { DECODERS, decoderByName, type DecodeContext, type Decoder } from './decoders';
 import { TOPIC_DECODERS, topicDecoderByName, type TopicDecoder } from './decoders/index';
-import { Draft, snakeName, type RejectCode } from './draft';
+import { DiscoveryDecoder, HA_DISCOVERY } from './decoders/ha-discovery';
+import { AVAILABILITY, availability } from './decoders/common';
+import { Draft, idValue, snakeName, type RejectCode } from './draft';
 import { DuplicateFilter } from './guards';
 import { TokenBucket } from './token-bucket';
 import { parsePayload } from './payload';
@@ -40,6 +42,25 @@ interface MetricInfo {
   unit: string | undefined;
   range: Range | null;
 }
+
+/** MQTT 5 user properties as Node-RED's mqtt in and our sensor-input give them (a repeated key: an array). */
+export type UserProperties = Record<string, string | string[]>;
+
+const prop = (p: UserProperties, key: string): string | undefined => {
+  const v = Object.prototype.hasOwnProperty.call(p, key) ? p[key] : undefined;
+  return Array.isArray(v) ? v[0] : typeof v === 'string' ? v : undefined;
+};
+
+/** The decoder of a message whose user property `availability` says online / offline. */
+const PROPS_AVAILABILITY: TopicDecoder = {
+  name: 'mqtt5-availability',
+  topics: [],
+  route: () => null,
+  decode: (_v, r, d) => availability(d, r.extra),
+};
+
+/** Families whose topics an announced Home Assistant discovery topic takes over (no specific firmware decoder routes them). */
+const YIELDS_TO_DISCOVERY: ReadonlySet<string> = new Set(['other', 'homeassistant', 'generic']);
 
 /** Sensor types whose object payloads are events even without an event id (Raspberry Pi seed). */
 const EVENT_SENSOR_TYPES: Readonly<Record<string, string>> = { motion: 'motion_detected', button: 'button_pressed' };
@@ -76,6 +97,8 @@ export class Normalizer {
   readonly dedupe: DuplicateFilter;
   readonly limiter: TokenBucket;
   readonly bounds: SeriesBounds;
+  /** What Home Assistant discovery announcements taught this node (auto mode, discoveryMax > 0). */
+  readonly discovery: DiscoveryDecoder | undefined;
   private seq = 0;
   private readonly idPrefix = `gen-${Math.random().toString(36).slice(2, 6)}`;
 
@@ -83,48 +106,75 @@ export class Normalizer {
     this.draft = new Draft(options.limits);
     this.time = new TimestampParser(options.timezone);
     this.pinned = options.decoder === 'auto' ? undefined : decoderByName(options.decoder);
-    const pinnedTopic = topicDecoderByName(options.decoder);
+    const user = options.userDecoders ?? [];
+    const pinnedTopic = user.find((x) => x.name === options.decoder) ?? topicDecoderByName(options.decoder);
+    // The dialog's decoders come before the built-in firmware decoders.
+    this.topicDecoders = pinnedTopic ? [pinnedTopic] : user.length > 0 ? [...user, ...TOPIC_DECODERS] : TOPIC_DECODERS;
     // A pinned payload decoder still lets the firmware decoders name the device from the topic (and drop command echoes).
-    this.matcher = new TopicMatcher(options.templates, pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS);
-    this.topicDecoders = pinnedTopic ? [pinnedTopic] : TOPIC_DECODERS;
+    this.matcher = new TopicMatcher(options.templates, this.topicDecoders);
     this.dedupe = new DuplicateFilter(options.dedupeWindowMs, options.dedupeMax);
     this.limiter = new TokenBucket(options.rateLimit);
     this.bounds = new SeriesBounds(options.series);
+    const max = options.discoveryMax ?? 0;
+    this.discovery = max > 0 && options.decoder === 'auto' ? new DiscoveryDecoder(max) : undefined;
     const types = options.eventTypes;
     this.ctx = { eventType: (raw) => types.get(raw) ?? snakeName(raw) };
   }
 
   /** Normalizes one message. `now` is the receive time (epoch ms). Never throws for any input. */
-  normalize(topic: unknown, payload: unknown, now = Date.now()): Outcome {
+  /**
+   * `props`: MQTT 5 user properties of the message (`msg.userProperties`): `device_id` / `device` name the
+   * device where the topic does not (a topic's id still wins: a different one is device_id_mismatch), and
+   * `availability` (online / offline...) makes the message the device's availability Reading, as a Last Will.
+   */
+  normalize(topic: unknown, payload: unknown, now = Date.now(), props?: UserProperties): Outcome {
     const m = this.matcher.match(typeof topic === 'string' ? topic : '');
     try {
-      return this.run(m, payload, now);
+      return this.run(m, payload, now, props);
     } catch (err) {
       return { kind: 'reject', code: 'internal', message: `normalizer failed: ${(err as Error)?.message ?? String(err)}`, family: m.family };
     }
   }
 
-  private run(m: TopicMatch, payload: unknown, now: number): Outcome {
-    const family = m.family;
-    if (m.ignore !== undefined) return { kind: 'ignored', reason: m.ignore, family };
-    const topicDevice = m.vars?.deviceId ?? m.route?.deviceId;
+  private run(m: TopicMatch, payload: unknown, now: number, props: UserProperties | undefined): Outcome {
+    let family = m.family;
+    let mRoute = m.route;
+    let mDec = m.dec;
+    const disc = this.discovery;
+    if (disc !== undefined && m.spec === null && YIELDS_TO_DISCOVERY.has(family)) {
+      if (m.ignore !== undefined && disc.isAnnouncement(m.topic)) return this.learn(disc, m.topic, payload);
+      const r = disc.routeTopic(m.topic);
+      if (r !== null) [mRoute, mDec, family] = [r, disc, HA_DISCOVERY];
+    }
+    if (m.ignore !== undefined && mDec === undefined) return { kind: 'ignored', reason: m.ignore, family };
+    // A route's '' device: the payload names it (a dialog decoder with a `device` path).
+    const topicDevice = m.vars?.deviceId ?? (mRoute?.deviceId || undefined);
     // Rate limit before parsing when the topic names the device.
     if (topicDevice !== undefined && !this.limiter.allow(topicDevice, now)) return { kind: 'rate-limited', deviceId: topicDevice, family };
 
+    const propDevice = props === undefined ? undefined : idValue(prop(props, 'device_id') ?? prop(props, 'device'));
+    if (propDevice !== undefined && topicDevice !== undefined && propDevice !== topicDevice)
+      return this.reject(family, 'device_id_mismatch', `user property device "${propDevice.slice(0, 64)}" is not the topic's device "${topicDevice.slice(0, 64)}"`);
+    const propAvailability = props === undefined ? undefined : prop(props, 'availability');
+    if (propAvailability !== undefined) {
+      // A will with `availability` says it all: the payload (often empty or free text) is not read.
+      [mRoute, mDec] = [{ deviceId: topicDevice ?? propDevice ?? '', sensorType: AVAILABILITY, kind: 'availability', extra: propAvailability }, PROPS_AVAILABILITY];
+      payload = propAvailability;
+    }
     const parsed = parsePayload(payload, this.options.limits.maxBytes);
     if (!parsed.ok) return this.reject(family, parsed.code, parsed.message);
     const value = parsed.value;
     const d = this.draft;
     d.reset(UPTIME_LIMIT);
-    let route = m.route;
-    let tdec = m.dec;
+    let route = mRoute;
+    let tdec = mDec;
     if (route === undefined && m.levels !== undefined && this.pinned === undefined) {
       // No template or topic rule: the payload may still show the ecosystem (Zigbee2MQTT under another base, a bare value).
       for (const dec of this.topicDecoders) {
         const r = dec.guess?.(m.levels, value);
         if (r) {
           [route, tdec] = [r, dec];
-          if (!this.limiter.allow(r.deviceId, now)) return { kind: 'rate-limited', deviceId: r.deviceId, family: dec.name };
+          if (r.deviceId !== '' && !this.limiter.allow(r.deviceId, now)) return { kind: 'rate-limited', deviceId: r.deviceId, family: dec.name };
           break;
         }
       }
@@ -133,7 +183,7 @@ export class Normalizer {
     if (route !== undefined && tdec !== undefined && this.pinned === undefined) {
       decoderName = tdec.name;
       if (!tdec.decode(value, route, d, this.ctx)) {
-        if (d.ignored !== undefined) return { kind: 'ignored', reason: d.ignored, family: m.dec ? family : tdec.name };
+        if (d.ignored !== undefined) return { kind: 'ignored', reason: d.ignored, family: mDec ? family : tdec.name };
         return this.reject(family, d.code ?? 'internal', d.message);
       }
     } else {
@@ -155,7 +205,7 @@ export class Normalizer {
       if (!decoder.decode(value, d, this.ctx)) return this.reject(family, d.code ?? 'internal', d.message);
     }
 
-    const routeDevice = d.routeDevice ?? topicDevice ?? route?.deviceId;
+    const routeDevice = d.routeDevice ?? topicDevice ?? (route?.deviceId || undefined) ?? propDevice;
     // One device may not speak for another: the topic's device id is the authority.
     if (routeDevice !== undefined && d.deviceId !== undefined && d.deviceId !== routeDevice) {
       return this.reject(
@@ -177,7 +227,7 @@ export class Normalizer {
     if (deviceId.length > 128 || hasControlChar(deviceId, true))
       return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
-    let sensorType = m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
+    let sensorType = (tdec === PROPS_AVAILABILITY ? AVAILABILITY : undefined) ?? m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
     if (sensorType.length > 64 || hasControlChar(sensorType, true)) sensorType = 'unknown';
 
     let ts = now;
@@ -253,7 +303,15 @@ export class Normalizer {
     }
     if (tags !== undefined) reading.tags = tags;
     if (event !== undefined) reading.event = event;
-    return { kind: 'reading', reading, decoder: decoderName, family: route !== undefined && m.dec === undefined ? decoderName : family };
+    return { kind: 'reading', reading, decoder: decoderName, family: route !== undefined && mDec === undefined ? decoderName : family };
+  }
+
+  /** A discovery announcement: learned (or forgotten when empty), then dropped as carrying no reading. */
+  private learn(disc: DiscoveryDecoder, topic: string, payload: unknown): Outcome {
+    const parsed = parsePayload(payload, this.options.limits.maxBytes);
+    if (!parsed.ok && parsed.code !== 'empty_payload') return this.reject(HA_DISCOVERY, parsed.code, parsed.message);
+    const out = disc.learn(topic, parsed.ok ? parsed.value : undefined);
+    return { kind: 'ignored', reason: out.reason, family: HA_DISCOVERY };
   }
 
   private reject(family: string, code: RejectCode, message: string): Outcome {

@@ -15,7 +15,7 @@ import { ackLedger } from '../common/ack-ledger';
 import { AckedBatches } from './acked-batches';
 import { Batches, copyReading } from './batches';
 import { parseConfig, DEFAULTS } from './config';
-import { NormalizeError, Normalizer } from './normalizer';
+import { NormalizeError, Normalizer, type UserProperties } from './normalizer';
 import { NormalizerStats } from './stats';
 import { editorDefaultsSetting } from '../common/editor-defaults';
 
@@ -35,7 +35,7 @@ export = function (RED: NodeAPI) {
       });
       if (!normalizer) return;
       const catchRejects = normalizer.options.catchRejects;
-      const stats = new NormalizerStats(normalizer.bounds);
+      const stats = new NormalizerStats(normalizer.bounds, normalizer.discovery);
       // Outputs 3 and 4 cost nothing unless something is wired to them.
       const wired = (i: number): boolean => ((def as { wires?: unknown[][] }).wires?.[i]?.length ?? 0) > 0;
       const batchOpts = normalizer.options.batches;
@@ -71,7 +71,9 @@ export = function (RED: NodeAPI) {
       node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
         try {
           // An MQTT sensor-input gives the first arrival time, kept across a redelivery (its receipts.ts).
-          const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined);
+          // MQTT 5 user properties (mqtt in and sensor-input put them in msg.userProperties): device and availability.
+          const props = msg.userProperties !== null && typeof msg.userProperties === 'object' ? (msg.userProperties as UserProperties) : undefined;
+          const out = normalizer.normalize(msg.topic, msg.payload, typeof msg.received === 'number' ? msg.received : undefined, props);
           stats.record(out);
           if (timer === undefined) timer = setTimeout(tick, 1000);
           if (out.kind === 'reading') {

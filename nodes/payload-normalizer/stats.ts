@@ -6,6 +6,7 @@
 import { translator, type Translate } from '../common/i18n';
 import { metrics } from '../common/metrics';
 import type { Outcome } from './normalizer';
+import type { DiscoveryDecoder } from './decoders/ha-discovery';
 import type { BoundName, SeriesBounds } from './series-bounds';
 
 /** The en-US catalog (tests, tools): the node passes the runtime's translator. */
@@ -33,7 +34,13 @@ export class NormalizerStats {
   /** Bound counts already added to iot_bound_dropped_total. */
   private readonly flushedBounds: Record<BoundName, number> = { maxTagValues: 0, maxMeasurements: 0 };
 
-  constructor(private readonly bounds?: SeriesBounds) {}
+  /** Discovery announcements already added to iot_bound_dropped_total{bound="discoveryMax"}. */
+  private flushedDiscovery = 0;
+
+  constructor(
+    private readonly bounds?: SeriesBounds,
+    private readonly discovery?: DiscoveryDecoder,
+  ) {}
 
   record(o: Outcome): void {
     bump(this.received, o.family);
@@ -76,6 +83,9 @@ export class NormalizerStats {
         this.flushedBounds[bound] = this.bounds.dropped[bound];
       }
     }
+    const lost = (this.discovery?.dropped ?? 0) - this.flushedDiscovery;
+    if (lost > 0) metrics.boundDropped.inc({ node: 'payload-normalizer', bound: 'discoveryMax' }, lost);
+    this.flushedDiscovery += Math.max(0, lost);
     this.received.clear();
     this.normalized.clear();
     this.rejects.clear();
@@ -104,6 +114,10 @@ export class NormalizerStats {
     if (this.bounds !== undefined) {
       f.dropped_maxTagValues = this.bounds.dropped.maxTagValues;
       f.dropped_maxMeasurements = this.bounds.dropped.maxMeasurements;
+    }
+    if (this.discovery !== undefined) {
+      f.discovery_learned = this.discovery.size;
+      f.dropped_discoveryMax = this.discovery.dropped;
     }
     return f;
   }

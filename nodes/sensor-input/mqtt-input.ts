@@ -44,6 +44,8 @@ export interface MqttInputMessage {
   payload: unknown;
   qos: 0 | 1 | 2;
   retain: boolean;
+  /** MQTT 5 user properties of the message, when it has some (as the stock `mqtt in` node names them). */
+  userProperties?: Record<string, string | string[]>;
 }
 
 /** Where to connect: the broker URL and mqtt.js options (credentials, TLS) of an `mqtt-broker` config node. */
@@ -199,7 +201,13 @@ export function mqttRunner(
       windowCount++;
       try {
         const buf = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-        const make = (): MqttInputMessage => ({ topic: packet.topic, payload: decodePayload(buf, cfg.datatype), qos: packet.qos, retain: packet.retain });
+        const userProperties = packet.properties?.userProperties;
+        const make = (): MqttInputMessage => {
+          const msg: MqttInputMessage = { topic: packet.topic, payload: decodePayload(buf, cfg.datatype), qos: packet.qos, retain: packet.retain };
+          // MQTT 5 user properties, where Node-RED's mqtt in puts them (the normalizer reads device and availability there).
+          if (userProperties !== undefined) msg.userProperties = userProperties;
+          return msg;
+        };
         if (taker && packet.qos === 1 && packet.messageId !== undefined) taker.take(packet, buf, make, emit);
         else emit(make());
       } catch (err) {

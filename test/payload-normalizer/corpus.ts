@@ -19,6 +19,8 @@ export interface CorpusMessage {
   /** As published: an object is sent as JSON text, a string as is. */
   payload: unknown;
   config?: Record<string, unknown>;
+  /** Messages the same normalizer hears first (Home Assistant discovery announcements), in order. */
+  before?: Array<{ topic: string; payload: unknown }>;
   /** A layout the user configures (custom base topic, FullTopic, topic_prefix) or a topic the shipped flow does not subscribe to (statestream attributes). */
   notInShippedFlow?: boolean;
   /** The Reading (fields given are compared; `metrics` exactly, `metricsInclude` / `units` / `tags` as subsets, `event` by type). */
@@ -44,7 +46,7 @@ export function loadCorpora(dir = DIR): Corpus[] {
 }
 
 /** What an MQTT input gives the normalizer: the bytes of the published text. */
-export function wire(m: CorpusMessage): Buffer {
+export function wire(m: { payload: unknown }): Buffer {
   return Buffer.from(typeof m.payload === 'string' ? m.payload : JSON.stringify(m.payload), 'utf8');
 }
 
@@ -88,9 +90,11 @@ function describe(o: Outcome): string {
   return o.kind === 'reject' ? `reject ${o.code} (${o.message})` : o.kind === 'ignored' ? `ignored (${o.reason})` : o.kind;
 }
 
-/** Runs one message through a fresh normalizer with the message's config (defaults otherwise). */
+/** Runs one message through a fresh normalizer with the message's config (defaults otherwise), after its `before` messages. */
 export function run(m: CorpusMessage): Outcome {
-  return new Normalizer(parseConfig({ dedupeWindow: 0, ...(m.config ?? {}) })).normalize(m.topic, wire(m), NOW);
+  const n = new Normalizer(parseConfig({ dedupeWindow: 0, ...(m.config ?? {}) }));
+  for (const b of m.before ?? []) n.normalize(b.topic, wire(b), NOW);
+  return n.normalize(m.topic, wire(m), NOW);
 }
 
 /** Per ecosystem: messages, passes and the failures with their reasons. */

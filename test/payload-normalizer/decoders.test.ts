@@ -77,3 +77,49 @@ test('every shipped default subscription is a valid filter and none aims at comm
     assert.ok(!/(^|\/)rpc$/.test(f) || f.endsWith('/events/rpc'), `${f}: only the events channel of RPC`);
   }
 });
+
+test('generic Last Will layouts: availability words only where they cannot be data', async () => {
+  const { willOnline } = await import('../../nodes/payload-normalizer/decoders/generic');
+  const n = norm();
+  const kind = (topic: string, payload: string) => {
+    const o = n.normalize(topic, payload, NOW);
+    return o.kind === 'reading' ? `${o.reading.sensorType}:${JSON.stringify(o.reading.metrics)}` : o.kind;
+  };
+  assert.equal(kind('a/dev/status', 'Offline'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/LWT', 'online'), 'availability:{"online":1}');
+  assert.equal(kind('a/dev/lwt', '0'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/connected', 'disconnected'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/connected', 'true'), 'availability:{"online":1}');
+  assert.equal(kind('a/dev/state', '{"online":false}'), 'availability:{"online":0}');
+  assert.equal(kind('a/dev/status', '{"state":"offline"}'), 'availability:{"online":0}');
+  // data stays data: 1 / 0, ON / OFF and objects with more than an availability
+  assert.equal(kind('a/dev/state', '0'), 'state:{"state":0}');
+  assert.equal(kind('a/dev/status', 'true'), 'status:{"status":1}');
+  assert.equal(kind('a/dev/status', 'OFF'), 'status:{"status":0}');
+  assert.equal(kind('a/dev/status', '{"status":"online","rssi":-60}').startsWith('availability'), false);
+  assert.equal(willOnline('temperature', 'offline'), false);
+  assert.equal(willOnline('state', { state: 'ON' }), false);
+  // the ecosystems' own status topics keep their decoders
+  const esp = n.normalize('livingroom/status', 'offline', NOW);
+  assert.equal(esp.kind === 'reading' && esp.decoder, 'esphome');
+});
+
+test('MQTT 5 user properties: device_id names the device where the topic does not; the topic wins; availability makes a will', () => {
+  const n = norm();
+  const named = n.normalize('fleet/lwt', 'connection lost', NOW, { device_id: 'pump-9', availability: 'offline' });
+  assert.ok(named.kind === 'reading', JSON.stringify(named));
+  if (named.kind === 'reading') assert.deepEqual([named.reading.deviceId, named.reading.sensorType, named.reading.metrics], ['pump-9', 'availability', { online: 0 }]);
+  // a template's sensorType does not hide the availability
+  const tpl = n.normalize('sensors/dev-1/status', '', NOW, { availability: 'Online' });
+  assert.ok(tpl.kind === 'reading' && tpl.reading.deviceId === 'dev-1' && tpl.reading.sensorType === 'availability' && tpl.reading.metrics.online === 1);
+  // data with a device property: used when neither topic nor payload names one
+  const data = n.normalize('plant', '{"moisture":41}', NOW, { device: ['probe-3'] });
+  assert.ok(data.kind === 'reading' && data.reading.deviceId === 'probe-3', JSON.stringify(data));
+  // the topic's device wins: a different property is device_id_mismatch; so is a payload id against the property
+  const spoof = n.normalize('sensors/attacker/temperature', '21', NOW, { device_id: 'victim-1' });
+  assert.equal(spoof.kind === 'reject' && spoof.code, 'device_id_mismatch');
+  const payloadSpoof = n.normalize('plant', '{"device_id":"victim-1","moisture":41}', NOW, { device_id: 'probe-3' });
+  assert.equal(payloadSpoof.kind === 'reject' && payloadSpoof.code, 'device_id_mismatch');
+  const bad = n.normalize('fleet/lwt', 'x', NOW, { device_id: 'p', availability: 'maybe' });
+  assert.equal(bad.kind === 'reject' && bad.code, 'unsupported_shape');
+});

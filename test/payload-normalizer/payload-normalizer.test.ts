@@ -188,6 +188,8 @@ test('a duplicate event is dropped, counted in the status and in iot_duplicates_
     ignored: 0,
     dropped_maxTagValues: 0,
     dropped_maxMeasurements: 0,
+    discovery_learned: 0,
+    dropped_discoveryMax: 0,
   });
   assert.equal((await metricValue(metrics.duplicatesDropped)) - before, 2);
   assert.equal((await metricValue(metrics.readingsNormalized, { decoder: 'event' })) - normalizedBefore, 1);
@@ -227,6 +229,20 @@ test('a bad config shows a red status and every message fails into Catch', async
   const health = healthSnapshot().norm;
   assert.equal(health?.ok, false);
   assert.match(health?.detail ?? '', /timezone/);
+});
+
+test('a bad dialog decoder stops the node: every message fails into Catch naming the entry and field; a good one decodes', async () => {
+  await load(nodes, flow({ decoders: JSON.stringify([{ name: 'acme', topic: 'acme/{device}/{metric}' }, { name: 'hub', topic: 'hub/+' }]) }));
+  const caught = collect('caught', 2);
+  helper.getNode('norm').receive({ topic: 'acme/d1/temperature', payload: '21' });
+  helper.getNode('norm').receive({ topic: 'sensors/d/climate', payload: '21' });
+  for (const c of await caught) assert.match(c.error.message, /decoders\[1\] "hub": give the device id/);
+  helper.unload();
+  await load(nodes, flow({ decoders: JSON.stringify([{ name: 'acme', topic: 'acme/{device}/{metric}', units: { power: 'W' } }]) }));
+  const ok = collect('ok', 1);
+  helper.getNode('norm').receive({ topic: 'acme/d1/power', payload: Buffer.from('12.5') });
+  const [r] = await ok;
+  assert.deepEqual([r.payload.deviceId, r.payload.metrics, r.payload.units], ['d1', { power: 12.5 }, { power: 'W' }]);
 });
 
 test('the editor file registers the type with four outputs and help', () => {

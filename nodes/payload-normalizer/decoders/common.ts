@@ -5,15 +5,17 @@ import { isObj } from '../walk';
 /** Sensor type of the availability Readings every ecosystem's LWT / status topic becomes. */
 export const AVAILABILITY = 'availability';
 
-/** true / false for `online`, `Online`, `offline`, `true`, `false`, 1 / 0, `{"state":"online"}`; undefined otherwise. */
+/** true / false for `online`, `Online`, `offline`, `connected`, `true`, `false`, 1 / 0, `{"state":"online"}`, `{"online":false}`; undefined otherwise. */
 export function onlineValue(v: unknown): boolean | undefined {
   if (typeof v === 'boolean') return v;
   if (typeof v === 'number') return v === 1 ? true : v === 0 ? false : undefined;
   if (typeof v === 'string') {
     const w = stateWord(v);
-    return w === undefined ? undefined : w === 1;
+    if (w !== undefined) return w === 1;
+    const l = v.trim().toLowerCase();
+    return l === 'connected' ? true : l === 'disconnected' ? false : undefined;
   }
-  if (isObj(v)) return onlineValue(v.state ?? v.status ?? v.value);
+  if (isObj(v)) return onlineValue(v.state ?? v.status ?? v.online ?? v.connected ?? v.value);
   return undefined;
 }
 

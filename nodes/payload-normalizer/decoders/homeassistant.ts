@@ -5,6 +5,7 @@
  * the metric the object id's last word when it names a quantity (`temperature`), else
  * the domain. Discovery `config` topics and text attributes are ignored.
  */
+import { DISCOVERY_FILTERS } from '../../common/ha-discovery';
 import { snakeName } from '../draft';
 import { bareValue } from './common';
 import type { TopicDecoder } from './types';
@@ -62,7 +63,8 @@ const TEXT_ATTRIBUTES = new Set([
 
 export const homeassistant: TopicDecoder = {
   name: 'homeassistant',
-  topics: ['homeassistant/+/+/state'],
+  // The discovery announcements too: the normalizer learns the announced topics (decoders/ha-discovery.ts).
+  topics: ['homeassistant/+/+/state', ...DISCOVERY_FILTERS],
   route(levels) {
     if (levels[0] !== 'homeassistant' || levels.length < 4) return null;
     if (levels.length !== 4 || TEXT_ATTRIBUTES.has(levels[3])) return { ignore: 'home assistant discovery or text attribute' };

@@ -11,7 +11,7 @@ import type { Draft } from '../draft';
 
 /** What a decoder learned from a topic. */
 export interface Route {
-  /** The device the topic names. */
+  /** The device the topic names; '' when the payload names it (decode() sets `d.deviceId`). */
   deviceId: string;
   /** Sensor type (InfluxDB measurement) unless decode() sets `d.sensorType`. */
   sensorType: string;
