@@ -20,7 +20,7 @@ export const SOURCE_ROOTS = ['nodes', 'app'];
  */
 export const END_TO_END_ONLY: Record<string, string> = {
   'app/start.ts': 'the process entry point: started as a child process by test/support/app.ts (test/app/ready-early, test/security/startup, secrets)',
-  'app/auth/bcrypt-worker.ts': 'a worker thread body: run through createVerifier by test/app/auth/gate.test.ts',
+  'app/auth/bcrypt-worker.ts': 'a worker thread body: run through createVerifier by test/app/auth/verifier.test.ts',
 };
 
 /** True when the source declares a function, method, class or accessor: something a test can call. */
