@@ -33,13 +33,12 @@ export = function (RED: NodeAPI) {
       const kit = nodeKit(node, 'alert-notifier');
       kit.gauge(metrics.outboxDepth, () => notifier?.depth ?? 0);
       const secret = node.credentials?.secret || process.env.WEBHOOK_SECRET || '';
-      let notifier: Notifier | undefined;
+      let notifier: Notifier | undefined = undefined; // read by refresh(), which may run while setup() builds it
       let ready: Promise<void> = Promise.resolve();
-      let problem: string | undefined;
-      let lastFailure: string | undefined;
+      let outboxError: Error | undefined;
       const counts = { sent: 0, failed: 0 };
       let shared = false;
-      let claim: ((slot: string) => Promise<boolean>) | undefined;
+      let lastFailure: string | undefined;
 
       const refresh = (): void => {
         if (!notifier) return;
@@ -75,84 +74,57 @@ export = function (RED: NodeAPI) {
         refresh();
       };
 
-      try {
-        const cfg = parseConfig(def);
-        let smtp: SmtpTarget = {
-          kind: 'folder',
-          from: lookupEnvRef('${ALERT_EMAIL_FROM}') || DEFAULT_FROM,
-          describe: 'no SMTP config: writing .eml files',
-          secrets: [],
-        };
-        if (cfg.email && cfg.smtp) {
-          const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
-          if (!cfgNode) throw new Error(tr('alert-notifier.errors.smtpMissing', { id: cfg.smtp }));
-          smtp = cfgNode.target();
-        }
-        const data = dataDir(RED);
-        // Scale-out: with REDIS_URL, one instance sends a given notification.
-        const backend = acquireBackend();
-        if (backend) {
-          shared = true;
-          let warned = false;
-          claim = sharedClaim(backend.redis, backend.prefix, node.id, `${installId(data) || process.pid}`, (err) => {
-            if (!warned) node.warn(`shared notification journal unreachable (${redact(errorMessage(err))}): sending without it`);
-            warned = true;
+      /** Settings, email transport, shared journal and outbox folder; throws what is wrong (redacted). */
+      const setup = (): Notifier => {
+        try {
+          const cfg = parseConfig(def);
+          let smtp: SmtpTarget = {
+            kind: 'folder',
+            from: lookupEnvRef('${ALERT_EMAIL_FROM}') || DEFAULT_FROM,
+            describe: 'no SMTP config: writing .eml files',
+            secrets: [],
+          };
+          if (cfg.email && cfg.smtp) {
+            const cfgNode = RED.nodes.getNode(cfg.smtp) as SmtpConfigNode | null;
+            if (!cfgNode) throw new Error(tr('alert-notifier.errors.smtpMissing', { id: cfg.smtp }));
+            smtp = cfgNode.target();
+          }
+          const data = dataDir(RED);
+          // Scale-out: with REDIS_URL, one instance sends a given notification.
+          let claim: ((slot: string) => Promise<boolean>) | undefined;
+          const backend = acquireBackend();
+          if (backend) {
+            shared = true;
+            let warned = false;
+            claim = sharedClaim(backend.redis, backend.prefix, node.id, `${installId(data) || process.pid}`, (err) => {
+              if (!warned) node.warn(`shared notification journal unreachable (${redact(errorMessage(err))}): sending without it`);
+              warned = true;
+            });
+          }
+          return new Notifier({
+            claim,
+            cfg,
+            dataFolder: data,
+            outboxDir: folders.outbox(data, node.id),
+            mailFolder: folders.mail(data),
+            smtp,
+            webhookSecret: secret,
+            onResult: emit,
+            onRetry: (item, error, delay) => {
+              metrics.notificationsFailed.inc({ channel: item.channel });
+              node.debug(`${item.channel} attempt ${item.attempts} failed (${error}); next in ${Math.round(delay / 1000)} s`);
+            },
+            onChange: refresh,
+            onWarn: (text) => node.warn(text),
+            // The device registry: the app puts it in global context (functionGlobalContext.iotRegistry); a flow may set a plain object there.
+            device: (id) => deviceInfo(node.context().global.get('iotRegistry'), id),
           });
+        } catch (err) {
+          throw new Error(redact(errorMessage(err), [secret]));
         }
-        notifier = new Notifier({
-          claim,
-          cfg,
-          dataFolder: data,
-          outboxDir: folders.outbox(data, node.id),
-          mailFolder: folders.mail(data),
-          smtp,
-          webhookSecret: secret,
-          onResult: emit,
-          onRetry: (item, error, delay) => {
-            metrics.notificationsFailed.inc({ channel: item.channel });
-            node.debug(`${item.channel} attempt ${item.attempts} failed (${error}); next in ${Math.round(delay / 1000)} s`);
-          },
-          onChange: refresh,
-          onWarn: (text) => node.warn(text),
-          // The device registry: the app puts it in global context (functionGlobalContext.iotRegistry); a flow may set a plain object there.
-          device: (id) => deviceInfo(node.context().global.get('iotRegistry'), id),
-        });
-        const n = notifier;
-        ready = n.start().then(
-          (pending) => {
-            if (pending) node.log(`${pending} pending notifications loaded from the outbox`);
-            refresh();
-          },
-          (err) => {
-            problem = tr('alert-notifier.errors.outbox', { error: n.redact(err) });
-            node.status(status.failed(problem));
-          },
-        );
-      } catch (err) {
-        problem = redact(errorMessage(err), [secret]);
-        node.status(status.failed(problem));
-        node.error(problem);
-      }
+      };
 
-      node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
-        ready
-          .then(async () => {
-            if (!notifier || problem) throw new Error(problem ?? tr('alert-notifier.errors.notConfigured'));
-            if (msg.topic === 'notifier/retry') {
-              notifier.retryNow();
-              return;
-            }
-            const intake = await notifier.accept(msg);
-            // Queued and grouped ones are reported when they are sent: a storm makes no storm of results.
-            for (const r of intake) if (r.status !== 'queued' && r.status !== 'grouped') send({ topic: `notification/${r.status}`, payload: r });
-            refresh();
-          })
-          .then(
-            () => done(),
-            (err: unknown) => done(new Error(notifier ? notifier.redact(err) : redact(err, [secret]))),
-          );
-      });
-
+      // Whatever happens to the setup, the node closes: the shared backend is released and health cleared.
       node.on('close', (_removed: boolean, done: () => void) => {
         const n = notifier;
         const finish = (): void => {
@@ -165,6 +137,41 @@ export = function (RED: NodeAPI) {
           .then(() => n.close(5000))
           .catch((err) => node.warn(`close: ${n.redact(err)}`))
           .finally(finish);
+      });
+
+      // Settings or transports that fail to set up: red ring, logged once, every input rejected with that error.
+      notifier = kit.parse(setup, { log: (m) => m });
+      if (!notifier) return;
+      const n = notifier;
+      // An outbox folder that cannot be opened is known only once it is read: then every input is rejected with it.
+      ready = n.start().then(
+        (pending) => {
+          if (pending) node.log(`${pending} pending notifications loaded from the outbox`);
+          refresh();
+        },
+        (err) => {
+          outboxError = new Error(tr('alert-notifier.errors.outbox', { error: n.redact(err) }));
+          node.status(status.failed(outboxError.message));
+        },
+      );
+
+      node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+        ready
+          .then(async () => {
+            if (outboxError) throw outboxError;
+            if (msg.topic === 'notifier/retry') {
+              n.retryNow();
+              return;
+            }
+            const intake = await n.accept(msg);
+            // Queued and grouped ones are reported when they are sent: a storm makes no storm of results.
+            for (const r of intake) if (r.status !== 'queued' && r.status !== 'grouped') send({ topic: `notification/${r.status}`, payload: r });
+            refresh();
+          })
+          .then(
+            () => done(),
+            (err: unknown) => done(new Error(n.redact(err))),
+          );
       });
     },
     {

@@ -7,7 +7,6 @@ import mqtt from 'mqtt';
 import type { NodeAPI, NodeDef, NodeInstance, NodeMessage } from '../common/red';
 import { status } from '../common/status';
 import { errorMessage, ValidationError } from '../common/errors';
-import { reportHealth } from '../common/health';
 import { nodeKit, toError } from '../common/node-kit';
 import { ackLedger } from '../common/ack-ledger';
 import { runtimeHooks, useAckHooks, type Hooks } from '../common/ack-hooks';
@@ -34,7 +33,8 @@ export = function (RED: NodeAPI) {
     function (this: NodeInstance, def: NodeDef) {
       RED.nodes.createNode(this, def);
       const node = this;
-      const kit = nodeKit(node, 'sensor-input');
+      // An MQTT input's health is its broker connection (kind mqtt-input, what /health/ready checks); the others report as sensor-input.
+      const kit = nodeKit(node, def.mode === 'mqtt' ? 'mqtt-input' : 'sensor-input');
       let runner: Runner;
       let stopHooks: (() => void) | undefined;
       try {
@@ -49,17 +49,13 @@ export = function (RED: NodeAPI) {
         };
         if (cfg.mode === 'mqtt') {
           const source = brokerSource(RED.nodes.getNode(cfg.broker));
-          const mqttOut = {
-            ...out,
-            health: (ok: boolean, detail: string, figures: Record<string, number>) => reportHealth(node.id, { kind: 'mqtt-input', ok, detail, figures }),
-          };
           // Durable acknowledgement needs QoS 1 and the runtime's message hooks (see common/ack-hooks.ts).
           const durable =
             cfg.ack === 'durable' && cfg.qos >= 1
               ? { ledger: ackLedger, maxOpenMs: MAX_OPEN_MS, install: installId(dataDir(RED)), receiptsDir: path.join(dataDir(RED), 'acks', node.id) }
               : undefined;
           if (durable) stopHooks = useAckHooks(runtimeHooks(RED as unknown as { hooks?: Hooks }), node.id);
-          runner = mqttRunner(cfg, mqttOut, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id, undefined, durable);
+          runner = mqttRunner(cfg, out, (msg) => node.send(msg as unknown as NodeMessage), source, mqtt.connect, node.id, undefined, durable);
         } else {
           runner = cfg.mode === 'simulate' ? simulateRunner(cfg, out) : gpioRunner(cfg, out, gpioOpener());
         }

@@ -272,3 +272,48 @@ test('STARTTLS with auth against a server with a self-signed certificate: sent w
     await tlsServer.stop();
   }
 });
+
+/** Calls of a spied node method made by one node (the test helper spies status, error, ...). */
+function callsOf(nodeId: string, method: 'status' | 'error'): unknown[][] {
+  const node = helper.getNode(nodeId);
+  return node[method]
+    .getCalls()
+    .filter((c: { thisValue: unknown }) => c.thisValue === node)
+    .map((c: { args: unknown[] }) => c.args);
+}
+
+test('settings that fail to parse: red ring, logged once, and every input rejected with that error', async () => {
+  const flow = notifierFlow({ webhookUrl: `${web.url}/hook`, notifier: { method: 'GET' } });
+  await load(nodes, flow, creds);
+  const expected = /method must be POST, PUT or PATCH, got "GET"/;
+  assert.deepEqual(
+    callsOf('n1', 'status').map(([s]) => (s as { fill?: string; shape?: string }).fill + '/' + (s as { shape?: string }).shape),
+    ['red/ring'],
+  );
+  assert.match(String((callsOf('n1', 'status')[0][0] as { text: string }).text), expected);
+  assert.equal(callsOf('n1', 'error').length, 1);
+  assert.match(String(callsOf('n1', 'error')[0][0]), expected);
+  const errors = collect('errors', 2, 5000);
+  helper.getNode('n1').receive({ payload: alert(), event: 'fired' });
+  helper.getNode('n1').receive({ topic: 'notifier/retry' });
+  for (const e of await errors) assert.match(e.error.message, expected);
+  assert.equal(web.requests.length, 0);
+});
+
+test('a missing SMTP config node and an outbox that cannot be opened reject inputs with a clear reason', async () => {
+  const flow = notifierFlow({ smtpPort: smtp.port }).map((n) => ((n as { id: string }).id === 'n1' ? { ...(n as object), smtp: 'gone' } : n));
+  await load(nodes, flow, creds);
+  const missing = collect('errors', 1, 5000);
+  helper.getNode('n1').receive({ payload: alert(), event: 'fired' });
+  assert.match((await missing)[0].error.message, /smtp config node gone not found/);
+  await helper.unload();
+
+  fs.writeFileSync(path.join(DATA, 'outbox'), 'a file where the outbox folder goes');
+  await load(nodes, notifierFlow({}), creds);
+  const blocked = collect('errors', 1, 5000);
+  helper.getNode('n1').receive({ payload: alert(), event: 'fired' });
+  assert.match((await blocked)[0].error.message, /outbox not usable: .*(ENOTDIR|EEXIST|not a directory)/);
+  const last = callsOf('n1', 'status').pop()?.[0] as { fill?: string; text?: string };
+  assert.equal(last.fill, 'red');
+  assert.match(String(last.text), /outbox not usable/);
+});

@@ -3,14 +3,13 @@
  * ships has locales/en-US/<file>.json and locales/de/<file>.json beside its
  * .js file (where Node-RED looks), both with the same keys; every data-i18n
  * key in the node's .html and every translator key in our code is in both;
- * and the runtime translator falls back to en-US where RED._ has no catalog.
+ * the runtime translator's own test is i18n.test.ts.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { interpolate, lookup, translator } from '../../nodes/common/i18n';
-import { NormalizerStats } from '../../nodes/payload-normalizer/stats';
+import { lookup } from '../../nodes/common/i18n';
 import { REPO_ROOT } from '../support/red';
 
 const LANGS = ['en-US', 'de'];
@@ -117,17 +116,6 @@ test("every translator key used in the nodes' code is in en-US and de", () => {
   assert.ok(used >= 25, `${used} keys used in code`);
 });
 
-test("the translator: RED._ where it has a catalog, else the set's en-US catalog; __vars__ filled", () => {
-  const dir = path.join(REPO_ROOT, 'dist', 'nodes', 'servo-command');
-  const helperLike = translator({ _: (k: string) => k }, dir, 'servo-command'); // node-red-node-test-helper's RED._
-  assert.equal(helperLike('servo-command.status.sent', { command: 'left', device: 'pan-1' }), 'sent left → pan-1');
-  const german = read(path.join(dir, 'locales', 'de', 'servo-command.json'));
-  const runtime = translator({ _: (k: string, v?: Record<string, string | number>) => interpolate(lookup(german, k) ?? k, v) }, dir, 'servo-command');
-  assert.equal(runtime('servo-command.status.sent', { command: 'left', device: 'pan-1' }), 'gesendet: left → pan-1');
-  assert.equal(runtime('servo-command.status.nope'), 'servo-command.status.nope', 'an unknown key shows itself');
-  assert.equal(interpolate('__a____b__ __c__', { a: 1, b: 'x' }), '1x __c__');
-});
-
 /** The help blocks of a locale .html file: data-help-name → body. */
 function helpBlocks(file: string): Map<string, string> {
   const html = fs.readFileSync(file, 'utf8');
@@ -158,16 +146,4 @@ test('every node type has its help in locales/en-US and locales/de (in dist), wi
     assert.match(de, /<h3>(Eingaben|Ausgaben|Details|Grenzen)<\/h3>/, `${type}: German headings`);
   }
   assert.equal(types.size, 11);
-});
-
-test("the normalizer's counter status line: English by default, German through a German RED._", () => {
-  const dir = path.join(REPO_ROOT, 'dist', 'nodes', 'payload-normalizer');
-  const german = read(path.join(dir, 'locales', 'de', 'payload-normalizer.json'));
-  const de = translator({ _: (k: string, v?: Record<string, string | number>) => interpolate(lookup(german, k) ?? k, v) }, dir, 'payload-normalizer');
-  const stats = new NormalizerStats(undefined);
-  stats.ok = 12;
-  stats.rejected = 3;
-  stats.ignored = 2;
-  assert.equal(stats.text(), '12 ok · 3 rejected · 0 dup · 2 ignored');
-  assert.equal(stats.text(de), '12 ok · 3 abgelehnt · 0 doppelt · 2 ignoriert');
 });

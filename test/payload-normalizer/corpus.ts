@@ -1,7 +1,7 @@
 /**
  * The firmware corpus (test/payload-normalizer/corpus/<ecosystem>.json): real messages from each
  * ecosystem's docs, tests and issue trackers, with the Reading each must give. Shared by
- * corpus.test.ts and bench/normalizer-corpus.ts (the per-ecosystem score).
+ * corpus.test.ts, decoders/<ecosystem>.test.ts and bench/normalizer-corpus.ts (the per-ecosystem score).
  */
 import { isDeepStrictEqual } from 'node:util';
 import fs from 'node:fs';
@@ -43,6 +43,11 @@ export function loadCorpora(dir = DIR): Corpus[] {
     .filter((f) => f.endsWith('.json'))
     .sort()
     .map((f) => JSON.parse(fs.readFileSync(path.join(dir, f), 'utf8')) as Corpus);
+}
+
+/** One ecosystem's corpus (corpus/<ecosystem>.json), run by its decoder's test (decoders/<ecosystem>.test.ts). */
+export function loadCorpus(ecosystem: string, dir = DIR): Corpus {
+  return JSON.parse(fs.readFileSync(path.join(dir, `${ecosystem}.json`), 'utf8')) as Corpus;
 }
 
 /** What an MQTT input gives the normalizer: the bytes of the published text. */

@@ -8,11 +8,11 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import mqtt from 'mqtt';
-import { buildConfigCommand, parseAck } from '../../app/api/device-commands';
-import { API_OWNER, FlowTap } from '../../app/api/events';
-import { OPENAPI } from '../../app/api/openapi';
-import { HttpError } from '../../app/api/validate';
-import { startApp, RunningApp } from '../support/app';
+import { buildConfigCommand, parseAck } from '../../../app/api/device-commands';
+import { API_OWNER, FlowTap } from '../../../app/api/events';
+import { OPENAPI } from '../../../app/api/openapi';
+import { HttpError } from '../../../app/api/validate';
+import { startApp, RunningApp } from '../../support/app';
 
 const field = (fn: () => unknown): string | undefined => {
   try {

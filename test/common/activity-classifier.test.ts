@@ -5,8 +5,8 @@
 import assert from 'node:assert/strict';
 import test from 'node:test';
 import { ActivityClassifier, G, parseOptions } from '../../nodes/common/activity-classifier';
-import { labelledSet } from './labelled-set';
-import { score } from './score';
+import { labelledSet } from '../activity/labelled-set';
+import { score } from '../activity/score';
 
 test('on the labelled set at 2 Hz: at least 95% of windows right, every fall found, no knock taken for a fall', () => {
   for (const seed of [42, 7]) {

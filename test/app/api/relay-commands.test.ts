@@ -9,11 +9,11 @@
 import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import mqtt from 'mqtt';
-import { buildRelayCommand, confirms } from '../../app/api/relay-commands';
-import { API_OWNER, FlowTap } from '../../app/api/events';
-import { mayPublish, RELAY_COMMANDS, covered } from '../../app/broker-acl';
-import { HttpError } from '../../app/api/validate';
-import { startApp, RunningApp } from '../support/app';
+import { buildRelayCommand, confirms } from '../../../app/api/relay-commands';
+import { API_OWNER, FlowTap } from '../../../app/api/events';
+import { mayPublish, RELAY_COMMANDS, covered } from '../../../app/broker-acl';
+import { HttpError } from '../../../app/api/validate';
+import { startApp, RunningApp } from '../../support/app';
 
 const field = (fn: () => unknown): string | undefined => {
   try {

@@ -10,9 +10,9 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import bcrypt from 'bcryptjs';
 import mqtt from 'mqtt';
-import { startApp, RunningApp } from '../support/app';
-import { tempDir } from '../support/services';
-import { HttpReceiver, SmtpReceiver, waitFor } from '../alert-notifier/receivers';
+import { startApp, RunningApp } from '../../support/app';
+import { tempDir } from '../../support/services';
+import { HttpReceiver, SmtpReceiver, waitFor } from '../../alert-notifier/receivers';
 
 const ADMIN = { user: 'admin', password: 'registry-admin-pw' };
 const VIEWER = { user: 'vic', password: 'registry-viewer-pw' };

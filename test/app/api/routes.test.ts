@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import mqtt from 'mqtt';
-import { startApp, RunningApp } from '../support/app';
+import { startApp, RunningApp } from '../../support/app';
 
 let app: RunningApp;
 

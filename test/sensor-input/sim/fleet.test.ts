@@ -1,10 +1,10 @@
-/** The fleet scheduler and fault injection, driven with a fake clock and a seeded Rng. */
+/** The fleet scheduler (intervals, events, dropout, spikes, malformed rates), driven with a fake clock and a seeded Rng. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Fleet, type FleetMessage, type FleetOptions } from '../../nodes/sensor-input/sim/fleet';
-import { malform, numericPaths } from '../../nodes/sensor-input/sim/faults';
-import { PROFILE_NAMES } from '../../nodes/sensor-input/sim/profiles';
-import { seededRng } from '../../nodes/sensor-input/sim/rng';
+import { Fleet, type FleetMessage, type FleetOptions } from '../../../nodes/sensor-input/sim/fleet';
+import { PROFILE_NAMES } from '../../../nodes/sensor-input/sim/profiles';
+import { numericPaths } from '../../../nodes/sensor-input/sim/faults';
+import { seededRng } from '../../../nodes/sensor-input/sim/rng';
 
 const T0 = Date.UTC(2025, 5, 25, 10, 0, 0);
 const NO_FAULTS = { dropout: 0, spike: 0, malformed: 0 };
@@ -142,25 +142,10 @@ test('spike and malformed rates are honoured and labelled', () => {
   );
 });
 
-test('malform: truncated text is a strict prefix, wrong-type replaces a number', () => {
-  const rng = seededRng(3);
-  const payload = { device_id: 'x', temperature: 21.5, data: { gpio_pin: 17 }, metrics: [{ name: 'a', value: 1, unit: '' }] };
-  assert.deepEqual(numericPaths(payload), [['temperature'], ['data', 'gpio_pin'], ['metrics', '0', 'value']]);
-  const json = JSON.stringify(payload);
-  const seen = new Set<string>();
-  for (let i = 0; i < 60; i++) {
-    const { text, kind } = malform(payload, rng);
-    seen.add(kind);
-    if (kind === 'truncated') assert.ok(json.startsWith(text) && text.length < json.length);
-    if (kind === 'wrong-type') assert.equal(numericPaths(JSON.parse(text)).length, 2);
-  }
-  assert.equal(seen.size, 3);
-});
-
 test('logic modules stay free of Node-RED (only the glue file may touch the runtime)', () => {
   const fs = require('fs') as typeof import('fs');
   const path = require('path') as typeof import('path');
-  const dir = path.resolve(__dirname, '..', '..', '..', 'nodes', 'sensor-input');
+  const dir = path.resolve(__dirname, '..', '..', '..', '..', 'nodes', 'sensor-input');
   const files = [...fs.readdirSync(dir).map((f) => path.join(dir, f)), ...fs.readdirSync(path.join(dir, 'sim')).map((f) => path.join(dir, 'sim', f))].filter(
     (f) => f.endsWith('.ts') && !f.endsWith('sensor-input.ts'),
   );

@@ -1,0 +1,11 @@
+/** Every message of the ruuvi corpus (corpus/ruuvi.json) gives the Reading it names. */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { check, loadCorpus, run } from '../corpus';
+
+const c = loadCorpus('ruuvi');
+describe(`corpus ${c.ecosystem}`, () => {
+  for (const m of c.messages) {
+    test(m.name, () => assert.equal(check(m, run(m)), ''));
+  }
+});
