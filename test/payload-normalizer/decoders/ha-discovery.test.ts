@@ -1,39 +1,14 @@
-/** Home Assistant discovery: announcements read (common/ha-discovery.ts) and learned per normalizer, bounded. */
+/** Home Assistant discovery as a decoder: announcements learned per normalizer, bounded; the ha-discovery corpus (corpus/ha-discovery.json). */
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
-import { announcedTopics, discoveryTopic, readAnnouncement, templatePath } from '../../nodes/common/ha-discovery';
-import { parseConfig } from '../../nodes/payload-normalizer/config';
-import { Normalizer } from '../../nodes/payload-normalizer/normalizer';
-import { NormalizerStats } from '../../nodes/payload-normalizer/stats';
+import { describe, test } from 'node:test';
+import { parseConfig } from '../../../nodes/payload-normalizer/config';
+import { Normalizer } from '../../../nodes/payload-normalizer/normalizer';
+import { NormalizerStats } from '../../../nodes/payload-normalizer/stats';
+import { check, loadCorpus, run } from '../corpus';
 
 const NOW = 1750000000000;
 const norm = (c: Record<string, unknown> = {}) => new Normalizer(parseConfig({ dedupeWindow: 0, ...c }));
 const announce = (obj: string, body: Record<string, unknown>) => [`homeassistant/sensor/${obj}/config`, JSON.stringify(body)] as const;
-
-test('templates: only the simple forms are read, filters allowed, anything else refused', () => {
-  assert.deepEqual(templatePath('{{ value }}'), []);
-  assert.deepEqual(templatePath(undefined), []);
-  assert.deepEqual(templatePath('{{ value_json.x }}'), ['x']);
-  assert.deepEqual(templatePath('{{value_json.x.y}}'), ['x', 'y']);
-  assert.deepEqual(templatePath("{{ value_json['AM2301'].Temperature | float | round(1) }}"), ['AM2301', 'Temperature']);
-  assert.equal(templatePath('{{ value_json.x * 10 }}'), null);
-  assert.equal(templatePath("{% if value == 'a' %}1{% endif %}"), null);
-  assert.equal(templatePath('{{ value_json.__proto__ }}'), null);
-  assert.deepEqual(discoveryTopic('homeassistant/sensor/node/obj/config'), { component: 'sensor', nodeId: 'node', objectId: 'obj' });
-  assert.equal(discoveryTopic('homeassistant/sensor/obj/state'), null);
-});
-
-test('abbreviations, ~ and device: what an announcement gives', () => {
-  const a = readAnnouncement(
-    { component: 'sensor', objectId: 'o' },
-    { '~': 'base/x', stat_t: '~/state', unit_of_meas: 'W', val_tpl: '{{ value_json.power }}', avty_t: 'lwt/~', pl_avail: 'up', pl_not_avail: 'down', dev: { ids: 'abc' } },
-  );
-  assert.deepEqual(a, { stateTopic: 'base/x/state', path: ['power'], metric: 'power', unit: 'W', deviceId: 'abc', on: undefined, off: undefined, availability: [{ topic: 'lwt/base/x', on: 'up', off: 'down' }] });
-  assert.match(String(readAnnouncement({ component: 'sensor', objectId: 'o' }, { stat_t: 'a', val_tpl: '{{ value_json.a + 1 }}' })), /not a simple/);
-  assert.match(String(readAnnouncement({ component: 'sensor', objectId: 'o' }, { name: 'x' })), /no state_topic/);
-  assert.deepEqual(announcedTopics('homeassistant/sensor/o/config', Buffer.from('{"stat_t":"a/b","avty_t":"a/lwt"}')), ['a/b', 'a/lwt']);
-  assert.equal(announcedTopics('other/topic', '{}'), null);
-});
 
 test('a learned state topic decodes; an unusable announcement is ignored with its reason; empty removes', () => {
   const n = norm();
@@ -42,7 +17,11 @@ test('a learned state topic decodes; an unusable announcement is ignored with it
   assert.deepEqual(learned, { kind: 'ignored', reason: 'home assistant discovery: learned acme/meter-1/json', family: 'ha-discovery' });
   const r = n.normalize('acme/meter-1/json', '{"e":{"power":"12.5"}}', NOW);
   assert.ok(r.kind === 'reading', JSON.stringify(r));
-  if (r.kind === 'reading') assert.deepEqual([r.reading.deviceId, r.reading.metrics, r.reading.units, r.decoder, r.family], ['meter-1', { e_power: 12.5 }, { e_power: 'W' }, 'ha-discovery', 'ha-discovery']);
+  if (r.kind === 'reading')
+    assert.deepEqual(
+      [r.reading.deviceId, r.reading.metrics, r.reading.units, r.decoder, r.family],
+      ['meter-1', { e_power: 12.5 }, { e_power: 'W' }, 'ha-discovery', 'ha-discovery'],
+    );
   const bad = n.normalize(...announce('x', { stat_t: 'a/b', val_tpl: '{{ value_json.a | multiply(3) }}' }), NOW);
   assert.ok(bad.kind === 'ignored' && /not a simple/.test(bad.reason));
   assert.equal(n.normalize(t, '', NOW).kind, 'ignored');
@@ -80,4 +59,11 @@ test('availability topics use the announced payloads; firmware decoders keep the
   n.normalize(...announce('t', { stat_t: 'tele/plug/SENSOR', val_tpl: '{{ value_json.ENERGY.Power }}', dev: { name: 'Plug' } }), NOW);
   const t = n.normalize('tele/plug/SENSOR', '{"ENERGY":{"Power":5}}', NOW);
   assert.ok(t.kind === 'reading' && t.decoder === 'tasmota' && t.reading.deviceId === 'plug');
+});
+
+const c = loadCorpus('ha-discovery');
+describe(`corpus ${c.ecosystem}`, () => {
+  for (const m of c.messages) {
+    test(m.name, () => assert.equal(check(m, run(m)), ''));
+  }
 });

@@ -1,9 +1,9 @@
 /** Declarative decoders from the normalizer's dialog (decoders/user.ts): compiled once, tried before the firmware decoders. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseConfig } from '../../nodes/payload-normalizer/config';
-import { atPath } from '../../nodes/payload-normalizer/decoders/user';
-import { Normalizer, type Outcome } from '../../nodes/payload-normalizer/normalizer';
+import { parseConfig } from '../../../nodes/payload-normalizer/config';
+import { atPath } from '../../../nodes/payload-normalizer/decoders/user';
+import { Normalizer, type Outcome } from '../../../nodes/payload-normalizer/normalizer';
 
 const NOW = 1750000000000;
 const norm = (decoders: unknown, config: Record<string, unknown> = {}) =>
@@ -89,7 +89,13 @@ test('a bad entry fails the whole config with one error naming the entry and the
     ['[{', /decoders is not valid JSON/],
     ['{"name":"a"}', /decoders must be a JSON array/],
     [[{ name: 'Acme!', topic: 'a/{device}' }], /decoders\[0\]\.name must be a short lower-case name/],
-    [[{ name: 'ok', topic: 'a/{device}' }, { name: 'ok', topic: 'b/{device}' }], /decoders\[1\] "ok": the name is already used/],
+    [
+      [
+        { name: 'ok', topic: 'a/{device}' },
+        { name: 'ok', topic: 'b/{device}' },
+      ],
+      /decoders\[1\] "ok": the name is already used/,
+    ],
     [[{ name: 'tasmota', topic: 'a/{device}' }], /decoders\[0\] "tasmota": the name is already used/],
     [[{ name: 'a', topic: '' }], /decoders\[0\] "a": topic is required/],
     [[{ name: 'a', topic: 'a/#/b/{device}' }], /decoders\[0\] "a": topic "a\/#\/b\/\{device\}" has # before its last level/],
