@@ -14,6 +14,8 @@
  * - `fleet:time` zset deviceId by write time (devices silent for `ttlMs` are forgotten;
  *   beyond `maxDevices` the longest silent go first)
  * - `fleet:next` the write sequence
+ * - `fleet:by`   deviceId -> the instance that wrote it last ('' once merged): its own
+ *   writes are not read back, and a writer following itself needs no merge
  * No node-red import.
  */
 import type Redis from 'ioredis';
@@ -27,8 +29,6 @@ export interface SharedDevice {
   lastEvent?: { type: string; ts: number };
   avail?: 'online' | 'offline';
   availAt?: number;
-  /** The instance that wrote it (its own writes are not read back). */
-  by?: string;
 }
 
 // Two instances may hear the same device: a write merges into what is there (newest value
@@ -36,7 +36,7 @@ export interface SharedDevice {
 // the other's loses its writer mark, so the writer reads it back too.
 const WRITE = `
 local function merge(old, new)
-  if not old then return new end
+  if not old then return new, ARGV[4] end
   local a = cjson.decode(old)
   local b = cjson.decode(new)
   local mixed = false
@@ -58,17 +58,24 @@ local function merge(old, new)
       if not have[t] and #b.sensorTypes < 8 then b.sensorTypes[#b.sensorTypes + 1] = t; mixed = true end
     end
   end
-  if mixed then b.by = '' end
-  return cjson.encode(b)
+  if mixed then return cjson.encode(b), '' end
+  return cjson.encode(b), ARGV[4]
 end
 local now = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local max = tonumber(ARGV[3])
-local n = (#ARGV - 3) / 2
+local n = (#ARGV - 4) / 2
 local seq = redis.call('INCRBY', KEYS[4], n) - n
-for i = 4, #ARGV, 2 do
+for i = 5, #ARGV, 2 do
   seq = seq + 1
-  redis.call('HSET', KEYS[1], ARGV[i], merge(redis.call('HGET', KEYS[1], ARGV[i]), ARGV[i + 1]))
+  -- The same writer as last time: its view holds everything it wrote before (no merge needed).
+  if redis.call('HGET', KEYS[5], ARGV[i]) == ARGV[4] then
+    redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  else
+    local rec, by = merge(redis.call('HGET', KEYS[1], ARGV[i]), ARGV[i + 1])
+    redis.call('HSET', KEYS[1], ARGV[i], rec)
+    redis.call('HSET', KEYS[5], ARGV[i], by)
+  end
   redis.call('ZADD', KEYS[2], seq, ARGV[i])
   redis.call('ZADD', KEYS[3], now, ARGV[i])
 end
@@ -79,23 +86,27 @@ if over > 0 then
 end
 for _, id in ipairs(gone) do
   redis.call('HDEL', KEYS[1], id)
+  redis.call('HDEL', KEYS[5], id)
   redis.call('ZREM', KEYS[2], id)
   redis.call('ZREM', KEYS[3], id)
 end
-for i = 1, 4 do redis.call('PEXPIRE', KEYS[i], ttl) end
+for i = 1, 5 do redis.call('PEXPIRE', KEYS[i], ttl) end
 return #gone
 `;
 
 const READ = `
 local ids = redis.call('ZRANGEBYSCORE', KEYS[2], '(' .. ARGV[1], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
-local out = {'0'}
-if #ids == 0 then
-  out[1] = redis.call('GET', KEYS[4]) or '0'
-  return out
-end
-out[1] = ids[#ids]
+if #ids == 0 then return {redis.call('GET', KEYS[4]) or '0', '0'} end
+local out = {ids[#ids], tostring(#ids / 2)}
+local all = {}
+for i = 1, #ids, 2 do all[#all + 1] = ids[i] end
+-- What this reader wrote itself (and nobody merged into) is not sent back.
+local by = redis.call('HMGET', KEYS[5], unpack(all))
 local names = {}
-for i = 1, #ids, 2 do names[#names + 1] = ids[i] end
+for i = 1, #all do
+  if by[i] ~= ARGV[3] then names[#names + 1] = all[i] end
+end
+if #names == 0 then return out end
 local values = redis.call('HMGET', KEYS[1], unpack(names))
 for i = 1, #names do
   if values[i] then out[#out + 1] = values[i] end
@@ -142,10 +153,10 @@ export class FleetShare {
     prefix: string,
     private readonly opts: FleetShareOptions,
   ) {
-    redis.defineCommand('iotFleetWrite', { numberOfKeys: 4, lua: WRITE });
-    redis.defineCommand('iotFleetRead', { numberOfKeys: 4, lua: READ });
+    redis.defineCommand('iotFleetWrite', { numberOfKeys: 5, lua: WRITE });
+    redis.defineCommand('iotFleetRead', { numberOfKeys: 5, lua: READ });
     this.redis = redis as Sharing;
-    this.keys = ['data', 'seq', 'time', 'next'].map((k) => `${prefix}fleet:${k}`);
+    this.keys = ['data', 'seq', 'time', 'next', 'by'].map((k) => `${prefix}fleet:${k}`);
     this.timer = setInterval(() => void this.exchange(), opts.intervalMs ?? 1000);
     this.timer.unref();
   }
@@ -176,23 +187,24 @@ export class FleetShare {
       const all = [...batch];
       for (let i = 0; i < all.length; i += CHUNK) {
         const args: string[] = [];
-        for (const [id, d] of all.slice(i, i + CHUNK)) args.push(id, JSON.stringify({ ...d, by: this.opts.instance }));
-        await this.redis.iotFleetWrite(...this.keys, now, this.opts.ttlMs, this.opts.maxDevices, ...args);
+        for (const [id, d] of all.slice(i, i + CHUNK)) args.push(id, JSON.stringify(d));
+        await this.redis.iotFleetWrite(...this.keys, now, this.opts.ttlMs, this.opts.maxDevices, this.opts.instance, ...args);
       }
       for (let more = true; more; ) {
-        const reply = await this.redis.iotFleetRead(...this.keys, this.seen, CHUNK);
+        const reply = await this.redis.iotFleetRead(...this.keys, this.seen, CHUNK, this.opts.instance);
         const top = Number(reply[0]) || 0;
-        if (reply.length === 1 && top < this.seen) {
+        const scanned = Number(reply[1]) || 0;
+        if (scanned === 0 && top < this.seen) {
           // A Redis that lost its data counts from 0 again: read it all.
           this.seen = 0;
           continue;
         }
         this.seen = Math.max(this.seen, top);
-        for (let i = 1; i < reply.length; i++) {
+        for (let i = 2; i < reply.length; i++) {
           const d = JSON.parse(reply[i]) as SharedDevice;
-          if (d.by !== this.opts.instance && this.incoming.size < this.opts.maxDevices) this.incoming.set(d.deviceId, d);
+          if (this.incoming.size < this.opts.maxDevices) this.incoming.set(d.deviceId, d);
         }
-        more = reply.length > CHUNK;
+        more = scanned >= CHUNK;
       }
     } catch (err) {
       this.failures++;
