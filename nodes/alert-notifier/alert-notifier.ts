@@ -52,11 +52,12 @@ export = function (RED: NodeAPI) {
         const localLimit = shared && notifier.rate.mode === 'local';
         const limitNote = localLimit ? ' · rate limit per instance: Redis unreachable' : '';
         const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
-        const detail = (failing
-          ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
-          : lastFailure
-            ? `outbox ${depth} · failed: ${lastFailure}`
-            : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`) + limitNote;
+        const detail =
+          (failing
+            ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
+            : lastFailure
+              ? `outbox ${depth} · failed: ${lastFailure}`
+              : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`) + limitNote;
         const shown = failing
           ? tr('alert-notifier.status.retrying', { outbox: depth, error: failing.lastError ?? '' })
           : lastFailure

@@ -50,7 +50,10 @@ export class Notifier {
     this.content = new NotificationContent(cfg, deps.smtp, deps.dataFolder);
     this.groupTimer = new DueTimer(
       () => this.groups?.nextDue(),
-      () => this.groups!.due(this.now()).then((b) => this.sendGroups(b)).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)),
+      () =>
+        this.groups!.due(this.now())
+          .then((b) => this.sendGroups(b))
+          .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)),
       this.now,
     );
     this.digestTimer = new DueTimer(

@@ -190,7 +190,7 @@ export class FleetShare {
         for (const [id, d] of all.slice(i, i + CHUNK)) args.push(id, JSON.stringify(d));
         await this.redis.iotFleetWrite(...this.keys, now, this.opts.ttlMs, this.opts.maxDevices, this.opts.instance, ...args);
       }
-      for (let more = true; more; ) {
+      for (let more = true; more;) {
         const reply = await this.redis.iotFleetRead(...this.keys, this.seen, CHUNK, this.opts.instance);
         const top = Number(reply[0]) || 0;
         const scanned = Number(reply[1]) || 0;

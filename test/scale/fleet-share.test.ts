@@ -87,7 +87,7 @@ test('the shared fleet is bounded (DASHBOARD_MAX_DEVICES) and Redis away costs n
   await redis.stop();
   for (let i = 0; i < 100; i++) a.run(reading(`dev-${i % 40}`, { temperature: i }));
   const [out] = a.run(tick) as any[];
-  assert.equal(out.payload.total, 80, "its own devices, as before");
+  assert.equal(out.payload.total, 80, 'its own devices, as before');
   await a.share.exchange();
   assert.ok(a.errors.length > 0, 'the exchange failed and said so');
   await redis.start();

@@ -46,7 +46,16 @@ function instance(nodeId: string, notifier: Record<string, unknown>) {
   const data = tempDir(`shared-notifier-${seq++}`);
   const modes: string[] = [];
   const n = new Notifier({
-    cfg: parseConfig({ mode: 'alert', webhook: true, url: `${hooks.url}/${nodeId}`, email: false, retryInitialS: 0.2, retryMaxS: 1, configVersion: 2, ...notifier }),
+    cfg: parseConfig({
+      mode: 'alert',
+      webhook: true,
+      url: `${hooks.url}/${nodeId}`,
+      email: false,
+      retryInitialS: 0.2,
+      retryMaxS: 1,
+      configVersion: 2,
+      ...notifier,
+    }),
     dataFolder: data,
     outboxDir: `${data}/outbox`,
     mailFolder: `${data}/mail`,
