@@ -10,7 +10,7 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { DeviceEntry, DeviceRegistry, REGISTRY_DEFAULTS } from '../nodes/common/device-registry';
+import { DeviceRegistry, REGISTRY_DEFAULTS } from '../nodes/common/device-registry';
 import { JOURNAL_FILE, JournalStore, readJournal, replay } from './registry-journal';
 
 export const REGISTRY_FILE = 'devices.json';

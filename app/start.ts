@@ -23,6 +23,7 @@ import { installDepthGuard } from '../nodes/common/depth-guard';
 import { readiness } from '../nodes/common/health-routes';
 import { DeviceActivity, startSystemHealth, trackReadings } from './system-health';
 import { openRegistry, registryMax } from './registry-store';
+import { startFleetShare } from './fleet-share';
 
 // Before anything prints: startup errors quote the environment.
 redactConsole();
@@ -47,7 +48,7 @@ async function main(): Promise<void> {
   }
   if (env.shareGroup || env.redisUrl) {
     console.log(
-      `[app] scale-out: ${env.shareGroup ? `telemetry shared in group ${env.shareGroup}` : 'plain subscriptions (MQTT_SHARE_GROUP unset)'}; ${env.redisUrl ? 'alert state and notification journal in Redis' : 'local state (REDIS_URL unset)'}`,
+      `[app] scale-out: ${env.shareGroup ? `telemetry shared in group ${env.shareGroup}` : 'plain subscriptions (MQTT_SHARE_GROUP unset)'}; ${env.redisUrl ? 'alert state, notification journal, rate limits, alert groups and fleet state in Redis' : 'local state (REDIS_URL unset)'}`,
     );
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
   // The device registry (docs/registry.md): the API edits it; flows read it from global context
   // as `iotRegistry` (the notifier's texts, the dashboard's tiles and alerts).
   const registry = openRegistry(env.dataDir, registryMax(process.env.REGISTRY_MAX_DEVICES));
-  settings.functionGlobalContext = { ...settings.functionGlobalContext, iotRegistry: registry };
+  // Scale-out (REDIS_URL): the dashboard's fleet state shares its devices (global `iotFleetShare`).
+  const fleetShare = startFleetShare(process.env, env.dataDir);
+  settings.functionGlobalContext = { ...settings.functionGlobalContext, iotRegistry: registry, ...(fleetShare ? { iotFleetShare: fleetShare.share } : {}) };
   if (registry.size) console.log(`[app] device registry: ${registry.size} devices`);
   const express = require('express');
   const RED = require('node-red');
@@ -144,6 +147,7 @@ async function main(): Promise<void> {
       await api.close();
       await systemHealth?.close();
       await RED.stop();
+      await fleetShare?.close();
       server.close();
       await broker?.close();
     } finally {

@@ -27,7 +27,13 @@ try {
   registry.import(
     Array.from({ length: N }, (_, i) => ({
       row: i + 1,
-      value: { id: `dev-${i}`, name: `Sensor ${i}, hall ${i % 40}`, location: `Building ${i % 7} / floor ${i % 12}`, type: 'environmental', owner: 'facilities' },
+      value: {
+        id: `dev-${i}`,
+        name: `Sensor ${i}, hall ${i % 40}`,
+        location: `Building ${i % 7} / floor ${i % 12}`,
+        type: 'environmental',
+        owner: 'facilities',
+      },
     })),
   );
   const file = path.join(dir, REGISTRY_FILE);

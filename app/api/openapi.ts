@@ -56,6 +56,7 @@ const ERROR_TEXT: Record<number, string> = {
   502: 'the database failed the query',
   500: 'the registry file could not be written; nothing changed',
   503: 'no runtime node can serve this (not deployed, disabled or misconfigured); `error` says which',
+  504: 'not settled in time: with REDIS_URL the shared alert state did not answer within ALERT_ACTION_TIMEOUT_S (the action stays queued)',
 };
 
 const TIME = {
@@ -377,7 +378,7 @@ export const OPENAPI: OpenApiDocument = {
         'x-write': true,
         parameters: [path('id', 'alert id')],
         requestBody: { required: false, content: json(ref('AlertAction')) },
-        responses: { 200: ok('the alert after the change', ref('Alert')), ...errors(400, 403, 404, 409, 503) },
+        responses: { 200: ok('the alert after the change', ref('Alert')), ...errors(400, 403, 404, 409, 503, 504) },
       },
     },
     '/alerts/{id}/resolve': {
@@ -388,7 +389,7 @@ export const OPENAPI: OpenApiDocument = {
         'x-write': true,
         parameters: [path('id', 'alert id')],
         requestBody: { required: false, content: json(ref('AlertAction')) },
-        responses: { 200: ok('the alert as resolved', ref('Alert')), ...errors(400, 403, 404, 409, 503) },
+        responses: { 200: ok('the alert as resolved', ref('Alert')), ...errors(400, 403, 404, 409, 503, 504) },
       },
     },
     '/rules': {

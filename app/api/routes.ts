@@ -151,7 +151,13 @@ function alerts(ctx: ApiContext): Listing {
   return out;
 }
 
-function act(ctx: ApiContext, req: ApiRequest, action: 'ack' | 'resolve'): unknown {
+/** ALERT_ACTION_TIMEOUT_S: how long an ack or resolve may take to settle (Redis, scale-out) before a 504; default 10. */
+export function actionTimeoutMs(env: NodeJS.ProcessEnv): number {
+  const s = Number(env.ALERT_ACTION_TIMEOUT_S);
+  return (Number.isFinite(s) && s > 0 ? s : 10) * 1000;
+}
+
+async function act(ctx: ApiContext, req: ApiRequest, action: 'ack' | 'resolve'): Promise<unknown> {
   const id = req.params.id as string;
   const body = (req.body || {}) as { by?: string; reason?: string };
   const by = body.by || req.user;
@@ -160,7 +166,15 @@ function act(ctx: ApiContext, req: ApiRequest, action: 'ack' | 'resolve'): unkno
   if (!found) throw new HttpError(404, `no active alert ${id}`, 'id');
   const node = ctx.bridge.node(found.node);
   if (!node) throw unavailable(`threshold-alert node ${found.node} stopped`);
-  const r = ctx.bridge.deliver(node, { topic: action, payload: { alertId: id, by, reason: body.reason }, _audit: req.who });
+  // With REDIS_URL the node settles the action in Redis before done(): a 200 means it holds cluster-wide.
+  const timeoutMs = actionTimeoutMs(ctx.env);
+  const r = await ctx.bridge.deliverSettled(node, { topic: action, payload: { alertId: id, by, reason: body.reason }, _audit: req.who }, timeoutMs);
+  if (!r.settled) {
+    throw new HttpError(
+      504,
+      `the ${action} of ${id} was not settled within ${timeoutMs / 1000} s: the shared alert state (Redis) does not answer; it stays queued on this instance and takes effect once Redis answers`,
+    );
+  }
   if (r.error) {
     const e = fromNode(r.error);
     throw e.status === 400 && e.field === 'alertId' ? new HttpError(409, e.message, 'id') : e;

@@ -106,4 +106,30 @@ export class RuntimeBridge {
     }
     return result;
   }
+
+  /**
+   * As deliver(), for a node that may finish later (done() after async work, e.g. an ack
+   * settled in Redis first): resolves once it did, or after `timeoutMs` with `settled` false.
+   */
+  async deliverSettled(node: RuntimeNode, msg: Record<string, unknown>, timeoutMs: number): Promise<{ error?: Error; settled: boolean }> {
+    const name = `iot-api-${process.pid}-${++seq}`;
+    const result: { error?: Error; settled: boolean } = { settled: false };
+    let finish: () => void = () => undefined;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    this.red.hooks.add(`onComplete.${name}`, ((ev: { msg: unknown; error?: Error }) => {
+      if (ev.msg !== msg) return;
+      result.settled = true;
+      result.error = ev.error;
+      finish();
+    }) as never);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      node.receive(msg);
+      if (!result.settled) await Promise.race([finished, new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    } finally {
+      if (timer) clearTimeout(timer);
+      this.red.hooks.remove(`*.${name}`);
+    }
+    return result;
+  }
 }

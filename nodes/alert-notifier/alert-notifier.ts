@@ -6,7 +6,7 @@ import { metrics } from '../common/metrics';
 import { errorMessage } from '../common/errors';
 import { nodeKit } from '../common/node-kit';
 import { parseConfig, DEFAULTS } from './config';
-import { folders, Notifier, NotifyResult } from './notifier';
+import { folders, Notifier, NotifierDeps, NotifyResult } from './notifier';
 import { DEFAULT_FROM, SmtpConfigNode, SmtpTarget } from './smtp-settings';
 import { lookupEnvRef } from '../common/env';
 import { redact } from './redact';
@@ -15,6 +15,8 @@ import { translator } from '../common/i18n';
 import { acquireBackend, releaseBackend } from '../common/redis-state';
 import { installId } from '../common/install-id';
 import { sharedClaim } from './shared-journal';
+import { SharedRateLimit } from './shared-limit';
+import { SharedGroups } from './shared-groups';
 import { deviceInfo } from '../common/device-lookup';
 import { editorDefaultsSetting } from '../common/editor-defaults';
 
@@ -44,19 +46,24 @@ export = function (RED: NodeAPI) {
         if (!notifier) return;
         const depth = notifier.depth;
         const grouped = notifier.grouped;
+        // Scale-out: while Redis does not answer, each instance limits alone (N instances, N times the rate).
+        const localLimit = shared && notifier.rate.mode === 'local';
+        const limitNote = localLimit ? ' · rate limit per instance: Redis unreachable' : '';
         const failing = (['email', 'webhook'] as const).map((c) => notifier!.dispatcher.channel(c)).find((s) => s.failures > 0);
-        const detail = failing
-          ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
-          : lastFailure
-            ? `outbox ${depth} · failed: ${lastFailure}`
-            : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`;
+        const detail =
+          (failing
+            ? `outbox ${depth} · retrying: ${failing.lastError ?? ''}`
+            : lastFailure
+              ? `outbox ${depth} · failed: ${lastFailure}`
+              : `sent ${counts.sent} · outbox ${depth}${grouped ? ` · ${grouped} grouped` : ''}`) + limitNote;
         const shown = failing
           ? tr('alert-notifier.status.retrying', { outbox: depth, error: failing.lastError ?? '' })
           : lastFailure
             ? tr('alert-notifier.status.failed', { outbox: depth, error: lastFailure })
             : tr('alert-notifier.status.sent', { sent: counts.sent, outbox: depth }) + (grouped ? tr('alert-notifier.status.grouped', { grouped }) : '');
-        node.status(failing ? status.degraded(shown) : lastFailure ? status.failed(shown) : status.ok(shown));
-        kit.health(!failing && !lastFailure, detail, { outbox: depth, sent: counts.sent, failed: counts.failed, grouped });
+        node.status(failing || localLimit ? status.degraded(shown + limitNote) : lastFailure ? status.failed(shown) : status.ok(shown));
+        const figures = { outbox: depth, sent: counts.sent, failed: counts.failed, grouped, ...(shared ? { rateLimitShared: localLimit ? 0 : 1 } : {}) };
+        kit.health(!failing && !lastFailure, detail, figures);
       };
 
       const emit = (r: NotifyResult): void => {
@@ -92,6 +99,7 @@ export = function (RED: NodeAPI) {
           const data = dataDir(RED);
           // Scale-out: with REDIS_URL, one instance sends a given notification.
           let claim: ((slot: string) => Promise<boolean>) | undefined;
+          let sharedParts: Pick<NotifierDeps, 'rateGate' | 'groupStore'> = {};
           const backend = acquireBackend();
           if (backend) {
             shared = true;
@@ -100,9 +108,20 @@ export = function (RED: NodeAPI) {
               if (!warned) node.warn(`shared notification journal unreachable (${redact(errorMessage(err))}): sending without it`);
               warned = true;
             });
+            const b = backend;
+            sharedParts = {
+              rateGate: (window) =>
+                new SharedRateLimit(b.redis, b.prefix, node.id, window, (mode, error) => {
+                  if (mode === 'local') node.warn(`shared rate limit unreachable (${redact(error ?? '')}): limiting per instance until Redis answers`);
+                  else node.log('shared rate limit back in Redis');
+                  refresh();
+                }),
+              groupStore: (local) => new SharedGroups(b.redis, b.prefix, node.id, local),
+            };
           }
           return new Notifier({
             claim,
+            ...sharedParts,
             cfg,
             dataFolder: data,
             outboxDir: folders.outbox(data, node.id),

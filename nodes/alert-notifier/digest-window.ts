@@ -62,6 +62,23 @@ export class DigestWindow {
     return false;
   }
 
+  /**
+   * Holds a notification that a limit kept elsewhere refused (scale-out: the shared
+   * count in Redis, shared-limit.ts): it goes into the digest of the window that
+   * started at `windowStart` (the shared window's start), which is full from now on.
+   */
+  hold(key: string, summary: HeldSummary, now: number, windowStart = now): void {
+    this.roll(key, now);
+    let w = this.windows.get(key);
+    if (!w) {
+      w = { start: Math.min(now, windowStart), count: this.max, held: [], extra: 0 };
+      this.windows.set(key, w);
+    }
+    w.count = Math.max(w.count, this.max);
+    if (w.held.length < MAX_HELD_DETAIL) w.held.push(summary);
+    else w.extra++;
+  }
+
   /** Digests of every window that has ended, oldest first. */
   due(now: number): Digest[] {
     for (const key of [...this.windows.keys()]) this.roll(key, now);

@@ -8,6 +8,10 @@ import type { NotifierConfig } from './config';
 import type { DeliveryResult, Sender } from './delivery';
 import type { Channel, OutboxItem } from './outbox';
 import type { SmtpTarget } from './smtp-settings';
+import type { DigestWindow } from './digest-window';
+import type { AlertGrouper } from './grouping';
+import type { RateGate } from './shared-limit';
+import type { GroupStore } from './shared-groups';
 
 /** What happened to one channel of one message (besides the dispatcher's sent/failed). */
 export interface IntakeResult {
@@ -42,6 +46,10 @@ export interface NotifierDeps {
   senders?: Partial<Record<Channel, Sender>>;
   /** Scale-out (shared-journal.ts): resolves false when another instance already sends `<channel>:<key>`. */
   claim?(slot: string): Promise<boolean>;
+  /** Scale-out (shared-limit.ts): the rate limit counted in Redis, holding in this notifier's window. */
+  rateGate?(window: DigestWindow): RateGate;
+  /** Scale-out (shared-groups.ts): groups formed in Redis, this notifier's grouper as the fallback. */
+  groupStore?(local: AlertGrouper): GroupStore;
   /** The device registry's entry of a device (name, location), read when a notification is rendered. */
   device?(id: string): DeviceInfo | undefined;
 }

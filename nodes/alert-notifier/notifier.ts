@@ -17,6 +17,8 @@ import { redact } from './redact';
 import { hashKey, transitionKey } from './signing';
 import { digestEmail, digestSeverity, digestWebhook } from './digest';
 import { AlertGrouper, GroupBatch } from './grouping';
+import { GroupStore, localGroups } from './shared-groups';
+import { localGate, RateGate } from './shared-limit';
 import { groupEmail, groupSeverity, groupWebhook } from './group-render';
 import { alertContext, deviceContext, eventContext, TemplateContext } from './templates';
 import type { DeviceInfo } from '../common/device-lookup';
@@ -33,8 +35,10 @@ export class Notifier {
   private readonly email?: EmailSender;
   private readonly digestTimer: DueTimer;
   private readonly groupTimer: DueTimer;
-  /** Alert mode with a group wait: alerts that start together share one notification. */
-  readonly grouper?: AlertGrouper;
+  /** Alert mode with a group wait: alerts that start together share one notification (in Redis with REDIS_URL). */
+  readonly groups?: GroupStore;
+  /** The rate limit as asked: `limiter` alone, or the count shared in Redis (shared-limit.ts). */
+  readonly rate: RateGate;
   private readonly reserved = new Set<string>();
   private readonly now: () => number;
   private readonly secrets: string[];
@@ -45,8 +49,11 @@ export class Notifier {
     this.now = deps.now ?? Date.now;
     this.content = new NotificationContent(cfg, deps.smtp, deps.dataFolder);
     this.groupTimer = new DueTimer(
-      () => this.grouper?.nextDue(),
-      () => this.sendGroups(this.grouper!.due(this.now())).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)),
+      () => this.groups?.nextDue(),
+      () =>
+        this.groups!.due(this.now())
+          .then((b) => this.sendGroups(b))
+          .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)),
       this.now,
     );
     this.digestTimer = new DueTimer(
@@ -61,7 +68,11 @@ export class Notifier {
     this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
     this.outbox = new Outbox(deps.outboxDir, this.now);
     this.limiter = new DigestWindow(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
-    if (cfg.mode === 'alert' && cfg.groupWaitMs > 0) this.grouper = new AlertGrouper(cfg.groupWaitMs, cfg.groupIntervalMs, cfg.groupListMax);
+    this.rate = deps.rateGate?.(this.limiter) ?? localGate(this.limiter);
+    if (cfg.mode === 'alert' && cfg.groupWaitMs > 0) {
+      const local = new AlertGrouper(cfg.groupWaitMs, cfg.groupIntervalMs, cfg.groupListMax);
+      this.groups = deps.groupStore?.(local) ?? localGroups(local);
+    }
     const senders: Partial<Record<Channel, Sender>> = { ...deps.senders };
     if (cfg.email && !senders.email) senders.email = this.email = new EmailSender(deps.smtp, deps.mailFolder);
     if (cfg.webhook && !senders.webhook) {
@@ -100,7 +111,7 @@ export class Notifier {
 
   /** Alerts waiting in groups. */
   get grouped(): number {
-    return this.grouper?.waiting ?? 0;
+    return this.groups?.waiting ?? 0;
   }
 
   /** Takes one message; resolves once every delivery it causes is safely in the outbox. */
@@ -124,7 +135,7 @@ export class Notifier {
       // A repeat keeps state and since: its own sequence (or time) keeps its key distinct.
       key = transitionKey(alert, event === 'repeated' ? (repeatMark(msg.repeat, msg.payload) ?? at) : undefined);
       // A recording or attachments belong to this one alert: it is not folded into a group.
-      if (this.grouper && msg.attachments === undefined && msg.recording === undefined) return this.group(alert, event, key, ref, msg, at);
+      if (this.groups && msg.attachments === undefined && msg.recording === undefined) return this.group(alert, event, key, ref, msg, at);
       ctx = alertContext(alert, event, { ...this.deviceOf(alert.deviceId), recording: msg.recording, by: msg.by, reason: msg.reason });
     } else {
       if (msg.payload === null || typeof msg.payload !== 'object') throw new ValidationError('msg.payload must be a JSON object in event mode', 'payload');
@@ -169,42 +180,47 @@ export class Notifier {
     for (const channel of this.channels()) {
       const base = { channel, key, ref, at };
       const unusable = this.content.unusable(channel, severity);
+      const slot = `${channel}:${key}`;
       if (unusable) {
         out.push({ ...base, status: 'skipped', reason: unusable });
-      } else if (this.outbox.has(channel, key) || this.reserved.has(`${channel}:${key}`)) {
+        continue;
+      }
+      if (this.outbox.has(channel, key) || this.reserved.has(slot)) {
         out.push({ ...base, status: 'duplicate', reason: 'this transition is already queued or was delivered' });
-      } else if (this.deps.claim && !(await this.deps.claim(`${channel}:${key}`))) {
-        out.push({ ...base, status: 'duplicate', reason: 'another instance sends this notification (shared journal)' });
-      } else if (limit && !this.limiter.take(`${limit.ruleId}|${channel}`, limit.summary, at)) {
-        out.push({
-          ...base,
-          status: 'held',
-          reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest`,
-        });
-        this.digestTimer.schedule();
-      } else {
-        // Reserved until the file is written: a copy arriving meanwhile is a duplicate, not a second delivery.
-        const slot = `${channel}:${key}`;
-        this.reserved.add(slot);
-        try {
+        continue;
+      }
+      // Reserved from here until the file is written (the shared claim and limit are awaited):
+      // a copy arriving meanwhile is a duplicate, not a second delivery.
+      this.reserved.add(slot);
+      try {
+        if (this.deps.claim && !(await this.deps.claim(slot))) {
+          out.push({ ...base, status: 'duplicate', reason: 'another instance sends this notification (shared journal)' });
+        } else if (limit && !(await this.rate.take(`${limit.ruleId}|${channel}`, limit.summary, at))) {
+          out.push({
+            ...base,
+            status: 'held',
+            reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest`,
+          });
+          this.digestTimer.schedule();
+        } else {
           const item = this.item(channel, key, kind, ref, at);
           fill(item, channel);
           await this.enqueue(item);
-        } finally {
-          this.reserved.delete(slot);
+          out.push({ ...base, status: 'queued' });
         }
-        out.push({ ...base, status: 'queued' });
+      } finally {
+        this.reserved.delete(slot);
       }
     }
     return out;
   }
 
   /** Puts an alert transition into its group (see grouping.ts). */
-  private group(alert: Alert, event: string, key: string, ref: OutboxItem['ref'], msg: MessageLike, at: number): IntakeResult[] {
+  private async group(alert: Alert, event: string, key: string, ref: OutboxItem['ref'], msg: MessageLike, at: number): Promise<IntakeResult[]> {
     const channels = this.channels();
     const done = channels.filter((ch) => this.outbox.has(ch, key));
     const member = { key, alert, at, by: typeof msg.by === 'string' ? msg.by : undefined, reason: typeof msg.reason === 'string' ? msg.reason : undefined };
-    const added = done.length < channels.length && this.grouper!.add(alert.ruleId, event, member, at);
+    const added = done.length < channels.length && (await this.groups!.add(alert.ruleId, event, member, at));
     if (added) this.groupTimer.schedule();
     return channels.map((channel) =>
       added && !done.includes(channel)
@@ -270,8 +286,11 @@ export class Notifier {
   /** Puts held notifications into the outbox as digests, then stops (in-flight attempts get `graceMs`). */
   async close(graceMs = 5000): Promise<void> {
     this.groupTimer.stop();
-    if (this.grouper)
-      await this.sendGroups(this.grouper.flushAll(this.now())).catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
+    if (this.groups)
+      await this.groups
+        .flushAll(this.now())
+        .then((b) => this.sendGroups(b))
+        .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
     this.digestTimer.stop();
     for (const d of this.limiter.flushAll(this.now())) await this.enqueueDigest(d).catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`));
     await this.dispatcher.stop(graceMs);

@@ -93,7 +93,8 @@ function topicValue(v: unknown, base: string | undefined): string | undefined {
   return v;
 }
 
-const TEMPLATE_RE = /^\{\{\s*(value_json((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*(?:'[^']*'|"[^"]*"|\d+)\s*\])*)|value)\s*((?:\|\s*(?:float|int|round|abs)(?:\(\s*[\d.,\s]*\))?\s*)*)\}\}$/;
+const TEMPLATE_RE =
+  /^\{\{\s*(value_json((?:\.[A-Za-z_][A-Za-z0-9_]*|\[\s*(?:'[^']*'|"[^"]*"|\d+)\s*\])*)|value)\s*((?:\|\s*(?:float|int|round|abs)(?:\(\s*[\d.,\s]*\))?\s*)*)\}\}$/;
 
 /**
  * The payload path a simple `value_template` reads: `{{ value }}` -> [], `{{ value_json.x }}`
@@ -144,14 +145,20 @@ export function readAnnouncement(where: DiscoveryTopic, body: unknown): Announce
       if (!isObj(item)) continue;
       const a = expand(item);
       const t = topicValue(a.topic, base);
-      if (t) availability.push({ topic: t, on: typeof a.payload_available === 'string' ? a.payload_available : on, off: typeof a.payload_not_available === 'string' ? a.payload_not_available : off });
+      if (t)
+        availability.push({
+          topic: t,
+          on: typeof a.payload_available === 'string' ? a.payload_available : on,
+          off: typeof a.payload_not_available === 'string' ? a.payload_not_available : off,
+        });
     }
   }
   const stateTopic = topicValue(o.state_topic, base);
   // A JSON-schema light announces no template: its state object says `"state": "ON"`.
   const jsonSchema = o.schema === 'json' && o.value_template === undefined;
   const path = jsonSchema ? ['state'] : templatePath(o.value_template);
-  if (stateTopic !== undefined && path === null) return `value_template ${JSON.stringify(o.value_template).slice(0, 60)} is not a simple {{ value_json.x }} / {{ value }}`;
+  if (stateTopic !== undefined && path === null)
+    return `value_template ${JSON.stringify(o.value_template).slice(0, 60)} is not a simple {{ value_json.x }} / {{ value }}`;
   if (stateTopic === undefined && availability.length === 0) return 'the announcement has no state_topic nor availability_topic';
   const deviceClass = typeof o.device_class === 'string' ? snake(o.device_class) : '';
   const named = typeof o.name === 'string' ? snake(o.name) : '';

@@ -154,11 +154,18 @@ export class Normalizer {
 
     const propDevice = props === undefined ? undefined : idValue(prop(props, 'device_id') ?? prop(props, 'device'));
     if (propDevice !== undefined && topicDevice !== undefined && propDevice !== topicDevice)
-      return this.reject(family, 'device_id_mismatch', `user property device "${propDevice.slice(0, 64)}" is not the topic's device "${topicDevice.slice(0, 64)}"`);
+      return this.reject(
+        family,
+        'device_id_mismatch',
+        `user property device "${propDevice.slice(0, 64)}" is not the topic's device "${topicDevice.slice(0, 64)}"`,
+      );
     const propAvailability = props === undefined ? undefined : prop(props, 'availability');
     if (propAvailability !== undefined) {
       // A will with `availability` says it all: the payload (often empty or free text) is not read.
-      [mRoute, mDec] = [{ deviceId: topicDevice ?? propDevice ?? '', sensorType: AVAILABILITY, kind: 'availability', extra: propAvailability }, PROPS_AVAILABILITY];
+      [mRoute, mDec] = [
+        { deviceId: topicDevice ?? propDevice ?? '', sensorType: AVAILABILITY, kind: 'availability', extra: propAvailability },
+        PROPS_AVAILABILITY,
+      ];
       payload = propAvailability;
     }
     const parsed = parsePayload(payload, this.options.limits.maxBytes);
@@ -227,7 +234,13 @@ export class Normalizer {
     if (deviceId.length > 128 || hasControlChar(deviceId, true))
       return this.reject(family, 'invalid_device_id', 'device id is longer than 128 characters or holds control characters');
     if (topicDevice === undefined && !this.limiter.allow(deviceId, now)) return { kind: 'rate-limited', deviceId, family };
-    let sensorType = (tdec === PROPS_AVAILABILITY ? AVAILABILITY : undefined) ?? m.vars?.sensorType ?? d.sensorType ?? route?.sensorType ?? m.spec?.defaults.sensorType ?? (m.lastLevel || 'unknown');
+    let sensorType =
+      (tdec === PROPS_AVAILABILITY ? AVAILABILITY : undefined) ??
+      m.vars?.sensorType ??
+      d.sensorType ??
+      route?.sensorType ??
+      m.spec?.defaults.sensorType ??
+      (m.lastLevel || 'unknown');
     if (sensorType.length > 64 || hasControlChar(sensorType, true)) sensorType = 'unknown';
 
     let ts = now;

@@ -67,7 +67,11 @@ test('a device id with / (Zigbee2MQTT "living room/lamp"): commanded, confirmed 
   await until('executed', async () => ((await call('GET', `/api/commands/${sent.json.id}`)).json.status === 'executed' ? true : undefined));
 
   // Names the ACL cannot cover, or that are not a friendly name, are refused with the field named.
-  const deep = await call('POST', `/api/devices/${encodeURIComponent('a/b/c/d')}/commands`, { type: 'relay', firmware: 'zigbee2mqtt', params: { state: 'ON' } });
+  const deep = await call('POST', `/api/devices/${encodeURIComponent('a/b/c/d')}/commands`, {
+    type: 'relay',
+    firmware: 'zigbee2mqtt',
+    params: { state: 'ON' },
+  });
   assert.deepEqual([deep.status, deep.json.field], [400, 'id']);
   const empty = await call('POST', `/api/devices/${encodeURIComponent('a//b')}/commands`, { type: 'relay', firmware: 'zigbee2mqtt', params: { state: 'ON' } });
   assert.deepEqual([empty.status, empty.json.field], [400, 'id']);

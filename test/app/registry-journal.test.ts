@@ -25,7 +25,10 @@ test('a change is one journal line, replayed at start; compaction writes the nex
   r.set('b', { name: 'B' });
   r.set('a', { name: 'A2' });
   assert.equal(fs.existsSync(path.join(dir, 'devices.json')), false, 'no snapshot rewrite for a change');
-  assert.deepEqual(journalLines(dir).map((l) => Object.keys(JSON.parse(l))[0]), ['generation', 'set', 'set', 'set']);
+  assert.deepEqual(
+    journalLines(dir).map((l) => Object.keys(JSON.parse(l))[0]),
+    ['generation', 'set', 'set', 'set'],
+  );
   assert.deepEqual(names(openRegistry(dir, 100, (l) => warnings.push(l), { minCompact: 4 })), ['a=A2', 'b=B'], 'replayed');
 
   r.delete('b'); // the 4th line: compaction

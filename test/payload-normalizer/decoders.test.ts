@@ -108,7 +108,8 @@ test('MQTT 5 user properties: device_id names the device where the topic does no
   const n = norm();
   const named = n.normalize('fleet/lwt', 'connection lost', NOW, { device_id: 'pump-9', availability: 'offline' });
   assert.ok(named.kind === 'reading', JSON.stringify(named));
-  if (named.kind === 'reading') assert.deepEqual([named.reading.deviceId, named.reading.sensorType, named.reading.metrics], ['pump-9', 'availability', { online: 0 }]);
+  if (named.kind === 'reading')
+    assert.deepEqual([named.reading.deviceId, named.reading.sensorType, named.reading.metrics], ['pump-9', 'availability', { online: 0 }]);
   // a template's sensorType does not hide the availability
   const tpl = n.normalize('sensors/dev-1/status', '', NOW, { availability: 'Online' });
   assert.ok(tpl.kind === 'reading' && tpl.reading.deviceId === 'dev-1' && tpl.reading.sensorType === 'availability' && tpl.reading.metrics.online === 1);

@@ -17,7 +17,19 @@ const flow = () => {
   const u = new URL(broker().url);
   return [
     { id: 'tab', type: 'tab', label: 'wills' },
-    { id: 'broker1', type: 'mqtt-broker', name: 'test', broker: u.hostname, port: u.port, clientid: '', autoConnect: true, usetls: false, protocolVersion: '5', keepalive: '60', cleansession: true },
+    {
+      id: 'broker1',
+      type: 'mqtt-broker',
+      name: 'test',
+      broker: u.hostname,
+      port: u.port,
+      clientid: '',
+      autoConnect: true,
+      usetls: false,
+      protocolVersion: '5',
+      keepalive: '60',
+      cleansession: true,
+    },
     { id: 'in', type: 'sensor-input', z: 'tab', mode: 'mqtt', broker: 'broker1', topics: 'fleet/#', qos: '1', datatype: 'buffer', wires: [['norm']] },
     { id: 'norm', type: 'payload-normalizer', z: 'tab', wires: [['ok'], ['rej']] },
     { id: 'ok', type: 'helper', z: 'tab' },
@@ -40,7 +52,13 @@ test('an MQTT 5 will with user properties marks the device it names offline', { 
   const device = await mqtt.connectAsync(broker().url, {
     protocolVersion: 5,
     clientId: 'pump-9-fw',
-    will: { topic: 'fleet/lwt', payload: Buffer.from('connection lost'), qos: 1, retain: false, properties: { userProperties: { device_id: 'pump-9', availability: 'offline' } } },
+    will: {
+      topic: 'fleet/lwt',
+      payload: Buffer.from('connection lost'),
+      qos: 1,
+      retain: false,
+      properties: { userProperties: { device_id: 'pump-9', availability: 'offline' } },
+    },
   });
   try {
     // Online first, the same way: no device in the topic, the user property names it.

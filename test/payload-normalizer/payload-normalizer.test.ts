@@ -232,7 +232,15 @@ test('a bad config shows a red status and every message fails into Catch', async
 });
 
 test('a bad dialog decoder stops the node: every message fails into Catch naming the entry and field; a good one decodes', async () => {
-  await load(nodes, flow({ decoders: JSON.stringify([{ name: 'acme', topic: 'acme/{device}/{metric}' }, { name: 'hub', topic: 'hub/+' }]) }));
+  await load(
+    nodes,
+    flow({
+      decoders: JSON.stringify([
+        { name: 'acme', topic: 'acme/{device}/{metric}' },
+        { name: 'hub', topic: 'hub/+' },
+      ]),
+    }),
+  );
   const caught = collect('caught', 2);
   helper.getNode('norm').receive({ topic: 'acme/d1/temperature', payload: '21' });
   helper.getNode('norm').receive({ topic: 'sensors/d/climate', payload: '21' });

@@ -19,6 +19,11 @@
 // silence past OFFLINE_AFTER_S counts only for devices without one.
 // Tiles carry the device's name and location from the device registry
 // (global context "iotRegistry", docs/registry.md); a registry change resends them.
+// Scale-out (REDIS_URL, docs/scale-out.md): the app puts a FleetShare in global
+// context ("iotFleetShare", nodes/common/fleet-share.ts). At each tick this
+// instance offers the devices it got readings for and adopts what the other
+// instances wrote (newest value per metric wins), so every instance shows the
+// whole fleet. Both calls only touch memory: readings never wait for Redis.
 const MAX_METRICS = 40;
 const MAX_TYPES = 8;
 const fleet = flow.get('fleet') || { devices: new Map(), dirty: [], dropped: 0, changed: false, catalog: 0, offline: -1 };
@@ -81,9 +86,10 @@ function update(r) {
     return true;
 }
 
-/** Folds the newest Reading of each metric kept since the last tick into the devices' metrics. */
+/** Folds the newest Reading of each metric kept since the last tick into the devices' metrics; returns the devices touched. */
 function merge() {
-    for (const d of fleet.dirty) {
+    const touched = fleet.dirty;
+    for (const d of touched) {
         const latest = d.latest || {};
         d.latest = undefined;
         for (const name in latest) {
@@ -101,6 +107,54 @@ function merge() {
         }
     }
     fleet.dirty = [];
+    return touched;
+}
+
+/** Scale-out: offers the devices this instance heard from, adopts the ones the others did. */
+function share(touched) {
+    const sh = global.get('iotFleetShare');
+    if (!sh || typeof sh.offer !== 'function') return;
+    if (touched.length) {
+        const seen = new Set();
+        sh.offer(touched.filter((d) => !seen.has(d) && seen.add(d)).map((d) => ({
+            deviceId: d.deviceId, sensorTypes: d.sensorTypes.slice(), metrics: Object.assign({}, d.metrics), lastSeen: d.lastSeen,
+            lastEvent: d.lastEvent, avail: d.avail, availAt: d.availAt,
+        })));
+    }
+    for (const e of sh.take()) adopt(e);
+}
+
+/** Another instance's view of a device: the newest value of each metric wins. */
+function adopt(e) {
+    if (!e || typeof e.deviceId !== 'string' || e.deviceId === '') return;
+    let d = fleet.devices.get(e.deviceId);
+    if (!d) {
+        if (fleet.devices.size >= setting('DASHBOARD_MAX_DEVICES', 10000)) {
+            fleet.dropped++;
+            fleet.changed = true;
+            return;
+        }
+        d = { deviceId: e.deviceId, sensorTypes: [], metrics: {}, n: 0, lastSeen: 0, latest: undefined };
+        fleet.devices.set(e.deviceId, d);
+        fleet.catalog++;
+    }
+    for (const t of Array.isArray(e.sensorTypes) ? e.sensorTypes : []) if (d.sensorTypes.length < MAX_TYPES && !d.sensorTypes.includes(t)) d.sensorTypes.push(t);
+    const metrics = e.metrics || {};
+    for (const name of Object.keys(metrics)) {
+        const m = metrics[name];
+        const cur = d.metrics[name];
+        if (!m || typeof m.v !== 'number' || typeof m.ts !== 'number' || (cur && cur.ts >= m.ts)) continue;
+        if (!cur) {
+            if (d.n >= MAX_METRICS) continue;
+            d.n++;
+            fleet.catalog++;
+        }
+        d.metrics[name] = { v: m.v, u: m.u || '', ts: m.ts, st: m.st || '' };
+    }
+    if (e.lastEvent && (!d.lastEvent || d.lastEvent.ts < e.lastEvent.ts)) d.lastEvent = e.lastEvent;
+    if (e.avail && (e.availAt || 0) > (d.availAt || 0)) { d.avail = e.avail; d.availAt = e.availAt; }
+    if (typeof e.lastSeen === 'number' && e.lastSeen > d.lastSeen) d.lastSeen = e.lastSeen;
+    fleet.changed = true;
 }
 
 function setting(name, dflt) {
@@ -124,7 +178,7 @@ function registered(id) {
 }
 
 function tick() {
-    merge();
+    share(merge());
     const now = Date.now();
     registry = global.get('iotRegistry');
     const regVersion = registry && typeof registry.version === 'number' ? registry.version : 0;

@@ -24,7 +24,21 @@ const WILL_LEVELS: ReadonlyMap<string, 'word' | 'any'> = new Map([
 ]);
 const WORDS = new Set(['online', 'offline', 'connected', 'disconnected']);
 /** Keys an availability object may hold besides its state (`{"state":"offline","ts":...}`); anything else is data. */
-const WILL_KEYS = new Set(['state', 'status', 'online', 'connected', 'available', 'ts', 'time', 'timestamp', 'reason', 'device', 'device_id', 'client_id', 'clientid']);
+const WILL_KEYS = new Set([
+  'state',
+  'status',
+  'online',
+  'connected',
+  'available',
+  'ts',
+  'time',
+  'timestamp',
+  'reason',
+  'device',
+  'device_id',
+  'client_id',
+  'clientid',
+]);
 
 /**
  * True when a payload on a will level is an availability, never real data: the words

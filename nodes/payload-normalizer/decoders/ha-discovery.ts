@@ -139,7 +139,8 @@ export class DiscoveryDecoder implements TopicDecoder {
       else if (text === spec.off) online = false;
       if (online !== undefined) break;
     }
-    if (online === undefined) return d.fail('unsupported_shape', `availability payload ${text.slice(0, 40)} is neither the announced available nor not-available payload`);
+    if (online === undefined)
+      return d.fail('unsupported_shape', `availability payload ${text.slice(0, 40)} is neither the announced available nor not-available payload`);
     d.sensorType = AVAILABILITY;
     d.metric('online', online ? 1 : 0);
     d.tag('status', online ? 'online' : 'offline');

@@ -107,7 +107,6 @@ export function compileUserDecoder(entry: unknown, index: number, taken: Readonl
   const idx = (take: string): number => levels.findIndex((l) => 'take' in l && l.take === take);
   const deviceAt = idx('device');
   const metricAt = idx('metric');
-  const typeAt = idx('sensorType');
   const devicePath = entry.device === undefined ? undefined : compilePath(entry.device, `${where}.device`);
   if (deviceAt < 0 && devicePath === undefined)
     throw new ValidationError(`${where}: give the device id, as {device} in the topic or as a payload path in "device"`, 'decoders');
