@@ -257,7 +257,15 @@ describe('scale-out: two instances, one share group, one Redis', { skip, concurr
     // The readings of (c) and (d) end first: every device is then silent for longer than the
     // limit when the rule arrives, so the storm starts at once rather than spread over the
     // seconds of (d)'s last readings (later than the group wait, they would make a follow-up).
-    await sleep(6_000);
+    // Quiet first: no instance has written a point for 5 s (on a busy machine the readings of (d)
+    // can still be in flight seconds after their publisher stopped).
+    let last = -1;
+    let quietSince = Date.now();
+    for (const end = Date.now() + 60_000; Date.now() < end; await sleep(500)) {
+      const written = (await pointsWritten(apps[0])) + (await pointsWritten(apps[1]));
+      if (written !== last) [last, quietSince] = [written, Date.now()];
+      else if (Date.now() - quietSince >= 5_000) break;
+    }
     const client = await mqtt.connectAsync(mosquitto.url, { clientId: `scale-rules-${process.pid}` });
     const rules = [{ id: 'device-silent', name: 'Device silent', kind: 'staleness', after: 3, repeat: 0, severity: 'warning', enabled: true }];
     await client.publishAsync('alerts/control/rules', JSON.stringify(rules), { qos: 1 });
