@@ -13,6 +13,9 @@ export interface FleetDevice {
   metrics: Record<string, { v: number; u: string; ts: number; st: string }>;
   lastSeen: number;
   lastEvent?: { type: string; ts: number };
+  /** Readings not merged yet: the newest Reading per metric name (dashboard 1.6.0). */
+  latest?: Record<string, Obj>;
+  /** Readings not merged yet, oldest first (dashboards before 1.6.0, kept in memory across a deploy). */
   pending?: Obj[];
   /** Last availability announcement (Z2M availability, Tasmota LWT, ESPHome / Shelly status), or data since. */
   avail?: 'online' | 'offline';
@@ -46,23 +49,23 @@ export function isFleet(v: unknown): v is Fleet {
   return Object.prototype.toString.call(devices) === '[object Map]';
 }
 
-/** Latest value per metric: the merged ones, overridden by pending readings (newest last). */
+/** Latest value per metric: the merged ones, overridden by the readings the tick has not merged yet. */
 export function latestMetrics(d: FleetDevice): Record<string, Metric> {
   const out: Record<string, Metric> = {};
   for (const [name, m] of Object.entries(d.metrics || {})) out[name] = { value: m.v, unit: m.u, ts: m.ts, sensorType: m.st };
-  for (const r of d.pending || []) {
-    const metrics = (r.metrics || {}) as Obj;
+  const put = (name: string, r: Obj): void => {
+    const v = ((r.metrics || {}) as Obj)[name];
+    if (typeof v !== 'number' || !Number.isFinite(v)) return;
     const units = (r.units || {}) as Obj;
-    for (const [name, v] of Object.entries(metrics)) {
-      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
-      out[name] = {
-        value: v,
-        unit: typeof units[name] === 'string' ? (units[name] as string) : '',
-        ts: typeof r.ts === 'number' ? r.ts : d.lastSeen,
-        sensorType: typeof r.sensorType === 'string' ? r.sensorType : '',
-      };
-    }
-  }
+    out[name] = {
+      value: v,
+      unit: typeof units[name] === 'string' ? (units[name] as string) : '',
+      ts: typeof r.ts === 'number' ? r.ts : d.lastSeen,
+      sensorType: typeof r.sensorType === 'string' ? r.sensorType : '',
+    };
+  };
+  for (const r of d.pending || []) for (const name of Object.keys((r.metrics || {}) as Obj)) put(name, r);
+  if (d.latest) for (const name of Object.keys(d.latest)) put(name, d.latest[name]);
   return out;
 }
 
