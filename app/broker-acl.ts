@@ -43,6 +43,8 @@ export const FIRMWARE_TELEMETRY = [
   'application/+/device/+/event/up',
   'application/+/device/+/event/status',
   'homeassistant/+/+/state',
+  'homeassistant/+/+/config',
+  'homeassistant/+/+/+/config',
   'owntracks/+/+',
   'owntracks/+/+/event',
   'ruuvi/#',

@@ -48,6 +48,8 @@ export class RecordingSession {
   private stopReason?: EndReason;
   private lastSize = -1;
   private lastOutUs = -1;
+  /** The planned end came before any output (see schedule()). */
+  private dueWithoutOutput = false;
   private lastGrowth: number;
   private stderr = '';
   private exited = false;
@@ -155,9 +157,11 @@ export class RecordingSession {
     if (this.endTimer) clearTimeout(this.endTimer);
     this.endTimer = setTimeout(
       () => {
-        // No video yet (a stream still connecting, a busy machine): the clip's time starts with its
-        // first output (onProgress); a source that never delivers is the watchdog's to stop.
+        // No video yet at the planned end (a stream still connecting, a busy machine): the clip gets
+        // its duration from its first output instead (onProgress), rather than ending empty; a
+        // source that never delivers is the watchdog's to stop.
         if (this.lastOutUs > 0) void this.stop('completed');
+        else this.dueWithoutOutput = true;
       },
       Math.max(0, this.endAt - this.now()),
     );
@@ -167,9 +171,9 @@ export class RecordingSession {
     const p = parseProgress(chunk);
     const size = p.totalSize ?? this.lastSize;
     const out = p.outTimeUs ?? this.lastOutUs;
-    if (out > 0 && this.lastOutUs <= 0 && !this.stopReason) {
-      // The first output: the time spent waiting for it does not count against the clip.
-      this.endAt = Math.min(this.endAt + (this.now() - this.startedAt), this.limitAt);
+    if (out > 0 && this.lastOutUs <= 0 && this.dueWithoutOutput && !this.stopReason) {
+      this.dueWithoutOutput = false;
+      this.endAt = Math.min(this.now() + this.opts.durationSec * 1000, this.limitAt);
       this.schedule();
     }
     if (size > this.lastSize || out > this.lastOutUs) this.lastGrowth = this.now();

@@ -61,7 +61,11 @@ test('one real message per ecosystem reaches InfluxDB and the fleet state (GET /
   const chosen = picks();
   assert.ok(chosen.length >= 11, `ecosystems: ${chosen.map((c) => c.ecosystem).join(', ')}`);
   const client = await mqtt.connectAsync(app.mqttUrl, { ...app.mqttAppLogin(), reconnectPeriod: 0 });
-  for (const { m } of chosen) await client.publishAsync(m.topic, wire(m), { qos: 1 });
+  for (const { m } of chosen) {
+    // Announcements a message needs first (Home Assistant discovery), as its device would send them.
+    for (const b of m.before ?? []) await client.publishAsync(b.topic, wire(b), { qos: 1 });
+    await client.publishAsync(m.topic, wire(m), { qos: 1 });
+  }
   await client.endAsync();
 
   const end = Date.now() + 40_000;

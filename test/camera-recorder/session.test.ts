@@ -1,8 +1,8 @@
 /**
  * RecordingSession with a stand-in for ffmpeg (a shell script that speaks
- * ffmpeg's -progress protocol and quits on 'q'): the clip's duration counts
- * from the first output, so a slow start (a stream connecting, a busy machine)
- * does not cut the clip short or leave it empty.
+ * ffmpeg's -progress protocol and quits on 'q'): a clip with no output yet at
+ * its planned end (a stream connecting, a busy machine) gets its duration from
+ * its first output instead of ending empty.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -41,7 +41,7 @@ function session(ffmpeg: string, durationSec: number, maxDurationSec = 30): Reco
   });
 }
 
-test('a clip whose first output comes late still gets its duration of video, counted from that output', { timeout: 20_000 }, async () => {
+test('a clip whose first output comes after its planned end still gets its duration of video, counted from that output', { timeout: 20_000 }, async () => {
   const s = session(fakeFfmpeg(1.5), 1);
   const t0 = Date.now();
   s.start();
