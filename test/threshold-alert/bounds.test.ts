@@ -11,7 +11,6 @@ import type { Reading } from '../../nodes/common/types';
 import { AlertEngine, Bound, EngineOptions } from '../../nodes/threshold-alert/engine';
 import { validateRules } from '../../nodes/threshold-alert/rules';
 import { AlertStore, StoredState } from '../../nodes/threshold-alert/store';
-import { PacedOutput } from '../../nodes/threshold-alert/paced-output';
 import { tempDir } from '../support/services';
 
 const dir = tempDir('alert-bounds');
@@ -146,19 +145,4 @@ test('saves never pile up: calls during a write fold into one follow-up that has
   await Promise.all(writes);
   assert.ok(serialised <= 2, `serialised ${serialised} times for 200 requests`);
   assert.equal(JSON.parse(fs.readFileSync(file, 'utf8')).marker, 199);
-});
-
-test('PacedOutput hands a storm on in order, at most one burst per event-loop turn', async () => {
-  const batches: number[][] = [];
-  const out = new PacedOutput<number>(100, (b) => batches.push(b));
-  out.push([1, 2, 3]);
-  assert.deepEqual(batches, [[1, 2, 3]], 'a small batch goes at once');
-  out.push(Array.from({ length: 1050 }, (_, i) => 10 + i));
-  out.push([5000]);
-  assert.equal(batches.length, 1, 'a storm waits for the next turn');
-  await new Promise((r) => setImmediate(r));
-  assert.equal(batches.length, 2, 'one burst per turn');
-  while (out.waiting) await new Promise((r) => setImmediate(r));
-  assert.ok(batches.every((b) => b.length <= 100));
-  assert.deepEqual(batches.flat(), [1, 2, 3, ...Array.from({ length: 1050 }, (_, i) => 10 + i), 5000]);
 });

@@ -3,8 +3,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { ValidationError } from '../../nodes/common/errors';
-import { parseConfig } from '../../nodes/threshold-alert/config';
-import { RuleIndex, Compiled } from '../../nodes/threshold-alert/rule-index';
 import { compare, compileWildcard, DEFAULT_RULES, Operator, ThresholdRule, validateRules } from '../../nodes/threshold-alert/rules';
 
 const fixture = <T>(name: string): T => JSON.parse(fs.readFileSync(path.join(__dirname, 'fixtures', name), 'utf8')) as T;
@@ -82,48 +80,4 @@ test('wildcards: exact, prefix, infix, any', () => {
     ['*', '', true],
   ];
   for (const [pattern, id, expected] of cases) assert.equal(compileWildcard(pattern)(id), expected, `${pattern} vs ${id}`);
-});
-
-test('the index only returns rules that can match metric, sensor type and device', () => {
-  const rules = validateRules([
-    { id: 't-any', metric: 'temperature', operator: '>', threshold: 1 },
-    { id: 't-ruuvi', metric: 'temperature', operator: '>', threshold: 1, sensorType: 'ruuvi' },
-    { id: 't-dev', metric: 'temperature', operator: '>', threshold: 1, deviceId: 'ruuvi_*' },
-    { id: 'h', metric: 'humidity', operator: '>', threshold: 1 },
-    { id: 'off', metric: 'temperature', operator: '>', threshold: 1, enabled: false },
-    { id: 'm', kind: 'event', eventType: 'motion_*' },
-    { id: 'b', kind: 'event', eventType: 'button_pressed', deviceId: 'raspberry-01' },
-  ]);
-  const index = new RuleIndex(rules);
-  const ids = (metric: string, type: string, dev: string): string[] => {
-    const out: Compiled<ThresholdRule>[] = [];
-    index.thresholdRules(metric, type, dev, out);
-    return out.map((c) => c.rule.id).sort();
-  };
-  assert.deepEqual(ids('temperature', 'ruuvi', 'ruuvi_01'), ['t-any', 't-dev', 't-ruuvi']);
-  assert.deepEqual(ids('temperature', 'dht22', 'pi-1'), ['t-any']);
-  assert.deepEqual(ids('pressure', 'ruuvi', 'ruuvi_01'), []);
-  assert.deepEqual(
-    index.eventRules('motion_detected', 'raspberry-02', 'motion').map((c) => c.rule.id),
-    ['m'],
-  );
-  assert.deepEqual(
-    index.eventRules('button_pressed', 'raspberry-02', 'button').map((c) => c.rule.id),
-    [],
-  );
-  assert.deepEqual(
-    index.eventRules('button_pressed', 'raspberry-01', 'button').map((c) => c.rule.id),
-    ['b'],
-  );
-});
-
-test('parseConfig: defaults, validation errors name the field', () => {
-  const cfg = parseConfig({});
-  assert.equal(cfg.rules.length, DEFAULT_RULES.length);
-  assert.equal(cfg.historyLimit, 500);
-  assert.equal(cfg.rulesHash, parseConfig({ rules: JSON.stringify(DEFAULT_RULES) }).rulesHash);
-  assert.notEqual(cfg.rulesHash, parseConfig({ rules: '[]' }).rulesHash);
-  assert.throws(() => parseConfig({ rules: '[{' }), /rules: not valid JSON/);
-  assert.throws(() => parseConfig({ historyLimit: 'x' }), /historyLimit must be a number from 10 to 10000/);
-  assert.throws(() => parseConfig({ rules: '[{"id":"a","metric":"t","operator":"?","threshold":1}]' }), /rules\[0\]\.operator/);
 });

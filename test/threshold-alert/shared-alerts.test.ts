@@ -9,7 +9,6 @@ import Redis from 'ioredis';
 import { AlertEngine } from '../../nodes/threshold-alert/engine';
 import { SharedAlerts } from '../../nodes/threshold-alert/shared-alerts';
 import { SharedGate } from '../../nodes/threshold-alert/shared-gate';
-import { sharedClaim } from '../../nodes/alert-notifier/shared-journal';
 import type { Transition } from '../../nodes/threshold-alert/alert-record';
 import type { Rule } from '../../nodes/threshold-alert/rules';
 import type { Reading } from '../../nodes/common/types';
@@ -137,17 +136,6 @@ test('a device heard by the other instance is not reported silent', { skip }, as
   b.gate.transitions(b.engine.tick());
   await settle(a.gate, b.gate);
   assert.equal([...a.emitted, ...b.emitted].filter((x) => x.event === 'fired').length, 1, 'silent now: one alert over both');
-});
-
-test('the notification journal lets one instance send a key, and the same instance again after a restart', { skip }, async () => {
-  const c = new Redis(redis.url);
-  clients.push(c);
-  const one = sharedClaim(c, 'test:', 'notifier', 'inst-a', () => undefined);
-  const two = sharedClaim(c, 'test:', 'notifier', 'inst-b', () => undefined);
-  assert.equal(await one('webhook:k1'), true);
-  assert.equal(await two('webhook:k1'), false);
-  assert.equal(await one('webhook:k1'), true, 'its own claim: a retry from the outbox');
-  assert.ok((await c.pttl('test:notified:notifier:webhook:k1')) > 0, 'claims expire');
 });
 
 test('while Redis is away, transitions wait and are claimed once it is back', { skip }, async () => {
