@@ -3,6 +3,10 @@
  * Mosquitto ACL (docker/mosquitto/acl) in code, plus an operator role and
  * anonymous telemetry on loopback. `%u` is the client's user name.
  */
+import { covered } from '../nodes/common/topic';
+
+/** The MQTT filter cover test, shared with the sensor-input (nodes/common/topic.ts). */
+export { covered };
 
 export type BrokerRole = 'app' | 'operator' | 'device' | 'anonymous';
 
@@ -99,22 +103,6 @@ const RULES: Record<BrokerRole, Rules> = {
 
 /** A user name usable in `%u`: no topic separators or wildcards. */
 export const DEVICE_NAME_RE = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/** Whether `filter` (a topic or a subscription filter) only covers topics `pattern` covers. */
-export function covered(pattern: string, filter: string): boolean {
-  const p = pattern.split('/');
-  const f = filter.split('/');
-  // $SYS and other $ topics are never matched by a wildcard at the first level (MQTT 4.7.2).
-  if (filter.startsWith('$') && !pattern.startsWith('$')) return false;
-  for (let i = 0; i < p.length; i++) {
-    if (p[i] === '#') return true;
-    if (i >= f.length) return false;
-    if (f[i] === '#') return false;
-    if (p[i] === '+') continue;
-    if (f[i] === '+' || p[i] !== f[i]) return false;
-  }
-  return p.length === f.length;
-}
 
 function allowed(client: BrokerClient, kind: 'read' | 'write', topic: string): boolean {
   const rules = RULES[client.role][kind];

@@ -180,21 +180,41 @@ export function readAnnouncement(where: DiscoveryTopic, body: unknown): Announce
   };
 }
 
-/** The topics an announcement asks a subscriber to listen to (state and availability). */
-export function announcedTopics(topic: string, payload: unknown): string[] | null {
+/** What an announcement asks a subscriber to listen to, and the command topics it names (never to be subscribed). */
+export interface AnnouncedTopics {
+  /** State and availability topics, as announced (a wildcard or `$` topic is the subscriber's to refuse). */
+  listen: string[];
+  /** `command_topic` and every other `*_command_topic` (`cmd_t`, `bri_cmd_t`...), `~` expanded. */
+  commands: string[];
+}
+
+const COMMAND_KEY = /(^|_)(command_topic|cmd_t)$/;
+
+/**
+ * The topics of one announcement message: null when the topic is not an announcement, empty
+ * lists for a removal (empty payload) or a body that cannot be read.
+ */
+export function announcedTopics(topic: string, payload: unknown): AnnouncedTopics | null {
   const where = discoveryTopic(topic);
   if (where === null) return null;
+  const none: AnnouncedTopics = { listen: [], commands: [] };
   let body = payload;
   if (Buffer.isBuffer(body)) body = body.toString('utf8');
   if (typeof body === 'string') {
-    if (body.trim() === '') return [];
+    if (body.trim() === '') return none;
     try {
       body = JSON.parse(body);
     } catch {
-      return [];
+      return none;
     }
   }
   const a = readAnnouncement(where, body);
-  if (typeof a === 'string') return [];
-  return [...(a.stateTopic ? [a.stateTopic] : []), ...a.availability.map((x) => x.topic)].filter((t) => !/[+#]/.test(t));
+  if (typeof a === 'string' || !isObj(body)) return none;
+  const base = typeof body['~'] === 'string' ? body['~'] : undefined;
+  const commands: string[] = [];
+  for (const [k, v] of Object.entries(body)) {
+    const t = COMMAND_KEY.test(k) ? topicValue(v, base) : undefined;
+    if (t !== undefined) commands.push(t);
+  }
+  return { listen: [...new Set([...(a.stateTopic ? [a.stateTopic] : []), ...a.availability.map((x) => x.topic)])], commands };
 }

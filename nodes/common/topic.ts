@@ -72,3 +72,22 @@ export function filterError(filter: string): string | undefined {
   }
   return filter.includes('\0') ? `"${filter}": holds a NUL character` : undefined;
 }
+
+/**
+ * Whether the filter `pattern` covers every topic `filter` (a topic, or a subscription
+ * filter) can match: for a plain topic, whether the pattern matches it. A `$` topic
+ * (`$SYS/...`) is never matched by a wildcard at the first level (MQTT 3.1.1, 4.7.2).
+ */
+export function covered(pattern: string, filter: string): boolean {
+  const p = pattern.split('/');
+  const f = filter.split('/');
+  if (filter.startsWith('$') && !pattern.startsWith('$')) return false;
+  for (let i = 0; i < p.length; i++) {
+    if (p[i] === '#') return true;
+    if (i >= f.length) return false;
+    if (f[i] === '#') return false;
+    if (p[i] === '+') continue;
+    if (f[i] === '+' || p[i] !== f[i]) return false;
+  }
+  return p.length === f.length;
+}

@@ -82,6 +82,14 @@ export interface SensorInputConfig {
    * Flow files carry `${MQTT_SHARE_GROUP}`; unset, it resolves to empty.
    */
   shareGroup: string;
+  /**
+   * MQTT mode: follow Home Assistant discovery. An announcement the node receives
+   * (`homeassistant/.../config`) makes it subscribe to the announced state and
+   * availability topics its filters do not cover (see discovery-subscriptions.ts).
+   */
+  followDiscovery: boolean;
+  /** MQTT mode: most announcements followed and most announced topics subscribed. */
+  discoveryTopicsMax: number;
 }
 
 export const DEFAULTS: SensorInputConfig = {
@@ -113,6 +121,8 @@ export const DEFAULTS: SensorInputConfig = {
   persistent: true,
   ack: 'durable',
   shareGroup: '',
+  followDiscovery: false,
+  discoveryTopicsMax: 1000,
 };
 
 /**
@@ -197,6 +207,8 @@ export function parseConfig(input: Raw, env: EnvLookup = (n) => process.env[n]):
     persistent: bool(def, 'persistent'),
     ack: oneOf(def, 'ack', ['durable', 'received'] as const),
     shareGroup: parseShareGroup(lookupEnvRef(def.shareGroup, env)),
+    followDiscovery: bool(def, 'followDiscovery'),
+    discoveryTopicsMax: int(def, 'discoveryTopicsMax', 0, 100_000),
   };
   if (/[/+#]/.test(cfg.deviceId)) throw new ValidationError(`deviceId must not hold / + or #, got "${cfg.deviceId}"`, 'deviceId');
   if (/[/+#]/.test(cfg.idPrefix)) throw new ValidationError(`idPrefix must not hold / + or #, got "${cfg.idPrefix}"`, 'idPrefix');

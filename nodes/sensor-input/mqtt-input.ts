@@ -22,6 +22,7 @@ import { errorMessage } from '../common/errors';
 import { status } from '../common/status';
 import { ValidationError } from '../common/errors';
 import { subscriptionFilters, type Datatype, type SensorInputConfig } from './config';
+import { DiscoveryFollower } from './discovery-subscriptions';
 import { DurableIntake, openReceipts, type DurableAck } from './durable-intake';
 import type { ReceiptLog } from './receipts';
 
@@ -127,12 +128,14 @@ export function mqttRunner(
   let windowStart = clock.now();
   let lastError = '';
   let subscribed = false;
+  const follower = cfg.followDiscovery ? new DiscoveryFollower({ ...cfg, max: cfg.discoveryTopicsMax }, out.warn) : undefined;
 
   const topicsText = (cfg.topics.length === 1 ? cfg.topics[0] : `${cfg.topics.length} topics`) + (cfg.shareGroup ? ` (shared: ${cfg.shareGroup})` : '');
   const figures = (rate: number): Record<string, number> => ({
     connected: client?.connected && subscribed ? 1 : 0,
     received,
     rate,
+    ...follower?.figures(),
     ...(durable ? { awaitingAck: intake?.acks.size ?? 0, redelivered: intake?.acks.redelivered ?? 0, staleSettled: durable.ledger.stale } : {}),
   });
 
@@ -208,6 +211,8 @@ export function mqttRunner(
           if (userProperties !== undefined) msg.userProperties = userProperties;
           return msg;
         };
+        // The announcement also goes on to the flow (the normalizer learns it there).
+        if (follower) follower.take(c.connected ? c : undefined, packet.topic, buf);
         if (taker && packet.qos === 1 && packet.messageId !== undefined) taker.take(packet, buf, make, emit);
         else emit(make());
       } catch (err) {
@@ -225,6 +230,7 @@ export function mqttRunner(
       // A persistent session the broker kept still holds the subscriptions and queued messages.
       const filters = subscriptionFilters(cfg);
       const topics = Object.fromEntries(filters.map((t) => [t, { qos: cfg.qos }]));
+      if (follower) follower.resubscribe(c);
       c.subscribe(topics, (err, granted) => {
         // A refused filter has return code 0x80 or above: mqtt.js reports it as an error carrying the SUBACK.
         const codes = (err as { packet?: { granted?: number[] } } | null)?.packet?.granted;

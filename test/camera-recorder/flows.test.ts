@@ -43,7 +43,7 @@ after(async () => {
 
 for (const [file, label, version] of [
   ['surveillance.json', 'Surveillance', '1.3.0'],
-  ['pi-device.json', 'Raspberry Pi device', '1.1.0'],
+  ['pi-device.json', 'Raspberry Pi device', '1.2.0'],
 ]) {
   test(`${file}: one versioned tab, every node on it, wires and config nodes resolve`, () => {
     const flow = readFlow(file);

@@ -42,6 +42,15 @@ test('abbreviations, ~ and device: what an announcement gives', () => {
   });
   assert.match(String(readAnnouncement({ component: 'sensor', objectId: 'o' }, { stat_t: 'a', val_tpl: '{{ value_json.a + 1 }}' })), /not a simple/);
   assert.match(String(readAnnouncement({ component: 'sensor', objectId: 'o' }, { name: 'x' })), /no state_topic/);
-  assert.deepEqual(announcedTopics('homeassistant/sensor/o/config', Buffer.from('{"stat_t":"a/b","avty_t":"a/lwt"}')), ['a/b', 'a/lwt']);
+  assert.deepEqual(announcedTopics('homeassistant/sensor/o/config', Buffer.from('{"stat_t":"a/b","avty_t":"a/lwt"}')), {
+    listen: ['a/b', 'a/lwt'],
+    commands: [],
+  });
+  assert.deepEqual(
+    announcedTopics('homeassistant/light/o/config', '{"~":"dev/l1","stat_t":"~/state","cmd_t":"~/set","bri_cmd_t":"~/bri/set","json_attr_t":"~/attr"}'),
+    { listen: ['dev/l1/state'], commands: ['dev/l1/set', 'dev/l1/bri/set'] },
+  );
+  assert.deepEqual(announcedTopics('homeassistant/sensor/o/config', ''), { listen: [], commands: [] });
+  assert.deepEqual(announcedTopics('homeassistant/sensor/o/config', '{not json'), { listen: [], commands: [] });
   assert.equal(announcedTopics('other/topic', '{}'), null);
 });

@@ -1,7 +1,7 @@
 /** MQTT topic templates: placeholders captured and rendered, wildcards, and filter validation. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { compileTopic, filterError } from '../../nodes/common/topic';
+import { compileTopic, covered, filterError } from '../../nodes/common/topic';
 
 test('placeholders capture their level; + matches one level; the filter has + for each placeholder', () => {
   const t = compileTopic('sensors/{deviceId}/+/{sensorType}');
@@ -43,4 +43,27 @@ test('filterError accepts valid filters and names what is wrong in the others', 
   assert.match(filterError('a/b+/c')!, /\+ must be a whole level/);
   assert.match(filterError('a/\0')!, /NUL/);
   assert.match(filterError('a'.repeat(65536))!, /longer than 65535 bytes/);
+});
+
+test('covered: the MQTT specification examples of topic matching, and $ topics kept from first-level wildcards', () => {
+  const rows: Array<[string, string, boolean]> = [
+    ['sport/tennis/player1/#', 'sport/tennis/player1', true],
+    ['sport/tennis/player1/#', 'sport/tennis/player1/ranking', true],
+    ['sport/tennis/player1/#', 'sport/tennis/player1/score/wimbledon', true],
+    ['sport/#', 'sport', true],
+    ['sport/tennis/+', 'sport/tennis/player1', true],
+    ['sport/tennis/+', 'sport/tennis/player1/tournament', false],
+    ['sport/+', 'sport', false],
+    ['sport/+', 'sport/', true],
+    ['+/+', '/finance', true],
+    ['/+', '/finance', true],
+    ['+', '/finance', false],
+    ['#', '$SYS/monitor/Clients', false],
+    ['+/monitor/Clients', '$SYS/monitor/Clients', false],
+    ['$SYS/#', '$SYS/monitor/Clients', true],
+    ['$SYS/monitor/+', '$SYS/monitor/Clients', true],
+    ['home/sensor1/infojson', 'home/sensor1/infojson', true],
+    ['home/sensor1/infojson', 'home/sensor1/infojson/x', false],
+  ];
+  for (const [pattern, topic, want] of rows) assert.equal(covered(pattern, topic), want, `${pattern} matches ${topic}`);
 });

@@ -99,6 +99,9 @@ test('telemetry.json: one versioned tab, shared ids, every seed topic family, no
   assert.equal(sub.qos, '1');
   assert.ok(['auto-detect', 'buffer'].includes(sub.datatype));
   assert.deepEqual(sub.wires, [['normalizer']]);
+  // It follows Home Assistant discovery, and hears the announcements it follows.
+  assert.deepEqual([sub.followDiscovery, sub.discoveryTopicsMax], [true, 1000]);
+  for (const f of ['homeassistant/+/+/config', 'homeassistant/+/+/+/config']) assert.ok(topics.includes(f), `subscribes to ${f}`);
   const filters = topics.map((t) => compileTopic(t));
   const seen = (topic: string) => filters.some((f) => f.match(topic));
   for (const topic of [
