@@ -50,6 +50,8 @@ export class RecordingSession {
   private lastOutUs = -1;
   /** The planned end came before any output (see schedule()). */
   private dueWithoutOutput = false;
+  /** ffmpeg reported a frame or output time: the file holds video. */
+  private hasOutput = false;
   private lastGrowth: number;
   private stderr = '';
   private exited = false;
@@ -160,7 +162,9 @@ export class RecordingSession {
         // No video yet at the planned end (a stream still connecting, a busy machine): the clip gets
         // its duration from its first output instead (onProgress), rather than ending empty; a
         // source that never delivers is the watchdog's to stop.
-        if (this.lastOutUs > 0) void this.stop('completed');
+        // (With a feeder, the Pi camera, stopping closes ffmpeg's input and it still writes what the
+        // feeder sent while it was probing the stream: no wait.)
+        if (this.hasOutput || this.feeder) void this.stop('completed');
         else this.dueWithoutOutput = true;
       },
       Math.max(0, this.endAt - this.now()),
@@ -171,7 +175,10 @@ export class RecordingSession {
     const p = parseProgress(chunk);
     const size = p.totalSize ?? this.lastSize;
     const out = p.outTimeUs ?? this.lastOutUs;
-    if (out > 0 && this.lastOutUs <= 0 && this.dueWithoutOutput && !this.stopReason) {
+    // A stream copy (the Pi camera's H.264) may report frames long before an output time.
+    const started = !this.hasOutput && (out > 0 || (p.frame ?? 0) > 0);
+    if (started) this.hasOutput = true;
+    if (started && this.dueWithoutOutput && !this.stopReason) {
       this.dueWithoutOutput = false;
       this.endAt = Math.min(this.now() + this.opts.durationSec * 1000, this.limitAt);
       this.schedule();
