@@ -36,7 +36,9 @@ export function openSharedRegistry(
   });
   const registry = openRegistry(dataDir, maxDevices, warn, { wrap: (store) => share.wrap(store) });
   share.attach(registry);
-  void share.exchange();
+  // In step from the first moment Redis answers, not one period later.
+  if (backend.ready()) void share.exchange();
+  else backend.redis.once('ready', () => void share.exchange());
   return {
     registry,
     share,

@@ -96,7 +96,7 @@ export class RegistryShare {
   private seen = 0;
   /** The registry's epoch in Redis (set by the instance that seeded it) this one follows. */
   private epoch = '';
-  private synced = false;
+  private inStep = false;
   private kick?: NodeJS.Timeout;
   private applying = false;
   private busy = false;
@@ -131,6 +131,11 @@ export class RegistryShare {
     };
   }
 
+  /** True once this instance seeded or adopted Redis's registry (and until Redis loses it). */
+  get synced(): boolean {
+    return this.inStep;
+  }
+
   /** Starts the exchanges for the registry built on wrap()'s store. */
   attach(registry: DeviceRegistry): void {
     this.registry = registry;
@@ -157,10 +162,10 @@ export class RegistryShare {
     if (this.busy || !this.registry) return;
     this.busy = true;
     try {
-      if (!this.synced) await this.sync();
+      if (!this.inStep) await this.sync();
       if ((await this.write(this.outgoing, '0')) === 'lost') {
         // Redis lost the registry (restarted without persistence, flushed): seed it again.
-        this.synced = false;
+        this.inStep = false;
         await this.sync();
         await this.write(this.outgoing, '0');
       }
@@ -192,7 +197,7 @@ export class RegistryShare {
       this.restore(pending);
       await this.adopt();
     }
-    this.synced = true;
+    this.inStep = true;
   }
 
   private restore(batch: Map<string, string>): void {
@@ -224,7 +229,7 @@ export class RegistryShare {
     for (;;) {
       const reply = await this.redis.iotRegistryRead(...this.keys, this.seen, CHUNK, this.epoch);
       if (Number(reply[0]) < 0) {
-        this.synced = false; // seeded again at the next exchange
+        this.inStep = false; // seeded again at the next exchange
         return;
       }
       // Another instance seeded a new registry, or this one fell behind the log: read it whole.

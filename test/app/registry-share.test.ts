@@ -34,9 +34,13 @@ async function within(ms: number, ok: () => boolean, what: string): Promise<numb
   return Date.now() - start;
 }
 
-function pair(prefix: string, max = 1000, dirs = [tempDir('reg-a'), tempDir('reg-b')]): { a: Opened; b: Opened; dirs: string[] } {
+/** Two instances on one Redis, both in step with it (seeded or adopted) before the test changes anything. */
+async function pair(prefix: string, max = 1000, dirs = [tempDir('reg-a'), tempDir('reg-b')]): Promise<{ a: Opened; b: Opened; dirs: string[] }> {
   const env = { REDIS_URL: redis!.url, REDIS_PREFIX: prefix };
-  return { a: openSharedRegistry(env, dirs[0], max, quiet), b: openSharedRegistry(env, dirs[1], max, quiet), dirs };
+  const a = openSharedRegistry(env, dirs[0], max, quiet);
+  const b = openSharedRegistry(env, dirs[1], max, quiet);
+  await within(3000, () => !!a.share?.synced && !!b.share?.synced, 'both instances in step with Redis');
+  return { a, b, dirs };
 }
 
 test('without REDIS_URL the registry stays local', async () => {
@@ -48,7 +52,7 @@ test('without REDIS_URL the registry stays local', async () => {
 });
 
 test('a change and a delete on one instance appear on the other within 2 s', { skip, timeout: 20_000 }, async () => {
-  const { a, b } = pair('t1:');
+  const { a, b } = await pair('t1:');
   try {
     a.registry.set('cam-1', { name: 'Front door', location: 'Entrance', type: 'camera', owner: 'ops' });
     const version = b.registry.version;
@@ -68,7 +72,7 @@ test('a change and a delete on one instance appear on the other within 2 s', { s
 });
 
 test('an import of 100 devices on one instance appears on the other, and survives restarts', { skip, timeout: 30_000 }, async () => {
-  const { a, b, dirs } = pair('t2:');
+  const { a, b, dirs } = await pair('t2:');
   try {
     const rows = Array.from({ length: 100 }, (_, i) => ({ row: i + 1, value: { id: `dev-${i}`, name: `Device ${i}`, location: `Room ${i % 7}` } }));
     assert.equal(a.registry.import(rows).added, 100);
@@ -93,7 +97,7 @@ test('an import of 100 devices on one instance appears on the other, and survive
 });
 
 test('the registry in Redis is bounded by REGISTRY_MAX_DEVICES', { skip, timeout: 20_000 }, async () => {
-  const { a, b } = pair('t3:', 50);
+  const { a, b } = await pair('t3:', 50);
   const probe = new Redis(redis!.url);
   try {
     const rows = (from: number) => Array.from({ length: 40 }, (_, i) => ({ row: i + 1, value: { id: `dev-${from + i}`, name: `D${from + i}` } }));
@@ -111,7 +115,7 @@ test('the registry in Redis is bounded by REGISTRY_MAX_DEVICES', { skip, timeout
 });
 
 test('Redis away: a change is accepted locally and reaches the other instance after Redis is back', { skip, timeout: 40_000 }, async () => {
-  const { a, b } = pair('t4:');
+  const { a, b } = await pair('t4:');
   try {
     a.registry.set('dev-1', { name: 'Before' });
     a.registry.set('dev-2', { name: 'Doomed' });
