@@ -19,55 +19,7 @@
 import type Redis from 'ioredis';
 import type { DeviceEntry, DeviceRegistry, RegistryStore } from './device-registry';
 import { REGISTRY_FIELDS } from './device-registry';
-
-const WRITE = `
-local exists = redis.call('EXISTS', KEYS[2]) == 1
-if ARGV[2] == '1' and exists then return {-1, 0, 0} end
-if ARGV[2] == '0' and not exists then return {-2, 0, 0} end
-if ARGV[2] == '1' then redis.call('SET', KEYS[5], ARGV[3]) end
-local max = tonumber(ARGV[1])
-local before = tonumber(redis.call('GET', KEYS[2]) or '0')
-local seq = before
-local refused = 0
-for i = 4, #ARGV, 2 do
-  local id, v, ok = ARGV[i], ARGV[i + 1], true
-  if v == '' then
-    redis.call('HDEL', KEYS[1], id)
-  elseif redis.call('HEXISTS', KEYS[1], id) == 1 or redis.call('HLEN', KEYS[1]) < max then
-    redis.call('HSET', KEYS[1], id, v)
-  else
-    refused = refused + 1
-    ok = false
-  end
-  if ok then
-    seq = seq + 1
-    redis.call('ZADD', KEYS[3], seq, id)
-  end
-end
-redis.call('SET', KEYS[2], seq)
-local over = redis.call('ZCARD', KEYS[3]) - 2 * max
-if over > 0 then
-  local cut = redis.call('ZRANGE', KEYS[3], over - 1, over - 1, 'WITHSCORES')
-  redis.call('ZREMRANGEBYRANK', KEYS[3], 0, over - 1)
-  redis.call('SET', KEYS[4], cut[2])
-end
-return {before, seq, refused}
-`;
-
-const READ = `
-local seq = redis.call('GET', KEYS[2])
-if not seq then return {'-1', '0'} end
-local floor = redis.call('GET', KEYS[4]) or '0'
-local out = {seq, floor, redis.call('GET', KEYS[5]) or ''}
-if tonumber(floor) > tonumber(ARGV[1]) or out[3] ~= ARGV[3] then return out end
-local ids = redis.call('ZRANGEBYSCORE', KEYS[3], '(' .. ARGV[1], '+inf', 'WITHSCORES', 'LIMIT', 0, tonumber(ARGV[2]))
-for i = 1, #ids, 2 do
-  out[#out + 1] = ids[i]
-  out[#out + 1] = ids[i + 1]
-  out[#out + 1] = redis.call('HGET', KEYS[1], ids[i]) or ''
-end
-return out
-`;
+import { READ, WRITE } from './registry-share-lua';
 
 /** Devices per Lua call (Lua's unpack() and one reply stay small). */
 const CHUNK = 1000;
@@ -84,6 +36,8 @@ export interface RegistryShareOptions {
   maxDevices: number;
   /** Exchange period, ms (default 1000). */
   intervalMs?: number;
+  /** A local change is written this many ms after it (default 20); 0: at the next period only. */
+  writeDelayMs?: number;
   onError?(err: Error): void;
 }
 
@@ -97,12 +51,16 @@ export class RegistryShare {
   /** The registry's epoch in Redis (set by the instance that seeded it) this one follows. */
   private epoch = '';
   private inStep = false;
+  private pushAll = false;
   private kick?: NodeJS.Timeout;
   private applying = false;
   private busy = false;
   private timer?: NodeJS.Timeout;
-  /** Exchanges that failed; changes refused by the bound (here or in Redis); changes dropped while Redis was away too long. */
-  readonly counts = { failures: 0, refused: 0, dropped: 0, applied: 0 };
+  /**
+   * Exchanges that failed; changes refused by the bound (here or in Redis); times the queue
+   * overflowed (2 × max changes kept: the whole registry written instead); remote changes applied.
+   */
+  readonly counts = { failures: 0, refused: 0, overflows: 0, applied: 0 };
 
   constructor(
     redis: Redis,
@@ -144,17 +102,23 @@ export class RegistryShare {
   }
 
   private queue(id: string, entry: DeviceEntry | undefined): void {
+    if (this.pushAll) return;
     if (!this.outgoing.has(id) && this.outgoing.size >= 2 * this.opts.maxDevices) {
-      this.counts.dropped++;
+      // Too many changes kept (Redis away long): the whole registry is written instead.
+      this.counts.overflows++;
+      this.pushAll = true;
+      this.outgoing = new Map();
       return;
     }
     this.outgoing.delete(id); // re-inserted last: written in the order of the changes
     this.outgoing.set(id, entry ? JSON.stringify(entry) : '');
     // Written at once (not at the next period): the others see it at their next read.
-    this.kick ??= setTimeout(() => {
-      this.kick = undefined;
-      void this.exchange();
-    }, 20);
+    const delay = this.opts.writeDelayMs ?? 20;
+    if (delay > 0)
+      this.kick ??= setTimeout(() => {
+        this.kick = undefined;
+        void this.exchange();
+      }, delay);
   }
 
   /** One write of what was queued and one read of what changed; while Redis is away, retried next time. */
@@ -163,6 +127,7 @@ export class RegistryShare {
     this.busy = true;
     try {
       if (!this.inStep) await this.sync();
+      if (this.pushAll) await this.queueAll();
       if ((await this.write(this.outgoing, '0')) === 'lost') {
         // Redis lost the registry (restarted without persistence, flushed): seed it again.
         this.inStep = false;
@@ -176,6 +141,15 @@ export class RegistryShare {
     } finally {
       this.busy = false;
     }
+  }
+
+  /** Every local entry, and a removal of every id Redis has and this registry not. */
+  private async queueAll(): Promise<void> {
+    const ids = await this.redis.hkeys(this.keys[0]);
+    const all = new Map(this.registry!.list().map((e) => [e.id, JSON.stringify(e)]));
+    for (const id of ids) if (!all.has(id)) all.set(id, '');
+    this.pushAll = false;
+    this.restore(all);
   }
 
   /** Empty (or lost) Redis: seeded from here (a new epoch); else adopted. */
