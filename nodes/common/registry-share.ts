@@ -1,18 +1,18 @@
 /**
  * Scale-out: the device registry shared through Redis (docs/scale-out.md).
  * Each change saved locally (the journal first: an API 200 keeps its local
- * guarantee) is queued here, and a background exchange once a second writes
- * what was queued (one Lua call per 1,000 devices) and reads what the other
- * instances changed since its last read, applying it to the local registry
- * (which bumps its version, so dashboards resend tiles) without queueing it again.
+ * guarantee) is queued here and written about 20 ms later (one Lua call per
+ * 1,000 devices); once a second each instance reads what the others changed
+ * since its last read and applies it to its registry (which bumps its version,
+ * so dashboards resend tiles) without queueing it again.
  *
  * Keys (prefix `iot:`), bounded by REGISTRY_MAX_DEVICES (`max`):
- * - `registry`       hash id -> entry JSON (at most `max`: a new id past it is refused)
- * - `registry:seq`   change counter; missing means an empty (or lost) Redis, seeded
- *                    by the first instance that sees it from its local registry
- * - `registry:log`   zset id by the seq of its last change (deletions too), at most
- *                    2 × `max`: the oldest are cut, and `registry:floor` says where,
- *                    so a reader that fell behind it reads the whole hash instead
+ * - `registry`        hash id -> entry JSON (a new id past `max` is refused)
+ * - `registry:seq`    change counter; missing: an empty (or lost) Redis, seeded by
+ *                     the first instance that sees it, under a new `registry:epoch`
+ * - `registry:log`    zset id by the seq of its last change (deletions too), at most
+ *                     2 × `max`: the oldest are cut, `registry:floor` says where, and a
+ *                     reader behind it (or of another epoch) reads the whole hash
  * Redis away: local changes go on and stay queued until it answers.
  * No node-red import.
  */

@@ -51,19 +51,19 @@ test('without REDIS_URL the registry stays local', async () => {
   await x.close();
 });
 
-test('a change and a delete on one instance appear on the other within 2 s', { skip, timeout: 20_000 }, async () => {
+test('a change and a delete on one instance appear on the other within 2 s', { skip, timeout: 20_000 }, async (t) => {
   const { a, b } = await pair('t1:');
   try {
     a.registry.set('cam-1', { name: 'Front door', location: 'Entrance', type: 'camera', owner: 'ops' });
     const version = b.registry.version;
-    await within(2000, () => b.registry.get('cam-1')?.name === 'Front door', 'the change reached B');
+    t.diagnostic(`change A -> B: ${await within(2000, () => b.registry.get('cam-1')?.name === 'Front door', 'the change reached B')} ms`);
     assert.deepEqual(b.registry.get('cam-1'), { id: 'cam-1', name: 'Front door', location: 'Entrance', type: 'camera', owner: 'ops' });
     assert.ok(b.registry.version > version, 'B bumped its version (the dashboard resends tiles)');
     b.registry.set('cam-1', { location: 'Hall' }, false);
     await within(2000, () => a.registry.get('cam-1')?.location === 'Hall', 'B’s change reached A');
     assert.equal(a.registry.get('cam-1')?.name, 'Front door');
     assert.ok(a.registry.delete('cam-1'));
-    await within(2000, () => b.registry.get('cam-1') === undefined, 'the delete reached B');
+    t.diagnostic(`delete A -> B: ${await within(2000, () => b.registry.get('cam-1') === undefined, 'the delete reached B')} ms`);
     assert.equal(a.share!.counts.applied, 1, 'A applied only B’s change, not its own writes read back');
   } finally {
     await a.close();
@@ -71,12 +71,12 @@ test('a change and a delete on one instance appear on the other within 2 s', { s
   }
 });
 
-test('an import of 100 devices on one instance appears on the other, and survives restarts', { skip, timeout: 30_000 }, async () => {
+test('an import of 100 devices on one instance appears on the other, and survives restarts', { skip, timeout: 30_000 }, async (t) => {
   const { a, b, dirs } = await pair('t2:');
   try {
     const rows = Array.from({ length: 100 }, (_, i) => ({ row: i + 1, value: { id: `dev-${i}`, name: `Device ${i}`, location: `Room ${i % 7}` } }));
     assert.equal(a.registry.import(rows).added, 100);
-    await within(2000, () => b.registry.size === 100, 'the import reached B');
+    t.diagnostic(`import of 100 A -> B: ${await within(2000, () => b.registry.size === 100, 'the import reached B')} ms`);
     assert.equal(b.registry.get('dev-42')?.location, 'Room 0');
   } finally {
     await a.close();
