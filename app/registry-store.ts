@@ -10,7 +10,7 @@
  */
 import fs from 'fs';
 import path from 'path';
-import { DeviceRegistry, REGISTRY_DEFAULTS } from '../nodes/common/device-registry';
+import { DeviceRegistry, REGISTRY_DEFAULTS, RegistryStore } from '../nodes/common/device-registry';
 import { JOURNAL_FILE, JournalStore, readJournal, replay } from './registry-journal';
 
 export const REGISTRY_FILE = 'devices.json';
@@ -70,12 +70,15 @@ export function registryMax(value: string | undefined): number {
   return n;
 }
 
-/** Opens the registry kept in `<dataDir>` (snapshot and journal); problems (skipped entries, an unreadable file) go to `warn`. */
+/**
+ * Opens the registry kept in `<dataDir>` (snapshot and journal); problems (skipped entries, an unreadable file) go to `warn`.
+ * `wrap` puts a store around the journal (scale-out: app/registry-share.ts).
+ */
 export function openRegistry(
   dataDir: string,
   maxDevices: number,
   warn: (line: string) => void = (l) => console.warn(l),
-  opts: { minCompact?: number } = {},
+  opts: { minCompact?: number; wrap?: (store: JournalStore) => RegistryStore } = {},
 ): DeviceRegistry & { store: JournalStore } {
   const file = path.join(dataDir, REGISTRY_FILE);
   const journal = path.join(dataDir, JOURNAL_FILE);
@@ -110,7 +113,7 @@ export function openRegistry(
     minCompact: opts.minCompact,
     warn,
   });
-  const registry = new DeviceRegistry({ maxDevices }, store) as DeviceRegistry & { store: JournalStore };
+  const registry = new DeviceRegistry({ maxDevices }, opts.wrap ? opts.wrap(store) : store) as DeviceRegistry & { store: JournalStore };
   registry.store = store;
   const problems = registry.load(saved);
   if (problems.length)

@@ -22,7 +22,8 @@ import { redactConsole } from './logging';
 import { installDepthGuard } from '../nodes/common/depth-guard';
 import { readiness } from '../nodes/common/health-routes';
 import { DeviceActivity, startSystemHealth, trackReadings } from './system-health';
-import { openRegistry, registryMax } from './registry-store';
+import { registryMax } from './registry-store';
+import { openSharedRegistry } from './registry-share';
 import { startFleetShare } from './fleet-share';
 
 // Before anything prints: startup errors quote the environment.
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   }
   if (env.shareGroup || env.redisUrl) {
     console.log(
-      `[app] scale-out: ${env.shareGroup ? `telemetry shared in group ${env.shareGroup}` : 'plain subscriptions (MQTT_SHARE_GROUP unset)'}; ${env.redisUrl ? 'alert state, notification journal, rate limits, alert groups and fleet state in Redis' : 'local state (REDIS_URL unset)'}`,
+      `[app] scale-out: ${env.shareGroup ? `telemetry shared in group ${env.shareGroup}` : 'plain subscriptions (MQTT_SHARE_GROUP unset)'}; ${env.redisUrl ? 'alert state, notification journal, rate limits, alert groups, fleet state and device registry in Redis' : 'local state (REDIS_URL unset)'}`,
     );
   }
   const installed = installFlows(env.dataDir, [path.join(REPO_ROOT, 'flows'), path.join(REPO_ROOT, 'dashboards')]);
@@ -59,7 +60,9 @@ async function main(): Promise<void> {
   const settings = require('../settings');
   // The device registry (docs/registry.md): the API edits it; flows read it from global context
   // as `iotRegistry` (the notifier's texts, the dashboard's tiles and alerts).
-  const registry = openRegistry(env.dataDir, registryMax(process.env.REGISTRY_MAX_DEVICES));
+  // Scale-out (REDIS_URL): shared with the other instances through Redis (app/registry-share.ts).
+  const shared = openSharedRegistry(process.env, env.dataDir, registryMax(process.env.REGISTRY_MAX_DEVICES));
+  const registry = shared.registry;
   // Scale-out (REDIS_URL): the dashboard's fleet state shares its devices (global `iotFleetShare`).
   const fleetShare = startFleetShare(process.env, env.dataDir);
   settings.functionGlobalContext = { ...settings.functionGlobalContext, iotRegistry: registry, ...(fleetShare ? { iotFleetShare: fleetShare.share } : {}) };
@@ -148,6 +151,7 @@ async function main(): Promise<void> {
       await systemHealth?.close();
       await RED.stop();
       await fleetShare?.close();
+      await shared.close();
       server.close();
       await broker?.close();
     } finally {

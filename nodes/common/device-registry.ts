@@ -128,12 +128,13 @@ const blank = (e: DeviceEntry): boolean => REGISTRY_FIELDS.every((f) => !e[f]);
 /**
  * Where the registry is kept. `change` saves one device's new entry (undefined:
  * removed) and may read every entry through `all` (to compact); `replace` saves
- * the whole registry (an import). Either throws when it could not save: the
- * change is then undone. A plain function gets every entry after each change.
+ * the whole registry (an import), with the ids it added, changed or removed.
+ * Either throws when it could not save: the change is then undone. A plain
+ * function gets every entry after each change.
  */
 export interface RegistryStore {
   change(id: string, entry: DeviceEntry | undefined, all: () => DeviceEntry[]): void;
-  replace(entries: DeviceEntry[]): void;
+  replace(entries: DeviceEntry[], changed?: string[]): void;
 }
 type Persist = RegistryStore | ((entries: DeviceEntry[]) => void);
 
@@ -260,6 +261,7 @@ export class DeviceRegistry {
         out.errors.push({ row: r.row, ...(r.line !== undefined ? { line: r.line } : {}), ...(id !== undefined ? { id } : {}), field, error });
     };
     let failed = 0;
+    const changed: string[] = [];
     for (const r of rows) {
       if (!isObj(r.value)) {
         failed++;
@@ -292,6 +294,7 @@ export class DeviceRegistry {
       if (blank(next)) {
         if (old) {
           map.delete(id);
+          changed.push(id);
           out.updated++;
         } else out.unchanged++;
         continue;
@@ -306,17 +309,18 @@ export class DeviceRegistry {
         continue;
       }
       map.set(id, next);
+      changed.push(id);
       if (old) out.updated++;
       else out.added++;
     }
     if (failed > out.errors.length) out.errors.push({ row: 0, field: 'rows', error: `${failed} rows failed; the first ${MAX_ROW_ERRORS} problems are listed` });
-    if (out.added || out.updated) this.commit(map);
+    if (out.added || out.updated) this.commit(map, changed);
     return out;
   }
 
-  private commit(map: Map<string, DeviceEntry>): void {
+  private commit(map: Map<string, DeviceEntry>, changed: string[]): void {
     if (typeof this.persist === 'function') this.persist([...map.values()]);
-    else this.persist.replace([...map.values()]);
+    else this.persist.replace([...map.values()], changed);
     this.map = map;
     this.version++;
   }
