@@ -9,7 +9,7 @@ const hooks: Runtime['hooks'] = require('@node-red/util').hooks;
 
 /** A node type that answers as our control handlers do: done(err), a reply, or done later. */
 function probeModule(RED: { nodes: { createNode(n: object, def: object): void; registerType(t: string, c: unknown): void } }) {
-  RED.nodes.registerType('api-probe', function (this: { on: Function }, def: object) {
+  RED.nodes.registerType('api-probe', function (this: { on(event: string, fn: (...args: never[]) => void): void }, def: object) {
     RED.nodes.createNode(this, def);
     this.on('input', (msg: Record<string, unknown>, send: (m: object) => void, done: (err?: Error) => void) => {
       if (msg.fail) return done(new Error(String(msg.fail)));
