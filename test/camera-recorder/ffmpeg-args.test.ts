@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseProbe, parseProgress, recordArgs, redactUrl, rpicamArgs, thumbnailArgs, withCredentials } from '../../nodes/camera-recorder/ffmpeg-args';
-import { locateFfmpeg, LocateDeps } from '../../nodes/camera-recorder/locate';
 
 const plan = (kind: 'testsrc' | 'v4l2' | 'url' | 'rpicam', location = '') => ({
   source: { kind, location },
@@ -52,25 +51,4 @@ test('parseProbe and parseProgress read ffprobe / -progress output', () => {
   assert.deepEqual(parseProgress('frame=30\nout_time_us=2000000\ntotal_size=4096\nprogress=continue\n'), { frame: 30, outTimeUs: 2000000, totalSize: 4096 });
   assert.equal(parseProgress('progress=end\n').end, true);
   assert.deepEqual(parseProgress('out_time_us=N/A\n'), {});
-});
-
-test('locateFfmpeg order: setting, FFMPEG_PATH, ffmpeg-static, system', () => {
-  const exe = new Set(['/opt/ff/ffmpeg', '/env/ffmpeg', '/static/ffmpeg', '/usr/bin/ffmpeg', '/usr/bin/ffprobe']);
-  const deps = (env: Record<string, string>, stat?: string): LocateDeps => ({
-    env: { PATH: '/usr/bin', ...env },
-    ffmpegStatic: () => stat,
-    isExecutable: (f) => exe.has(f),
-  });
-  assert.deepEqual(locateFfmpeg('/opt/ff/ffmpeg', deps({ FFMPEG_PATH: '/env/ffmpeg' }, '/static/ffmpeg')), {
-    ffmpeg: '/opt/ff/ffmpeg',
-    origin: 'setting',
-    ffprobe: '/usr/bin/ffprobe',
-  });
-  assert.equal(locateFfmpeg('', deps({ FFMPEG_PATH: '/env/ffmpeg' }, '/static/ffmpeg')).origin, 'FFMPEG_PATH');
-  assert.equal(locateFfmpeg('', deps({}, '/static/ffmpeg')).origin, 'ffmpeg-static');
-  const sys = locateFfmpeg('', deps({}));
-  assert.deepEqual([sys.origin, sys.ffmpeg], ['system', '/usr/bin/ffmpeg']);
-  assert.equal(locateFfmpeg('/missing/ffmpeg', deps({})).origin, 'system');
-  const none: LocateDeps = { env: { PATH: '/nowhere', FFMPEG_PATH: '/missing' }, ffmpegStatic: () => undefined, isExecutable: () => false };
-  assert.throws(() => locateFfmpeg('', none), /ffmpeg not found; tried FFMPEG_PATH \(\/missing\), system/);
 });
