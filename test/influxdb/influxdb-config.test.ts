@@ -20,10 +20,17 @@ test('influxdb config node: parses its settings and resolves its credentials, th
 
 test('influxdb config node: credentials in the URL are used when the dialog has none, and kept out of the URL', async () => {
   const flow = [{ id: 'cfg', type: 'iot-influxdb-config', version: '2', url: 'http://bob:pw@127.0.0.1:8086', org: 'o', bucket: 'b' }];
-  await load([configNode], flow);
-  const node = helper.getNode('cfg');
-  assert.equal(node.influx.url, 'http://127.0.0.1:8086');
-  if (!process.env.INFLUX_TOKEN) assert.deepEqual(node.resolvedCredentials(), { user: 'bob', password: 'pw' });
+  // INFLUX_TOKEN (the environment's) would come before the URL's credentials: not set here.
+  const token = process.env.INFLUX_TOKEN;
+  delete process.env.INFLUX_TOKEN;
+  try {
+    await load([configNode], flow);
+    const node = helper.getNode('cfg');
+    assert.equal(node.influx.url, 'http://127.0.0.1:8086');
+    assert.deepEqual(node.resolvedCredentials(), { user: 'bob', password: 'pw' });
+  } finally {
+    if (token !== undefined) process.env.INFLUX_TOKEN = token;
+  }
 });
 
 test('influxdb config node: a bad setting is kept as its config error and logged, not thrown', async () => {
