@@ -69,34 +69,18 @@ export function modulesWithLogic(files: Array<{ path: string; source: string }>)
 export interface LayoutReport {
   /** Modules with logic, no test at the mirrored path, and not listed: a new gap. */
   missing: Array<{ module: string; test: string }>;
-  /** Listed modules (allowlist or pending) that have a test now or no longer have logic: remove them from the list. */
+  /** Allowlisted modules that have a test now or no longer have logic: remove them from the list. */
   stale: string[];
-  /** Listed as not yet mirrored and still without a test (the list only shrinks). */
-  pending: string[];
 }
 
-/**
- * Compares modules with the tests present. `pending` names the gaps known
- * when the rule came in (test/scripts/not-yet-mirrored.txt): they are
- * reported apart, and an entry that gets its test must leave the list.
- */
-export function missingTests(modules: string[], tests: Set<string>, allow: Record<string, string> = END_TO_END_ONLY, pending: string[] = []): LayoutReport {
+/** Compares modules with the tests present; `allow` names the modules covered only end to end. */
+export function missingTests(modules: string[], tests: Set<string>, allow: Record<string, string> = END_TO_END_ONLY): LayoutReport {
   const gap = (m: string): boolean => !tests.has(expectedTest(m));
-  const listed = new Set([...Object.keys(allow), ...pending]);
+  const listed = new Set(Object.keys(allow));
   const missing = modules.filter((m) => !listed.has(m) && gap(m)).map((m) => ({ module: m, test: expectedTest(m) }));
   const stale = [...listed].filter((m) => !modules.includes(m) || !gap(m));
-  return { missing, stale, pending: pending.filter((m) => modules.includes(m) && gap(m)) };
+  return { missing, stale };
 }
-
-/** The pending list: one module path a line; blank lines and # comments ignored. */
-export function readPending(text: string): string[] {
-  return text
-    .split('\n')
-    .map((l) => l.replace(/#.*/, '').trim())
-    .filter(Boolean);
-}
-
-export const PENDING_FILE = 'test/scripts/not-yet-mirrored.txt';
 
 function walk(root: string, dir: string, out: string[]): void {
   for (const e of fs.readdirSync(path.join(root, dir), { withFileTypes: true })) {
@@ -113,15 +97,12 @@ export function checkRepo(root: string): LayoutReport {
   const testFiles: string[] = [];
   walk(root, 'test', testFiles);
   const modules = modulesWithLogic(sources.filter((p) => p.endsWith('.ts')).map((p) => ({ path: p, source: fs.readFileSync(path.join(root, p), 'utf8') })));
-  const pendingPath = path.join(root, PENDING_FILE);
-  const pending = fs.existsSync(pendingPath) ? readPending(fs.readFileSync(pendingPath, 'utf8')) : [];
-  return missingTests(modules, new Set(testFiles), END_TO_END_ONLY, pending);
+  return missingTests(modules, new Set(testFiles), END_TO_END_ONLY);
 }
 
 if (require.main === module) {
   const report = checkRepo(path.resolve(__dirname, '..', '..'));
   for (const m of report.missing) console.log(`${m.module}: no test at ${m.test}`);
   for (const s of report.stale) console.log(`${s}: remove it from its list (it has a test now, or no longer has logic)`);
-  if (report.pending.length) console.log(`${report.pending.length} modules still listed in ${PENDING_FILE}`);
   process.exitCode = report.missing.length || report.stale.length ? 1 : 0;
 }
