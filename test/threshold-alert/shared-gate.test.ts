@@ -4,64 +4,15 @@
  * engines (two instances) see the same readings; one fires, one acks, nothing
  * twice, nothing lost. The shared state's own actions: shared-alerts.test.ts.
  */
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Redis from 'ioredis';
-import { AlertEngine } from '../../nodes/threshold-alert/engine';
-import { SharedAlerts } from '../../nodes/threshold-alert/shared-alerts';
-import { SharedGate } from '../../nodes/threshold-alert/shared-gate';
-import type { Transition } from '../../nodes/threshold-alert/alert-record';
-import type { Rule } from '../../nodes/threshold-alert/rules';
-import type { Reading } from '../../nodes/common/types';
-import { missing, startRedis, Service } from '../support/services';
+import type { AlertEngine } from '../../nodes/threshold-alert/engine';
+import { reading, sharedEngines } from './shared-support';
 
-const skip = missing('redis-server');
-let redis: Service;
-const clients: Redis[] = [];
-
-before(async () => {
-  if (!skip) redis = await startRedis();
-});
-after(async () => {
-  for (const c of clients) c.disconnect();
-  await redis?.stop();
-});
-
-const rules: Rule[] = [
-  {
-    id: 'low-battery',
-    name: 'Low battery',
-    kind: 'threshold',
-    metric: 'battery',
-    operator: '<',
-    threshold: 20,
-    for: 0,
-    keepFiring: 0,
-    repeat: 0,
-    severity: 'warning',
-    enabled: true,
-  } as Rule,
-  { id: 'silent', name: 'Silent', kind: 'staleness', after: 1, repeat: 0, severity: 'warning', enabled: true } as Rule,
-];
-const reading = (deviceId: string, battery: number, ts = Date.now()): Reading => ({ deviceId, sensorType: 'env', ts, received: ts, metrics: { battery } });
-
-let nodeSeq = 0;
-function instance(nodeId: string, now: () => number = Date.now) {
-  const client = new Redis(redis.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, retryStrategy: () => 200 });
-  client.on('error', () => undefined);
-  clients.push(client);
-  const engine = new AlertEngine(rules, { now, idSuffix: `.i${clients.length}` });
-  const emitted: Transition[] = [];
-  const shared = new SharedAlerts(client, 'test:', nodeId, 100);
-  const gate = new SharedGate(shared, engine, { emit: (ts) => emitted.push(...ts), warn: () => undefined, now });
-  return { client, engine, emitted, shared, gate };
-}
-const settle = async (...g: SharedGate[]): Promise<void> => {
-  for (let i = 0; i < 100 && g.some((x) => !x.idle); i++) await new Promise((r) => setTimeout(r, 20));
-};
+const { skip, instance, settle, nextNode, redis } = sharedEngines();
 
 test("the same low reading on two instances fires once; the loser adopts the winner's alert", { skip }, async () => {
-  const node = `n${nodeSeq++}`;
+  const node = nextNode();
   const [a, b] = [instance(node), instance(node)];
   await new Promise((r) => setTimeout(r, 200));
   for (let i = 0; i < 20; i++) {
@@ -83,7 +34,7 @@ test("the same low reading on two instances fires once; the loser adopts the win
 });
 
 test('an ack on the other instance is announced once, repeated acks are quiet, the first instance sees it after a sync', { skip }, async () => {
-  const node = `n${nodeSeq++}`;
+  const node = nextNode();
   const [a, b] = [instance(node), instance(node)];
   await new Promise((r) => setTimeout(r, 200));
   a.gate.transitions(a.engine.evaluate(reading('d1', 5)).transitions);
@@ -117,7 +68,7 @@ test('an ack on the other instance is announced once, repeated acks are quiet, t
 });
 
 test('a device heard by the other instance is not reported silent', { skip }, async () => {
-  const node = `n${nodeSeq++}`;
+  const node = nextNode();
   let t = Date.now();
   const now = () => t;
   const [a, b] = [instance(node, now), instance(node, now)];
@@ -140,15 +91,15 @@ test('a device heard by the other instance is not reported silent', { skip }, as
 });
 
 test('while Redis is away, transitions wait and are claimed once it is back', { skip }, async () => {
-  const node = `n${nodeSeq++}`;
+  const node = nextNode();
   const a = instance(node);
   await new Promise((r) => setTimeout(r, 200));
-  await redis.stop();
+  await redis().stop();
   a.gate.transitions(a.engine.evaluate(reading('late', 3)).transitions);
   await new Promise((r) => setTimeout(r, 1500));
   assert.equal(a.emitted.length, 0);
   assert.equal(a.gate.idle, false);
-  await redis.start();
+  await redis().start();
   await settle(a.gate);
   for (let i = 0; i < 100 && !a.emitted.length; i++) await new Promise((r) => setTimeout(r, 50));
   assert.deepEqual(
