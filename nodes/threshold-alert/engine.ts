@@ -238,6 +238,11 @@ export class AlertEngine {
     this.seen.learn(deviceId, at, sensorType, periodic);
   }
 
+  /** Scale-out: this instance's whole last-seen table, to put back into a Redis that lost it. */
+  lastSeen(): Iterable<[string, { at: number; sensorType: string; periodic: boolean }]> {
+    return this.seen.shared();
+  }
+
   /** Scale-out: another instance heard from the device at `at` (shared last-seen). */
   seenElsewhere(deviceId: string, at: number): void {
     this.seen.heardAt(deviceId, at);

@@ -160,6 +160,11 @@ export class LastSeen {
     }
   }
 
+  /** Every device's last reading as shared between instances: when, its (first) sensor type, whether periodic. */
+  *shared(): Generator<[string, { at: number; sensorType: string; periodic: boolean }]> {
+    for (const [id, s] of this.seen) yield [id, { at: s.at, sensorType: Object.keys(s.types)[0] ?? '', periodic: s.periodic === true }];
+  }
+
   toJSON(): Record<string, SeenEntry> {
     return Object.fromEntries(this.seen);
   }

@@ -14,6 +14,9 @@
  * - `{node}:seen`    hash deviceId -> last reading time, ms (maxDevices)
  * - `{node}:done:<alert id>` the resolved record, for ACTION_MEMORY_MS (an action both instances got)
  * - `{node}:staleness-lead` the instance that checks for silent devices (a lease)
+ * - `{node}:epoch`   set by the first instance that finds the state missing (first start, or
+ *                    Redis restarted empty / flushed): every instance then puts back what it
+ *                    holds (restore(), pushSeen() of its whole table) before it adopts anything
  * Hashes expire STATE_TTL_MS after the last write: a removed node's state goes away.
  * No node-red import.
  */
@@ -132,11 +135,38 @@ redis.call('PEXPIRE', KEYS[1], ARGV[#ARGV])
 return 1
 `;
 
+const EPOCH = `
+local cur = redis.call('GET', KEYS[1])
+if cur then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+  return {cur, 0}
+end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {ARGV[1], 1}
+`;
+
+/** Puts records back where none is (an instance's alerts after Redis lost them); the armed state too, unless set. */
+const RESTORE = `
+local n = 0
+for i = 3, #ARGV - 2, 3 do
+  if redis.call('HSETNX', KEYS[1], ARGV[i], ARGV[i + 1]) == 1 then
+    redis.call('HSET', KEYS[2], ARGV[i + 2], ARGV[i])
+    n = n + 1
+  end
+end
+if ARGV[2] ~= '' then redis.call('SET', KEYS[3], ARGV[2], 'NX', 'PX', ARGV[1]) end
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+redis.call('PEXPIRE', KEYS[2], ARGV[1])
+return n
+`;
+
 type Scripted = Redis & {
   iotClaim(...args: Array<string | number>): Promise<[number, string]>;
   iotAct(...args: Array<string | number>): Promise<[string, string]>;
   iotSeen(...args: Array<string | number>): Promise<number>;
   iotLead(...args: Array<string | number>): Promise<number>;
+  iotEpoch(...args: Array<string | number>): Promise<[string, number]>;
+  iotRestore(...args: Array<string | number>): Promise<number>;
 };
 
 function scripted(redis: Redis): Scripted {
@@ -146,6 +176,8 @@ function scripted(redis: Redis): Scripted {
     redis.defineCommand('iotAct', { numberOfKeys: 3, lua: ACT });
     redis.defineCommand('iotSeen', { numberOfKeys: 1, lua: SEEN });
     redis.defineCommand('iotLead', { numberOfKeys: 1, lua: LEAD });
+    redis.defineCommand('iotEpoch', { numberOfKeys: 1, lua: EPOCH });
+    redis.defineCommand('iotRestore', { numberOfKeys: 3, lua: RESTORE });
   }
   return r;
 }
@@ -167,7 +199,7 @@ export type ActResult = { transition?: Transition; shared?: AlertRecord; error?:
 
 export class SharedAlerts {
   private readonly r: Scripted;
-  private readonly keys: { alerts: string; ids: string; history: string; armed: string; seen: string; done: string; lead: string };
+  private readonly keys: { alerts: string; ids: string; history: string; armed: string; seen: string; done: string; lead: string; epoch: string };
 
   constructor(
     redis: Redis,
@@ -187,6 +219,7 @@ export class SharedAlerts {
       seen: `${base}seen`,
       done: `${base}done:`,
       lead: `${base}staleness-lead`,
+      epoch: `${base}epoch`,
     };
   }
 
@@ -307,6 +340,34 @@ export class SharedAlerts {
    */
   async lead(token: string, ttlMs: number): Promise<boolean> {
     return Number(await this.r.iotLead(this.keys.lead, token, ttlMs)) === 1;
+  }
+
+  /**
+   * The shared state's epoch: `created` when this call found none (the first
+   * instance ever, or Redis lost its data) and started `candidate`. An instance
+   * that sees an epoch other than the one it follows puts back what it holds.
+   */
+  async epoch(candidate: string = randomUUID()): Promise<{ id: string; created: boolean }> {
+    const [id, created] = await this.r.iotEpoch(this.keys.epoch, candidate, STATE_TTL_MS);
+    return { id, created: Number(created) === 1 };
+  }
+
+  /**
+   * Puts this instance's active alerts back where Redis has none for the same
+   * rule and device (another instance's record wins), and its armed state
+   * unless one is set. Returns how many alerts it put back.
+   */
+  async restore(alerts: readonly AlertRecord[], armed: boolean | undefined): Promise<number> {
+    const k = this.keys;
+    let n = 0;
+    const shared = alerts.filter((a) => a.state === 'firing' || a.state === 'acknowledged');
+    // Chunks keep one script call short: other clients wait while it runs.
+    for (let i = 0; i === 0 || i < shared.length; i += 500) {
+      const args: string[] = [];
+      for (const a of shared.slice(i, i + 500)) args.push(a.ruleId + SEP + a.deviceId, JSON.stringify(a), a.id);
+      n += Number(await this.r.iotRestore(k.alerts, k.ids, k.armed, STATE_TTL_MS, i === 0 && armed !== undefined ? (armed ? '1' : '0') : '', ...args));
+    }
+    return n;
   }
 
   /** Shares when devices last reported (the latest time wins), with the sensor type and whether they report periodically. */

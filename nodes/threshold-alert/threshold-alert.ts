@@ -159,6 +159,18 @@ export = function (RED: NodeAPI) {
         return [];
       };
 
+      /** Scale-out: the epoch of the shared state this instance follows (shared-alerts.ts epoch()). */
+      let epoch: string | undefined;
+      /**
+       * A new epoch: this instance's whole last-seen table goes to Redis (the lease holder judges
+       * silence from it); `restore` (Redis started empty, or lost its data) puts its alerts back too,
+       * so what was firing or acknowledged is neither forgotten nor fired and announced again.
+       */
+      const catchUp = async (restore: boolean): Promise<void> => {
+        const n = restore ? await shared!.restore(engine.list().active, engine.armed) : 0;
+        await shared!.pushSeen(engine.lastSeen());
+        if (restore && epoch !== undefined) node.warn(`threshold-alert: Redis had lost the shared alert state; put back ${n} alerts and the last-seen times`);
+      };
       let syncing = false;
       /** Scale-out: this instance holds the staleness lease (shared-alerts.ts lead()). */
       let staleLead = false;
@@ -169,8 +181,12 @@ export = function (RED: NodeAPI) {
             syncing = true;
             const seen = [...heard];
             heard.clear();
-            void backend!.redis
-              .ping()
+            void shared!
+              .epoch()
+              .then(async (e) => {
+                if (e.id !== epoch) await catchUp(e.created || epoch !== undefined);
+                epoch = e.id;
+              })
               .then(() =>
                 Promise.all([
                   gate.sync(),

@@ -74,3 +74,17 @@ test('last seen: the bound refuses newcomers; learn, heardAt, forget; load keeps
   assert.equal(dropped, 1);
   assert.deepEqual(Object.keys(other.toJSON()).sort(), ['mid', 'new']);
 });
+
+test('last seen: shared() gives every device as another instance learns it back', () => {
+  const ls = new LastSeen(0);
+  ls.touch(reading('p', 'env', { t: 1 }), 5 * S, new Set());
+  ls.touch(reading('e', 'pir', { motion: 1 }, true), 7 * S, new Set());
+  assert.deepEqual(Object.fromEntries(ls.shared()), {
+    p: { at: 5 * S, sensorType: 'env', periodic: true },
+    e: { at: 7 * S, sensorType: 'pir', periodic: false },
+  });
+  const other = new LastSeen(0);
+  for (const [id, s] of ls.shared()) other.learn(id, s.at, s.sensorType, s.periodic);
+  const r = rules(stale({ after: 1 }));
+  assert.deepEqual(silentIds(other, r, 10 * S), silentIds(ls, r, 10 * S), 'judged the same on the instance that learned them');
+});
