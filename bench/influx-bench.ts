@@ -18,7 +18,7 @@
  * plain mqtt.js ceiling.
  *
  * For each system the target rate climbs (x1.5) until a trial loses data,
- * then BENCH_BISECT (default 2) halvings narrow the gap to the last pass:
+ * then BENCH_BISECT (default 3) halvings narrow the gap to the last pass (to an eighth: about 6 % of the rate):
  * a trial publishes rate x BENCH_TRIAL_S readings and passes when InfluxDB
  * holds every one of them within BENCH_DRAIN_S after the last publish and
  * the p99 publish->write latency stayed under BENCH_MAX_P99_MS (no backlog).
@@ -44,7 +44,7 @@ const CLIENTS = Number(process.env.BENCH_PUB_CLIENTS || 4);
 const MAX_TRIALS = Number(process.env.BENCH_MAX_TRIALS || 6);
 /** Highest rate tried: above it the publisher, not the system under test, is measured. */
 const MAX_RATE = Number(process.env.BENCH_MAX_RATE || 80_000);
-const BISECT = Number(process.env.BENCH_BISECT ?? 2);
+const BISECT = Number(process.env.BENCH_BISECT ?? 3);
 
 /**
  * Mosquitto's defaults (max_queued_messages 1000, max_inflight_messages 20)

@@ -12,6 +12,8 @@ import type { DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } from
 import { status } from '../common/status';
 import type { Reading } from '../common/types';
 import { ackLedger } from '../common/ack-ledger';
+import { runtimeHooks } from '../common/ack-hooks';
+import { installBatchCopy, markBatch } from '../common/batch-copy';
 import { AckedBatches } from './acked-batches';
 import { Batches, copyReading } from './batches';
 import { parseConfig, DEFAULTS } from './config';
@@ -21,6 +23,8 @@ import { editorDefaultsSetting } from '../common/editor-defaults';
 
 export = function (RED: NodeAPI) {
   registerHealthRoutes(RED);
+  // Batches fanning out to several wires are copied as plain data (common/batch-copy.ts).
+  installBatchCopy(runtimeHooks(RED));
   const tr = translator(RED, __dirname, 'payload-normalizer');
   RED.nodes.registerType(
     'payload-normalizer',
@@ -42,7 +46,7 @@ export = function (RED: NodeAPI) {
       const batches =
         batchOpts && batchOpts.intervalMs > 0 && wired(2)
           ? new Batches<Reading>(batchOpts.intervalMs, batchOpts.max, (readings) =>
-              node.send([null, null, { topic: 'readings', payload: readings, count: readings.length }]),
+              node.send([null, null, markBatch({ topic: 'readings', payload: readings, count: readings.length })]),
             )
           : undefined;
       const events = wired(3);
@@ -53,7 +57,7 @@ export = function (RED: NodeAPI) {
               ackLedger,
               out1.intervalMs,
               out1.max,
-              (m) => node.send([m]),
+              (m) => node.send([markBatch(m)]),
               () => RED.util.generateId(),
             )
           : undefined;

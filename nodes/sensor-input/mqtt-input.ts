@@ -17,6 +17,7 @@
  * broker keeps it, and sends it again if the app dies.
  */
 import { isUtf8 } from 'buffer';
+import { randomBytes } from 'crypto';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import { errorMessage } from '../common/errors';
 import { status } from '../common/status';
@@ -128,6 +129,11 @@ export function mqttRunner(
   let windowStart = clock.now();
   let lastError = '';
   let subscribed = false;
+  // Message ids made here (Node-RED's generateId, eight Math.random calls, was 2 % of the app's CPU at
+  // QoS 0): unique within the process by the counter, across restarts by the random start.
+  const idBase = `${randomBytes(4).toString('hex')}-`;
+  let idSeq = 0;
+  const nextId = (): string => idBase + (++idSeq).toString(36);
   const follower = cfg.followDiscovery ? new DiscoveryFollower({ ...cfg, max: cfg.discoveryTopicsMax }, out.warn) : undefined;
 
   const topicsText = (cfg.topics.length === 1 ? cfg.topics[0] : `${cfg.topics.length} topics`) + (cfg.shareGroup ? ` (shared: ${cfg.shareGroup})` : '');
@@ -214,7 +220,7 @@ export function mqttRunner(
         // The announcement also goes on to the flow (the normalizer learns it there).
         if (follower) follower.take(c.connected ? c : undefined, packet.topic, buf);
         if (taker && packet.qos === 1 && packet.messageId !== undefined) taker.take(packet, buf, make, emit);
-        else emit(make());
+        else emit(Object.assign(make(), { _msgid: nextId() }));
       } catch (err) {
         out.error(`message on ${packet.topic}: ${errorMessage(err)}`);
       }

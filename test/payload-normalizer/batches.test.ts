@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, test } from 'node:test';
 import { Batches, copyReading } from '../../nodes/payload-normalizer/batches';
+import { isMarkedBatch } from '../../nodes/common/batch-copy';
 import type { Reading } from '../../nodes/common/types';
 import { collect, helper, load, nodeModule, startServer, stopServer } from '../support/red';
 
@@ -93,6 +94,31 @@ test('output 3: the Readings of the interval in one message, copies of output 1;
   assert.equal((await ok).length, 3);
   const [e] = await events;
   assert.deepEqual([e.topic, e.payload.deviceId, e.payload.event.type], ['sensor/motion', 'pi-1', 'motion_detected']);
+});
+
+test('output 3 wired to two nodes: each gets its own copy of the batch (common/batch-copy.ts), as with any fan-out', async () => {
+  await load(nodes, [
+    { id: 'tab', type: 'tab', label: 'fan-out' },
+    { id: 'norm', type: 'payload-normalizer', z: 'tab', batchMs: 50, batchMax: 1000, wires: [[], [], ['b1', 'b2']] },
+    { id: 'b1', type: 'helper', z: 'tab' },
+    { id: 'b2', type: 'helper', z: 'tab' },
+  ]);
+  const got: any[] = [];
+  // The first to get it changes it at once, as a user's function node may.
+  const take = (m: any) => {
+    if (!got.length) m.payload[0].metrics.temperature = -1;
+    got.push(m);
+  };
+  helper.getNode('b1').on('input', take);
+  helper.getNode('b2').on('input', take);
+  helper.getNode('norm').receive({ topic: 'sensors/d1/climate', payload: { temperature: 20 } });
+  for (let i = 0; i < 50 && got.length < 2; i++) await sleep(20);
+  assert.equal(got.length, 2);
+  assert.notEqual(got[0], got[1]);
+  assert.notEqual(got[0].payload, got[1].payload);
+  assert.equal(got[1].payload[0].metrics.temperature, 20, 'the other copy is untouched');
+  assert.deepEqual(got[1].payload[0].deviceId, 'd1');
+  assert.ok(isMarkedBatch(got[1]), 'the second copy was made by the plain-data copy, not lodash');
 });
 
 test('outputs 3 and 4 unwired, or batchMs 0: nothing is batched', async () => {
