@@ -2,6 +2,8 @@
  * `npm start`: the embedded broker (when MQTT_URL is unset), the versioned flows,
  * and Node-RED with the editor and dashboard, in one process.
  */
+// First: before anything loads mqtt (see the file).
+import './quiet-debug';
 import fs from 'fs';
 import http from 'http';
 import https from 'https';

@@ -95,9 +95,18 @@ export class AlertEngine {
 
   /** Evaluates one reading against the rules that can match it. */
   evaluate(r: Reading): { transitions: Transition[]; verdicts: Verdict[] } {
-    const now = this.now();
-    const out: Transition[] = [];
+    const transitions: Transition[] = [];
     const verdicts: Verdict[] = [];
+    this.evaluateInto(r, transitions, verdicts);
+    return { transitions, verdicts };
+  }
+
+  /**
+   * The same, adding to `out`; verdicts only when asked for (`verdicts`): a batch whose
+   * verdicts nobody reads (output 2 unwired) makes no object per rule and reading.
+   */
+  evaluateInto(r: Reading, out: Transition[], verdicts?: Verdict[]): void {
+    const now = this.now();
     if (this.seen.touch(r, now, this.index.watchedMetrics)) this.mark(Dirty.Soft);
     else this.onDrop('maxDevices', 1);
     const avail = availabilityOf(r);
@@ -108,7 +117,7 @@ export class AlertEngine {
           const t = this.openSilent(s, now);
           if (t) {
             out.push(t);
-            verdicts.push({ ruleId: s.rule.id, state: 'firing' });
+            verdicts?.push({ ruleId: s.rule.id, state: 'firing' });
           }
         }
       }
@@ -122,7 +131,7 @@ export class AlertEngine {
       const offline = a.metric === OFFLINE_METRIC;
       if (!offline && ((rule.sensorType && rule.sensorType !== r.sensorType) || (rule.metric && !(rule.metric in r.metrics)))) continue;
       out.push(this.book.finish(a, now, 'system', offline ? 'device online' : 'reading received'));
-      verdicts.push({ ruleId: rule.id, state: 'resolved' });
+      verdicts?.push({ ruleId: rule.id, state: 'resolved' });
     }
     const cands: Compiled<ThresholdRule>[] = [];
     for (const metric in r.metrics) {
@@ -130,15 +139,18 @@ export class AlertEngine {
       if (typeof value !== 'number' || !Number.isFinite(value)) continue;
       cands.length = 0;
       this.index.thresholdRules(metric, r.sensorType, r.deviceId, cands);
-      for (const c of cands) verdicts.push({ ruleId: c.rule.id, state: thresholdVerdict(this.book, c.rule, r, value, now, out) });
+      for (const c of cands) {
+        const state = thresholdVerdict(this.book, c.rule, r, value, now, out);
+        verdicts?.push({ ruleId: c.rule.id, state });
+      }
     }
     if (r.event) {
       for (const c of this.index.eventRules(r.event.type, r.deviceId, r.sensorType)) {
         if (c.rule.whileArmed && !this.armed) continue;
-        verdicts.push({ ruleId: c.rule.id, state: eventVerdict(this.book, c.rule, r, now, out) });
+        const state = eventVerdict(this.book, c.rule, r, now, out);
+        verdicts?.push({ ruleId: c.rule.id, state });
       }
     }
-    return { transitions: out, verdicts };
   }
 
   /**

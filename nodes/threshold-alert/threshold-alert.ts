@@ -1,7 +1,8 @@
 /**
  * threshold-alert: Node-RED glue around the pure AlertEngine (engine.ts).
  * Input: a Reading, a batch of them (the normalizer's output 3) or a control message.
- * Output 1: alert transitions; output 2: readings (or the batch) with msg.verdicts.
+ * Output 1: alert transitions; output 2: readings (or the batch) with msg.verdicts
+ * (a batch gets its verdicts only while output 2 is wired: nobody else reads them).
  * State lives in <DATA_DIR>/alerts/<node id>.json (store.ts); with REDIS_URL set
  * (scale-out), transitions, actions and the armed state are shared through
  * Redis (shared-gate.ts) and the file keeps this instance's view.
@@ -14,7 +15,7 @@ import { dataDir, DoneFn, NodeAPI, NodeDef, NodeInstance, NodeMessage, SendFn } 
 import { status } from '../common/status';
 import { Transition, transitionMessage } from './alert-record';
 import { parseConfig, ThresholdAlertConfig, DEFAULTS } from './config';
-import { AlertEngine, Bound, Dirty } from './engine';
+import { AlertEngine, Bound, Dirty, type Verdict } from './engine';
 import { classify } from './messages';
 import { validateRules } from './rules';
 import { PacedOutput } from './paced-output';
@@ -151,6 +152,7 @@ export = function (RED: NodeAPI) {
         // An offline announcement is not a sign of life (last-seen.ts).
         if (availabilityOf(r) !== 0) heard.set(r.deviceId, { at: Date.now(), sensorType: r.sensorType, periodic: !r.event });
       };
+      const verdictsWired = ((def as { wires?: unknown[][] }).wires?.[1]?.length ?? 0) > 0;
       /** Transitions to the flow: at once, or through the shared gate. */
       const emit = (transitions: Transition[]): NodeMessage[] => {
         if (!gate) return after(transitions);
@@ -233,13 +235,15 @@ export = function (RED: NodeAPI) {
             } else send([out.length ? out : null, msg]);
           } else if (input.kind === 'readings') {
             const transitions: Transition[] = [];
-            const verdicts = input.readings.map((r) => {
-              const res = engine.evaluate(r);
+            // Verdicts only for someone to read them (output 2 wired): the shipped flow leaves it unwired.
+            const verdicts: Verdict[][] | undefined = verdictsWired ? [] : undefined;
+            for (const r of input.readings) {
+              const v: Verdict[] | undefined = verdicts ? [] : undefined;
+              engine.evaluateInto(r, transitions, v);
+              if (v) verdicts!.push(v);
               if (gate) hear(r);
-              for (const t of res.transitions) transitions.push(t);
-              return res.verdicts;
-            });
-            msg.verdicts = verdicts;
+            }
+            if (verdicts) msg.verdicts = verdicts;
             // Through the paced output: one batch can start a storm.
             output.push(emit(transitions));
             send([null, msg]);

@@ -370,3 +370,27 @@ test('snapshot and restore: no re-fire, pending resumes from its stored start', 
   assert.equal(ack.alert.id, fired.alert.id);
   assert.equal(b.engine.list().history.length, a.engine.list().history.length + 2);
 });
+
+test('evaluateInto without verdicts moves the alerts as evaluate does, adding the transitions to the array given', () => {
+  const rules = [
+    { id: 'hot', metric: 'temperature', operator: '>', threshold: 25 },
+    { id: 'btn', kind: 'event', eventType: 'button_pressed' },
+  ];
+  const a = setup(rules).engine;
+  const b = setup(rules).engine;
+  const seq = [
+    reading('r1', { temperature: 26 }),
+    reading('r2', { temperature: 20 }),
+    reading('r1', { temperature: 20 }),
+    reading('p', {}, 'button', { id: 'e1', type: 'button_pressed' }),
+  ];
+  const withVerdicts = seq.flatMap((r) => a.evaluate(r).transitions);
+  const out: Array<{ event: string; alert: { ruleId: string; deviceId: string } }> = [];
+  for (const r of seq) b.evaluateInto(r, out as never);
+  const key = (t: { event: string; alert: { ruleId: string; deviceId: string } }) => `${t.event} ${t.alert.ruleId} ${t.alert.deviceId}`;
+  assert.deepEqual(out.map(key), withVerdicts.map(key));
+  assert.deepEqual(out.map(key), ['fired hot r1', 'resolved hot r1', 'fired btn p']);
+  const v: unknown[] = [];
+  b.evaluateInto(reading('r3', { temperature: 30 }), [], v as never);
+  assert.deepEqual(v, [{ ruleId: 'hot', state: 'firing' }], 'verdicts when asked for');
+});
