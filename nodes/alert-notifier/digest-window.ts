@@ -22,6 +22,11 @@ export interface Digest {
   /** Notifications held back, including those beyond the detail limit. */
   count: number;
   held: HeldSummary[];
+  /**
+   * Scale-out: the window's batch in Redis was taken more than once (an instance
+   * closing takes it before the window ends): 1 for the second take, and so on.
+   */
+  part?: number;
 }
 
 interface Window {
@@ -32,7 +37,7 @@ interface Window {
 }
 
 /** Held summaries kept per window; beyond it only the count grows. */
-const MAX_HELD_DETAIL = 200;
+export const MAX_HELD_DETAIL = 200;
 
 export class DigestWindow {
   private readonly windows = new Map<string, Window>();
@@ -60,23 +65,6 @@ export class DigestWindow {
     if (w.held.length < MAX_HELD_DETAIL) w.held.push(summary);
     else w.extra++;
     return false;
-  }
-
-  /**
-   * Holds a notification that a limit kept elsewhere refused (scale-out: the shared
-   * count in Redis, shared-limit.ts): it goes into the digest of the window that
-   * started at `windowStart` (the shared window's start), which is full from now on.
-   */
-  hold(key: string, summary: HeldSummary, now: number, windowStart = now): void {
-    this.roll(key, now);
-    let w = this.windows.get(key);
-    if (!w) {
-      w = { start: Math.min(now, windowStart), count: this.max, held: [], extra: 0 };
-      this.windows.set(key, w);
-    }
-    w.count = Math.max(w.count, this.max);
-    if (w.held.length < MAX_HELD_DETAIL) w.held.push(summary);
-    else w.extra++;
   }
 
   /** Digests of every window that has ended, oldest first. */

@@ -11,11 +11,11 @@ import { Dispatcher, Sender } from './delivery';
 import { DueTimer } from './due-timer';
 import { EmailSender } from './email';
 import type { IntakeResult, MessageLike, NotifierDeps } from './notifier-types';
-import { Channel, newItemId, Outbox, OutboxItem, StoredAttachment } from './outbox';
-import { Digest, HeldSummary, DigestWindow } from './digest-window';
+import { Channel, newItem, Outbox, OutboxItem, StoredAttachment } from './outbox';
+import { HeldSummary, DigestWindow } from './digest-window';
+import { DigestSender } from './digest-sender';
 import { redact } from './redact';
 import { hashKey, transitionKey } from './signing';
-import { digestEmail, digestSeverity, digestWebhook } from './digest';
 import { AlertGrouper, GroupBatch } from './grouping';
 import { GroupStore, localGroups } from './shared-groups';
 import { localGate, RateGate } from './shared-limit';
@@ -33,7 +33,7 @@ export class Notifier {
   readonly limiter: DigestWindow;
   private readonly outbox: Outbox;
   private readonly email?: EmailSender;
-  private readonly digestTimer: DueTimer;
+  private readonly digests: DigestSender;
   private readonly groupTimer: DueTimer;
   /** Alert mode with a group wait: alerts that start together share one notification (in Redis with REDIS_URL). */
   readonly groups?: GroupStore;
@@ -56,19 +56,18 @@ export class Notifier {
           .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)),
       this.now,
     );
-    this.digestTimer = new DueTimer(
-      () => this.limiter.nextDue(),
-      () =>
-        Promise.all(this.limiter.due(this.now()).map((d) => this.enqueueDigest(d))).then(
-          () => undefined,
-          (err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`),
-        ),
-      this.now,
-    );
     this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
     this.outbox = new Outbox(deps.outboxDir, this.now);
     this.limiter = new DigestWindow(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
     this.rate = deps.rateGate?.(this.limiter) ?? localGate(this.limiter);
+    this.digests = new DigestSender({
+      gate: this.rate,
+      content: this.content,
+      now: this.now,
+      has: (channel, key) => this.outbox.has(channel, key),
+      enqueue: (item) => this.enqueue(item),
+      lost: (err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`),
+    });
     if (cfg.mode === 'alert' && cfg.groupWaitMs > 0) {
       const local = new AlertGrouper(cfg.groupWaitMs, cfg.groupIntervalMs, cfg.groupListMax);
       this.groups = deps.groupStore?.(local) ?? localGroups(local);
@@ -201,9 +200,9 @@ export class Notifier {
             status: 'held',
             reason: `rate limit: more than ${cfg.rateMax} in ${cfg.rateWindowMs / 1000} s for rule ${limit.ruleId}; held for the digest`,
           });
-          this.digestTimer.schedule();
+          this.digests.schedule();
         } else {
-          const item = this.item(channel, key, kind, ref, at);
+          const item = newItem(channel, key, kind, ref, at);
           fill(item, channel);
           await this.enqueue(item);
           out.push({ ...base, status: 'queued' });
@@ -291,14 +290,9 @@ export class Notifier {
         .flushAll(this.now())
         .then((b) => this.sendGroups(b))
         .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
-    this.digestTimer.stop();
-    for (const d of this.limiter.flushAll(this.now())) await this.enqueueDigest(d).catch((err) => this.deps.onWarn?.(`digest lost: ${this.redact(err)}`));
+    await this.digests.close();
     await this.dispatcher.stop(graceMs);
     this.email?.close();
-  }
-
-  private item(channel: Channel, key: string, kind: OutboxItem['kind'], ref: OutboxItem['ref'], at: number): OutboxItem {
-    return { id: newItemId(at, channel), channel, key, kind, createdAt: at, attempts: 0, nextAt: at, ref };
   }
 
   private async enqueue(item: OutboxItem): Promise<void> {
@@ -311,20 +305,5 @@ export class Notifier {
   /** A bad attachment must not cost the notification itself: it is left out with a warning. */
   private attachments(msg: MessageLike): StoredAttachment[] | undefined {
     return this.content.attachments(msg, (err) => this.deps.onWarn?.(`attachments left out: ${this.redact(err)}`));
-  }
-
-  private async enqueueDigest(d: Digest): Promise<void> {
-    const cut = d.key.lastIndexOf('|');
-    const ruleId = d.key.slice(0, cut);
-    const channel = d.key.slice(cut + 1) as Channel;
-    const severity = digestSeverity(d);
-    const key = hashKey('digest', d.key, d.windowStart);
-    const at = this.now();
-    const ref = { ruleId, event: 'digest', severity };
-    if (this.content.unusable(channel, severity) || this.outbox.has(channel, key)) return;
-    const item = this.item(channel, key, 'digest', ref, at);
-    if (channel === 'email') item.email = digestEmail(d, ruleId, this.content.recipients(severity));
-    else item.webhook = digestWebhook(d, ruleId, channel);
-    await this.enqueue(item);
   }
 }

@@ -73,6 +73,11 @@ export function newItemId(now: number, channel: Channel): string {
   return `${String(now).padStart(14, '0')}-${String(seq).padStart(6, '0')}-${channel}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
+/** A new item, due now and not yet tried; its email or webhook request is filled in by the caller. */
+export function newItem(channel: Channel, key: string, kind: OutboxItem['kind'], ref: OutboxItem['ref'], at: number): OutboxItem {
+  return { id: newItemId(at, channel), channel, key, kind, createdAt: at, attempts: 0, nextAt: at, ref };
+}
+
 export class Outbox {
   private readonly pending = new Map<string, OutboxItem>();
   /** `channel:key` of the pending items, so a duplicate check is one look-up, not a scan. */

@@ -1,46 +1,115 @@
 /**
- * Scale-out: the notifier's rate limit counted once for all instances
+ * Scale-out: the notifier's rate limit and its digests, once for all instances
  * (docs/scale-out.md). The shared window is a fixed-window counter in Redis,
  * `<prefix>rate:<node id>:<rule>|<channel>`, that starts with its first
- * notification and expires with the window (INCR, PEXPIRE on the first, one
- * Lua call): N instances send at most `rateMax` per window together, not N
- * times it. What the shared count refuses is held in this instance's
- * DigestWindow and goes out in its digest when the window ends.
+ * notification and expires with the window; `:start` holds the window's start.
+ * N instances send at most `rateMax` per window together, not N times it.
+ *
+ * What the shared count refuses goes, in the same Lua call, into the window's
+ * batch: `:held` (the summaries, at most MAX_HELD_DETAIL) and `:batch` (its
+ * window start, the count of everything refused, and which part it is). Each
+ * instance that had something refused looks at the batch when the window ends;
+ * the first one takes it (one Lua call reads and empties it) and sends the one
+ * digest with the total count, the others find it taken. A batch an ended
+ * window left behind is handed to the next instance refused in a new window,
+ * so two windows never mix. A batch expires KEEP_MS after its window.
  *
  * Redis away or slow (no answer within `timeoutMs`): the local DigestWindow
- * decides alone, so nothing waits and nothing is lost; `mode` says so (health).
- * No node-red import.
+ * decides, holds and digests alone, so nothing waits and nothing is lost;
+ * `mode` says so (health). No node-red import.
  */
 import type Redis from 'ioredis';
-import type { DigestWindow, HeldSummary } from './digest-window';
+import { Digest, DigestWindow, HeldSummary, MAX_HELD_DETAIL } from './digest-window';
 
 const TAKE = `
+local w = tonumber(ARGV[1])
 local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+if n == 1 then
+  redis.call('PEXPIRE', KEYS[1], w)
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', w)
+end
 local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {n, ttl}
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], w); ttl = w end
+local start = redis.call('GET', KEYS[2])
+if not start then
+  start = tostring(tonumber(ARGV[2]) + ttl - w)
+  redis.call('SET', KEYS[2], start, 'PX', ttl)
+end
+local out = {n, ttl, start}
+if n <= tonumber(ARGV[3]) then return out end
+local b = redis.call('HMGET', KEYS[4], 'start', 'n', 'part')
+if b[1] and b[1] ~= start then
+  if tonumber(b[2] or '0') > 0 then
+    out = {n, ttl, start, b[1], b[2], b[3] or '0'}
+    for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
+  end
+  redis.call('DEL', KEYS[3], KEYS[4])
+end
+if redis.call('LLEN', KEYS[3]) < tonumber(ARGV[5]) then redis.call('RPUSH', KEYS[3], ARGV[4]) end
+redis.call('HSET', KEYS[4], 'start', start)
+redis.call('HINCRBY', KEYS[4], 'n', 1)
+redis.call('PEXPIRE', KEYS[3], ttl + tonumber(ARGV[6]))
+redis.call('PEXPIRE', KEYS[4], ttl + tonumber(ARGV[6]))
+return out
 `;
 
-type Limited = Redis & { iotRateTake(key: string, windowMs: number): Promise<[number, number]> };
+const COLLECT = `
+local b = redis.call('HMGET', KEYS[4], 'start', 'n', 'part')
+if not b[1] then return {'gone'} end
+if tonumber(b[2] or '0') == 0 then return {'empty'} end
+local open = redis.call('GET', KEYS[2]) == b[1]
+if open and ARGV[1] ~= '1' then return {'wait', tostring(redis.call('PTTL', KEYS[1]))} end
+local out = {'take', b[1], b[2], b[3] or '0'}
+for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
+redis.call('DEL', KEYS[3])
+if open then redis.call('HSET', KEYS[4], 'n', 0, 'part', tonumber(b[3] or '0') + 1) else redis.call('DEL', KEYS[4]) end
+return out
+`;
 
-/** The limit a notifier asks: shared when it can be, local when Redis does not answer. */
+type Answer = Array<string | number>;
+type Limited = Redis & {
+  iotRateTake(...args: Array<string | number>): Promise<Answer>;
+  iotRateCollect(...args: Array<string | number>): Promise<Answer>;
+};
+
+/** The limit a notifier asks, and the digests of what it held: shared when it can be, local when Redis does not answer. */
 export interface RateGate {
   take(key: string, summary: HeldSummary, at: number): Promise<boolean>;
-  /** `shared`, or `local` while Redis does not answer (the last take fell back). */
+  /** `shared`, or `local` while Redis does not answer (the last call fell back). */
   readonly mode: 'shared' | 'local';
+  /** When the next digest may be due, or undefined when nothing is held. */
+  nextDue(): number | undefined;
+  /** Digests of the windows that ended (shared: the batches this instance took). */
+  due(now: number): Promise<Digest[]>;
+  /** Every digest still held, window ended or not (closing: nothing held is lost). */
+  flushAll(now: number): Promise<Digest[]>;
 }
 
 /** The local limit alone (no REDIS_URL). */
 export function localGate(window: DigestWindow): RateGate {
-  return { mode: 'local', take: async (key, summary, at) => window.take(key, summary, at) };
+  return {
+    mode: 'local',
+    take: async (key, summary, at) => window.take(key, summary, at),
+    nextDue: () => window.nextDue(),
+    due: async (now) => window.due(now),
+    flushAll: async (now) => window.flushAll(now),
+  };
 }
+
+/** How long a batch is kept after its window ends, for an instance to take it. */
+export const KEEP_MS = 10 * 60_000;
+/** How long after a Redis error a batch is looked at again. */
+const RETRY_MS = 1000;
 
 export class SharedRateLimit implements RateGate {
   mode: 'shared' | 'local' = 'shared';
-  /** Takes decided locally because Redis did not answer. */
+  /** Calls decided locally because Redis did not answer. */
   fallbacks = 0;
   private readonly redis: Limited;
+  /** Shared windows in which this instance had something refused: key -> when to look at the batch. */
+  private readonly known = new Map<string, number>();
+  /** Batches handed to this instance (an ended window's, or a late answer's): sent at the next look. */
+  private readonly handed: Digest[] = [];
 
   constructor(
     redis: Redis,
@@ -50,25 +119,87 @@ export class SharedRateLimit implements RateGate {
     private readonly onModeChange: (mode: 'shared' | 'local', error?: string) => void = () => undefined,
     private readonly timeoutMs = 1000,
   ) {
-    redis.defineCommand('iotRateTake', { numberOfKeys: 1, lua: TAKE });
+    redis.defineCommand('iotRateTake', { numberOfKeys: 4, lua: TAKE });
+    redis.defineCommand('iotRateCollect', { numberOfKeys: 4, lua: COLLECT });
     this.redis = redis as Limited;
   }
 
   async take(key: string, summary: HeldSummary, at: number): Promise<boolean> {
     if (this.local.max <= 0) return true;
-    let answer: [number, number];
+    let answer: Answer;
     try {
-      answer = await this.withTimeout(this.redis.iotRateTake(`${this.prefix}rate:${this.nodeId}:${key}`, this.local.windowMs));
+      const args = [this.local.windowMs, at, this.local.max, JSON.stringify(summary), MAX_HELD_DETAIL, KEEP_MS];
+      // A late answer still counts: what it put into the batch goes out (again, at least once) rather than being lost.
+      answer = await this.withTimeout(this.redis.iotRateTake(...this.keys(key), ...args), (late) => this.refused(key, late, at));
     } catch (err) {
       this.fallbacks++;
       this.setMode('local', (err as Error).message);
       return this.local.take(key, summary, at);
     }
     this.setMode('shared');
-    const [count, ttl] = answer.map(Number);
-    if (count <= this.local.max) return true;
-    this.local.hold(key, summary, at, at + ttl - this.local.windowMs);
-    return false;
+    return !this.refused(key, answer, at);
+  }
+
+  nextDue(): number | undefined {
+    let next = this.handed.length ? 0 : this.local.nextDue();
+    for (const at of this.known.values()) if (next === undefined || at < next) next = at;
+    return next;
+  }
+
+  async due(now: number): Promise<Digest[]> {
+    return this.collect(now, false);
+  }
+
+  async flushAll(now: number): Promise<Digest[]> {
+    return this.collect(now, true);
+  }
+
+  /** Reads a take's answer [count, ttl, start, ...an ended window's batch]; true when it was refused. */
+  private refused(key: string, answer: Answer, at: number): boolean {
+    const [count, ttl] = answer.slice(0, 2).map(Number);
+    if (count <= this.local.max) return false;
+    if (answer.length > 3) this.handed.push(this.digest(key, answer.slice(3)));
+    this.known.set(key, at + ttl);
+    return true;
+  }
+
+  private async collect(now: number, force: boolean): Promise<Digest[]> {
+    const out = [...(force ? this.local.flushAll(now) : this.local.due(now)), ...this.handed.splice(0)];
+    for (const [key, at] of [...this.known]) {
+      if (!force && at > now) continue;
+      let reply: Answer;
+      try {
+        const late = (r: Answer): void => void (r[0] === 'take' && this.handed.push(this.digest(key, r.slice(1))));
+        reply = await this.withTimeout(this.redis.iotRateCollect(...this.keys(key), force ? '1' : '0'), late);
+        this.setMode('shared');
+      } catch (err) {
+        // The batch stays in Redis (KEEP_MS): looked at again, or taken by another instance.
+        this.setMode('local', (err as Error).message);
+        this.known.set(key, now + RETRY_MS);
+        continue;
+      }
+      if (reply[0] === 'wait') {
+        this.known.set(key, now + Math.max(Number(reply[1]), 0) + 5);
+        continue;
+      }
+      // Taken (by this instance or another), or gone: nothing of it waits here any more.
+      this.known.delete(key);
+      if (reply[0] === 'take') out.push(this.digest(key, reply.slice(1), force ? now : undefined));
+    }
+    return out;
+  }
+
+  /** A batch [start, count, part, ...summaries] as a Digest; it ends with its window unless taken early. */
+  private digest(key: string, batch: Answer, takenAt?: number): Digest {
+    const [start, count, part] = batch.slice(0, 3).map(Number);
+    const end = start + this.local.windowMs;
+    const held = batch.slice(3).map((m) => JSON.parse(String(m)) as HeldSummary);
+    return { key, windowStart: start, windowEnd: takenAt === undefined ? end : Math.min(end, takenAt), count, held, ...(part ? { part } : {}) };
+  }
+
+  private keys(key: string): string[] {
+    const id = `${this.prefix}rate:${this.nodeId}:${key}`;
+    return [id, `${id}:start`, `${id}:held`, `${id}:batch`];
   }
 
   private setMode(mode: 'shared' | 'local', error?: string): void {
@@ -77,11 +208,17 @@ export class SharedRateLimit implements RateGate {
     this.onModeChange(mode, error);
   }
 
-  private withTimeout<T>(p: Promise<T>): Promise<T> {
+  /** Rejects after `timeoutMs`; an answer arriving after that goes to `onLate`. */
+  private withTimeout<T>(p: Promise<T>, onLate: (v: T) => void): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
+    let timedOut = false;
     const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      timer = setTimeout(() => {
+        timedOut = true;
+        reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`));
+      }, this.timeoutMs);
     });
+    p.then((v) => timedOut && onLate(v)).catch(() => undefined);
     return Promise.race([p, late]).finally(() => clearTimeout(timer));
   }
 }

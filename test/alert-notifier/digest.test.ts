@@ -1,7 +1,9 @@
 /** The digest of held-back notifications: its severity, email and webhook body. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { digestEmail, digestSeverity, digestWebhook } from '../../nodes/alert-notifier/digest';
+import { digestEmail, digestItem, digestKey, digestSeverity, digestWebhook } from '../../nodes/alert-notifier/digest';
+import type { Channel } from '../../nodes/alert-notifier/outbox';
+import type { Severity } from '../../nodes/common/types';
 import type { Digest } from '../../nodes/alert-notifier/digest-window';
 
 const T0 = Date.UTC(2024, 0, 1, 12, 0, 0);
@@ -57,4 +59,28 @@ test('digestWebhook carries the window, the count and the held summaries', () =>
     windowEnd: d.windowEnd,
     held: d.held,
   });
+});
+
+test('digestKey: one per rule, channel and window start, whichever instance builds it; a later part has its own', () => {
+  const d = digest({ key: 'temp-high|webhook' });
+  assert.equal(digestKey(d), digestKey({ ...d, held: [], count: 9, windowEnd: 0 }));
+  const keys = [d, { ...d, windowStart: T0 + 1 }, { ...d, key: 'temp-high|email' }, { ...d, part: 1 }, { ...d, part: 2 }].map(digestKey);
+  assert.equal(new Set(keys).size, 5);
+});
+
+test('digestItem: the channel from the key, the email or webhook body, or nothing when the channel cannot carry it', () => {
+  const content = (to: string[]) => ({
+    recipients: (_s: Severity) => to,
+    unusable: (ch: Channel, _s: Severity) => (ch === 'email' && !to.length ? 'no email recipients' : undefined),
+  });
+  const mail = digestItem(digest({ key: 'rule|with|bars|email' }), content(['ops@test.local']), T0 + 5);
+  assert.deepEqual(
+    [mail?.channel, mail?.kind, mail?.ref, mail?.createdAt, mail?.attempts],
+    ['email', 'digest', { ruleId: 'rule|with|bars', event: 'digest', severity: 'warning' }, T0 + 5, 0],
+  );
+  assert.equal(mail?.email?.subject, '[DIGEST] 2 notifications held back for rule rule|with|bars');
+  assert.equal(mail?.key, digestKey(digest({ key: 'rule|with|bars|email' })));
+  const hook = digestItem(digest({ key: 'temp-high|webhook' }), content([]), T0);
+  assert.equal((JSON.parse(hook?.webhook?.body ?? '{}') as { count: number }).count, 2);
+  assert.equal(digestItem(digest({ key: 'temp-high|email' }), content([]), T0), undefined);
 });

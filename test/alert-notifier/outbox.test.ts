@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'fs';
 import path from 'path';
 import { tempDir } from '../support/services';
-import { Outbox, OutboxItem, newItemId } from '../../nodes/alert-notifier/outbox';
+import { Outbox, OutboxItem, newItem, newItemId } from '../../nodes/alert-notifier/outbox';
 
 const dirs: string[] = [];
 after(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
@@ -98,4 +98,11 @@ test('remove deletes without journaling', async () => {
   await ob.remove(it);
   assert.equal(ob.has('webhook', 'k1'), false);
   assert.equal((await new Outbox(d).open()).length, 0);
+});
+
+test('newItem: due now, not yet tried, its id sorting by creation time', () => {
+  const a = newItem('email', 'k1', 'digest', { ruleId: 'r' }, 2000);
+  const b = newItem('email', 'k2', 'alert', {}, 3000);
+  assert.deepEqual([a.channel, a.key, a.kind, a.ref, a.createdAt, a.nextAt, a.attempts], ['email', 'k1', 'digest', { ruleId: 'r' }, 2000, 2000, 0]);
+  assert.ok(a.id < b.id && a.id.includes('-email-'));
 });

@@ -1,6 +1,7 @@
 /**
- * Two Notifiers with the same node id are two instances: a real redis-server
- * and a real webhook receiver for the notifier's shared parts
+ * Two Notifiers with the same node id are two instances: a real redis-server,
+ * a real webhook receiver and a real SMTP server (used with `email: true`) for
+ * the notifier's shared parts
  * (shared-limit.test.ts, shared-groups.test.ts). Call sharedNotifiers() at a
  * test file's top level: it registers the before/after hooks.
  */
@@ -11,14 +12,16 @@ import { parseConfig } from '../../nodes/alert-notifier/config';
 import { SharedRateLimit } from '../../nodes/alert-notifier/shared-limit';
 import { SharedGroups } from '../../nodes/alert-notifier/shared-groups';
 import { sharedClaim } from '../../nodes/alert-notifier/shared-journal';
+import { smtpTarget } from '../../nodes/alert-notifier/smtp-settings';
 import { missing, startRedis, Service, tempDir } from '../support/services';
-import { HttpReceiver } from './receivers';
+import { HttpReceiver, SmtpReceiver } from './receivers';
 import { alert } from './fixtures';
 
 export function sharedNotifiers() {
   const skip = missing('redis-server');
   let redis: Service;
   const hooks = new HttpReceiver();
+  const smtp = new SmtpReceiver();
   const clients: Redis[] = [];
   const notifiers: Notifier[] = [];
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,12 +30,14 @@ export function sharedNotifiers() {
     if (skip) return;
     redis = await startRedis();
     await hooks.start();
+    await smtp.start();
   });
   after(async () => {
     for (const n of notifiers) await n.close(500);
     for (const c of clients) c.disconnect();
     await redis?.stop();
     await hooks.stop();
+    await smtp.stop();
   });
 
   let seq = 0;
@@ -50,6 +55,7 @@ export function sharedNotifiers() {
         webhook: true,
         url: `${hooks.url}/${nodeId}`,
         email: false,
+        to: 'ops@test.local',
         retryInitialS: 0.2,
         retryMaxS: 1,
         configVersion: 2,
@@ -58,7 +64,7 @@ export function sharedNotifiers() {
       dataFolder: data,
       outboxDir: `${data}/outbox`,
       mailFolder: `${data}/mail`,
-      smtp: { kind: 'folder', from: 'iot@test.local', describe: 'folder', secrets: [] },
+      smtp: smtpTarget({ url: '', host: '127.0.0.1', port: smtp.port, security: 'none', from: `${nodeId}@test.local`, verifyTls: false, configVersion: 1 }),
       webhookSecret: '',
       onResult: (r) => results.push(r),
       claim: sharedClaim(client, 'test:', nodeId, `token-${seq}`, () => undefined),
@@ -71,5 +77,7 @@ export function sharedNotifiers() {
   const fired = (i: number, ruleId = 'battery-low') =>
     alert({ id: `${ruleId}:dev-${i}:x`, ruleId, deviceId: `dev-${i}`, title: `Battery low on dev-${i}`, text: `dev-${i} battery 9 < 20` });
   const to = (node: string) => hooks.requests.filter((r) => r.url === `/${node}`);
-  return { skip, hooks, sleep, instance, fired, to, redis: () => redis };
+  /** Mails sent by the instances of `node` (their sender is `<node>@test.local`). */
+  const mails = (node: string) => smtp.mails.filter((m) => m.from === `${node}@test.local`);
+  return { skip, hooks, sleep, instance, fired, to, mails, redis: () => redis };
 }
