@@ -5,6 +5,7 @@
  */
 export class DueTimer {
   private timer?: NodeJS.Timeout;
+  private stopped = false;
 
   constructor(
     private readonly nextDue: () => number | undefined,
@@ -12,10 +13,11 @@ export class DueTimer {
     private readonly now: () => number,
   ) {}
 
-  /** Sets the timer for the next due time, unless one is set or nothing is held. */
+  /** Sets the timer for the next due time, unless one is set, nothing is held or it was stopped. */
   schedule(): void {
+    if (this.stopped || this.timer) return;
     const next = this.nextDue();
-    if (next === undefined || this.timer) return;
+    if (next === undefined) return;
     this.timer = setTimeout(
       () => {
         this.timer = undefined;
@@ -25,7 +27,9 @@ export class DueTimer {
     );
   }
 
+  /** For good: a run still in flight does not set it again. */
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

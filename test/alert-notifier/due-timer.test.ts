@@ -48,3 +48,23 @@ test('nothing due: no timer; stop cancels a set one', async () => {
   await wait(60);
   assert.equal(runs, 0);
 });
+
+test('stop is for good: a run in flight when it stops does not set the timer again', async () => {
+  let runs = 0;
+  let release = (): void => undefined;
+  const timer = new DueTimer(
+    () => Date.now() + 10,
+    () => {
+      runs++;
+      return new Promise<void>((r) => (release = r));
+    },
+    Date.now,
+  );
+  timer.schedule();
+  await wait(40);
+  assert.equal(runs, 1);
+  timer.stop();
+  release();
+  await wait(80);
+  assert.equal(runs, 1, 'no run after stop');
+});
