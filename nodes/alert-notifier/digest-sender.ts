@@ -1,6 +1,7 @@
 /**
  * Puts what the rate limit held back into the outbox as digests: when a window
- * ends (one timer for the next due one) and, on close, everything still held.
+ * ends (one timer for the next due one; a shared gate also sets it to look for
+ * batches whose instances died) and, on close, everything still held.
  * What is held, and where, is the RateGate's business (this instance's
  * DigestWindow, or the batches shared in Redis: shared-limit.ts). Used by
  * notifier.ts; no node-red import.
@@ -35,7 +36,7 @@ export class DigestSender {
     );
   }
 
-  /** After a notification was held: the timer is set for the end of its window. */
+  /** On start, and after a notification was held: the timer is set for the gate's next due time. */
   schedule(): void {
     this.timer.schedule();
   }

@@ -100,6 +100,8 @@ export class Notifier {
   /** Loads the outbox; returns how many deliveries were pending. */
   async start(): Promise<number> {
     const n = await this.dispatcher.start();
+    // A shared rate limit looks for digests of other instances' windows that nobody took.
+    this.digests.schedule();
     if (this.outbox.quarantined.length) this.deps.onWarn?.(`outbox: unreadable files set aside as .bad: ${this.outbox.quarantined.join(', ')}`);
     return n;
   }

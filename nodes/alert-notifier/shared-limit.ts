@@ -14,57 +14,20 @@
  * window left behind is handed to the next instance refused in a new window,
  * so two windows never mix. A batch expires KEEP_MS after its window.
  *
+ * Every batch is also listed in the node's `:pending` set (by window end), in
+ * the same calls: added when a refusal goes into it, removed when it is taken.
+ * So a batch whose instances died before its window ended is not lost: every
+ * instance's digest timer looks at the set's first entries (one ZRANGE) every
+ * `sweepMs`, and takes a batch whose window ended more than `graceMs` ago (the
+ * instances that held it normally take it first).
+ *
  * Redis away or slow (no answer within `timeoutMs`): the local DigestWindow
  * decides, holds and digests alone, so nothing waits and nothing is lost;
  * `mode` says so (health). No node-red import.
  */
 import type Redis from 'ioredis';
 import { Digest, DigestWindow, HeldSummary, MAX_HELD_DETAIL } from './digest-window';
-
-const TAKE = `
-local w = tonumber(ARGV[1])
-local n = redis.call('INCR', KEYS[1])
-if n == 1 then
-  redis.call('PEXPIRE', KEYS[1], w)
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', w)
-end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], w); ttl = w end
-local start = redis.call('GET', KEYS[2])
-if not start then
-  start = tostring(tonumber(ARGV[2]) + ttl - w)
-  redis.call('SET', KEYS[2], start, 'PX', ttl)
-end
-local out = {n, ttl, start}
-if n <= tonumber(ARGV[3]) then return out end
-local b = redis.call('HMGET', KEYS[4], 'start', 'n', 'part')
-if b[1] and b[1] ~= start then
-  if tonumber(b[2] or '0') > 0 then
-    out = {n, ttl, start, b[1], b[2], b[3] or '0'}
-    for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
-  end
-  redis.call('DEL', KEYS[3], KEYS[4])
-end
-if redis.call('LLEN', KEYS[3]) < tonumber(ARGV[5]) then redis.call('RPUSH', KEYS[3], ARGV[4]) end
-redis.call('HSET', KEYS[4], 'start', start)
-redis.call('HINCRBY', KEYS[4], 'n', 1)
-redis.call('PEXPIRE', KEYS[3], ttl + tonumber(ARGV[6]))
-redis.call('PEXPIRE', KEYS[4], ttl + tonumber(ARGV[6]))
-return out
-`;
-
-const COLLECT = `
-local b = redis.call('HMGET', KEYS[4], 'start', 'n', 'part')
-if not b[1] then return {'gone'} end
-if tonumber(b[2] or '0') == 0 then return {'empty'} end
-local open = redis.call('GET', KEYS[2]) == b[1]
-if open and ARGV[1] ~= '1' then return {'wait', tostring(redis.call('PTTL', KEYS[1]))} end
-local out = {'take', b[1], b[2], b[3] or '0'}
-for _, m in ipairs(redis.call('LRANGE', KEYS[3], 0, -1)) do out[#out + 1] = m end
-redis.call('DEL', KEYS[3])
-if open then redis.call('HSET', KEYS[4], 'n', 0, 'part', tonumber(b[3] or '0') + 1) else redis.call('DEL', KEYS[4]) end
-return out
-`;
+import { COLLECT, TAKE } from './shared-limit-lua';
 
 type Answer = Array<string | number>;
 type Limited = Redis & {
@@ -77,7 +40,7 @@ export interface RateGate {
   take(key: string, summary: HeldSummary, at: number): Promise<boolean>;
   /** `shared`, or `local` while Redis does not answer (the last call fell back). */
   readonly mode: 'shared' | 'local';
-  /** When the next digest may be due, or undefined when nothing is held. */
+  /** When the next digest may be due (shared: also the next look for batches nobody took), or undefined when nothing is held. */
   nextDue(): number | undefined;
   /** Digests of the windows that ended (shared: the batches this instance took). */
   due(now: number): Promise<Digest[]>;
@@ -100,6 +63,20 @@ export function localGate(window: DigestWindow): RateGate {
 export const KEEP_MS = 10 * 60_000;
 /** How long after a Redis error a batch is looked at again. */
 const RETRY_MS = 1000;
+/** How many entries of the pending set one look reads; more are read a second later. */
+const SWEEP_LIST = 32;
+
+/** Timing of the shared limit. */
+export interface SharedLimitTiming {
+  /** A Redis call not answered within this falls back to the local limit. */
+  timeoutMs: number;
+  /** A batch is taken by any instance once its window ended this long ago. */
+  graceMs: number;
+  /** How often an instance looks for such batches (one ZRANGE; none without a rate limit). */
+  sweepMs: number;
+}
+
+export const SHARED_LIMIT_TIMING: SharedLimitTiming = { timeoutMs: 1000, graceMs: 5000, sweepMs: 5000 };
 
 export class SharedRateLimit implements RateGate {
   mode: 'shared' | 'local' = 'shared';
@@ -110,6 +87,9 @@ export class SharedRateLimit implements RateGate {
   private readonly known = new Map<string, number>();
   /** Batches handed to this instance (an ended window's, or a late answer's): sent at the next look. */
   private readonly handed: Digest[] = [];
+  private readonly timing: SharedLimitTiming;
+  /** When to look at the pending set for batches nobody took (at once after start). */
+  private sweepAt = 0;
 
   constructor(
     redis: Redis,
@@ -117,18 +97,19 @@ export class SharedRateLimit implements RateGate {
     private readonly nodeId: string,
     private readonly local: DigestWindow,
     private readonly onModeChange: (mode: 'shared' | 'local', error?: string) => void = () => undefined,
-    private readonly timeoutMs = 1000,
+    timing: Partial<SharedLimitTiming> = {},
   ) {
-    redis.defineCommand('iotRateTake', { numberOfKeys: 4, lua: TAKE });
-    redis.defineCommand('iotRateCollect', { numberOfKeys: 4, lua: COLLECT });
+    redis.defineCommand('iotRateTake', { numberOfKeys: 5, lua: TAKE });
+    redis.defineCommand('iotRateCollect', { numberOfKeys: 5, lua: COLLECT });
     this.redis = redis as Limited;
+    this.timing = { ...SHARED_LIMIT_TIMING, ...timing };
   }
 
   async take(key: string, summary: HeldSummary, at: number): Promise<boolean> {
     if (this.local.max <= 0) return true;
     let answer: Answer;
     try {
-      const args = [this.local.windowMs, at, this.local.max, JSON.stringify(summary), MAX_HELD_DETAIL, KEEP_MS];
+      const args = [this.local.windowMs, at, this.local.max, JSON.stringify(summary), MAX_HELD_DETAIL, KEEP_MS, key];
       // A late answer still counts: what it put into the batch goes out (again, at least once) rather than being lost.
       answer = await this.withTimeout(this.redis.iotRateTake(...this.keys(key), ...args), (late) => this.refused(key, late, at));
     } catch (err) {
@@ -143,6 +124,8 @@ export class SharedRateLimit implements RateGate {
   nextDue(): number | undefined {
     let next = this.handed.length ? 0 : this.local.nextDue();
     for (const at of this.known.values()) if (next === undefined || at < next) next = at;
+    // Without a rate limit nothing is ever held, so there is nothing to look for.
+    if (this.local.max > 0 && (next === undefined || this.sweepAt < next)) next = this.sweepAt;
     return next;
   }
 
@@ -170,7 +153,7 @@ export class SharedRateLimit implements RateGate {
       let reply: Answer;
       try {
         const late = (r: Answer): void => void (r[0] === 'take' && this.handed.push(this.digest(key, r.slice(1))));
-        reply = await this.withTimeout(this.redis.iotRateCollect(...this.keys(key), force ? '1' : '0'), late);
+        reply = await this.withTimeout(this.redis.iotRateCollect(...this.keys(key), force ? '1' : '0', key, ''), late);
         this.setMode('shared');
       } catch (err) {
         // The batch stays in Redis (KEEP_MS): looked at again, or taken by another instance.
@@ -186,6 +169,39 @@ export class SharedRateLimit implements RateGate {
       this.known.delete(key);
       if (reply[0] === 'take') out.push(this.digest(key, reply.slice(1), force ? now : undefined));
     }
+    if (!force && this.local.max > 0 && now >= this.sweepAt) out.push(...(await this.sweep(now)));
+    return out;
+  }
+
+  /** Takes the batches whose window ended more than `graceMs` ago and that nobody took (their instances died). */
+  private async sweep(now: number): Promise<Digest[]> {
+    const { graceMs, sweepMs } = this.timing;
+    this.sweepAt = now + sweepMs;
+    let listed: string[];
+    try {
+      listed = await this.withTimeout(this.redis.zrange(this.pendingKey(), 0, SWEEP_LIST - 1, 'WITHSCORES'), () => undefined);
+    } catch {
+      return []; // Looked at again in `sweepMs`; the batches stay in Redis meanwhile.
+    }
+    const cutoff = now - graceMs;
+    const out: Digest[] = [];
+    for (let i = 0; i < listed.length; i += 2) {
+      const [key, end] = [listed[i], Number(listed[i + 1])];
+      if (end > cutoff) {
+        // Sorted by window end: the rest is not due yet; look again when the first one is.
+        this.sweepAt = Math.min(this.sweepAt, Math.max(end + graceMs, now + RETRY_MS));
+        return out;
+      }
+      try {
+        const late = (r: Answer): void => void (r[0] === 'take' && this.handed.push(this.digest(key, r.slice(1))));
+        const reply = await this.withTimeout(this.redis.iotRateCollect(...this.keys(key), '0', key, cutoff), late);
+        if (reply[0] === 'take') out.push(this.digest(key, reply.slice(1)));
+        if (reply[0] !== 'wait') this.known.delete(key);
+      } catch {
+        return out;
+      }
+    }
+    if (listed.length === 2 * SWEEP_LIST) this.sweepAt = now + RETRY_MS;
     return out;
   }
 
@@ -199,7 +215,11 @@ export class SharedRateLimit implements RateGate {
 
   private keys(key: string): string[] {
     const id = `${this.prefix}rate:${this.nodeId}:${key}`;
-    return [id, `${id}:start`, `${id}:held`, `${id}:batch`];
+    return [id, `${id}:start`, `${id}:held`, `${id}:batch`, this.pendingKey()];
+  }
+
+  private pendingKey(): string {
+    return `${this.prefix}rate:${this.nodeId}:pending`;
   }
 
   private setMode(mode: 'shared' | 'local', error?: string): void {
@@ -215,8 +235,8 @@ export class SharedRateLimit implements RateGate {
     const late = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         timedOut = true;
-        reject(new Error(`Redis did not answer within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        reject(new Error(`Redis did not answer within ${this.timing.timeoutMs} ms`));
+      }, this.timing.timeoutMs);
     });
     p.then((v) => timedOut && onLate(v)).catch(() => undefined);
     return Promise.race([p, late]).finally(() => clearTimeout(timer));

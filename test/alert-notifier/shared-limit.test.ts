@@ -65,6 +65,39 @@ test('what the shared count holds over two instances goes out in one digest per 
   }
 });
 
+test('a batch whose instance died before its window ended is sent by another instance, after the grace', { skip, timeout: 40_000 }, async () => {
+  const cfg = { rateMax: 2, rateWindowS: 2, groupWaitS: 0 };
+  const [a, b] = [instance('orphan', cfg), instance('orphan', cfg)];
+  await Promise.all([a.n.start(), b.n.start()]);
+  await sleep(200);
+  const intake = (await Promise.all(Array.from({ length: 5 }, (_, i) => a.n.accept({ payload: fired(i), event: 'fired' })))).flat();
+  assert.equal(intake.filter((r) => r.status === 'held').length, 3);
+  // A dies (kill -9) inside the window: no close, no flush, its Redis connection gone. B had nothing refused.
+  a.client.disconnect();
+  const check = new Redis(redis().url);
+  try {
+    const start = Number(await check.get('test:rate:orphan:battery-low|webhook:start'));
+    await sleep(start + 2000 + 2000 - Date.now());
+    assert.equal(bodies('orphan').filter((x) => x.event === 'digest').length, 0, 'within the grace the batch is left to its holders');
+    await waitFor('the digest from the other instance', () => bodies('orphan').some((x) => x.event === 'digest'), 15_000);
+    await sleep(1500);
+    const digests = bodies('orphan').filter((x) => x.event === 'digest');
+    assert.equal(digests.length, 1);
+    assert.deepEqual([digests[0].count, digests[0].windowStart], [3, start]);
+    const sent = b.results.find((r) => 'kind' in r && r.kind === 'digest' && r.status === 'sent');
+    assert.ok(sent && 'createdAt' in sent, 'sent by B');
+    console.log(
+      `# instance died in its window: its digest (count ${digests[0].count}) taken by the other ${sent.createdAt - start - 2000} ms after the window`,
+    );
+    assert.ok(sent.createdAt >= start + 2000 + 5000, `taken once the window ended plus the grace (${sent.createdAt - start - 2000} ms after)`);
+    const seen = new Set([...digests[0].held!.map((h) => h.deviceId), ...bodies('orphan').flatMap((x) => (x.alert ? [x.alert.deviceId] : []))]);
+    assert.equal(seen.size, 5, 'every alert sent or in the digest');
+    assert.deepEqual(await check.keys('test:rate:orphan:*'), [], 'the batch and the pending set are gone once taken');
+  } finally {
+    check.disconnect();
+  }
+});
+
 test('Redis away: each instance holds and digests alone, nothing lost', { skip, timeout: 40_000 }, async () => {
   const cfg = { rateMax: 2, rateWindowS: 2, groupWaitS: 0 };
   const [a, b] = [instance('alone', cfg), instance('alone', cfg)];
@@ -143,7 +176,7 @@ test(
       assert.equal(none.length, 0);
       assert.deepEqual([first.count, first.held.length, first.windowEnd - first.windowStart, first.part], [250, MAX_HELD_DETAIL, W, undefined]);
       assert.deepEqual(await a.due(Date.now()), [], 'taken by the other instance');
-      assert.equal(a.nextDue(), undefined);
+      assert.ok(a.nextDue()! > Date.now() + 1000, 'nothing waits here but the next look for batches nobody took');
 
       // An instance closing takes the batch early; what is held after that is a second part of the same window.
       await take(a, 300);

@@ -68,11 +68,11 @@ export function sharedNotifiers() {
       webhookSecret: '',
       onResult: (r) => results.push(r),
       claim: sharedClaim(client, 'test:', nodeId, `token-${seq}`, () => undefined),
-      rateGate: (w) => new SharedRateLimit(client, 'test:', nodeId, w, (mode) => modes.push(mode), 300),
+      rateGate: (w) => new SharedRateLimit(client, 'test:', nodeId, w, (mode) => modes.push(mode), { timeoutMs: 300 }),
       groupStore: (local) => new SharedGroups(client, 'test:', nodeId, local),
     });
     notifiers.push(n);
-    return { n, results, modes };
+    return { n, results, modes, client };
   }
   const fired = (i: number, ruleId = 'battery-low') =>
     alert({ id: `${ruleId}:dev-${i}:x`, ruleId, deviceId: `dev-${i}`, title: `Battery low on dev-${i}`, text: `dev-${i} battery 9 < 20` });
