@@ -8,7 +8,6 @@ import { ValidationError, RemoteError } from '../common/errors';
 import { alertEvent, repeatMark, validateAlert } from './alert-input';
 import { NotificationContent } from './content';
 import { Dispatcher, Sender } from './delivery';
-import { DueTimer } from './due-timer';
 import { EmailSender } from './email';
 import type { IntakeResult, MessageLike, NotifierDeps } from './notifier-types';
 import { Channel, newItem, Outbox, OutboxItem, StoredAttachment } from './outbox';
@@ -16,10 +15,10 @@ import { HeldSummary, DigestWindow } from './digest-window';
 import { DigestSender } from './digest-sender';
 import { redact } from './redact';
 import { hashKey, transitionKey } from './signing';
-import { AlertGrouper, GroupBatch } from './grouping';
-import { GroupStore, localGroups } from './shared-groups';
+import { AlertGrouper } from './grouping';
+import { GroupSender } from './group-sender';
+import { localGroups } from './shared-groups';
 import { localGate, RateGate } from './shared-limit';
-import { groupEmail, groupSeverity, groupWebhook } from './group-render';
 import { alertContext, deviceContext, eventContext, TemplateContext } from './templates';
 import type { DeviceInfo } from '../common/device-lookup';
 import { WebhookSender } from './webhook';
@@ -34,9 +33,8 @@ export class Notifier {
   private readonly outbox: Outbox;
   private readonly email?: EmailSender;
   private readonly digests: DigestSender;
-  private readonly groupTimer: DueTimer;
   /** Alert mode with a group wait: alerts that start together share one notification (in Redis with REDIS_URL). */
-  readonly groups?: GroupStore;
+  private readonly groups?: GroupSender;
   /** The rate limit as asked: `limiter` alone, or the count shared in Redis (shared-limit.ts). */
   readonly rate: RateGate;
   private readonly reserved = new Set<string>();
@@ -48,14 +46,6 @@ export class Notifier {
     const { cfg } = deps;
     this.now = deps.now ?? Date.now;
     this.content = new NotificationContent(cfg, deps.smtp, deps.dataFolder);
-    this.groupTimer = new DueTimer(
-      () => this.groups?.nextDue(),
-      () =>
-        this.groups!.due(this.now())
-          .then((b) => this.sendGroups(b))
-          .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`)),
-      this.now,
-    );
     this.secrets = [...deps.smtp.secrets, deps.webhookSecret].filter(Boolean);
     this.outbox = new Outbox(deps.outboxDir, this.now);
     this.limiter = new DigestWindow(cfg.mode === 'alert' ? cfg.rateMax : 0, cfg.rateWindowMs);
@@ -70,7 +60,17 @@ export class Notifier {
     });
     if (cfg.mode === 'alert' && cfg.groupWaitMs > 0) {
       const local = new AlertGrouper(cfg.groupWaitMs, cfg.groupIntervalMs, cfg.groupListMax);
-      this.groups = deps.groupStore?.(local) ?? localGroups(local);
+      this.groups = new GroupSender({
+        store: deps.groupStore?.(local) ?? localGroups(local),
+        content: this.content,
+        now: this.now,
+        channels: () => this.channels(),
+        has: (channel, key) => this.outbox.has(channel, key),
+        send: (...args) => this.toChannels(...args),
+        device: (id) => this.lookup(id),
+        onResult: (r) => deps.onResult(r),
+        lost: (err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`),
+      });
     }
     const senders: Partial<Record<Channel, Sender>> = { ...deps.senders };
     if (cfg.email && !senders.email) senders.email = this.email = new EmailSender(deps.smtp, deps.mailFolder);
@@ -136,7 +136,7 @@ export class Notifier {
       // A repeat keeps state and since: its own sequence (or time) keeps its key distinct.
       key = transitionKey(alert, event === 'repeated' ? (repeatMark(msg.repeat, msg.payload) ?? at) : undefined);
       // A recording or attachments belong to this one alert: it is not folded into a group.
-      if (this.groups && msg.attachments === undefined && msg.recording === undefined) return this.group(alert, event, key, ref, msg, at);
+      if (this.groups && msg.attachments === undefined && msg.recording === undefined) return this.groups.add(alert, event, key, ref, msg, at);
       ctx = alertContext(alert, event, { ...this.deviceOf(alert.deviceId), recording: msg.recording, by: msg.by, reason: msg.reason });
     } else {
       if (msg.payload === null || typeof msg.payload !== 'object') throw new ValidationError('msg.payload must be a JSON object in event mode', 'payload');
@@ -216,57 +216,6 @@ export class Notifier {
     return out;
   }
 
-  /** Puts an alert transition into its group (see grouping.ts). */
-  private async group(alert: Alert, event: string, key: string, ref: OutboxItem['ref'], msg: MessageLike, at: number): Promise<IntakeResult[]> {
-    const channels = this.channels();
-    const done = channels.filter((ch) => this.outbox.has(ch, key));
-    const member = { key, alert, at, by: typeof msg.by === 'string' ? msg.by : undefined, reason: typeof msg.reason === 'string' ? msg.reason : undefined };
-    const added = done.length < channels.length && (await this.groups!.add(alert.ruleId, event, member, at));
-    if (added) this.groupTimer.schedule();
-    return channels.map((channel) =>
-      added && !done.includes(channel)
-        ? { channel, key, ref, at, status: 'grouped' as const }
-        : { channel, key, ref, at, status: 'duplicate' as const, reason: 'this transition is already grouped, queued or was delivered' },
-    );
-  }
-
-  /** A group of one is sent as the alert alone; a larger one as a single list. */
-  private async sendGroups(batches: GroupBatch[]): Promise<void> {
-    for (const b of batches) {
-      let results: IntakeResult[];
-      if (b.count === 1 && b.members.length === 1) {
-        const m = b.members[0];
-        const a = m.alert;
-        const ref = { alertId: a.id, ruleId: a.ruleId, deviceId: a.deviceId, event: b.event, severity: a.severity };
-        const ctx = alertContext(a, b.event, { ...this.deviceOf(a.deviceId), by: m.by, reason: m.reason });
-        const limit = { ruleId: a.ruleId, summary: { alertId: a.id, deviceId: a.deviceId, event: b.event, severity: a.severity, title: a.title, at: m.at } };
-        results = await this.toChannels(m.key, 'alert', ref, a.severity, limit, this.now(), (item, channel) => {
-          if (channel === 'email') item.email = this.content.email(ctx, a.severity);
-          else item.webhook = this.content.webhook(ctx);
-        });
-      } else {
-        const severity = groupSeverity(b);
-        const at = this.now();
-        const ref = { ruleId: b.ruleId, event: b.event, severity, count: b.count };
-        const summary = { event: `${b.event} (group of ${b.count})`, severity, title: `${b.count} alerts ${b.event} for rule ${b.ruleId}`, at };
-        results = await this.toChannels(
-          hashKey('group', b.ruleId, b.event, b.openedAt, b.seq),
-          'group',
-          ref,
-          severity,
-          { ruleId: b.ruleId, summary },
-          at,
-          (item, channel) => {
-            const info = (id: string): DeviceInfo | undefined => this.lookup(id);
-            if (channel === 'email') item.email = groupEmail(b, this.content.recipients(severity), info);
-            else item.webhook = groupWebhook(b, info);
-          },
-        );
-      }
-      for (const r of results) if (r.status !== 'queued') this.deps.onResult(r);
-    }
-  }
-
   /** A registry lookup that fails costs the names, never the notification. */
   private lookup(id: string): DeviceInfo | undefined {
     try {
@@ -286,12 +235,7 @@ export class Notifier {
 
   /** Puts held notifications into the outbox as digests, then stops (in-flight attempts get `graceMs`). */
   async close(graceMs = 5000): Promise<void> {
-    this.groupTimer.stop();
-    if (this.groups)
-      await this.groups
-        .flushAll(this.now())
-        .then((b) => this.sendGroups(b))
-        .catch((err) => this.deps.onWarn?.(`group notification lost: ${this.redact(err)}`));
+    await this.groups?.close();
     await this.digests.close();
     await this.dispatcher.stop(graceMs);
     this.email?.close();
